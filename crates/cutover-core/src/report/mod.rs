@@ -1,0 +1,12 @@
+//! Renders a [`crate::plan::Plan`] for people and programs: a terminal
+//! table, the JSON of DESIGN.md, and the "phased migration plan" document in
+//! Markdown (with a Mermaid Gantt) and self-contained HTML (with an SVG Gantt).
+//! Produces strings; printing is the binary's job.
+
+mod context;
+mod gantt;
+mod table;
+mod templates;
+
+pub use context::{PlanContext, plan_context};
+pub use templates::{ReportError, render_html, render_json, render_markdown, render_table};

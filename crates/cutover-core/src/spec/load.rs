@@ -1,0 +1,119 @@
+//! The parse pass: file → [`MigrationSpec`] → (via [`super::validate`]) [`Migration`].
+//!
+//! Owns YAML syntax errors, wrong types, unknown keys (with a "did you mean"
+//! hint) and missing required fields. serde stops at the first such problem,
+//! so this pass reports one; the validate pass then reports all of its own.
+
+use std::path::{Path, PathBuf};
+
+use serde_saphyr::{Budget, DefaultMessageFormatter, Error as YamlError, MessageFormatter};
+
+use super::diagnostic::{SourcePosition, SpecDiagnostic, SpecErrors};
+use super::model::Migration;
+use super::validate::validate;
+use super::wire::MigrationSpec;
+use crate::text::{backtick_list, suggestion};
+
+/// Why a spec could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("failed to read spec `{}`", path.display())]
+    Read {
+        /// The spec path.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The spec has problems; each points into the file.
+    #[error("invalid spec `{}`", .0.file_name())]
+    Invalid(SpecErrors),
+}
+
+/// Reads and validates the spec at `path`.
+pub fn load_spec(path: &Path) -> Result<Migration, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse_spec(&path.display().to_string(), &text).map_err(LoadError::Invalid)
+}
+
+/// Parses and validates spec text; `file` names it in diagnostics.
+pub fn parse_spec(file: &str, text: &str) -> Result<Migration, SpecErrors> {
+    let wire = parse_wire(text).map_err(|d| SpecErrors::new(file, text, vec![*d]))?;
+    validate(&wire, text).map_err(|d| SpecErrors::new(file, text, d))
+}
+
+/// Deserializes the wire types, with limits scaled to the input so that
+/// large generated specs parse while alias bombs are still refused.
+fn parse_wire(text: &str) -> Result<MigrationSpec, Box<SpecDiagnostic>> {
+    let scaled = text.len().saturating_mul(2);
+    let mut budget = Budget::default();
+    budget.max_events = budget.max_events.max(scaled);
+    budget.max_nodes = budget.max_nodes.max(scaled);
+    let options = serde_saphyr::options! {
+        budget: Some(budget),
+        with_snippet: false,
+    };
+    serde_saphyr::from_str_with_options::<MigrationSpec>(text, options)
+        .map_err(|error| Box::new(yaml_diagnostic(&error, text)))
+}
+
+/// Turns a serde-saphyr error into a diagnostic, adding hints for the
+/// mistakes people make most: misspelt keys and values.
+fn yaml_diagnostic(error: &YamlError, text: &str) -> SpecDiagnostic {
+    let mut error = error;
+    while let YamlError::AliasError { error: inner, .. }
+    | YamlError::WithSnippet { error: inner, .. } = error
+    {
+        error = inner;
+    }
+    let position = error
+        .location()
+        .filter(|l| l.line() > 0)
+        .map_or_else(SourcePosition::start, |l| {
+            SourcePosition::from_location(&l, text)
+        });
+    match error {
+        YamlError::SerdeUnknownField {
+            field, expected, ..
+        } => unknown_name("key", field, expected, position),
+        YamlError::SerdeUnknownVariant {
+            variant, expected, ..
+        } => unknown_name("value", variant, expected, position),
+        YamlError::SerdeMissingField { field, .. } => {
+            SpecDiagnostic::new(format!("missing required key `{field}`"), position)
+                .with_label(format!("this mapping needs `{field}`"))
+                .with_help(format!("add `{field}:` to this mapping"))
+        }
+        other => {
+            let message = DefaultMessageFormatter.format_message(other);
+            SpecDiagnostic::new(lowercase_first(&message), position).with_label("here")
+        }
+    }
+}
+
+fn unknown_name(
+    what: &str,
+    name: &str,
+    expected: &[&'static str],
+    position: SourcePosition,
+) -> SpecDiagnostic {
+    let diagnostic = SpecDiagnostic::new(format!("unknown {what} `{name}`"), position)
+        .with_label(format!("unknown {what}"));
+    match suggestion(name, expected.iter().copied()) {
+        Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
+        None if expected.is_empty() => diagnostic,
+        None => diagnostic.with_help(format!("expected one of {}", backtick_list(expected))),
+    }
+}
+
+fn lowercase_first(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,25 @@
+//! The migration spec (`migration.yaml`): its wire format, its validated
+//! model, and the two passes between them.
+//!
+//! - [`load`] owns the *parse* pass: YAML syntax, types, unknown keys and
+//!   missing fields, reported by serde-saphyr with their location.
+//! - [`validate`] owns the *validate* pass: ids, references, cycles, phase
+//!   pins, durations, dates and calendar names, all reported at once.
+//!
+//! The result is a [`Migration`], which every later module consumes.
+
+pub mod diagnostic;
+pub mod duration;
+pub mod load;
+pub mod model;
+pub mod schema;
+pub mod validate;
+pub mod wire;
+
+pub use diagnostic::{SpecDiagnostic, SpecErrors};
+pub use duration::{WallDuration, WorkDays};
+pub use load::{load_spec, parse_spec};
+pub use model::{
+    Calendar, Component, ComponentKind, Defaults, Implementation, Migration, Planning, Risk,
+    RollbackSettings, Trigger, TriggerAction,
+};

@@ -1,0 +1,260 @@
+//! The validated migration: what every command after `check` works with.
+//!
+//! Unlike the wire types, references are resolved (dependencies are indices
+//! into [`Migration::components`]), durations are numbers and dates are dates.
+//! A [`Migration`] is only built by [`super::validate`], so holding one means
+//! the spec passed every check.
+
+use std::collections::BTreeSet;
+
+use jiff::civil::{Date, Weekday};
+use serde::Serialize;
+
+use super::duration::{WallDuration, WorkDays};
+
+/// A validated migration spec.
+#[derive(Debug, Clone)]
+pub struct Migration {
+    /// Human name.
+    pub name: String,
+    /// First day work may start.
+    pub start: Date,
+    /// Work days and holidays.
+    pub calendar: Calendar,
+    /// People porting components in parallel.
+    pub capacity: u32,
+    /// Soak times and default gate.
+    pub defaults: Defaults,
+    /// Limits on phases.
+    pub planning: Planning,
+    /// Components in spec order; indices are stable identifiers.
+    pub components: Vec<Component>,
+    /// Rollback triggers and preserved paths.
+    pub rollback: RollbackSettings,
+}
+
+impl Migration {
+    /// Index of the component with this id.
+    pub fn component_index(&self, id: &str) -> Option<usize> {
+        self.components.iter().position(|c| c.id == id)
+    }
+}
+
+/// Which days are worked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Calendar {
+    /// Worked week days, Monday first.
+    pub workdays: [bool; 7],
+    /// Dates not worked.
+    pub holidays: BTreeSet<Date>,
+}
+
+impl Calendar {
+    /// Whether `date` is a work day.
+    pub fn is_workday(&self, date: Date) -> bool {
+        let index = usize::from(date.weekday().to_monday_zero_offset().unsigned_abs());
+        self.workdays[index] && !self.holidays.contains(&date)
+    }
+
+    /// Worked week days as names, for documents.
+    pub fn workday_names(&self) -> Vec<&'static str> {
+        WEEKDAYS
+            .iter()
+            .zip(self.workdays)
+            .filter(|(_, worked)| *worked)
+            .map(|((name, _), _)| *name)
+            .collect()
+    }
+}
+
+impl Default for Calendar {
+    fn default() -> Self {
+        Calendar {
+            workdays: [true, true, true, true, true, false, false],
+            holidays: BTreeSet::new(),
+        }
+    }
+}
+
+/// Day names accepted in `calendar.workdays`, Monday first.
+pub const WEEKDAYS: [(&str, Weekday); 7] = [
+    ("mon", Weekday::Monday),
+    ("tue", Weekday::Tuesday),
+    ("wed", Weekday::Wednesday),
+    ("thu", Weekday::Thursday),
+    ("fri", Weekday::Friday),
+    ("sat", Weekday::Saturday),
+    ("sun", Weekday::Sunday),
+];
+
+/// Defaults every component inherits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Defaults {
+    /// Work days in shadow mode.
+    pub soak_shadow: WorkDays,
+    /// Work days in canary mode.
+    pub soak_canary: WorkDays,
+    /// Work days in dagger mode before legacy may be retired.
+    pub soak_dagger: WorkDays,
+    /// Criteria every component must meet to advance, as written.
+    pub gate: Vec<String>,
+}
+
+/// Planner limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planning {
+    /// Most porting work one phase may hold.
+    pub max_phase_effort: Option<WorkDays>,
+    /// Most components one phase may hold.
+    pub max_phase_components: Option<u32>,
+    /// Most components in the pilot phase; 0 disables it.
+    pub pilot_size: u32,
+}
+
+impl Default for Planning {
+    fn default() -> Self {
+        Planning {
+            max_phase_effort: None,
+            max_phase_components: None,
+            pilot_size: 3,
+        }
+    }
+}
+
+/// Classification of a component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComponentKind {
+    /// A build or delivery pipeline.
+    Pipeline,
+    /// A single CI job.
+    Job,
+    /// A service feature switched by a flag.
+    Service,
+    /// Shared code.
+    Library,
+    /// Infrastructure.
+    Infra,
+}
+
+impl ComponentKind {
+    /// The spec's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComponentKind::Pipeline => "pipeline",
+            ComponentKind::Job => "job",
+            ComponentKind::Service => "service",
+            ComponentKind::Library => "library",
+            ComponentKind::Infra => "infra",
+        }
+    }
+}
+
+/// Risk of moving a component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Risk {
+    /// Low.
+    Low,
+    /// Medium.
+    Medium,
+    /// High.
+    High,
+}
+
+impl Risk {
+    /// The spec's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::Low => "low",
+            Risk::Medium => "medium",
+            Risk::High => "high",
+        }
+    }
+}
+
+/// One side's command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Implementation {
+    /// Shell command line.
+    pub run: String,
+    /// Dry-run command used when shadowing a side-effecting component.
+    pub shadow_run: Option<String>,
+    /// Definition files.
+    pub sources: Vec<String>,
+}
+
+/// One validated component.
+#[derive(Debug, Clone)]
+pub struct Component {
+    /// Unique id.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// Classification.
+    pub kind: ComponentKind,
+    /// Owning team.
+    pub owner: String,
+    /// Indices of dependencies in [`Migration::components`], in spec order.
+    pub depends_on: Vec<usize>,
+    /// Porting work as estimated.
+    pub effort: WorkDays,
+    /// Risk.
+    pub risk: Risk,
+    /// Seen by people outside the platform team.
+    pub user_facing: bool,
+    /// The business depends on it.
+    pub critical: bool,
+    /// Phase pin, if any.
+    pub phase_pin: Option<u32>,
+    /// Legacy side.
+    pub legacy: Option<Implementation>,
+    /// Dagger side.
+    pub dagger: Option<Implementation>,
+    /// Deploys or publishes.
+    pub side_effects: bool,
+    /// Compared outputs.
+    pub outputs: Vec<String>,
+    /// Secret env var names.
+    pub secrets: Vec<String>,
+    /// Per-side time limit.
+    pub timeout: Option<WallDuration>,
+    /// Preserved paths.
+    pub preserve: Vec<String>,
+    /// Acceptance tests: (name, command).
+    pub acceptance: Vec<(String, String)>,
+    /// Extra gate criteria, as written.
+    pub gate: Vec<String>,
+}
+
+/// Rollback settings.
+#[derive(Debug, Clone, Default)]
+pub struct RollbackSettings {
+    /// Watched criteria.
+    pub triggers: Vec<Trigger>,
+    /// Paths saved before every mode change.
+    pub preserve: Vec<String>,
+}
+
+/// What a trigger does when it fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerAction {
+    /// Roll back automatically.
+    Rollback,
+    /// Open a decision point.
+    Escalate,
+}
+
+/// One rollback trigger.
+#[derive(Debug, Clone)]
+pub struct Trigger {
+    /// Criterion, as written.
+    pub when: String,
+    /// Action.
+    pub action: TriggerAction,
+    /// Runs needed before firing.
+    pub min_runs: u32,
+    /// Quiet time after firing.
+    pub cooldown: Option<WallDuration>,
+}

@@ -1,0 +1,616 @@
+//! The validate pass: [`MigrationSpec`] → [`Migration`].
+//!
+//! Owns every check that needs more than one value at a time or a value's
+//! meaning: the spec version, dates, calendar names, durations, component
+//! ids (format and uniqueness), dependency references and cycles, phase pins
+//! against `depends_on`, and sections this version does not support yet.
+//! It reports every problem it finds, not only the first.
+
+use std::collections::{BTreeSet, HashMap};
+
+use jiff::civil::Date;
+use serde_saphyr::Spanned;
+
+use super::diagnostic::{SourcePosition, SpecDiagnostic};
+use super::duration::{RawDuration, WallDuration, WorkDays};
+use super::model::{
+    Calendar, Component, ComponentKind, Defaults, Implementation, Migration, Planning, Risk,
+    RollbackSettings, Trigger, TriggerAction, WEEKDAYS,
+};
+use super::wire::{
+    CalendarSection, ComponentSpec, KindSpec, MigrationSpec, RiskSpec, TriggerActionSpec,
+};
+use crate::graph::DependencyGraph;
+use crate::text::suggestion;
+
+/// Collects diagnostics while values are converted.
+struct Validator<'a> {
+    text: &'a str,
+    diagnostics: Vec<SpecDiagnostic>,
+}
+
+impl<'a> Validator<'a> {
+    fn at<T>(&self, spanned: &Spanned<T>) -> SourcePosition {
+        SourcePosition::from_location(&spanned.referenced, self.text)
+    }
+
+    fn report(&mut self, diagnostic: SpecDiagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn work_days(&mut self, raw: &Spanned<RawDuration>, path: &str) -> WorkDays {
+        WorkDays::parse(&raw.value.0).unwrap_or_else(|error| {
+            let d = SpecDiagnostic::new(error.to_string(), self.at(raw))
+                .with_path(path)
+                .with_label("not a duration in work days")
+                .with_help("write work days as `3d`, weeks as `2w`, or a bare number of days");
+            self.report(d);
+            WorkDays(0)
+        })
+    }
+
+    fn optional_work_days(
+        &mut self,
+        raw: Option<&Spanned<RawDuration>>,
+        path: &str,
+        default: WorkDays,
+    ) -> WorkDays {
+        raw.map_or(default, |raw| self.work_days(raw, path))
+    }
+
+    fn wall(&mut self, raw: Option<&Spanned<String>>, path: &str) -> Option<WallDuration> {
+        let raw = raw?;
+        match WallDuration::parse(&raw.value) {
+            Ok(duration) => Some(duration),
+            Err(error) => {
+                let d = SpecDiagnostic::new(error.to_string(), self.at(raw))
+                    .with_path(path)
+                    .with_label("not a time")
+                    .with_help("use seconds, minutes or hours: `90s`, `30m`, `2h`");
+                self.report(d);
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, raw: &Spanned<String>, path: &str) -> Option<Date> {
+        match raw.value.trim().parse::<Date>() {
+            Ok(date) if raw.value.trim().len() == 10 => Some(date),
+            _ => {
+                let d = SpecDiagnostic::new(format!("invalid date `{}`", raw.value), self.at(raw))
+                    .with_path(path)
+                    .with_label("not a calendar date")
+                    .with_help("write dates as YYYY-MM-DD, e.g. `2027-01-04`");
+                self.report(d);
+                None
+            }
+        }
+    }
+}
+
+/// Checks the wire spec and builds the validated [`Migration`], or returns
+/// every problem found.
+pub fn validate(spec: &MigrationSpec, text: &str) -> Result<Migration, Vec<SpecDiagnostic>> {
+    let mut v = Validator {
+        text,
+        diagnostics: Vec::new(),
+    };
+    check_version(&mut v, spec);
+    check_unsupported(&mut v, spec);
+    let start = v.date(&spec.migration.start, "migration.start");
+    let calendar = spec
+        .migration
+        .calendar
+        .as_ref()
+        .map_or_else(Calendar::default, |c| calendar(&mut v, c));
+    let capacity = capacity(&mut v, spec);
+    let defaults = defaults(&mut v, spec);
+    let planning = planning(&mut v, spec);
+    let components = components(&mut v, spec, &planning);
+    let rollback = rollback(&mut v, spec);
+    match (v.diagnostics.is_empty(), start) {
+        (true, Some(start)) => Ok(Migration {
+            name: spec.migration.name.clone(),
+            start,
+            calendar,
+            capacity,
+            defaults,
+            planning,
+            components,
+            rollback,
+        }),
+        _ => Err(v.diagnostics),
+    }
+}
+
+fn check_version(v: &mut Validator<'_>, spec: &MigrationSpec) {
+    if spec.version.value != 1 {
+        let d = SpecDiagnostic::new(
+            format!("unsupported spec version {}", spec.version.value),
+            v.at(&spec.version),
+        )
+        .with_path("version")
+        .with_label("only version 1 exists")
+        .with_help("set `version: 1`");
+        v.report(d);
+    }
+}
+
+fn check_unsupported(v: &mut Validator<'_>, spec: &MigrationSpec) {
+    let sections = [
+        ("stakeholders", spec.stakeholders.as_ref()),
+        ("channels", spec.channels.as_ref()),
+        ("phases", spec.phases.as_ref()),
+    ];
+    for (name, section) in sections {
+        if let Some(section) = section {
+            let d = SpecDiagnostic::new(
+                format!("section `{name}` is not supported yet by this version of cutover"),
+                v.at(section),
+            )
+            .with_path(name)
+            .with_label("not supported yet")
+            .with_help(format!(
+                "remove `{name}:` for now; it will not be ignored silently"
+            ));
+            v.report(d);
+        }
+    }
+}
+
+fn calendar(v: &mut Validator<'_>, section: &CalendarSection) -> Calendar {
+    let mut calendar = Calendar::default();
+    if let Some(workdays) = &section.workdays {
+        calendar.workdays = [false; 7];
+        for (i, day) in workdays.iter().enumerate() {
+            let name = day.value.trim().to_ascii_lowercase();
+            match WEEKDAYS.iter().position(|(n, _)| *n == name) {
+                Some(index) => calendar.workdays[index] = true,
+                None => {
+                    let names = WEEKDAYS.iter().map(|(n, _)| *n);
+                    let help = match suggestion(&name, names) {
+                        Some(close) => format!("did you mean `{close}`?"),
+                        None => "use `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`".into(),
+                    };
+                    let d =
+                        SpecDiagnostic::new(format!("unknown day name `{}`", day.value), v.at(day))
+                            .with_path(format!("migration.calendar.workdays[{i}]"))
+                            .with_label("not a day of the week")
+                            .with_help(help);
+                    v.report(d);
+                }
+            }
+        }
+        if workdays.is_empty() {
+            let d = SpecDiagnostic::new("the calendar has no work days", SourcePosition::start())
+                .with_path("migration.calendar.workdays")
+                .with_help("list at least one day, e.g. `workdays: [mon, tue, wed, thu, fri]`");
+            v.report(d);
+        }
+    }
+    for (i, holiday) in section.holidays.iter().enumerate() {
+        if let Some(date) = v.date(holiday, &format!("migration.calendar.holidays[{i}]")) {
+            calendar.holidays.insert(date);
+        }
+    }
+    calendar
+}
+
+fn capacity(v: &mut Validator<'_>, spec: &MigrationSpec) -> u32 {
+    match &spec.migration.capacity {
+        None => 1,
+        Some(capacity) if capacity.value == 0 => {
+            let d = SpecDiagnostic::new("capacity must be at least 1", v.at(capacity))
+                .with_path("migration.capacity")
+                .with_label("nobody to port components")
+                .with_help("set the number of people porting components in parallel");
+            v.report(d);
+            1
+        }
+        Some(capacity) => capacity.value,
+    }
+}
+
+fn defaults(v: &mut Validator<'_>, spec: &MigrationSpec) -> Defaults {
+    let section = spec.defaults.as_ref();
+    let soak = section.and_then(|d| d.soak.as_ref());
+    Defaults {
+        soak_shadow: v.optional_work_days(
+            soak.and_then(|s| s.shadow.as_ref()),
+            "defaults.soak.shadow",
+            WorkDays(5),
+        ),
+        soak_canary: v.optional_work_days(
+            soak.and_then(|s| s.canary.as_ref()),
+            "defaults.soak.canary",
+            WorkDays(3),
+        ),
+        soak_dagger: v.optional_work_days(
+            soak.and_then(|s| s.dagger.as_ref()),
+            "defaults.soak.dagger",
+            WorkDays(5),
+        ),
+        gate: section.map_or_else(Vec::new, |d| criteria(v, &d.gate, "defaults.gate")),
+    }
+}
+
+/// Gate criteria as written; the criteria language arrives with gates, so
+/// for now only emptiness is checked.
+fn criteria(v: &mut Validator<'_>, exprs: &[Spanned<String>], path: &str) -> Vec<String> {
+    for (i, expr) in exprs.iter().enumerate() {
+        if expr.value.trim().is_empty() {
+            let d = SpecDiagnostic::new("empty criterion", v.at(expr))
+                .with_path(format!("{path}[{i}]"))
+                .with_help("write a condition such as `dagger.success_rate >= 0.99`");
+            v.report(d);
+        }
+    }
+    exprs.iter().map(|e| e.value.trim().to_owned()).collect()
+}
+
+fn planning(v: &mut Validator<'_>, spec: &MigrationSpec) -> Planning {
+    let Some(section) = &spec.planning else {
+        return Planning::default();
+    };
+    let max_phase_effort = section
+        .max_phase_effort
+        .as_ref()
+        .map(|raw| v.work_days(raw, "planning.max_phase_effort"));
+    if let Some(max) = &section.max_phase_components
+        && max.value == 0
+    {
+        let d = SpecDiagnostic::new("max_phase_components must be at least 1", v.at(max))
+            .with_path("planning.max_phase_components");
+        v.report(d);
+    }
+    Planning {
+        max_phase_effort,
+        max_phase_components: section
+            .max_phase_components
+            .as_ref()
+            .map(|m| m.value.max(1)),
+        pilot_size: section.pilot_size.unwrap_or(3),
+    }
+}
+
+fn components(v: &mut Validator<'_>, spec: &MigrationSpec, planning: &Planning) -> Vec<Component> {
+    if spec.components.is_empty() {
+        let d = SpecDiagnostic::new("the spec has no components", SourcePosition::start())
+            .with_path("components")
+            .with_help("list at least one component under `components:`");
+        v.report(d);
+    }
+    let index = component_ids(v, &spec.components);
+    let mut components: Vec<Component> = spec
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| component(v, c, i, &index, planning))
+        .collect();
+    let graph = DependencyGraph::new(components.iter().map(|c| c.depends_on.clone()).collect());
+    let cycles = graph.cycles();
+    for cycle in &cycles {
+        report_cycle(v, spec, &components, cycle);
+    }
+    if cycles.is_empty() {
+        check_pins(v, spec, &mut components, &graph);
+    }
+    components
+}
+
+fn is_valid_id(id: &str) -> bool {
+    let mut bytes = id.bytes();
+    matches!(bytes.next(), Some(b'a'..=b'z' | b'0'..=b'9'))
+        && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))
+}
+
+/// Checks id format and uniqueness; returns id → first index.
+fn component_ids<'s>(v: &mut Validator<'_>, specs: &'s [ComponentSpec]) -> HashMap<&'s str, usize> {
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(specs.len());
+    for (i, c) in specs.iter().enumerate() {
+        let id = c.id.value.as_str();
+        if !is_valid_id(id) {
+            let d = SpecDiagnostic::new(format!("invalid component id `{id}`"), v.at(&c.id))
+                .with_path(format!("components[{i}].id"))
+                .with_label("ids are lowercase letters, digits, `-` and `_`")
+                .with_help(format!(
+                    "start with a letter or digit and use only [a-z0-9_-], e.g. `{}`",
+                    suggested_id(id)
+                ));
+            v.report(d);
+        }
+        if let Some(&first) = index.get(id) {
+            let d = SpecDiagnostic::new(format!("duplicate component id `{id}`"), v.at(&c.id))
+                .with_path(format!("components[{i}].id"))
+                .with_label("defined again here")
+                .with_related(v.at(&specs[first].id), "first defined here")
+                .with_help("give every component a unique id");
+            v.report(d);
+        } else {
+            index.insert(id, i);
+        }
+    }
+    index
+}
+
+fn suggested_id(id: &str) -> String {
+    let cleaned: String = id
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let trimmed = cleaned.trim_start_matches(['-', '_']);
+    if trimmed.is_empty() {
+        "my-component".into()
+    } else {
+        trimmed.into()
+    }
+}
+
+fn component(
+    v: &mut Validator<'_>,
+    spec: &ComponentSpec,
+    i: usize,
+    index: &HashMap<&str, usize>,
+    planning: &Planning,
+) -> Component {
+    let path = format!("components[{i}]");
+    let depends_on = dependencies(v, spec, i, index);
+    let effort = v.work_days(&spec.effort, &format!("{path}.effort"));
+    if let Some(max) = planning.max_phase_effort
+        && effort > max
+    {
+        let d = SpecDiagnostic::new(
+            format!("effort {effort} exceeds planning.max_phase_effort ({max})"),
+            v.at(&spec.effort),
+        )
+        .with_path(format!("{path}.effort"))
+        .with_label("no phase can hold this component")
+        .with_help("split the component, or raise `planning.max_phase_effort`");
+        v.report(d);
+    }
+    let phase_pin = spec.phase.as_ref().and_then(|pin| {
+        if pin.value == 0 {
+            let d = SpecDiagnostic::new("phase numbers start at 1", v.at(pin))
+                .with_path(format!("{path}.phase"))
+                .with_help("pin to phase 1 or later, or remove the pin");
+            v.report(d);
+            None
+        } else {
+            Some(pin.value)
+        }
+    });
+    let timeout = v.wall(spec.timeout.as_ref(), &format!("{path}.timeout"));
+    let gate = criteria(v, &spec.gate, &format!("{path}.gate"));
+    Component {
+        id: spec.id.value.clone(),
+        name: spec.name.clone().unwrap_or_else(|| spec.id.value.clone()),
+        kind: kind(spec.kind),
+        owner: spec.owner.clone(),
+        depends_on,
+        effort,
+        risk: risk(spec.risk),
+        user_facing: spec.user_facing,
+        critical: spec.critical,
+        phase_pin,
+        legacy: spec.legacy.as_ref().map(implementation),
+        dagger: spec.dagger.as_ref().map(implementation),
+        side_effects: spec.side_effects,
+        outputs: spec.outputs.clone(),
+        secrets: spec.secrets.clone(),
+        timeout,
+        preserve: spec.preserve.clone(),
+        acceptance: spec
+            .acceptance
+            .iter()
+            .map(|a| (a.name.clone(), a.run.clone()))
+            .collect(),
+        gate,
+    }
+}
+
+fn dependencies(
+    v: &mut Validator<'_>,
+    spec: &ComponentSpec,
+    i: usize,
+    index: &HashMap<&str, usize>,
+) -> Vec<usize> {
+    let mut resolved = Vec::with_capacity(spec.depends_on.len());
+    let mut seen = BTreeSet::new();
+    for (j, dependency) in spec.depends_on.iter().enumerate() {
+        let path = format!("components[{i}].depends_on[{j}]");
+        let name = dependency.value.as_str();
+        match index.get(name) {
+            Some(&target) if !seen.insert(target) => {
+                let d = SpecDiagnostic::new(
+                    format!("`{name}` is listed twice in depends_on"),
+                    v.at(dependency),
+                )
+                .with_path(path)
+                .with_label("repeated dependency")
+                .with_help("remove the repeated entry");
+                v.report(d);
+            }
+            Some(&target) => resolved.push(target),
+            None => {
+                let help = match suggestion(name, index.keys().copied()) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => "depend only on ids defined under `components:`".into(),
+                };
+                let d = SpecDiagnostic::new(
+                    format!("unknown dependency `{name}` of `{}`", spec.id.value),
+                    v.at(dependency),
+                )
+                .with_path(path)
+                .with_label("no component has this id")
+                .with_help(help);
+                v.report(d);
+            }
+        }
+    }
+    resolved
+}
+
+fn report_cycle(
+    v: &mut Validator<'_>,
+    spec: &MigrationSpec,
+    components: &[Component],
+    cycle: &[usize],
+) {
+    let first = cycle[0];
+    let second = cycle.get(1).copied().unwrap_or(first);
+    let mut names: Vec<&str> = cycle.iter().map(|&c| components[c].id.as_str()).collect();
+    names.push(&components[first].id);
+    let entry = spec.components[first]
+        .depends_on
+        .iter()
+        .position(|d| d.value == components[second].id)
+        .unwrap_or(0);
+    let position = spec.components[first]
+        .depends_on
+        .get(entry)
+        .map_or_else(|| v.at(&spec.components[first].id), |d| v.at(d));
+    let d = SpecDiagnostic::new(
+        format!("dependency cycle: {}", names.join(" -> ")),
+        position,
+    )
+    .with_path(format!("components[{first}].depends_on[{entry}]"))
+    .with_label("this dependency closes the cycle")
+    .with_help("a component cannot depend on itself, directly or through others; remove one edge");
+    v.report(d);
+}
+
+/// A pinned component may not sit in an earlier phase than anything it
+/// depends on, directly or transitively (pinned or forced by pins).
+fn check_pins(
+    v: &mut Validator<'_>,
+    spec: &MigrationSpec,
+    components: &mut [Component],
+    graph: &DependencyGraph,
+) {
+    let Some(order) = graph.topological_order() else {
+        return;
+    };
+    // For each component: the highest pin among itself and its dependencies, and who set it.
+    let mut floor: Vec<Option<(u32, usize)>> = vec![None; components.len()];
+    for &c in &order {
+        let inherited = graph
+            .dependencies(c)
+            .iter()
+            .filter_map(|&d| floor[d])
+            .max_by_key(|(phase, who)| (*phase, std::cmp::Reverse(*who)));
+        let own = components[c].phase_pin;
+        if let (Some(pin), Some((needed, who))) = (own, inherited)
+            && needed > pin
+        {
+            let Some(pin_span) = spec.components[c].phase.as_ref() else {
+                continue;
+            };
+            let blocker = &components[who].id;
+            let d = SpecDiagnostic::new(
+                format!(
+                    "`{}` is pinned to phase {pin}, but it depends on `{blocker}`, which is pinned to phase {needed}",
+                    components[c].id
+                ),
+                v.at(pin_span),
+            )
+            .with_path(format!("components[{c}].phase"))
+            .with_label("a component cannot move before its dependencies")
+            .with_help(format!(
+                "pin `{}` to phase {needed} or later, or move `{blocker}` earlier",
+                components[c].id
+            ));
+            if let Some(blocker_pin) = spec.components[who].phase.as_ref() {
+                let related = v.at(blocker_pin);
+                v.report(d.with_related(related, "pinned here"));
+            } else {
+                v.report(d);
+            }
+        }
+        floor[c] = match own {
+            Some(pin) => Some(inherited.filter(|(p, _)| *p > pin).unwrap_or((pin, c))),
+            None => inherited,
+        };
+    }
+}
+
+fn implementation(spec: &super::wire::ImplementationSpec) -> Implementation {
+    Implementation {
+        run: spec.run.value.clone(),
+        shadow_run: spec.shadow_run.clone(),
+        sources: spec.sources.clone(),
+    }
+}
+
+fn kind(spec: KindSpec) -> ComponentKind {
+    match spec {
+        KindSpec::Pipeline => ComponentKind::Pipeline,
+        KindSpec::Job => ComponentKind::Job,
+        KindSpec::Service => ComponentKind::Service,
+        KindSpec::Library => ComponentKind::Library,
+        KindSpec::Infra => ComponentKind::Infra,
+    }
+}
+
+fn risk(spec: Option<RiskSpec>) -> Risk {
+    match spec {
+        Some(RiskSpec::Low) => Risk::Low,
+        Some(RiskSpec::Medium) | None => Risk::Medium,
+        Some(RiskSpec::High) => Risk::High,
+    }
+}
+
+fn rollback(v: &mut Validator<'_>, spec: &MigrationSpec) -> RollbackSettings {
+    let Some(section) = &spec.rollback else {
+        return RollbackSettings::default();
+    };
+    let triggers = section
+        .triggers
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Trigger {
+            when: criteria(
+                v,
+                std::slice::from_ref(&t.when),
+                &format!("rollback.triggers[{i}].when"),
+            )
+            .pop()
+            .unwrap_or_default(),
+            action: match t.action {
+                TriggerActionSpec::Rollback => TriggerAction::Rollback,
+                TriggerActionSpec::Escalate => TriggerAction::Escalate,
+            },
+            min_runs: t.min_runs.unwrap_or(1),
+            cooldown: v.wall(
+                t.cooldown.as_ref(),
+                &format!("rollback.triggers[{i}].cooldown"),
+            ),
+        })
+        .collect();
+    RollbackSettings {
+        triggers,
+        preserve: section.preserve.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_follow_the_documented_pattern() {
+        for good in ["a", "build-api", "0day", "x_y-z9"] {
+            assert!(is_valid_id(good), "{good}");
+        }
+        for bad in ["", "-a", "_a", "Build", "a b", "a.b", "é"] {
+            assert!(!is_valid_id(bad), "{bad}");
+        }
+        assert_eq!(suggested_id("Build API"), "build-api");
+    }
+}

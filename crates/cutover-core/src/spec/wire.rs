@@ -1,0 +1,299 @@
+//! The spec as written: serde types mirroring `migration.yaml` key for key.
+//!
+//! Every struct denies unknown keys, so a typo is an error with a location,
+//! never a silently ignored setting. Values that later checks must point at
+//! are wrapped in [`Spanned`]. No `untagged` or `flatten`: they would destroy
+//! error locations. These types also generate the JSON Schema (`cutover schema`).
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_saphyr::Spanned;
+
+use super::duration::RawDuration;
+
+/// The whole `migration.yaml` document.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "cutover migration spec")]
+pub struct MigrationSpec {
+    /// Spec format version; only `1` exists.
+    #[schemars(with = "u32")]
+    pub version: Spanned<u32>,
+    /// Name, start date, calendar and capacity of the migration.
+    pub migration: MigrationSection,
+    /// Defaults every component inherits.
+    #[serde(default)]
+    pub defaults: Option<DefaultsSection>,
+    /// Limits the planner respects when forming phases.
+    #[serde(default)]
+    pub planning: Option<PlanningSection>,
+    /// The migratable units.
+    pub components: Vec<ComponentSpec>,
+    /// Rollback triggers and globally preserved paths.
+    #[serde(default)]
+    pub rollback: Option<RollbackSection>,
+    /// Not supported yet: rejected with a clear message.
+    #[serde(default)]
+    #[schemars(skip)]
+    pub stakeholders: Option<Spanned<IgnoredAny>>,
+    /// Not supported yet: rejected with a clear message.
+    #[serde(default)]
+    #[schemars(skip)]
+    pub channels: Option<Spanned<IgnoredAny>>,
+    /// Not supported yet: rejected with a clear message.
+    #[serde(default)]
+    #[schemars(skip)]
+    pub phases: Option<Spanned<IgnoredAny>>,
+}
+
+/// `migration:` — what is migrated, from when, by how many people.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationSection {
+    /// Human name of the migration.
+    pub name: String,
+    /// First day work may start (YYYY-MM-DD).
+    #[schemars(with = "String")]
+    pub start: Spanned<String>,
+    /// Work days and holidays.
+    #[serde(default)]
+    pub calendar: Option<CalendarSection>,
+    /// People porting components in parallel (default 1).
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub capacity: Option<Spanned<u32>>,
+}
+
+/// `migration.calendar:` — which days are work days.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSection {
+    /// Week days worked: `mon` … `sun` (default mon–fri).
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub workdays: Option<Vec<Spanned<String>>>,
+    /// Dates not worked (YYYY-MM-DD).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub holidays: Vec<Spanned<String>>,
+}
+
+/// `defaults:` — soak times and the gate every component must meet.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultsSection {
+    /// Time a component spends in each mode.
+    #[serde(default)]
+    pub soak: Option<SoakSection>,
+    /// Criteria every component must meet to advance.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub gate: Vec<Spanned<String>>,
+}
+
+/// `defaults.soak:` — work days spent in shadow, canary and dagger modes.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SoakSection {
+    /// Time in shadow mode (default 5d).
+    #[serde(default)]
+    #[schemars(with = "Option<RawDuration>")]
+    pub shadow: Option<Spanned<RawDuration>>,
+    /// Time in canary mode (default 3d).
+    #[serde(default)]
+    #[schemars(with = "Option<RawDuration>")]
+    pub canary: Option<Spanned<RawDuration>>,
+    /// Time in dagger mode before legacy may be retired (default 5d).
+    #[serde(default)]
+    #[schemars(with = "Option<RawDuration>")]
+    pub dagger: Option<Spanned<RawDuration>>,
+}
+
+/// `planning:` — limits on the phases the planner forms.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanningSection {
+    /// Most porting work (work days) one phase may hold.
+    #[serde(default)]
+    #[schemars(with = "Option<RawDuration>")]
+    pub max_phase_effort: Option<Spanned<RawDuration>>,
+    /// Most components one phase may hold.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub max_phase_components: Option<Spanned<u32>>,
+    /// Most components in the pilot phase (default 3; 0 disables the pilot).
+    #[serde(default)]
+    pub pilot_size: Option<u32>,
+}
+
+/// How a component is classified; shapes where the planner puts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum KindSpec {
+    /// A build or delivery pipeline.
+    Pipeline,
+    /// A single CI job.
+    Job,
+    /// A long-running service feature switched by a flag.
+    Service,
+    /// Shared code other components use.
+    Library,
+    /// Infrastructure: engines, runners, integration plumbing.
+    Infra,
+}
+
+/// Risk of moving a component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskSpec {
+    /// Low risk.
+    Low,
+    /// Medium risk.
+    Medium,
+    /// High risk: gets a porting buffer.
+    High,
+}
+
+/// One entry of `components:`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentSpec {
+    /// Unique id: `[a-z0-9][a-z0-9_-]*`.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Human name (default: the id).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// What sort of unit this is.
+    pub kind: KindSpec,
+    /// Team or person owning it.
+    pub owner: String,
+    /// Ids of components that must move no later than this one.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub depends_on: Vec<Spanned<String>>,
+    /// Porting work: `3d`, `2w` or a number of work days.
+    #[schemars(with = "RawDuration")]
+    pub effort: Spanned<RawDuration>,
+    /// Risk of the move (default medium).
+    #[serde(default)]
+    pub risk: Option<RiskSpec>,
+    /// Whether people outside the platform team see it.
+    #[serde(default)]
+    pub user_facing: bool,
+    /// Whether the business depends on it.
+    #[serde(default)]
+    pub critical: bool,
+    /// Optional phase pin; must not contradict `depends_on`.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub phase: Option<Spanned<u32>>,
+    /// The legacy implementation.
+    #[serde(default)]
+    pub legacy: Option<ImplementationSpec>,
+    /// The Dagger implementation.
+    #[serde(default)]
+    pub dagger: Option<ImplementationSpec>,
+    /// Deploys or publishes: never performed twice.
+    #[serde(default)]
+    pub side_effects: bool,
+    /// Files or directories compared for parity.
+    #[serde(default)]
+    pub outputs: Vec<String>,
+    /// Rewrites applied to stdout before comparing.
+    #[serde(default)]
+    pub normalize: Vec<NormalizeSpec>,
+    /// Environment variables whose values are never recorded.
+    #[serde(default)]
+    pub secrets: Vec<String>,
+    /// Per-side time limit: `90s`, `30m`, `2h`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub timeout: Option<Spanned<String>>,
+    /// Paths saved before each mode change.
+    #[serde(default)]
+    pub preserve: Vec<String>,
+    /// Acceptance tests of the component.
+    #[serde(default)]
+    pub acceptance: Vec<AcceptanceSpec>,
+    /// Criteria added to `defaults.gate` for this component.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub gate: Vec<Spanned<String>>,
+}
+
+/// `legacy:` / `dagger:` — how one side runs.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImplementationSpec {
+    /// Shell command line.
+    #[schemars(with = "String")]
+    pub run: Spanned<String>,
+    /// Command used instead of `run` when shadowing a side-effecting component.
+    #[serde(default)]
+    pub shadow_run: Option<String>,
+    /// Definition files (drift detection).
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// One stdout rewrite rule applied before comparing.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NormalizeSpec {
+    /// Regular expression.
+    pub pattern: String,
+    /// Replacement text.
+    pub replace: String,
+}
+
+/// One acceptance test.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptanceSpec {
+    /// Test name.
+    pub name: String,
+    /// Shell command line.
+    pub run: String,
+}
+
+/// `rollback:` — triggers and globally preserved paths.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RollbackSection {
+    /// Criteria watched continuously.
+    #[serde(default)]
+    pub triggers: Vec<TriggerSpec>,
+    /// Paths saved before every mode change.
+    #[serde(default)]
+    pub preserve: Vec<String>,
+}
+
+/// What a fired trigger does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerActionSpec {
+    /// Roll back automatically.
+    Rollback,
+    /// Hold the component until someone decides.
+    Escalate,
+}
+
+/// One rollback trigger.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TriggerSpec {
+    /// Criterion that fires the trigger when true.
+    #[schemars(with = "String")]
+    pub when: Spanned<String>,
+    /// What happens when it fires.
+    pub action: TriggerActionSpec,
+    /// Runs needed before it may fire.
+    #[serde(default)]
+    pub min_runs: Option<u32>,
+    /// Quiet time after firing: `30m`, `1h`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub cooldown: Option<Spanned<String>>,
+}

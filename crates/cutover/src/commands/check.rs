@@ -1,0 +1,35 @@
+//! `cutover check`: validate the spec and say what it holds.
+
+use cutover_core::text::count;
+
+use super::{load, spec_path};
+use crate::args::{CheckArgs, GlobalArgs};
+use crate::error::CliError;
+use crate::exit_codes;
+use crate::printer::Printer;
+
+/// Validates the spec; problems are reported as errors (exit 2).
+pub fn run(global: &GlobalArgs, args: CheckArgs, printer: &mut Printer) -> Result<u8, CliError> {
+    let CheckArgs { spec } = args;
+    let path = spec_path(global, spec);
+    let migration = load(&path)?;
+    let edges: usize = migration
+        .components
+        .iter()
+        .map(|c| c.depends_on.len())
+        .sum();
+    // Planning catches what only a plan can reveal (pins that empty a phase).
+    cutover_core::plan::build_plan(&migration).map_err(|source| CliError::Plan {
+        spec: path.clone(),
+        source,
+    })?;
+    printer
+        .write(&format!(
+            "ok: `{}` is valid: {}, {}\n",
+            path.display(),
+            count(migration.components.len(), "component"),
+            count(edges, "dependency"),
+        ))
+        .map_err(CliError::Stdout)?;
+    Ok(exit_codes::OK)
+}

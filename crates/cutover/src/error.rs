@@ -1,0 +1,135 @@
+//! The top-level error, its exit code, and the one place errors are rendered:
+//! the error, then its causes, then a hint; spec problems with code frames.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cutover_core::plan::PlanError;
+use cutover_core::report::ReportError;
+use cutover_core::spec::SpecErrors;
+use cutover_core::spec::load::LoadError;
+use miette::{GraphicalReportHandler, GraphicalTheme};
+
+use crate::exit_codes;
+
+/// Everything a command can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The spec could not be read or is invalid.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The plan could not be formed from a valid spec.
+    #[error("failed to plan `{}`", spec.display())]
+    Plan {
+        /// Spec path.
+        spec: PathBuf,
+        /// Why.
+        #[source]
+        source: PlanError,
+    },
+    /// A document could not be rendered.
+    #[error("failed to render the report")]
+    Report(#[from] ReportError),
+    /// Output could not be written.
+    #[error("failed to write `{}`", path.display())]
+    Write {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Standard output failed.
+    #[error("failed to write to stdout")]
+    Stdout(#[source] std::io::Error),
+}
+
+impl CliError {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Load(_) | CliError::Plan { .. } => exit_codes::BAD_INPUT,
+            CliError::Report(_) | CliError::Write { .. } | CliError::Stdout(_) => {
+                exit_codes::FAILURE
+            }
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        match self {
+            CliError::Load(LoadError::Read { .. }) => Some(
+                "pass the spec with --spec PATH (or CUTOVER_SPEC); `cutover check` validates it".into(),
+            ),
+            CliError::Plan { .. } => {
+                Some("adjust the phase pins or `planning:` limits in the spec, then run `cutover plan` again".into())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Renders an error to stderr.
+pub fn report(error: &CliError) {
+    let mut text = String::new();
+    if let CliError::Load(LoadError::Invalid(errors)) = error {
+        text.push_str(&render_spec_errors(errors));
+    } else {
+        text.push_str(&format!("error: {error}\n"));
+        let mut cause = std::error::Error::source(error);
+        while let Some(inner) = cause {
+            text.push_str(&format!("  Caused by: {inner}\n"));
+            cause = inner.source();
+        }
+    }
+    if let Some(hint) = error.hint() {
+        text.push_str(&format!("hint: {hint}\n"));
+    }
+    eprint_text(&text);
+}
+
+/// Renders every spec problem with its code frame, then a count.
+pub fn render_spec_errors(errors: &SpecErrors) -> String {
+    let theme = if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(2);
+    let mut text = String::new();
+    for report in errors.reports() {
+        text.push_str(&format!("error: {report}\n"));
+        let mut frame = String::new();
+        if handler.render_report(&mut frame, &report).is_ok() {
+            // miette repeats the message as its first line; the line above already says it.
+            let body = frame
+                .split_once('\n')
+                .map_or(frame.as_str(), |(_, rest)| rest);
+            text.push_str(body);
+        }
+        text.push('\n');
+    }
+    let count = errors.diagnostics.len();
+    text.push_str(&format!(
+        "error: `{}` has {}; nothing was written\n",
+        errors.file_name(),
+        cutover_core::text::count(count, "problem")
+    ));
+    text
+}
+
+#[expect(clippy::print_stderr, reason = "the one place errors reach the user")]
+fn eprint_text(text: &str) {
+    eprint!("{text}");
+}
+
+/// Exit for an argument error: help and version go to stdout with 0, the
+/// rest to stderr with [`exit_codes::BAD_INPUT`].
+pub fn clap_exit(error: &clap::Error) -> ExitCode {
+    let _ = error.print();
+    if error.use_stderr() {
+        ExitCode::from(exit_codes::BAD_INPUT)
+    } else {
+        ExitCode::from(exit_codes::OK)
+    }
+}

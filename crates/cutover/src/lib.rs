@@ -1,0 +1,47 @@
+//! The `cutover` command-line interface: argument parsing, printing and
+//! exit codes only. Every decision is made in `cutover-core`.
+
+pub mod args;
+mod commands;
+pub mod error;
+pub mod exit_codes;
+mod printer;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+use crate::error::CliError;
+use crate::printer::Printer;
+
+/// Runs the command line `args` (program name first) and returns the exit code.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => return error::clap_exit(&error),
+    };
+    let mut printer = Printer::stdout();
+    let result = dispatch(cli, &mut printer);
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            error::report(&error);
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+fn dispatch(cli: Cli, printer: &mut Printer) -> Result<u8, CliError> {
+    let global = cli.global;
+    match cli.command {
+        Command::Check(args) => commands::check::run(&global, args, printer),
+        Command::Plan(args) => commands::plan::run(&global, args, printer),
+        Command::Schema => commands::schema::run(printer),
+    }
+}
