@@ -11,6 +11,6 @@ fi
 
 # Property tests: a fixed number of cases keeps CI time predictable.
 export PROPTEST_CASES="${PROPTEST_CASES:-256}"
-cargo nextest run --workspace --all-targets --no-fail-fast
-# nextest does not run doc tests.
+# nextest does not run doc tests; run them first so the suite's summary closes the log.
 cargo test --workspace --doc --quiet
+cargo nextest run --workspace --all-targets --no-fail-fast

@@ -548,7 +548,7 @@ fn phase_milestones(phase: &Phase) -> [Milestone; 4] {
         milestone(
             MilestoneKind::PhaseComplete,
             phase.end,
-            format!("{label} complete on Dagger"),
+            format!("Phase {} ({}) complete on Dagger", phase.number, phase.name),
         ),
         milestone(
             MilestoneKind::LegacyRetirement,

@@ -110,6 +110,8 @@ pub struct ComponentContext {
     pub start: String,
     /// Cutover day, the last of its lifecycle.
     pub end: String,
+    /// The calendar day after cutover (an exclusive end, as charts want it).
+    pub end_exclusive: String,
     /// Shadow soak starts.
     pub shadow_start: String,
     /// Canary soak starts.
@@ -126,6 +128,8 @@ pub struct ComponentContext {
     pub critical: bool,
     /// Whether the component was pinned.
     pub pinned: bool,
+    /// Criteria added to the default gate.
+    pub gate: Vec<String>,
     /// Work-day numbers, for charts.
     #[serde(skip)]
     pub days: [u32; 4],
@@ -189,6 +193,11 @@ pub fn plan_context(migration: &Migration, plan: &Plan) -> PlanContext {
             phase: s.phase,
             start: s.start.to_string(),
             end: s.end.to_string(),
+            end_exclusive: s
+                .end
+                .checked_add(jiff::ToSpan::day(1))
+                .unwrap_or(s.end)
+                .to_string(),
             shadow_start: s.shadow_start.to_string(),
             canary_start: s.canary_start.to_string(),
             effort_days: c.effort.0,
@@ -197,6 +206,7 @@ pub fn plan_context(migration: &Migration, plan: &Plan) -> PlanContext {
             slack_days: s.slack_days,
             critical: s.critical,
             pinned: c.phase_pin.is_some(),
+            gate: c.gate.clone(),
             days: [
                 s.port_start_day,
                 s.shadow_start_day,

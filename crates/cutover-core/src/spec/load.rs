@@ -83,15 +83,87 @@ fn yaml_diagnostic(error: &YamlError, text: &str) -> SpecDiagnostic {
         YamlError::SerdeUnknownVariant {
             variant, expected, ..
         } => unknown_name("value", variant, expected, position),
-        YamlError::SerdeMissingField { field, .. } => {
-            SpecDiagnostic::new(format!("missing required key `{field}`"), position)
-                .with_label(format!("this mapping needs `{field}`"))
-                .with_help(format!("add `{field}:` to this mapping"))
+        YamlError::SerdeMissingField { field, .. } => SpecDiagnostic::new(
+            format!("missing required key `{field}`"),
+            mapping_start(text, position),
+        )
+        .with_label(format!("this mapping needs `{field}`"))
+        .with_help(format!("add `{field}:` to this mapping")),
+        YamlError::InvalidScalar { ty, .. } => {
+            let found = text
+                .get(position.offset..)
+                .and_then(|rest| rest.lines().next())
+                .unwrap_or("");
+            SpecDiagnostic::new(
+                format!(
+                    "invalid value `{}`: expected {}",
+                    found.trim(),
+                    describe_type(ty)
+                ),
+                position,
+            )
+            .with_label(format!("not {}", describe_type(ty)))
         }
         other => {
             let message = DefaultMessageFormatter.format_message(other);
             SpecDiagnostic::new(lowercase_first(&message), position).with_label("here")
         }
+    }
+}
+
+fn describe_type(ty: &str) -> &'static str {
+    match ty {
+        "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" | "isize" => {
+            "a whole number"
+        }
+        "f32" | "f64" => "a number",
+        "bool" => "`true` or `false`",
+        _ => "a value of another type",
+    }
+}
+
+/// serde reports a missing key where the mapping *ends*; walk back to the
+/// mapping's first key so the frame shows the mapping that needs it.
+fn mapping_start(text: &str, end: SourcePosition) -> SourcePosition {
+    let indent = end.column.saturating_sub(1);
+    let lines: Vec<&str> = text.lines().collect();
+    let mut first = end.line;
+    for number in (1..end.line).rev() {
+        let Some(line) = lines.get(number - 1) else {
+            break;
+        };
+        let content = line.trim_start();
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let leading = line.len() - content.len();
+        if leading == indent {
+            first = number;
+        } else if content.starts_with("- ") && leading + 2 == indent {
+            first = number;
+            break;
+        } else if leading < indent {
+            break;
+        }
+    }
+    if first == end.line {
+        return end;
+    }
+    let offset: usize = text
+        .split_inclusive('\n')
+        .take(first - 1)
+        .map(str::len)
+        .sum::<usize>()
+        + indent;
+    let key_len = lines
+        .get(first - 1)
+        .and_then(|l| l.get(indent..))
+        .map_or(0, |rest| rest.find(':').unwrap_or(0));
+    SourcePosition {
+        line: first,
+        column: end.column,
+        offset,
+        len: key_len,
     }
 }
 

@@ -1,0 +1,246 @@
+//! `cutover check`: one test per error class, each asserting where the
+//! message points (file:line:column) and that nothing was written.
+
+use crate::util::{Test, VALID};
+
+#[track_caller]
+fn rejects(spec: &str, location: &str, message: &str) -> String {
+    let test = Test::new().spec(spec).args(&["check"]);
+    let outcome = test.run();
+    outcome
+        .code(2)
+        .stderr_has(&format!("migration.yaml:{location}: {message}"))
+        .stderr_has("nothing was written");
+    assert!(outcome.stdout.is_empty(), "stdout must be empty on error");
+    assert_eq!(test.files().len(), 1, "check must not write files");
+    outcome.stderr.clone()
+}
+
+#[test]
+fn accepts_a_valid_spec() {
+    Test::new()
+        .spec(VALID)
+        .args(&["check"])
+        .run()
+        .code(0)
+        .stdout_has("is valid: 2 components, 1 dependency");
+}
+
+#[test]
+fn accepts_the_bundled_example() {
+    let spec = crate::util::example_dir().join("migration.yaml");
+    Test::new()
+        .args(&["check", spec.to_str().expect("utf-8 path")])
+        .run()
+        .code(0)
+        .stdout_has("24 components");
+}
+
+#[test]
+fn yaml_syntax_error() {
+    let spec = VALID.replace("  name: demo", "  name: \"demo");
+    rejects(&spec, "3:9", "unclosed quote");
+}
+
+#[test]
+fn unknown_key_with_suggestion() {
+    let spec = VALID.replace(
+        "    depends_on: [base-image]",
+        "    dependson: [base-image]",
+    );
+    let stderr = rejects(&spec, "14:5", "unknown key `dependson`");
+    assert!(stderr.contains("did you mean `depends_on`?"), "{stderr}");
+}
+
+#[test]
+fn unknown_top_level_key() {
+    let spec = format!("{VALID}rollbak: {{}}\n");
+    let stderr = rejects(&spec, "17:1", "unknown key `rollbak`");
+    assert!(stderr.contains("did you mean `rollback`?"), "{stderr}");
+}
+
+#[test]
+fn missing_required_field() {
+    let spec = VALID.replace("    owner: backend\n", "");
+    rejects(&spec, "11:5", "missing required key `owner`");
+    let spec = VALID.replace("    kind: infra\n", "");
+    rejects(&spec, "7:5", "missing required key `kind`");
+}
+
+#[test]
+fn wrong_type() {
+    let spec = VALID.replace("  capacity: 2", "  capacity: lots");
+    rejects(
+        &spec,
+        "5:13",
+        "invalid value `lots`: expected a whole number",
+    );
+}
+
+#[test]
+fn unknown_enum_value_with_suggestion() {
+    let spec = VALID.replace("    risk: high", "    risk: hihg");
+    let stderr = rejects(&spec, "16:11", "unknown value `hihg`");
+    assert!(stderr.contains("did you mean `high`?"), "{stderr}");
+}
+
+#[test]
+fn duplicate_ids() {
+    let spec = VALID.replace("  - id: build-api", "  - id: base-image");
+    let stderr = rejects(&spec, "11:9", "duplicate component id `base-image`");
+    assert!(stderr.contains("first defined here"), "{stderr}");
+}
+
+#[test]
+fn invalid_id() {
+    let spec = VALID.replace("  - id: build-api", "  - id: Build API");
+    let stderr = rejects(&spec, "11:9", "invalid component id `Build API`");
+    assert!(
+        stderr.contains("`build-api`"),
+        "suggests a valid id: {stderr}"
+    );
+}
+
+#[test]
+fn unknown_dependency_with_suggestion() {
+    let spec = VALID.replace("[base-image]", "[base-imag]");
+    let stderr = rejects(
+        &spec,
+        "14:18",
+        "unknown dependency `base-imag` of `build-api`",
+    );
+    assert!(stderr.contains("did you mean `base-image`?"), "{stderr}");
+    assert!(
+        stderr.contains("components[1].depends_on[0]"),
+        "key path: {stderr}"
+    );
+}
+
+#[test]
+fn dependency_cycle_printed_as_a_path() {
+    let spec = VALID.replace(
+        "    owner: platform\n    effort: 2d",
+        "    owner: platform\n    effort: 2d\n    depends_on: [build-api]",
+    );
+    rejects(
+        &spec,
+        "11:18",
+        "dependency cycle: base-image -> build-api -> base-image",
+    );
+}
+
+#[test]
+fn self_dependency_is_a_cycle() {
+    let spec = VALID.replace("[base-image]", "[build-api]");
+    rejects(&spec, "14:18", "dependency cycle: build-api -> build-api");
+}
+
+#[test]
+fn pin_contradicting_dependencies() {
+    let spec = VALID
+        .replace("    effort: 2d", "    effort: 2d\n    phase: 3")
+        .replace("    effort: 3d", "    effort: 3d\n    phase: 2");
+    let stderr = rejects(
+        &spec,
+        "17:12",
+        "`build-api` is pinned to phase 2, but it depends on `base-image`, which is pinned to phase 3",
+    );
+    assert!(stderr.contains("pinned here"), "{stderr}");
+}
+
+#[test]
+fn bad_duration() {
+    let spec = VALID.replace("effort: 3d", "effort: 3 days");
+    rejects(&spec, "15:13", "invalid duration `3 days`");
+}
+
+#[test]
+fn bad_date() {
+    let spec = VALID.replace("2027-01-04", "2027-02-30");
+    rejects(&spec, "4:10", "invalid date `2027-02-30`");
+}
+
+#[test]
+fn unknown_day_name() {
+    let spec = VALID.replace(
+        "  capacity: 2",
+        "  capacity: 2\n  calendar:\n    workdays: [mon, tues]",
+    );
+    let stderr = rejects(&spec, "7:21", "unknown day name `tues`");
+    assert!(stderr.contains("did you mean `tue`?"), "{stderr}");
+}
+
+#[test]
+fn unsupported_section_is_not_ignored() {
+    let spec = format!("{VALID}stakeholders:\n  - name: ops\n");
+    rejects(&spec, "18:3", "section `stakeholders` is not supported yet");
+}
+
+#[test]
+fn several_problems_reported_at_once() {
+    let spec = VALID
+        .replace("2027-01-04", "2027-01-99")
+        .replace("[base-image]", "[nope]")
+        .replace("effort: 2d", "effort: soon");
+    let test = Test::new().spec(&spec).args(&["check"]);
+    let outcome = test.run();
+    outcome
+        .code(2)
+        .stderr_has("migration.yaml:4:10: invalid date")
+        .stderr_has("migration.yaml:10:13: invalid duration `soon`")
+        .stderr_has("migration.yaml:14:18: unknown dependency `nope`")
+        .stderr_has("has 3 problems");
+}
+
+#[test]
+fn missing_spec_file() {
+    Test::new()
+        .args(&["check"])
+        .run()
+        .code(2)
+        .stderr_has("error: failed to read spec `migration.yaml`")
+        .stderr_has("Caused by:")
+        .stderr_has("hint:");
+}
+
+#[test]
+fn spec_from_environment_and_flag() {
+    let test = Test::new().file("specs/m.yaml", VALID);
+    let by_env = test.env("CUTOVER_SPEC", "specs/m.yaml").args(&["check"]);
+    by_env.run().code(0);
+    Test::new()
+        .file("specs/m.yaml", VALID)
+        .args(&["--spec", "specs/m.yaml", "check"])
+        .run()
+        .code(0);
+}
+
+#[test]
+fn bad_arguments_exit_2_and_help_exits_0() {
+    Test::new().args(&["plan", "--format", "pdf"]).run().code(2);
+    Test::new().args(&["frobnicate"]).run().code(2);
+    Test::new()
+        .args(&["--help"])
+        .run()
+        .code(0)
+        .stdout_has("Usage:");
+}
+
+#[test]
+fn schema_is_json_and_names_the_core_fields() {
+    let outcome = Test::new().args(&["schema"]).run();
+    outcome.code(0);
+    let schema: serde_json::Value = serde_json::from_str(&outcome.stdout).expect("valid JSON");
+    let component = &schema["$defs"]["ComponentSpec"]["properties"];
+    for field in [
+        "id",
+        "depends_on",
+        "effort",
+        "risk",
+        "phase",
+        "side_effects",
+        "outputs",
+    ] {
+        assert!(component.get(field).is_some(), "schema lacks {field}");
+    }
+}

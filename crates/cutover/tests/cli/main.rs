@@ -1,0 +1,7 @@
+//! End-to-end tests of the `cutover` binary: one test binary for every
+//! command, so the project links it once.
+
+mod check;
+mod fuzz;
+mod plan;
+mod util;

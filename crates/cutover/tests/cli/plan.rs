@@ -1,0 +1,156 @@
+//! `cutover plan`: snapshots of every format for the bundled example, the
+//! fixed JSON minimum, `--out`, pins and limits.
+
+use crate::util::{Test, VALID, example_dir};
+
+fn example_plan(format: &str) -> String {
+    let spec = example_dir().join("migration.yaml");
+    let outcome = Test::new()
+        .args(&[
+            "plan",
+            "--format",
+            format,
+            spec.to_str().expect("utf-8 path"),
+        ])
+        .run();
+    outcome.code(0);
+    outcome.stdout
+}
+
+#[test]
+fn example_table() {
+    insta::assert_snapshot!("example_table", example_plan("table"));
+}
+
+#[test]
+fn example_markdown() {
+    let markdown = example_plan("md");
+    for section in [
+        "## Summary",
+        "## Phases",
+        "## Timeline and milestones",
+        "## Critical path",
+        "```mermaid\ngantt",
+        "## Risks",
+    ] {
+        assert!(markdown.contains(section), "markdown lacks {section}");
+    }
+    insta::assert_snapshot!("example_markdown", markdown);
+}
+
+#[test]
+fn example_json_has_the_fixed_minimum() {
+    let text = example_plan("json");
+    let plan: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    let phases = plan["phases"].as_array().expect("phases");
+    assert_eq!(phases[0]["number"], 1);
+    for phase in phases {
+        for key in ["number", "name", "components", "start", "end"] {
+            assert!(phase.get(key).is_some(), "phase lacks {key}");
+        }
+    }
+    for component in plan["components"].as_array().expect("components") {
+        for key in ["id", "phase", "start", "end", "slack_days", "critical"] {
+            assert!(component.get(key).is_some(), "component lacks {key}");
+        }
+    }
+    assert!(
+        plan["critical_path"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty())
+    );
+    assert!(plan["end"].is_string());
+    insta::assert_snapshot!("example_json", text);
+}
+
+#[test]
+fn example_html_is_self_contained_with_an_svg_gantt() {
+    let html = example_plan("html");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(html.contains("phase gate"));
+    assert!(
+        !html.contains("<script src") && !html.contains("<link "),
+        "no external assets"
+    );
+    assert!(
+        html.matches("<rect").count() > 24 * 3,
+        "bars for every component"
+    );
+}
+
+#[test]
+fn out_writes_the_file_and_infers_the_format() {
+    let test = Test::new().spec(VALID).args(&["plan", "--out", "plan.md"]);
+    let outcome = test.run();
+    outcome.code(0);
+    assert!(outcome.stdout.is_empty());
+    let written = std::fs::read_to_string(test.path().join("plan.md")).expect("plan.md written");
+    assert!(written.starts_with("# Phased migration plan: demo"));
+    let leftovers: Vec<_> = test
+        .files()
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn invalid_spec_writes_nothing() {
+    let spec = VALID.replace("[base-image]", "[missing]");
+    let test = Test::new()
+        .spec(&spec)
+        .args(&["plan", "--out", "plan.json"]);
+    test.run()
+        .code(2)
+        .stderr_has("unknown dependency `missing`");
+    assert!(!test.path().join("plan.json").exists());
+}
+
+#[test]
+fn pins_are_respected() {
+    let spec = VALID.replace("    risk: high", "    risk: high\n    phase: 3")
+        .replace("  - id: build-api", "  - id: lint\n    kind: job\n    owner: backend\n    effort: 1d\n    risk: low\n  - id: build-api");
+    let outcome = Test::new()
+        .spec(&spec)
+        .args(&["plan", "--format", "json"])
+        .run();
+    outcome.code(0);
+    let plan: serde_json::Value = serde_json::from_str(&outcome.stdout).expect("json");
+    let build = plan["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .find(|c| c["id"] == "build-api")
+        .cloned()
+        .expect("build-api");
+    assert_eq!(build["phase"], 3);
+}
+
+#[test]
+fn pins_that_empty_a_phase_are_explained() {
+    let spec = VALID.replace("    risk: high", "    risk: high\n    phase: 5");
+    Test::new()
+        .spec(&spec)
+        .args(&["plan"])
+        .run()
+        .code(2)
+        .stderr_has("error: failed to plan `migration.yaml`")
+        .stderr_has("Caused by: cannot form phases")
+        .stderr_has("would be empty");
+}
+
+#[test]
+fn limits_split_phases() {
+    let mut spec = String::from(VALID);
+    spec.push_str("planning:\n  max_phase_components: 1\n  pilot_size: 0\n");
+    let outcome = Test::new()
+        .spec(&spec)
+        .args(&["plan", "--format", "json"])
+        .run();
+    outcome.code(0);
+    let plan: serde_json::Value = serde_json::from_str(&outcome.stdout).expect("json");
+    for phase in plan["phases"].as_array().expect("phases") {
+        assert_eq!(phase["components"].as_array().map(Vec::len), Some(1));
+    }
+}
