@@ -3,11 +3,17 @@
 //!
 //! Data flows one way: [`spec`] (parse and validate) → [`graph`] (dependency
 //! algorithms) → [`plan`] (phases, schedule, critical path) → [`report`]
-//! (documents). Nothing in this crate prints; the `cutover` binary owns all
-//! output.
+//! (documents); and [`spec`] → [`router`] (which side runs, per
+//! [`lifecycle`] mode) → [`exec`] (processes, parity) → [`store`] (the only
+//! SQL). Nothing in this crate prints; the `cutover` binary owns all output.
 
+pub mod exec;
 pub mod graph;
+pub mod lifecycle;
 pub mod plan;
 pub mod report;
+pub mod router;
 pub mod spec;
+pub mod status;
+pub mod store;
 pub mod text;

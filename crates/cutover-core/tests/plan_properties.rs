@@ -145,6 +145,8 @@ fn migration(seeds: &[ComponentSeed], settings: &Settings) -> Migration {
             dagger: None,
             side_effects: false,
             outputs: Vec::new(),
+            normalize: Vec::new(),
+            recheck: 0,
             secrets: Vec::new(),
             timeout: None,
             preserve: Vec::new(),

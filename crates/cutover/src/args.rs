@@ -2,8 +2,10 @@
 //! commands resolve them into settings.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use cutover_core::lifecycle::{Mode, Side};
 
 /// Move CI/CD orchestration onto Dagger one component at a time.
 #[derive(Debug, Parser)]
@@ -29,6 +31,9 @@ pub struct GlobalArgs {
         value_name = "PATH"
     )]
     pub spec: PathBuf,
+    /// The state store (default: `.cutover/state.db` beside the spec).
+    #[arg(long, global = true, env = "CUTOVER_STATE", value_name = "PATH")]
+    pub state: Option<PathBuf>,
 }
 
 /// The commands.
@@ -40,6 +45,156 @@ pub enum Command {
     Plan(PlanArgs),
     /// Print the JSON Schema of migration.yaml (for editor completion).
     Schema,
+    /// Run a component per its mode; exits with the authoritative side's code.
+    Run(RunArgs),
+    /// Modes, run counts, parity and drift of every component.
+    Status(StatusArgs),
+    /// Recent runs of a component, with parity.
+    Runs(RunsArgs),
+    /// The audit trail: every mode change and who made it.
+    Log(LogArgs),
+    /// Move a component or phase forward (legacy → shadow → canary → dagger → retired).
+    Advance(AdvanceArgs),
+    /// Move a component or phase back to an earlier mode.
+    Rollback(RollbackArgs),
+    /// Record an outcome reported by a service (instead of `run`).
+    Record(RecordArgs),
+}
+
+/// Table or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned text.
+    Table,
+    /// Machine-readable JSON.
+    Json,
+}
+
+/// `cutover run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The component.
+    pub component: String,
+    /// Canary routing key (default: the CI's commit SHA, else random).
+    #[arg(long)]
+    pub key: Option<String>,
+    /// Extra arguments appended to the side's command line.
+    #[arg(last = true)]
+    pub args: Vec<String>,
+}
+
+/// `cutover status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+}
+
+/// `cutover runs`.
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    /// The component.
+    pub component: String,
+    /// How many recent runs.
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+}
+
+/// `cutover log`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only this component's events.
+    #[arg(long)]
+    pub component: Option<String>,
+    /// How many recent events.
+    #[arg(long, default_value_t = 100)]
+    pub limit: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+}
+
+/// `cutover advance`.
+#[derive(Debug, Args)]
+pub struct AdvanceArgs {
+    /// A component id, or a phase number.
+    pub target: String,
+    /// Target mode (default: the next one).
+    #[arg(long, value_parser = parse_mode)]
+    pub to: Option<Mode>,
+    /// Canary share in percent (canary only; default 10).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub percent: Option<u8>,
+    /// Allow skipping steps (needs --reason).
+    #[arg(long)]
+    pub force: bool,
+    /// Why, recorded in the audit log.
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+/// `cutover rollback`.
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// A component id, or a phase number.
+    pub target: String,
+    /// Target mode (default: the mode before the current one).
+    #[arg(long, value_parser = parse_mode)]
+    pub to: Option<Mode>,
+    /// Canary share when rolling back to a smaller canary.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub percent: Option<u8>,
+    /// Why, recorded in the audit log.
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+/// `cutover record`.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The component.
+    pub component: String,
+    /// Which side ran.
+    #[arg(long, value_parser = parse_side)]
+    pub side: Side,
+    /// Its exit code (0 is success).
+    #[arg(long = "exit", allow_negative_numbers = true)]
+    pub exit_code: i32,
+    /// How long it took: `850ms`, `1.5s`, `2m`.
+    #[arg(long, value_parser = parse_duration)]
+    pub duration: Duration,
+}
+
+fn parse_mode(text: &str) -> Result<Mode, String> {
+    text.parse::<Mode>().map_err(|e| e.to_string())
+}
+
+fn parse_side(text: &str) -> Result<Side, String> {
+    text.parse::<Side>()
+}
+
+/// Parses `850ms`, `1.5s`, `2m`, `1h` or bare seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("invalid duration `{text}`: expected e.g. `850ms`, `1.5s`, `2m`"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "" | "s" => value,
+        "m" => value * 60.0,
+        "h" => value * 3600.0,
+        _ => return Err(format!("invalid duration unit `{unit}`: use ms, s, m or h")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("invalid duration `{text}`"))
 }
 
 /// `cutover check`.

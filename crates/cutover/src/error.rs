@@ -5,10 +5,13 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use cutover_core::lifecycle::{ChangeError, TargetError};
 use cutover_core::plan::PlanError;
 use cutover_core::report::ReportError;
+use cutover_core::router::RunError;
 use cutover_core::spec::SpecErrors;
 use cutover_core::spec::load::LoadError;
+use cutover_core::store::StoreError;
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
 use crate::exit_codes;
@@ -43,6 +46,32 @@ pub enum CliError {
     /// Standard output failed.
     #[error("failed to write to stdout")]
     Stdout(#[source] std::io::Error),
+    /// The state store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A component id not in the spec.
+    #[error("no component `{name}` in the spec{}", suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    UnknownComponent {
+        /// Asked for.
+        name: String,
+        /// Close id.
+        suggestion: Option<String>,
+    },
+    /// A target that is neither a component nor a phase.
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    /// A refused mode change.
+    #[error("mode change refused")]
+    Change(#[source] ChangeError),
+    /// A run that could not happen.
+    #[error("failed to run `{component}`")]
+    Run {
+        /// Component.
+        component: String,
+        /// Cause.
+        #[source]
+        source: RunError,
+    },
 }
 
 impl CliError {
@@ -50,9 +79,18 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Load(_) | CliError::Plan { .. } => exit_codes::BAD_INPUT,
-            CliError::Report(_) | CliError::Write { .. } | CliError::Stdout(_) => {
-                exit_codes::FAILURE
-            }
+            CliError::UnknownComponent { .. } | CliError::Target(_) => exit_codes::BAD_INPUT,
+            CliError::Change(ChangeError::Store(_)) => exit_codes::FAILURE,
+            CliError::Change(_) => exit_codes::BAD_INPUT,
+            CliError::Run {
+                source: RunError::Route(_) | RunError::Pattern(_),
+                ..
+            } => exit_codes::BAD_INPUT,
+            CliError::Report(_)
+            | CliError::Write { .. }
+            | CliError::Stdout(_)
+            | CliError::Store(_)
+            | CliError::Run { .. } => exit_codes::FAILURE,
         }
     }
 
@@ -64,6 +102,10 @@ impl CliError {
             CliError::Plan { .. } => {
                 Some("adjust the phase pins or `planning:` limits in the spec, then run `cutover plan` again".into())
             }
+            CliError::Change(ChangeError::Refused(_)) => {
+                Some("see the current modes with `cutover status`; skipping a step needs --force --reason \"…\"".into())
+            }
+            CliError::Store(_) => Some("check that the state file is writable; `--state PATH` chooses another".into()),
             _ => None,
         }
     }
@@ -121,6 +163,11 @@ pub fn render_spec_errors(errors: &SpecErrors) -> String {
 #[expect(clippy::print_stderr, reason = "the one place errors reach the user")]
 fn eprint_text(text: &str) {
     eprint!("{text}");
+}
+
+/// A one-line note on stderr (progress, summaries), never on stdout.
+pub fn note(text: &str) {
+    eprint_text(&format!("{text}\n"));
 }
 
 /// Exit for an argument error: help and version go to stdout with 0, the

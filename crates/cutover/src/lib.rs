@@ -43,5 +43,12 @@ fn dispatch(cli: Cli, printer: &mut Printer) -> Result<u8, CliError> {
         Command::Check(args) => commands::check::run(&global, args, printer),
         Command::Plan(args) => commands::plan::run(&global, args, printer),
         Command::Schema => commands::schema::run(printer),
+        Command::Run(args) => commands::run::run(&global, args),
+        Command::Status(args) => commands::status::run(&global, args, printer),
+        Command::Runs(args) => commands::runs::run(&global, args, printer),
+        Command::Log(args) => commands::log::run(&global, args, printer),
+        Command::Advance(args) => commands::mode::advance(&global, args, printer),
+        Command::Rollback(args) => commands::mode::rollback(&global, args, printer),
+        Command::Record(args) => commands::record::run(&global, args, printer),
     }
 }

@@ -23,3 +23,11 @@ impl Printer {
         }
     }
 }
+
+/// Pretty JSON with a trailing newline.
+pub fn json<T: serde::Serialize>(value: &T) -> Result<String, crate::error::CliError> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| crate::error::CliError::Report(e.into()))?;
+    text.push('\n');
+    Ok(text)
+}

@@ -20,7 +20,7 @@ def main() -> int:
         return 2
     component = sys.argv[1]
     here = pathlib.Path(__file__).resolve().parent.parent
-    out = pathlib.Path(os.environ.get("CUTOVER_OUT", here / "out"))
+    out = pathlib.Path(os.environ.get("CUTOVER_OUT", here)) / "out"
     out.mkdir(parents=True, exist_ok=True)
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
     print(f"dagger: running {component} at {now}", file=sys.stderr)

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Legacy implementation of every example task: summarises the workflow-run
 # records for one component with awk, the way the home-grown runner did.
-# Usage: legacy/run-task.sh COMPONENT   (writes $CUTOVER_OUT or ./out)
+# Usage: legacy/run-task.sh COMPONENT   (writes $CUTOVER_OUT/out/COMPONENT.txt,
+# or out/COMPONENT.txt beside this folder when run by hand)
 set -euo pipefail
 component="${1:?usage: run-task.sh COMPONENT}"
 here="$(cd "$(dirname "$0")/.." && pwd)"
-out="${CUTOVER_OUT:-$here/out}"
+out="${CUTOVER_OUT:-$here}/out"
 mkdir -p "$out"
 echo "legacy: running $component at $(date -u +%Y-%m-%dT%H:%M:%S)" >&2
 awk -F, -v component="$component" '

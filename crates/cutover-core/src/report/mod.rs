@@ -5,8 +5,9 @@
 
 mod context;
 mod gantt;
-mod table;
+pub mod table;
 mod templates;
 
 pub use context::{PlanContext, plan_context};
+pub use table::TextTable;
 pub use templates::{ReportError, render_html, render_json, render_markdown, render_table};

@@ -215,6 +215,10 @@ pub struct Component {
     pub side_effects: bool,
     /// Compared outputs.
     pub outputs: Vec<String>,
+    /// Stdout rewrite rules `(regex, replacement)` applied before comparing.
+    pub normalize: Vec<(String, String)>,
+    /// Re-runs of the non-authoritative side on a mismatch.
+    pub recheck: u32,
     /// Secret env var names.
     pub secrets: Vec<String>,
     /// Per-side time limit.

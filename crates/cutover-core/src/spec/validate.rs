@@ -403,6 +403,8 @@ fn component(
         dagger: spec.dagger.as_ref().map(implementation),
         side_effects: spec.side_effects,
         outputs: spec.outputs.clone(),
+        normalize: normalize_rules(v, spec, &path),
+        recheck: spec.recheck.unwrap_or(0),
         secrets: spec.secrets.clone(),
         timeout,
         preserve: spec.preserve.clone(),
@@ -413,6 +415,35 @@ fn component(
             .collect(),
         gate,
     }
+}
+
+fn normalize_rules(
+    v: &mut Validator<'_>,
+    spec: &ComponentSpec,
+    path: &str,
+) -> Vec<(String, String)> {
+    let mut rules = Vec::with_capacity(spec.normalize.len());
+    for (i, rule) in spec.normalize.iter().enumerate() {
+        if let Err(error) = regex::Regex::new(&rule.pattern.value) {
+            let first_line = error
+                .to_string()
+                .lines()
+                .last()
+                .unwrap_or("")
+                .trim()
+                .to_owned();
+            let d = SpecDiagnostic::new(
+                format!("invalid regular expression `{}`: {first_line}", rule.pattern.value),
+                v.at(&rule.pattern),
+            )
+            .with_path(format!("{path}.normalize[{i}].pattern"))
+            .with_label("not a valid pattern")
+            .with_help("patterns use Rust regex syntax; escape literal characters such as `(` or `.` with `\\`");
+            v.report(d);
+        }
+        rules.push((rule.pattern.value.clone(), rule.replace.clone()));
+    }
+    rules
 }
 
 fn dependencies(

@@ -204,6 +204,10 @@ pub struct ComponentSpec {
     /// Rewrites applied to stdout before comparing.
     #[serde(default)]
     pub normalize: Vec<NormalizeSpec>,
+    /// On a mismatch, re-run the non-authoritative side up to this many
+    /// times; a mismatch that disappears is recorded as flaky.
+    #[serde(default)]
+    pub recheck: Option<u32>,
     /// Environment variables whose values are never recorded.
     #[serde(default)]
     pub secrets: Vec<String>,
@@ -243,7 +247,8 @@ pub struct ImplementationSpec {
 #[serde(deny_unknown_fields)]
 pub struct NormalizeSpec {
     /// Regular expression.
-    pub pattern: String,
+    #[schemars(with = "String")]
+    pub pattern: Spanned<String>,
     /// Replacement text.
     pub replace: String,
 }

@@ -3,5 +3,7 @@
 
 mod check;
 mod fuzz;
+mod modes;
 mod plan;
+mod run;
 mod util;

@@ -5,11 +5,16 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
-/// One CLI invocation in its own directory.
+/// One CLI invocation in its own directory (or in another test's).
 pub struct Test {
-    dir: tempfile::TempDir,
+    dir: Dir,
     args: Vec<String>,
     env: Vec<(String, String)>,
+}
+
+enum Dir {
+    Owned(tempfile::TempDir),
+    Borrowed(PathBuf),
 }
 
 /// What a finished invocation produced.
@@ -22,7 +27,16 @@ pub struct Outcome {
 impl Test {
     pub fn new() -> Self {
         Test {
-            dir: tempfile::tempdir().expect("temp dir"),
+            dir: Dir::Owned(tempfile::tempdir().expect("temp dir")),
+            args: Vec::new(),
+            env: Vec::new(),
+        }
+    }
+
+    /// Another invocation in an existing directory (kept alive by its owner).
+    pub fn at(path: &Path) -> Self {
+        Test {
+            dir: Dir::Borrowed(path.to_owned()),
             args: Vec::new(),
             env: Vec::new(),
         }
@@ -34,7 +48,7 @@ impl Test {
     }
 
     pub fn file(self, name: &str, text: &str) -> Self {
-        let path = self.dir.path().join(name);
+        let path = self.path().join(name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).expect("mkdir");
         }
@@ -53,14 +67,19 @@ impl Test {
     }
 
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        match &self.dir {
+            Dir::Owned(dir) => dir.path(),
+            Dir::Borrowed(path) => path,
+        }
     }
 
     pub fn run(&self) -> Outcome {
         let output = Command::cargo_bin("cutover")
             .expect("binary")
-            .current_dir(self.dir.path())
+            .current_dir(self.path())
             .env_remove("CUTOVER_SPEC")
+            .env_remove("CUTOVER_STATE")
+            .env_remove("GITHUB_SHA")
             .env("NO_COLOR", "1")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .args(&self.args)
@@ -75,7 +94,7 @@ impl Test {
 
     /// Files in the directory, for "nothing was written" checks.
     pub fn files(&self) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.path())
             .expect("read dir")
             .filter_map(|e| e.ok().map(|e| e.path()))
             .collect();

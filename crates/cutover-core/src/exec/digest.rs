@@ -1,0 +1,125 @@
+//! Content digests (SHA-256) of bytes, files and directories. A directory's
+//! digest is independent of the order its entries are listed in.
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
+}
+
+/// SHA-256 of bytes, as hex.
+pub fn digest_bytes(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// The digest of one declared output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputDigest {
+    /// The output as declared.
+    pub path: String,
+    /// Digest, or `None` when the output is missing.
+    pub digest: Option<String>,
+}
+
+/// Digests every declared output under `base`.
+pub fn digest_outputs(base: &Path, outputs: &[String]) -> Vec<OutputDigest> {
+    outputs
+        .iter()
+        .map(|output| OutputDigest {
+            path: output.clone(),
+            digest: digest_path(&base.join(output)),
+        })
+        .collect()
+}
+
+/// One digest over several paths (missing ones included as missing), e.g.
+/// a component's legacy definition files for drift detection.
+pub fn digest_paths(base: &Path, paths: &[String]) -> String {
+    let mut hasher = Sha256::new();
+    for output in digest_outputs(base, paths) {
+        hasher.update(output.path.as_bytes());
+        hasher.update(b"\t");
+        hasher.update(output.digest.as_deref().unwrap_or("missing").as_bytes());
+        hasher.update(b"\n");
+    }
+    hex(&hasher.finalize())
+}
+
+/// Digest of a file's content, or of a directory tree (relative paths and
+/// file digests, sorted); `None` if the path does not exist.
+fn digest_path(path: &Path) -> Option<String> {
+    let metadata = std::fs::metadata(path).ok()?;
+    if metadata.is_file() {
+        return std::fs::read(path).ok().map(|bytes| digest_bytes(&bytes));
+    }
+    let mut entries = Vec::new();
+    collect_files(path, path, &mut entries);
+    entries.sort();
+    let mut hasher = Sha256::new();
+    for (relative, digest) in entries {
+        hasher.update(relative.as_bytes());
+        hasher.update(b"\t");
+        hasher.update(digest.as_bytes());
+        hasher.update(b"\n");
+    }
+    Some(hex(&hasher.finalize()))
+}
+
+fn collect_files(root: &Path, directory: &Path, entries: &mut Vec<(String, String)>) {
+    let Ok(listing) = std::fs::read_dir(directory) else {
+        return;
+    };
+    for entry in listing.flatten() {
+        let path = entry.path();
+        let relative = path
+            .strip_prefix(root)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if path.is_dir() {
+            collect_files(root, &path, entries);
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            entries.push((relative, digest_bytes(&bytes)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_sha256() {
+        assert_eq!(
+            digest_bytes(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn directories_digest_by_content_not_order() {
+        let a = tempfile::tempdir().expect("tmp");
+        let b = tempfile::tempdir().expect("tmp");
+        for (dir, order) in [(&a, ["x", "y"]), (&b, ["y", "x"])] {
+            std::fs::create_dir_all(dir.path().join("out/sub")).expect("mkdir");
+            for name in order {
+                std::fs::write(dir.path().join("out/sub").join(name), name).expect("write");
+            }
+        }
+        let outputs = vec!["out".to_string(), "absent".to_string()];
+        let da = digest_outputs(a.path(), &outputs);
+        let db = digest_outputs(b.path(), &outputs);
+        assert_eq!(da, db);
+        assert!(da[1].digest.is_none());
+        std::fs::write(b.path().join("out/sub/x"), "changed").expect("write");
+        assert_ne!(digest_outputs(b.path(), &outputs)[0], da[0]);
+    }
+}

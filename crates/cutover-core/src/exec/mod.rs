@@ -1,0 +1,15 @@
+//! Running the two sides of a component: spawning processes, capturing and
+//! streaming their output, enforcing timeouts, hashing their outputs and
+//! comparing the results. The one module that spawns processes.
+
+mod command;
+mod digest;
+mod outcome;
+mod parity;
+mod trace;
+
+pub use command::{Execution, SideCommand, run_side};
+pub use digest::{OutputDigest, digest_bytes, digest_outputs, digest_paths, hex};
+pub use outcome::SideOutcome;
+pub use parity::{Normalizer, Parity, SideResult, compare};
+pub use trace::{TraceContext, random_hex};

@@ -1,0 +1,190 @@
+//! Applying mode changes: checks every component of the target first (all
+//! or nothing), then records each change with its event (who, when, why,
+//! from, to). Entering shadow records the digest of `legacy.sources` so drift
+//! of the legacy definition can be flagged later.
+//!
+//! Seam for gates and snapshots: a gate check and a snapshot belong between
+//! the checks and the writes in [`change_modes`].
+
+use std::path::Path;
+
+use serde_json::json;
+
+use super::mode::{Mode, ModeState};
+use super::target::Target;
+use super::transition::{Direction, TransitionError, TransitionRequest, check_transition};
+use crate::exec::digest_paths;
+use crate::spec::{Component, Migration};
+use crate::store::{NewEvent, Store, StoreError};
+
+/// One applied change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModeChange {
+    /// Component id.
+    pub component: String,
+    /// Before.
+    pub from: ModeState,
+    /// After.
+    pub to: ModeState,
+}
+
+/// Why changes were refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    /// Illegal moves, one per refused component.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Refused(Vec<TransitionError>),
+    /// `--force` without `--reason`.
+    #[error("--force needs --reason: forced changes are recorded with why")]
+    ForceWithoutReason,
+    /// Someone else changed the mode meanwhile.
+    #[error(
+        "the mode of `{0}` changed while this command ran; check `cutover status` and try again"
+    )]
+    Concurrent(String),
+    /// Store failure.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub struct ChangeRequest<'a> {
+    /// Forward or back.
+    pub direction: Direction,
+    /// Target mode; `None` means the next mode (advance) or the previous one (rollback).
+    pub to: Option<Mode>,
+    /// Canary share.
+    pub percent: Option<u8>,
+    /// Skip steps.
+    pub force: bool,
+    /// Why.
+    pub reason: Option<&'a str>,
+    /// Who.
+    pub actor: &'a str,
+}
+
+/// Checks and applies a change to every component of `target`.
+pub fn change_modes(
+    store: &mut Store,
+    migration: &Migration,
+    base_dir: &Path,
+    target: &Target,
+    request: &ChangeRequest<'_>,
+) -> Result<Vec<ModeChange>, ChangeError> {
+    if request.force && request.reason.is_none() {
+        return Err(ChangeError::ForceWithoutReason);
+    }
+    let mut members = target.components();
+    if request.direction == Direction::Rollback {
+        // Dependents before what they depend on.
+        members.reverse();
+    }
+    let mut planned = Vec::new();
+    let mut refused = Vec::new();
+    for c in members {
+        let component = &migration.components[c];
+        let current = store.mode(&component.id)?.state;
+        match plan_change(store, component, current, request)? {
+            Ok(to) => planned.push((component, current, to)),
+            Err(error) => refused.push(error),
+        }
+    }
+    if !refused.is_empty() {
+        return Err(ChangeError::Refused(refused));
+    }
+    let mut applied = Vec::new();
+    for (component, from, to) in planned {
+        let digest = (to.mode == Mode::Shadow)
+            .then(|| {
+                component
+                    .legacy
+                    .as_ref()
+                    .map(|l| digest_paths(base_dir, &l.sources))
+            })
+            .flatten();
+        let event = NewEvent {
+            kind: match request.direction {
+                Direction::Advance => "advance".into(),
+                Direction::Rollback => "rollback".into(),
+            },
+            component: Some(component.id.clone()),
+            actor: request.actor.into(),
+            reason: request.reason.map(Into::into),
+            detail: json!({ "from": from, "to": to, "forced": request.force }),
+        };
+        if !store.change_mode(&component.id, from, to, digest.as_deref(), &event)? {
+            return Err(ChangeError::Concurrent(component.id.clone()));
+        }
+        applied.push(ModeChange {
+            component: component.id.clone(),
+            from,
+            to,
+        });
+    }
+    Ok(applied)
+}
+
+fn plan_change(
+    store: &Store,
+    component: &Component,
+    current: ModeState,
+    request: &ChangeRequest<'_>,
+) -> Result<Result<ModeState, TransitionError>, StoreError> {
+    let to = match (request.to, request.direction) {
+        (Some(mode), _) => mode,
+        (None, Direction::Advance) => current.mode.next().unwrap_or(Mode::Retired),
+        (None, Direction::Rollback) => match store.mode_before(&component.id, current.mode)? {
+            Some(previous) => {
+                let transition = TransitionRequest {
+                    direction: request.direction,
+                    to: previous.mode,
+                    percent: (previous.mode == Mode::Canary).then_some(previous.canary_percent),
+                    force: request.force,
+                };
+                return Ok(check(component, current, transition));
+            }
+            None => previous_mode(current.mode),
+        },
+    };
+    let transition = TransitionRequest {
+        direction: request.direction,
+        to,
+        percent: request.percent,
+        force: request.force,
+    };
+    Ok(check(component, current, transition))
+}
+
+fn check(
+    component: &Component,
+    current: ModeState,
+    request: TransitionRequest,
+) -> Result<ModeState, TransitionError> {
+    let dry_runs = [
+        component
+            .legacy
+            .as_ref()
+            .is_some_and(|l| l.shadow_run.is_some()),
+        component
+            .dagger
+            .as_ref()
+            .is_some_and(|d| d.shadow_run.is_some()),
+    ];
+    check_transition(
+        &component.id,
+        current,
+        request,
+        component.side_effects,
+        dry_runs,
+    )
+}
+
+fn previous_mode(mode: Mode) -> Mode {
+    match mode {
+        Mode::Legacy | Mode::Shadow => Mode::Legacy,
+        Mode::Canary => Mode::Shadow,
+        Mode::Dagger => Mode::Canary,
+        Mode::Retired => Mode::Dagger,
+    }
+}

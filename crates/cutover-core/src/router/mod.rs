@@ -1,0 +1,9 @@
+//! The `run` router: given a component's mode, decides which side is
+//! authoritative and which (if any) shadows it, runs them, compares them,
+//! puts the authoritative outputs where CI expects them, and records the run.
+
+mod routing;
+mod run;
+
+pub use routing::{RouteError, Routing, bucket, route, run_key_from_env};
+pub use run::{RunContext, RunError, RunReport, execute_run, record_outcome};

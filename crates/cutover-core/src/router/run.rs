@@ -1,0 +1,420 @@
+//! [`execute_run`]: one `cutover run`, from routing to the recorded result.
+//!
+//! Layout of a run's files: `<state dir>/runs/<run id>/<side>/` holds
+//! `stdout`, `stderr` and `out/` (given to the side as `CUTOVER_OUT`). Both
+//! sides run concurrently in their own directories, so they never clobber
+//! each other; afterwards the authoritative side's declared outputs are
+//! copied to where CI expects them (relative to the spec's directory).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use regex::Regex;
+
+use super::routing::{RouteError, Routing, route};
+use crate::exec::{
+    Execution, Normalizer, Parity, SideCommand, SideOutcome, SideResult, TraceContext, compare,
+    digest_bytes, digest_outputs, random_hex, run_side,
+};
+use crate::lifecycle::{ModeState, Side};
+use crate::spec::Component;
+use crate::store::{RunFinish, RunStart, SideRecord, Store, StoreError};
+
+/// Default time limit of a shadowing side when the spec sets none, so a
+/// hanging shadow cannot hold a CI job for long.
+pub const DEFAULT_SHADOW_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Inputs of one run.
+#[derive(Debug, Clone)]
+pub struct RunContext<'a> {
+    /// The component.
+    pub component: &'a Component,
+    /// Directory the sides run in and outputs land in (the spec's).
+    pub base_dir: &'a Path,
+    /// cutover's state directory (`.cutover`).
+    pub state_dir: &'a Path,
+    /// Extra arguments appended to the command line.
+    pub extra_args: &'a [String],
+    /// Canary routing key.
+    pub key: String,
+    /// The component's mode.
+    pub mode: ModeState,
+}
+
+/// What a run did.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    /// Run id.
+    pub run_id: String,
+    /// The exit code to pass to CI.
+    pub exit_code: i32,
+    /// Which sides ran.
+    pub routing: Routing,
+    /// `match`, `mismatch`, `flaky`, or `None` when only one side ran.
+    pub parity: Option<&'static str>,
+    /// Mismatch summary.
+    pub summary: Option<String>,
+    /// The run's directory.
+    pub run_dir: PathBuf,
+}
+
+/// Why a run could not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Routing failed (a spec problem).
+    #[error(transparent)]
+    Route(#[from] RouteError),
+    /// Recording failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The run directory could not be prepared.
+    #[error("failed to prepare `{}`", path.display())]
+    Io {
+        /// Path.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A normalize pattern failed to compile.
+    #[error("invalid normalize pattern")]
+    Pattern(#[from] regex::Error),
+}
+
+struct SideRun {
+    side: Side,
+    role: &'static str,
+    attempt: u32,
+    dir: PathBuf,
+    execution: Execution,
+}
+
+/// Runs a component per its mode and records everything.
+pub fn execute_run(store: &mut Store, context: &RunContext<'_>) -> Result<RunReport, RunError> {
+    let component = context.component;
+    let routing = route(component, context.mode, &context.key)?;
+    let normalizer = Normalizer::new(&component.normalize)?;
+    let run_id = new_run_id();
+    let run_dir = context.state_dir.join("runs").join(&run_id);
+    let trace = TraceContext::new();
+    store.begin_run(&RunStart {
+        id: run_id.clone(),
+        component: component.id.clone(),
+        mode: context.mode,
+        authoritative: routing.authoritative,
+        pid: std::process::id(),
+        run_key: Some(context.key.clone()),
+        trace_id: trace.trace_id.clone(),
+        source: "run",
+    })?;
+    let redact = secret_values(component);
+    let launch =
+        |side: Side, line: &str, role: &'static str, attempt: u32| -> Result<SideRun, RunError> {
+            let name = if attempt == 0 {
+                side.as_str().to_owned()
+            } else {
+                format!("{side}-recheck-{attempt}")
+            };
+            let dir = run_dir.join(name);
+            let out = dir.join("out");
+            std::fs::create_dir_all(&out).map_err(|source| RunError::Io {
+                path: out.clone(),
+                source,
+            })?;
+            let command = SideCommand {
+                line: with_args(line, context.extra_args),
+                working_dir: context.base_dir.to_owned(),
+                env: side_env(component, side, &run_id, &out, &trace),
+                stdout_file: dir.join("stdout"),
+                stderr_file: dir.join("stderr"),
+                live: role == "authoritative",
+                timeout: component
+                    .timeout
+                    .map(|t| Duration::from_secs(t.seconds))
+                    .or((role != "authoritative").then_some(DEFAULT_SHADOW_TIMEOUT)),
+                redact: redact.clone(),
+            };
+            Ok(SideRun {
+                side,
+                role,
+                attempt,
+                execution: run_side(&command),
+                dir,
+            })
+        };
+    let (authoritative, shadow) = std::thread::scope(|scope| {
+        let shadow = routing
+            .shadow
+            .as_ref()
+            .map(|(side, line)| scope.spawn(|| launch(*side, line, "shadow", 0)));
+        let authoritative = launch(
+            routing.authoritative,
+            &routing.authoritative_command,
+            "authoritative",
+            0,
+        );
+        let shadow = shadow.map(|handle| {
+            handle.join().unwrap_or_else(|_| {
+                Err(RunError::Io {
+                    path: run_dir.clone(),
+                    source: std::io::Error::other("shadow side thread panicked"),
+                })
+            })
+        });
+        (authoritative, shadow.transpose())
+    });
+    let authoritative = authoritative?;
+    let shadow = shadow?;
+    let mut runs = vec![];
+    let outputs_of = |run: &SideRun| side_result(run, component, &normalizer, &redact);
+    let auth_result = outputs_of(&authoritative);
+    let (mut parity, mut summary) = (None, None);
+    if let Some(shadow_run) = &shadow {
+        let shadow_result = outputs_of(shadow_run);
+        if let Parity::Mismatch { summary: text } = compare(&auth_result, &shadow_result) {
+            parity = Some("mismatch");
+            summary = Some(text);
+            for attempt in 1..=component.recheck {
+                let (side, line) = routing
+                    .shadow
+                    .as_ref()
+                    .map(|(s, l)| (*s, l.as_str()))
+                    .unwrap_or((shadow_run.side, ""));
+                let recheck = launch(side, line, "recheck", attempt)?;
+                let matched = compare(&auth_result, &outputs_of(&recheck)) == Parity::Match;
+                runs.push(recheck);
+                if matched {
+                    parity = Some("flaky");
+                    break;
+                }
+            }
+        } else {
+            parity = Some("match");
+        }
+    }
+    copy_outputs(
+        &authoritative.dir.join("out"),
+        context.base_dir,
+        &component.outputs,
+    )?;
+    let trace_url = trace_url(&run_dir, Side::Dagger);
+    let exit_code = authoritative.execution.outcome.exit_code();
+    let mut all = vec![authoritative];
+    all.extend(shadow);
+    all.extend(runs);
+    let sides = all
+        .iter()
+        .map(|run| side_record(run, &outputs_of(run)))
+        .collect();
+    store.finish_run(&RunFinish {
+        id: run_id.clone(),
+        exit_code,
+        parity,
+        parity_summary: summary.clone(),
+        trace_url,
+        sides,
+    })?;
+    Ok(RunReport {
+        run_id,
+        exit_code,
+        routing,
+        parity,
+        summary,
+        run_dir,
+    })
+}
+
+/// Sortable, unique: `20270104T101500123-1a2b3c4d`.
+fn new_run_id() -> String {
+    let now = jiff::Timestamp::now()
+        .strftime("%Y%m%dT%H%M%S%3f")
+        .to_string();
+    format!("{now}-{}", random_hex(4))
+}
+
+fn secret_values(component: &Component) -> Vec<String> {
+    component
+        .secrets
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .filter(|value| !value.is_empty())
+        .collect()
+}
+
+/// The `CUTOVER_*` layer and `TRACEPARENT`, applied over cutover's own environment.
+fn side_env(
+    component: &Component,
+    side: Side,
+    run_id: &str,
+    out: &Path,
+    trace: &TraceContext,
+) -> Vec<(String, String)> {
+    vec![
+        ("CUTOVER_COMPONENT".into(), component.id.clone()),
+        ("CUTOVER_SIDE".into(), side.as_str().into()),
+        ("CUTOVER_RUN_ID".into(), run_id.into()),
+        ("CUTOVER_OUT".into(), out.display().to_string()),
+        ("TRACEPARENT".into(), trace.traceparent()),
+    ]
+}
+
+/// Appends extra arguments, each single-quoted for the shell.
+fn with_args(line: &str, args: &[String]) -> String {
+    let mut full = line.to_owned();
+    for arg in args {
+        full.push(' ');
+        full.push('\'');
+        full.push_str(&arg.replace('\'', "'\\''"));
+        full.push('\'');
+    }
+    full
+}
+
+fn side_result(
+    run: &SideRun,
+    component: &Component,
+    normalizer: &Normalizer,
+    redact: &[String],
+) -> SideResult {
+    let out = run.dir.join("out");
+    let stdout = std::fs::read(run.dir.join("stdout")).unwrap_or_default();
+    let stdout = String::from_utf8_lossy(&stdout);
+    let placeholders = [
+        (out.display().to_string(), "<out>"),
+        (run.dir.display().to_string(), "<run>"),
+    ];
+    let mut normalized = normalizer.apply(&stdout, &placeholders);
+    for secret in redact {
+        normalized = normalized.replace(secret.as_str(), "***");
+    }
+    SideResult {
+        side: run.side,
+        exit_code: run.execution.outcome.exit_code(),
+        stdout: normalized,
+        outputs: digest_outputs(&out, &component.outputs),
+        out_dir: out,
+    }
+}
+
+fn side_record(run: &SideRun, result: &SideResult) -> SideRecord {
+    let outputs: String = result
+        .outputs
+        .iter()
+        .map(|o| format!("{}\t{}\n", o.path, o.digest.as_deref().unwrap_or("missing")))
+        .collect();
+    SideRecord {
+        side: run.side,
+        role: run.role,
+        attempt: run.attempt,
+        outcome: run.execution.outcome.clone(),
+        duration_ms: run.execution.duration.as_millis() as u64,
+        stdout_digest: (!matches!(run.execution.outcome, SideOutcome::SpawnFailed { .. }))
+            .then(|| digest_bytes(result.stdout.as_bytes())),
+        outputs_digest: (!result.outputs.is_empty()).then(|| digest_bytes(outputs.as_bytes())),
+    }
+}
+
+/// Copies the authoritative side's declared outputs into the workspace.
+/// Outputs a side wrote straight into the workspace (ignoring `CUTOVER_OUT`)
+/// are simply left where they are.
+fn copy_outputs(from: &Path, to: &Path, outputs: &[String]) -> Result<(), RunError> {
+    for output in outputs {
+        let source = from.join(output);
+        if !source.exists() {
+            continue;
+        }
+        let target = to.join(output);
+        copy_path(&source, &target).map_err(|source| RunError::Io {
+            path: target.clone(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+fn copy_path(source: &Path, target: &Path) -> std::io::Result<()> {
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    if source.is_dir() {
+        std::fs::create_dir_all(target)?;
+        for entry in std::fs::read_dir(source)? {
+            let entry = entry?;
+            copy_path(&entry.path(), &target.join(entry.file_name()))?;
+        }
+        return Ok(());
+    }
+    // Copy beside the target, then rename: CI never sees a half-written file.
+    let temporary = target.with_extension(format!("cutover-{}.tmp", std::process::id()));
+    std::fs::copy(source, &temporary)?;
+    std::fs::rename(&temporary, target)
+}
+
+/// The first Dagger Cloud trace URL the Dagger side printed, if any.
+fn trace_url(run_dir: &Path, side: Side) -> Option<String> {
+    let pattern = Regex::new(r"https?://\S*dagger\.cloud/\S+").ok()?;
+    ["stderr", "stdout"].iter().find_map(|stream| {
+        let text = std::fs::read_to_string(run_dir.join(side.as_str()).join(stream)).ok()?;
+        pattern
+            .find(&text)
+            .map(|m| m.as_str().trim_end_matches(['.', ',', ')']).to_owned())
+    })
+}
+
+/// Records an outcome a service reported itself (`cutover record`): one
+/// side, counted like a `run` of that side, with no parity.
+pub fn record_outcome(
+    store: &mut Store,
+    component: &str,
+    mode: ModeState,
+    side: Side,
+    exit_code: i32,
+    duration: Duration,
+) -> Result<String, StoreError> {
+    let run_id = new_run_id();
+    store.begin_run(&RunStart {
+        id: run_id.clone(),
+        component: component.to_owned(),
+        mode,
+        authoritative: side,
+        pid: std::process::id(),
+        run_key: None,
+        trace_id: TraceContext::new().trace_id,
+        source: "record",
+    })?;
+    let outcome = if exit_code == 0 {
+        SideOutcome::Succeeded
+    } else {
+        SideOutcome::Failed { code: exit_code }
+    };
+    store.finish_run(&RunFinish {
+        id: run_id.clone(),
+        exit_code,
+        parity: None,
+        parity_summary: None,
+        trace_url: None,
+        sides: vec![SideRecord {
+            side,
+            role: "authoritative",
+            attempt: 0,
+            outcome,
+            duration_ms: duration.as_millis() as u64,
+            stdout_digest: None,
+            outputs_digest: None,
+        }],
+    })?;
+    Ok(run_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extra_arguments_are_quoted() {
+        assert_eq!(
+            with_args("make test", &["a b".into(), "it's".into()]),
+            "make test 'a b' 'it'\\''s'"
+        );
+    }
+}

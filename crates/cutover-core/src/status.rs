@@ -1,0 +1,71 @@
+//! The state of the migration per component: mode, runs, parity and drift,
+//! joined from the spec and the store, in the shape `cutover status` prints.
+//! The JSON field names of DESIGN.md's minimum are fixed.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::exec::digest_paths;
+use crate::lifecycle::Mode;
+use crate::spec::Migration;
+use crate::store::{ComponentRunCounts, Store, StoreError};
+
+/// Version of the status JSON.
+pub const STATUS_FORMAT_VERSION: u32 = 1;
+
+/// The whole status.
+#[derive(Debug, Serialize)]
+pub struct Status {
+    /// Format version.
+    pub format_version: u32,
+    /// One entry per component, in spec order.
+    pub components: Vec<ComponentStatus>,
+}
+
+/// One component's status.
+#[derive(Debug, Serialize)]
+pub struct ComponentStatus {
+    /// Id.
+    pub id: String,
+    /// Mode.
+    pub mode: Mode,
+    /// Canary share (0 outside canary).
+    pub canary_percent: u8,
+    /// When it entered the mode.
+    pub since: Option<String>,
+    /// Run counts.
+    pub runs: ComponentRunCounts,
+    /// Fraction of compared runs with parity (flaky counts as parity), if any were compared.
+    pub parity: Option<f64>,
+    /// Whether `legacy.sources` changed since the component entered shadow.
+    pub drift: bool,
+}
+
+/// Reads the status of every component.
+pub fn status(migration: &Migration, store: &Store, base_dir: &Path) -> Result<Status, StoreError> {
+    let mut counts = store.run_counts()?;
+    let mut components = Vec::with_capacity(migration.components.len());
+    for component in &migration.components {
+        let record = store.mode(&component.id)?;
+        let runs = counts.remove(&component.id).unwrap_or_default();
+        let compared = runs.matches + runs.mismatches + runs.flaky;
+        let drift = match (&record.sources_digest, &component.legacy) {
+            (Some(recorded), Some(legacy)) => *recorded != digest_paths(base_dir, &legacy.sources),
+            _ => false,
+        };
+        components.push(ComponentStatus {
+            id: component.id.clone(),
+            mode: record.state.mode,
+            canary_percent: record.state.canary_percent,
+            since: record.since,
+            parity: (compared > 0).then(|| (runs.matches + runs.flaky) as f64 / compared as f64),
+            runs,
+            drift,
+        });
+    }
+    Ok(Status {
+        format_version: STATUS_FORMAT_VERSION,
+        components,
+    })
+}

@@ -1,0 +1,78 @@
+//! Schema migrations, applied in order; `PRAGMA user_version` holds the
+//! number applied. Never edit a released migration: add the next one.
+
+/// Ordered migrations; index + 1 is the schema version each one produces.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: modes, runs with their sides, the append-only audit log, the outbox.
+    r#"
+    CREATE TABLE component_state (
+        component       TEXT PRIMARY KEY,
+        mode            TEXT NOT NULL,
+        canary_percent  INTEGER NOT NULL DEFAULT 0,
+        since           TEXT NOT NULL,
+        sources_digest  TEXT
+    );
+    CREATE TABLE runs (
+        id              TEXT PRIMARY KEY,
+        component       TEXT NOT NULL,
+        mode            TEXT NOT NULL,
+        canary_percent  INTEGER NOT NULL DEFAULT 0,
+        authoritative   TEXT NOT NULL,
+        status          TEXT NOT NULL,
+        source          TEXT NOT NULL DEFAULT 'run',
+        started_at      TEXT NOT NULL,
+        finished_at     TEXT,
+        pid             INTEGER,
+        run_key         TEXT,
+        trace_id        TEXT,
+        trace_url       TEXT,
+        exit_code       INTEGER,
+        parity          TEXT,
+        parity_summary  TEXT
+    );
+    CREATE INDEX runs_by_component ON runs (component, started_at);
+    CREATE TABLE run_sides (
+        run_id          TEXT NOT NULL REFERENCES runs (id),
+        side            TEXT NOT NULL,
+        role            TEXT NOT NULL,
+        attempt         INTEGER NOT NULL DEFAULT 0,
+        outcome         TEXT NOT NULL,
+        exit_code       INTEGER,
+        duration_ms     INTEGER NOT NULL,
+        stdout_digest   TEXT,
+        outputs_digest  TEXT,
+        detail          TEXT,
+        PRIMARY KEY (run_id, side, attempt)
+    );
+    CREATE TABLE events (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        at              TEXT NOT NULL,
+        kind            TEXT NOT NULL,
+        component       TEXT,
+        actor           TEXT NOT NULL,
+        reason          TEXT,
+        detail          TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX events_by_component ON events (component, id);
+    CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+    CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+    CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id        INTEGER REFERENCES events (id),
+        channel         TEXT NOT NULL,
+        subject         TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        sent_at         TEXT,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        last_error      TEXT
+    );
+    "#,
+];
+
+/// The schema version this build writes.
+pub fn current_version() -> i64 {
+    MIGRATIONS.len() as i64
+}

@@ -1,0 +1,500 @@
+//! [`Store`] on SQLite.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use super::schema::{MIGRATIONS, current_version};
+use super::types::{
+    ComponentRunCounts, EventRecord, ModeRecord, NewEvent, RunFinish, RunRecord, RunStart,
+    RunStatus,
+};
+use crate::lifecycle::{Mode, ModeState, Side};
+
+/// How long a writer waits for another before giving up. Runs write twice,
+/// briefly; a minute covers hundreds of concurrent CI jobs on one file.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be opened or created.
+    #[error("failed to open the state store `{}`", path.display())]
+    Open {
+        /// Path of the database.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The database was written by a newer cutover.
+    #[error(
+        "the state store has schema version {found}, newer than this cutover understands ({supported}); upgrade cutover"
+    )]
+    TooNew {
+        /// Version in the file.
+        found: i64,
+        /// Version this build writes.
+        supported: i64,
+    },
+    /// A query failed.
+    #[error("state store query failed")]
+    Query(#[from] rusqlite::Error),
+    /// A stored value could not be read back.
+    #[error("the state store holds an unreadable value: {0}")]
+    Corrupt(String),
+}
+
+/// The migration state: modes, runs, events and the outbox.
+#[derive(Debug)]
+pub struct Store {
+    connection: Connection,
+}
+
+/// Now as RFC 3339 UTC with milliseconds; sorts as text.
+pub fn now() -> String {
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let open_error = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| open_error(Box::new(e)))?;
+        }
+        let connection = Connection::open(path).map_err(|e| open_error(Box::new(e)))?;
+        connection
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| open_error(Box::new(e)))?;
+        connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| open_error(Box::new(e)))?;
+        connection
+            .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            .map_err(|e| open_error(Box::new(e)))?;
+        let mut store = Store { connection };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let version: i64 = self
+            .connection
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version == current_version() {
+            return Ok(());
+        }
+        if version > current_version() {
+            return Err(StoreError::TooNew {
+                found: version,
+                supported: current_version(),
+            });
+        }
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another process may have migrated while we waited for the lock.
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        for (index, migration) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+            tx.execute_batch(migration)?;
+            tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .connection
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// The mode of one component (legacy if never changed).
+    pub fn mode(&self, component: &str) -> Result<ModeRecord, StoreError> {
+        let row = self
+            .connection
+            .prepare_cached("SELECT mode, canary_percent, since, sources_digest FROM component_state WHERE component = ?1")?
+            .query_row([component], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
+            })
+            .optional()?;
+        match row {
+            None => Ok(ModeRecord {
+                state: ModeState::default(),
+                since: None,
+                sources_digest: None,
+            }),
+            Some((mode, percent, since, digest)) => Ok(ModeRecord {
+                state: ModeState {
+                    mode: parse_mode(&mode)?,
+                    canary_percent: percent.clamp(0, 100) as u8,
+                },
+                since: Some(since),
+                sources_digest: digest,
+            }),
+        }
+    }
+
+    /// Changes a component's mode and logs the event, atomically. Fails if
+    /// the mode changed since `expected` was read (a concurrent change).
+    pub fn change_mode(
+        &mut self,
+        component: &str,
+        expected: ModeState,
+        new: ModeState,
+        sources_digest: Option<&str>,
+        event: &NewEvent,
+    ) -> Result<bool, StoreError> {
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current: Option<(String, i64)> = tx
+            .query_row(
+                "SELECT mode, canary_percent FROM component_state WHERE component = ?1",
+                [component],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let current_state = match current {
+            None => ModeState::default(),
+            Some((mode, percent)) => ModeState {
+                mode: parse_mode(&mode)?,
+                canary_percent: percent.clamp(0, 100) as u8,
+            },
+        };
+        if current_state != expected {
+            return Ok(false);
+        }
+        let at = now();
+        tx.execute(
+            "INSERT INTO component_state (component, mode, canary_percent, since, sources_digest)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (component) DO UPDATE SET mode = ?2, canary_percent = ?3, since = ?4,
+                 sources_digest = COALESCE(?5, sources_digest)",
+            params![
+                component,
+                new.mode.as_str(),
+                new.canary_percent,
+                at,
+                sources_digest
+            ],
+        )?;
+        insert_event(&tx, event, &at)?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// The mode a component was in before the last advance into its current
+    /// mode, from the audit log (the default target of a rollback).
+    pub fn mode_before(
+        &self,
+        component: &str,
+        current: Mode,
+    ) -> Result<Option<ModeState>, StoreError> {
+        let detail: Option<String> = self
+            .connection
+            .query_row(
+                "SELECT detail FROM events WHERE component = ?1 AND kind = 'advance'
+                   AND json_extract(detail, '$.to.mode') = ?2 ORDER BY id DESC LIMIT 1",
+                params![component, current.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(detail) = detail else {
+            return Ok(None);
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(&detail).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mode = value["from"]["mode"].as_str().map(parse_mode).transpose()?;
+        let percent = value["from"]["canary_percent"]
+            .as_u64()
+            .unwrap_or(0)
+            .min(100) as u8;
+        Ok(mode.map(|mode| ModeState {
+            mode,
+            canary_percent: percent,
+        }))
+    }
+
+    /// Appends an event to the audit log.
+    pub fn append_event(&mut self, event: &NewEvent) -> Result<i64, StoreError> {
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let id = insert_event(&tx, event, &now())?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Records the start of a run (status `running`), so a run killed before
+    /// it ends is visible as incomplete, never lost and never a success.
+    pub fn begin_run(&mut self, run: &RunStart) -> Result<(), StoreError> {
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO runs (id, component, mode, canary_percent, authoritative, status, source,
+                               started_at, pid, run_key, trace_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9, ?10)",
+            params![
+                run.id,
+                run.component,
+                run.mode.mode.as_str(),
+                run.mode.canary_percent,
+                run.authoritative.as_str(),
+                run.source,
+                now(),
+                run.pid,
+                run.run_key,
+                run.trace_id
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records the end of a run and every side execution, atomically.
+    pub fn finish_run(&mut self, finish: &RunFinish) -> Result<(), StoreError> {
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE runs SET status = 'complete', finished_at = ?2, exit_code = ?3, parity = ?4,
+                 parity_summary = ?5, trace_url = ?6 WHERE id = ?1",
+            params![
+                finish.id,
+                now(),
+                finish.exit_code,
+                finish.parity,
+                finish.parity_summary,
+                finish.trace_url
+            ],
+        )?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO run_sides (run_id, side, role, attempt, outcome, exit_code, duration_ms,
+                                        stdout_digest, outputs_digest, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
+            for side in &finish.sides {
+                insert.execute(params![
+                    finish.id,
+                    side.side.as_str(),
+                    side.role,
+                    side.attempt,
+                    side.outcome.as_str(),
+                    side.outcome.exit_code(),
+                    side.duration_ms as i64,
+                    side.stdout_digest,
+                    side.outputs_digest,
+                    side.outcome.detail()
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Per-component run counts.
+    pub fn run_counts(&self) -> Result<BTreeMap<String, ComponentRunCounts>, StoreError> {
+        let mut counts: BTreeMap<String, ComponentRunCounts> = BTreeMap::new();
+        let mut runs = self.connection.prepare_cached(
+            "SELECT component, COUNT(*),
+                    SUM(parity = 'mismatch'), SUM(parity = 'flaky'), SUM(parity = 'match')
+             FROM runs GROUP BY component",
+        )?;
+        let rows = runs.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (component, total, mismatches, flaky, matches) = row?;
+            let entry = counts.entry(component).or_default();
+            entry.total = total as u64;
+            entry.mismatches = mismatches.unwrap_or(0) as u64;
+            entry.flaky = flaky.unwrap_or(0) as u64;
+            entry.matches = matches.unwrap_or(0) as u64;
+        }
+        let mut sides = self.connection.prepare_cached(
+            "SELECT r.component, s.side, COUNT(*) FROM run_sides s JOIN runs r ON r.id = s.run_id
+             GROUP BY r.component, s.side",
+        )?;
+        let rows = sides.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (component, side, count) = row?;
+            let entry = counts.entry(component).or_default();
+            match side.as_str() {
+                "legacy" => entry.legacy = count as u64,
+                _ => entry.dagger = count as u64,
+            }
+        }
+        for (component, pid) in self.running_runs()? {
+            if !process_alive(pid) {
+                counts.entry(component).or_default().incomplete += 1;
+            }
+        }
+        Ok(counts)
+    }
+
+    fn running_runs(&self) -> Result<Vec<(String, Option<i64>)>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT component, pid FROM runs WHERE status = 'running'")?;
+        let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The most recent runs of a component, newest first.
+    pub fn recent_runs(&self, component: &str, limit: u32) -> Result<Vec<RunRecord>, StoreError> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT id, component, mode, canary_percent, authoritative, status, started_at, finished_at,
+                    exit_code, parity, parity_summary, trace_id, trace_url, pid
+             FROM runs WHERE component = ?1 ORDER BY started_at DESC, id DESC LIMIT ?2",
+        )?;
+        let rows = statement.query_map(params![component, limit], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<i32>>(8)?,
+                r.get::<_, Option<String>>(9)?,
+                r.get::<_, Option<String>>(10)?,
+                r.get::<_, Option<String>>(11)?,
+                r.get::<_, Option<String>>(12)?,
+                r.get::<_, Option<i64>>(13)?,
+            ))
+        })?;
+        let mut runs = Vec::new();
+        for row in rows {
+            let (
+                id,
+                component,
+                mode,
+                percent,
+                authoritative,
+                status,
+                started_at,
+                finished_at,
+                exit_code,
+                parity,
+                parity_summary,
+                trace_id,
+                trace_url,
+                pid,
+            ) = row?;
+            let status = match status.as_str() {
+                "complete" => RunStatus::Complete,
+                _ if process_alive(pid) => RunStatus::Running,
+                _ => RunStatus::Incomplete,
+            };
+            runs.push(RunRecord {
+                id,
+                component,
+                mode: parse_mode(&mode)?,
+                canary_percent: percent.clamp(0, 100) as u8,
+                authoritative: authoritative.parse::<Side>().map_err(StoreError::Corrupt)?,
+                status,
+                started_at,
+                finished_at,
+                exit_code,
+                parity,
+                parity_summary,
+                trace_id,
+                trace_url,
+            });
+        }
+        Ok(runs)
+    }
+
+    /// The audit log, oldest first, optionally for one component; at most `limit` newest.
+    pub fn events(
+        &self,
+        component: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<EventRecord>, StoreError> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT id, at, kind, component, actor, reason, detail FROM events
+             WHERE ?1 IS NULL OR component = ?1 ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = statement.query_map(params![component, limit], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        let mut events = Vec::new();
+        for row in rows {
+            let (id, at, kind, component, actor, reason, detail) = row?;
+            events.push(EventRecord {
+                id,
+                at,
+                kind,
+                component,
+                actor,
+                reason,
+                detail: serde_json::from_str(&detail)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            });
+        }
+        events.reverse();
+        Ok(events)
+    }
+}
+
+fn insert_event(
+    tx: &rusqlite::Transaction<'_>,
+    event: &NewEvent,
+    at: &str,
+) -> Result<i64, StoreError> {
+    tx.execute(
+        "INSERT INTO events (at, kind, component, actor, reason, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![at, event.kind, event.component, event.actor, event.reason, event.detail.to_string()],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn parse_mode(text: &str) -> Result<Mode, StoreError> {
+    text.parse::<Mode>()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Whether the process that started a run is still alive on this machine.
+fn process_alive(pid: Option<i64>) -> bool {
+    let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()).filter(|p| *p > 0) else {
+        return false;
+    };
+    match nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None) {
+        Ok(()) => true,
+        Err(errno) => errno == nix::errno::Errno::EPERM,
+    }
+}

@@ -1,0 +1,56 @@
+//! `cutover runs COMPONENT`: recent runs with their parity.
+
+use cutover_core::report::TextTable;
+
+use super::Workspace;
+use crate::args::{GlobalArgs, OutputFormat, RunsArgs};
+use crate::error::CliError;
+use crate::exit_codes;
+use crate::printer::Printer;
+
+/// Prints recent runs, newest first.
+pub fn run(global: &GlobalArgs, args: RunsArgs, printer: &mut Printer) -> Result<u8, CliError> {
+    let RunsArgs {
+        component,
+        limit,
+        format,
+    } = args;
+    let workspace = Workspace::open(global)?;
+    let component = workspace.component(&component)?;
+    let store = workspace.store()?;
+    let runs = store.recent_runs(&component.id, limit)?;
+    let text = match format {
+        OutputFormat::Json => {
+            crate::printer::json(&serde_json::json!({ "component": component.id, "runs": runs }))?
+        }
+        OutputFormat::Table => {
+            let mut table = TextTable::new(&[
+                "run",
+                "started",
+                "mode",
+                "authoritative",
+                "exit",
+                "status",
+                "parity",
+                "details",
+            ]);
+            for r in &runs {
+                table.row(vec![
+                    r.id.clone(),
+                    r.started_at.clone(),
+                    r.mode.to_string(),
+                    r.authoritative.to_string(),
+                    r.exit_code
+                        .map(|c| c.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    format!("{:?}", r.status).to_lowercase(),
+                    r.parity.clone().unwrap_or_else(|| "-".into()),
+                    r.parity_summary.clone().unwrap_or_default(),
+                ]);
+            }
+            table.render()
+        }
+    };
+    printer.write(&text).map_err(CliError::Stdout)?;
+    Ok(exit_codes::OK)
+}

@@ -1,0 +1,63 @@
+//! `cutover status`: modes, run counts, parity and drift per component.
+
+use cutover_core::report::TextTable;
+use cutover_core::status::status;
+
+use super::Workspace;
+use crate::args::{GlobalArgs, OutputFormat, StatusArgs};
+use crate::error::CliError;
+use crate::exit_codes;
+use crate::printer::Printer;
+
+/// Prints the status.
+pub fn run(global: &GlobalArgs, args: StatusArgs, printer: &mut Printer) -> Result<u8, CliError> {
+    let StatusArgs { format } = args;
+    let workspace = Workspace::open(global)?;
+    let store = workspace.store()?;
+    let status = status(&workspace.migration, &store, &workspace.base_dir)?;
+    let text = match format {
+        OutputFormat::Json => crate::printer::json(&status)?,
+        OutputFormat::Table => {
+            let mut table = TextTable::new(&[
+                "component",
+                "mode",
+                "runs",
+                "legacy",
+                "dagger",
+                "parity",
+                "mismatches",
+                "flaky",
+                "incomplete",
+                "drift",
+            ]);
+            for c in &status.components {
+                let mode = if c.mode == cutover_core::lifecycle::Mode::Canary {
+                    format!("canary {}%", c.canary_percent)
+                } else {
+                    c.mode.to_string()
+                };
+                table.row(vec![
+                    c.id.clone(),
+                    mode,
+                    c.runs.total.to_string(),
+                    c.runs.legacy.to_string(),
+                    c.runs.dagger.to_string(),
+                    c.parity
+                        .map(|p| format!("{:.1}%", p * 100.0))
+                        .unwrap_or_else(|| "-".into()),
+                    c.runs.mismatches.to_string(),
+                    c.runs.flaky.to_string(),
+                    c.runs.incomplete.to_string(),
+                    if c.drift {
+                        "legacy changed".into()
+                    } else {
+                        String::new()
+                    },
+                ]);
+            }
+            table.render()
+        }
+    };
+    printer.write(&text).map_err(CliError::Stdout)?;
+    Ok(exit_codes::OK)
+}

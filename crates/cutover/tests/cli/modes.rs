@@ -1,0 +1,125 @@
+//! `cutover advance`, `rollback` and `log`: legal transitions, events with
+//! who and why.
+
+use crate::util::{Test, VALID};
+
+fn in_dir(test: &Test, args: &[&str]) -> Test {
+    Test::at(test.path()).args(args)
+}
+
+#[test]
+fn advance_one_step_at_a_time_and_log_who_and_why() {
+    let test = Test::new().spec(VALID).env("CUTOVER_USER", "ada").args(&[
+        "advance",
+        "build-api",
+        "--reason",
+        "ready",
+    ]);
+    test.run()
+        .code(0)
+        .stdout_has("`build-api`: legacy -> shadow");
+    in_dir(&test, &["advance", "build-api", "--to", "dagger"])
+        .run()
+        .code(2)
+        .stderr_has("cannot skip from shadow to dagger; the next step is canary");
+    in_dir(
+        &test,
+        &["advance", "build-api", "--to", "dagger", "--force"],
+    )
+    .run()
+    .code(2)
+    .stderr_has("--force needs --reason");
+    in_dir(
+        &test,
+        &["advance", "build-api", "--to", "canary", "--percent", "25"],
+    )
+    .run()
+    .code(0)
+    .stdout_has("shadow -> canary 25%");
+    let log = in_dir(&test, &["log", "--format", "json"])
+        .env("CUTOVER_USER", "ada")
+        .run();
+    log.code(0);
+    let log: serde_json::Value = serde_json::from_str(&log.stdout).expect("json");
+    let events = log["events"].as_array().expect("events");
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["actor"], "ada");
+    assert_eq!(events[0]["reason"], "ready");
+    assert_eq!(events[1]["detail"]["to"]["canary_percent"], 25);
+}
+
+#[test]
+fn rollback_returns_to_the_previous_mode_and_retired_is_final() {
+    let test = Test::new().spec(VALID).args(&["advance", "build-api"]);
+    test.run().code(0);
+    in_dir(&test, &["advance", "build-api"])
+        .run()
+        .code(0)
+        .stdout_has("shadow -> canary 10%");
+    in_dir(&test, &["rollback", "build-api", "--reason", "errors"])
+        .run()
+        .code(0)
+        .stdout_has("canary 10% -> shadow");
+    in_dir(&test, &["rollback", "build-api"])
+        .run()
+        .code(0)
+        .stdout_has("shadow -> legacy");
+    in_dir(&test, &["rollback", "build-api"])
+        .run()
+        .code(2)
+        .stderr_has("rollback moves back");
+    in_dir(
+        &test,
+        &[
+            "advance",
+            "build-api",
+            "--to",
+            "retired",
+            "--force",
+            "--reason",
+            "done",
+        ],
+    )
+    .run()
+    .code(0);
+    in_dir(&test, &["rollback", "build-api"])
+        .run()
+        .code(2)
+        .stderr_has("`build-api` is retired");
+}
+
+#[test]
+fn a_phase_moves_together() {
+    let test = Test::new().spec(VALID).args(&["advance", "1"]);
+    test.run()
+        .code(0)
+        .stdout_has("`base-image`: legacy -> shadow");
+    in_dir(&test, &["advance", "9"])
+        .run()
+        .code(2)
+        .stderr_has("there is no phase 9");
+    in_dir(&test, &["advance", "biuld-api"])
+        .run()
+        .code(2)
+        .stderr_has("did you mean `build-api`?");
+}
+
+#[test]
+fn a_state_file_from_a_newer_cutover_is_refused() {
+    let test = Test::new().spec(VALID).args(&["status"]);
+    test.run().code(0);
+    let db = test.path().join(".cutover/state.db");
+    let connection = rusqlite_version_bump(&db);
+    assert!(connection);
+    in_dir(&test, &["status"])
+        .run()
+        .code(3)
+        .stderr_has("newer than this cutover understands");
+}
+
+fn rusqlite_version_bump(db: &std::path::Path) -> bool {
+    std::process::Command::new("python3")
+        .args(["-c", &format!("import sqlite3; c=sqlite3.connect('{}'); c.execute('PRAGMA user_version=99'); c.commit()", db.display())])
+        .status()
+        .is_ok_and(|s| s.success())
+}
