@@ -81,6 +81,9 @@ pub struct PhaseContext {
     pub retirement: String,
     /// Porting work, buffers included.
     pub effort_days: u32,
+    /// Work-day number of the start, for charts.
+    #[serde(skip)]
+    pub start_day: u32,
     /// Components of earlier phases this phase depends on.
     pub depends_on: Vec<String>,
 }
@@ -238,6 +241,7 @@ pub fn plan_context(migration: &Migration, plan: &Plan) -> PlanContext {
                 gate: p.end.to_string(),
                 retirement: p.retirement.to_string(),
                 effort_days: p.effort_days,
+                start_day: p.start_day,
                 depends_on: depends_on.into_iter().map(id).collect(),
             }
         })

@@ -139,6 +139,16 @@ fn phase_bands(
             escape(&phase.gate)
         );
     }
+    for phase in &plan.phases {
+        let _ = write!(
+            svg,
+            r##"<line x1="{0:.1}" y1="24" x2="{0:.1}" y2="{1}" stroke="#bbb" stroke-dasharray="3,3"/><text x="{2:.1}" y="34" fill="#555" font-size="10">{3}</text>"##,
+            x(phase.start_day),
+            TOP + ROW * rows.len() as u32,
+            x(phase.start_day) + 2.0,
+            escape(&phase.start)
+        );
+    }
     let _ = write!(
         svg,
         r##"<text x="{:.1}" y="14" fill="#333">{} → {}</text>"##,
