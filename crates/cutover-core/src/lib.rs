@@ -7,7 +7,11 @@
 //! [`lifecycle`] mode) → [`exec`] (processes, parity) → [`store`] (the only
 //! SQL). Nothing in this crate prints; the `cutover` binary owns all output.
 
+pub mod benchmark;
+pub mod criteria;
+pub mod docs;
 pub mod exec;
+pub mod gate;
 pub mod graph;
 pub mod lifecycle;
 pub mod plan;
@@ -16,4 +20,5 @@ pub mod router;
 pub mod spec;
 pub mod status;
 pub mod store;
+pub mod testing;
 pub mod text;

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::exec::digest_paths;
 use crate::lifecycle::Mode;
-use crate::spec::Migration;
-use crate::store::{ComponentRunCounts, Store, StoreError};
+use crate::spec::{Component, Migration};
+use crate::store::{ComponentRunCounts, ModeRecord, Store, StoreError};
 
 /// Version of the status JSON.
 pub const STATUS_FORMAT_VERSION: u32 = 1;
@@ -42,6 +42,14 @@ pub struct ComponentStatus {
     pub drift: bool,
 }
 
+/// Whether a component's legacy definition changed since it entered shadow.
+pub fn drift(component: &Component, record: &ModeRecord, base_dir: &Path) -> bool {
+    match (&record.sources_digest, &component.legacy) {
+        (Some(recorded), Some(legacy)) => *recorded != digest_paths(base_dir, &legacy.sources),
+        _ => false,
+    }
+}
+
 /// Reads the status of every component.
 pub fn status(migration: &Migration, store: &Store, base_dir: &Path) -> Result<Status, StoreError> {
     let mut counts = store.run_counts()?;
@@ -50,10 +58,7 @@ pub fn status(migration: &Migration, store: &Store, base_dir: &Path) -> Result<S
         let record = store.mode(&component.id)?;
         let runs = counts.remove(&component.id).unwrap_or_default();
         let compared = runs.matches + runs.mismatches + runs.flaky;
-        let drift = match (&record.sources_digest, &component.legacy) {
-            (Some(recorded), Some(legacy)) => *recorded != digest_paths(base_dir, &legacy.sources),
-            _ => false,
-        };
+        let drift = drift(component, &record, base_dir);
         components.push(ComponentStatus {
             id: component.id.clone(),
             mode: record.state.mode,

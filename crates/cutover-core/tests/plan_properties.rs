@@ -179,6 +179,7 @@ fn migration(seeds: &[ComponentSeed], settings: &Settings) -> Migration {
         },
         components,
         rollback: RollbackSettings::default(),
+        phases: Vec::new(),
     }
 }
 

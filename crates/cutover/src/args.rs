@@ -59,6 +59,75 @@ pub enum Command {
     Rollback(RollbackArgs),
     /// Record an outcome reported by a service (instead of `run`).
     Record(RecordArgs),
+    /// Evaluate a component's or phase's gate; non-zero exit unless it passes.
+    Gate(GateArgs),
+    /// Run acceptance and integration tests; non-zero exit if any fails.
+    Test(TestArgs),
+    /// Interleaved legacy-vs-Dagger benchmark with statistics and a report.
+    Bench(BenchArgs),
+    /// Write the migration documents (plan, success criteria, testing strategy).
+    Docs(DocsArgs),
+}
+
+/// `cutover docs`.
+#[derive(Debug, Args)]
+pub struct DocsArgs {
+    /// Directory to write to (default: `migration-docs` beside the spec).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// `cutover bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The component.
+    pub component: String,
+    /// Measured runs per side.
+    #[arg(long, default_value_t = 10)]
+    pub runs: u32,
+    /// Discarded warm-up runs per side.
+    #[arg(long, default_value_t = 1)]
+    pub warmup: u32,
+    /// Directory for the Markdown report and SVG plot (default `.cutover/bench/COMPONENT`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+}
+
+/// Which side(s) a command acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SideChoice {
+    /// The legacy implementation.
+    Legacy,
+    /// The Dagger implementation.
+    Dagger,
+    /// Both.
+    Both,
+}
+
+/// `cutover test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// A component id or phase number (default: every test).
+    pub target: Option<String>,
+    /// Which side to test.
+    #[arg(long, value_enum, default_value = "both")]
+    pub side: SideChoice,
+    /// Also write JUnit XML here.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
+
+/// `cutover gate`.
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// A component id, or a phase number.
+    pub target: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
 }
 
 /// Table or JSON.

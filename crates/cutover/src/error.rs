@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use cutover_core::benchmark::BenchError;
 use cutover_core::lifecycle::{ChangeError, TargetError};
 use cutover_core::plan::PlanError;
 use cutover_core::report::ReportError;
@@ -63,6 +64,15 @@ pub enum CliError {
     /// A refused mode change.
     #[error("mode change refused")]
     Change(#[source] ChangeError),
+    /// A benchmark that could not run.
+    #[error("failed to benchmark `{component}`")]
+    Bench {
+        /// Component.
+        component: String,
+        /// Cause.
+        #[source]
+        source: BenchError,
+    },
     /// A run that could not happen.
     #[error("failed to run `{component}`")]
     Run {
@@ -79,8 +89,11 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Load(_) | CliError::Plan { .. } => exit_codes::BAD_INPUT,
-            CliError::UnknownComponent { .. } | CliError::Target(_) => exit_codes::BAD_INPUT,
+            CliError::UnknownComponent { .. } | CliError::Target(_) | CliError::Bench { .. } => {
+                exit_codes::BAD_INPUT
+            }
             CliError::Change(ChangeError::Store(_)) => exit_codes::FAILURE,
+            CliError::Change(ChangeError::Gate(_)) => exit_codes::NOT_MET,
             CliError::Change(_) => exit_codes::BAD_INPUT,
             CliError::Run {
                 source: RunError::Route(_) | RunError::Pattern(_),
@@ -102,6 +115,10 @@ impl CliError {
             CliError::Plan { .. } => {
                 Some("adjust the phase pins or `planning:` limits in the spec, then run `cutover plan` again".into())
             }
+            CliError::Change(ChangeError::Gate(report)) => Some(format!(
+                "see the evidence with `cutover gate {}`, or force with --force --reason \"…\"",
+                report.target
+            )),
             CliError::Change(ChangeError::Refused(_)) => {
                 Some("see the current modes with `cutover status`; skipping a step needs --force --reason \"…\"".into())
             }

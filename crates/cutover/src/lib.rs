@@ -50,5 +50,9 @@ fn dispatch(cli: Cli, printer: &mut Printer) -> Result<u8, CliError> {
         Command::Advance(args) => commands::mode::advance(&global, args, printer),
         Command::Rollback(args) => commands::mode::rollback(&global, args, printer),
         Command::Record(args) => commands::record::run(&global, args, printer),
+        Command::Gate(args) => commands::gate::run(&global, args, printer),
+        Command::Test(args) => commands::test::run(&global, args, printer),
+        Command::Bench(args) => commands::bench::run(&global, args, printer),
+        Command::Docs(args) => commands::docs::run(&global, args, printer),
     }
 }

@@ -3,8 +3,11 @@
 //! from, to). Entering shadow records the digest of `legacy.sources` so drift
 //! of the legacy definition can be flagged later.
 //!
-//! Seam for gates and snapshots: a gate check and a snapshot belong between
-//! the checks and the writes in [`change_modes`].
+//! Advancing out of shadow or later requires the component's gate to pass
+//! (entering shadow needs no evidence: nothing has run on Dagger yet). With
+//! `--force --reason` a failing gate is overridden and its evidence recorded
+//! in the event. Seam for snapshots: they belong between the checks and the
+//! writes in [`change_modes`].
 
 use std::path::Path;
 
@@ -13,7 +16,9 @@ use serde_json::json;
 use super::mode::{Mode, ModeState};
 use super::target::Target;
 use super::transition::{Direction, TransitionError, TransitionRequest, check_transition};
+use crate::criteria::Verdict;
 use crate::exec::digest_paths;
+use crate::gate::{GateReport, component_gate};
 use crate::spec::{Component, Migration};
 use crate::store::{NewEvent, Store, StoreError};
 
@@ -42,6 +47,9 @@ pub enum ChangeError {
         "the mode of `{0}` changed while this command ran; check `cutover status` and try again"
     )]
     Concurrent(String),
+    /// A gate did not pass.
+    #[error("gate {} for `{}`: {}", .0.verdict.as_str(), .0.target, .0.blocking().map(|c| c.evidence()).chain(.0.note.clone()).collect::<Vec<_>>().join("; "))]
+    Gate(Box<GateReport>),
     /// Store failure.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -93,8 +101,25 @@ pub fn change_modes(
     if !refused.is_empty() {
         return Err(ChangeError::Refused(refused));
     }
+    let mut evidence = Vec::with_capacity(planned.len());
+    for (component, from, to) in &planned {
+        let gated = request.direction == Direction::Advance
+            && from.mode >= Mode::Shadow
+            && to.mode > Mode::Legacy;
+        let gate = if gated {
+            let index = migration.component_index(&component.id).unwrap_or_default();
+            let report = component_gate(store, migration, base_dir, index)?;
+            if report.verdict != Verdict::Pass && !request.force {
+                return Err(ChangeError::Gate(Box::new(report)));
+            }
+            Some(report)
+        } else {
+            None
+        };
+        evidence.push(gate);
+    }
     let mut applied = Vec::new();
-    for (component, from, to) in planned {
+    for ((component, from, to), gate) in planned.into_iter().zip(evidence) {
         let digest = (to.mode == Mode::Shadow)
             .then(|| {
                 component
@@ -111,7 +136,15 @@ pub fn change_modes(
             component: Some(component.id.clone()),
             actor: request.actor.into(),
             reason: request.reason.map(Into::into),
-            detail: json!({ "from": from, "to": to, "forced": request.force }),
+            detail: json!({
+                "from": from,
+                "to": to,
+                "forced": request.force,
+                "gate": gate.as_ref().map(|g| json!({
+                    "verdict": g.verdict,
+                    "blocking": g.blocking().map(|c| c.evidence()).collect::<Vec<_>>(),
+                })),
+            }),
         };
         if !store.change_mode(&component.id, from, to, digest.as_deref(), &event)? {
             return Err(ChangeError::Concurrent(component.id.clone()));

@@ -209,7 +209,7 @@ pub fn plan_context(migration: &Migration, plan: &Plan) -> PlanContext {
             slack_days: s.slack_days,
             critical: s.critical,
             pinned: c.phase_pin.is_some(),
-            gate: c.gate.clone(),
+            gate: c.gate.iter().map(|g| g.text.clone()).collect(),
             days: [
                 s.port_start_day,
                 s.shadow_start_day,
@@ -265,7 +265,12 @@ pub fn plan_context(migration: &Migration, plan: &Plan) -> PlanContext {
             canary: migration.defaults.soak_canary.0,
             dagger: migration.defaults.soak_dagger.0,
         },
-        default_gate: migration.defaults.gate.clone(),
+        default_gate: migration
+            .defaults
+            .gate
+            .iter()
+            .map(|g| g.text.clone())
+            .collect(),
         risks: risks(migration, plan),
         phases,
         components,

@@ -307,7 +307,7 @@ fn side_record(run: &SideRun, result: &SideResult) -> SideRecord {
         role: run.role,
         attempt: run.attempt,
         outcome: run.execution.outcome.clone(),
-        duration_ms: run.execution.duration.as_millis() as u64,
+        duration_ms: run.execution.duration.as_secs_f64() * 1000.0,
         stdout_digest: (!matches!(run.execution.outcome, SideOutcome::SpawnFailed { .. }))
             .then(|| digest_bytes(result.stdout.as_bytes())),
         outputs_digest: (!result.outputs.is_empty()).then(|| digest_bytes(outputs.as_bytes())),
@@ -371,6 +371,20 @@ pub fn record_outcome(
     exit_code: i32,
     duration: Duration,
 ) -> Result<String, StoreError> {
+    record_execution(store, component, mode, side, exit_code, duration, "record")
+}
+
+/// Records one execution of one side measured outside `run` (`record`,
+/// `bench`), so gates count it like any other execution of that side.
+pub fn record_execution(
+    store: &mut Store,
+    component: &str,
+    mode: ModeState,
+    side: Side,
+    exit_code: i32,
+    duration: Duration,
+    source: &'static str,
+) -> Result<String, StoreError> {
     let run_id = new_run_id();
     store.begin_run(&RunStart {
         id: run_id.clone(),
@@ -380,7 +394,7 @@ pub fn record_outcome(
         pid: std::process::id(),
         run_key: None,
         trace_id: TraceContext::new().trace_id,
-        source: "record",
+        source,
     })?;
     let outcome = if exit_code == 0 {
         SideOutcome::Succeeded
@@ -398,7 +412,7 @@ pub fn record_outcome(
             role: "authoritative",
             attempt: 0,
             outcome,
-            duration_ms: duration.as_millis() as u64,
+            duration_ms: duration.as_secs_f64() * 1000.0,
             stdout_digest: None,
             outputs_digest: None,
         }],

@@ -8,6 +8,7 @@
 //!
 //! The result is a [`Migration`], which every later module consumes.
 
+pub mod criterion_spec;
 pub mod diagnostic;
 pub mod duration;
 pub mod load;
@@ -20,6 +21,6 @@ pub use diagnostic::{SpecDiagnostic, SpecErrors};
 pub use duration::{WallDuration, WorkDays};
 pub use load::{load_spec, parse_spec};
 pub use model::{
-    Calendar, Component, ComponentKind, Defaults, Implementation, Migration, Planning, Risk,
-    RollbackSettings, Trigger, TriggerAction,
+    AcceptanceTest, Calendar, Component, ComponentKind, Criterion, Defaults, Implementation,
+    Migration, PhaseSettings, Planning, Risk, RollbackSettings, Trigger, TriggerAction, Window,
 };

@@ -10,7 +10,9 @@ use std::collections::BTreeSet;
 use jiff::civil::{Date, Weekday};
 use serde::Serialize;
 
+use super::diagnostic::SourcePosition;
 use super::duration::{WallDuration, WorkDays};
+use crate::criteria::Expr;
 
 /// A validated migration spec.
 #[derive(Debug, Clone)]
@@ -31,6 +33,74 @@ pub struct Migration {
     pub components: Vec<Component>,
     /// Rollback triggers and preserved paths.
     pub rollback: RollbackSettings,
+    /// Per-phase gates and integration tests.
+    pub phases: Vec<PhaseSettings>,
+}
+
+/// Settings of one plan phase.
+#[derive(Debug, Clone)]
+pub struct PhaseSettings {
+    /// Phase number.
+    pub number: u32,
+    /// Where `phase:` is written (checked against the plan).
+    pub position: SourcePosition,
+    /// Extra gate criteria for the phase's components.
+    pub gate: Vec<Criterion>,
+    /// Integration tests.
+    pub integration: Vec<AcceptanceTest>,
+}
+
+/// Which runs a criterion looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "size")]
+pub enum Window {
+    /// Runs since the component entered its current mode (the default).
+    SinceMode,
+    /// Runs of the last N calendar days.
+    Days(u32),
+    /// The last N runs.
+    Runs(u32),
+}
+
+impl std::fmt::Display for Window {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Window::SinceMode => f.write_str("since the current mode began"),
+            Window::Days(1) => f.write_str("last day"),
+            Window::Days(n) => write!(f, "last {n} days"),
+            Window::Runs(n) => write!(f, "last {n} runs"),
+        }
+    }
+}
+
+/// A validated criterion.
+#[derive(Debug, Clone)]
+pub struct Criterion {
+    /// As written.
+    pub text: String,
+    /// Parsed.
+    pub expr: Expr,
+    /// `false`: observe only, never blocks.
+    pub enforce: bool,
+    /// Which runs it reads.
+    pub window: Window,
+}
+
+/// A validated acceptance or integration test.
+#[derive(Debug, Clone)]
+pub struct AcceptanceTest {
+    /// Name.
+    pub name: String,
+    /// Shell command line.
+    pub run: String,
+    /// Expected exit code.
+    pub expect_exit: i32,
+    /// Regex stdout must match.
+    pub stdout: Option<String>,
+    /// Files that must exist.
+    pub files: Vec<String>,
+    /// Time limit.
+    pub timeout: Option<WallDuration>,
 }
 
 impl Migration {
@@ -88,7 +158,7 @@ pub const WEEKDAYS: [(&str, Weekday); 7] = [
 ];
 
 /// Defaults every component inherits.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Defaults {
     /// Work days in shadow mode.
     pub soak_shadow: WorkDays,
@@ -96,8 +166,8 @@ pub struct Defaults {
     pub soak_canary: WorkDays,
     /// Work days in dagger mode before legacy may be retired.
     pub soak_dagger: WorkDays,
-    /// Criteria every component must meet to advance, as written.
-    pub gate: Vec<String>,
+    /// Criteria every component must meet to advance.
+    pub gate: Vec<Criterion>,
 }
 
 /// Planner limits.
@@ -225,10 +295,10 @@ pub struct Component {
     pub timeout: Option<WallDuration>,
     /// Preserved paths.
     pub preserve: Vec<String>,
-    /// Acceptance tests: (name, command).
-    pub acceptance: Vec<(String, String)>,
-    /// Extra gate criteria, as written.
-    pub gate: Vec<String>,
+    /// Acceptance tests.
+    pub acceptance: Vec<AcceptanceTest>,
+    /// Extra gate criteria.
+    pub gate: Vec<Criterion>,
 }
 
 /// Rollback settings.
@@ -250,11 +320,21 @@ pub enum TriggerAction {
     Escalate,
 }
 
+impl Trigger {
+    /// `rollback` or `escalate`.
+    pub fn action_name(&self) -> &'static str {
+        match self.action {
+            TriggerAction::Rollback => "rollback",
+            TriggerAction::Escalate => "escalate",
+        }
+    }
+}
+
 /// One rollback trigger.
 #[derive(Debug, Clone)]
 pub struct Trigger {
-    /// Criterion, as written.
-    pub when: String,
+    /// When it fires.
+    pub when: Criterion,
     /// Action.
     pub action: TriggerAction,
     /// Runs needed before firing.

@@ -11,14 +11,17 @@ use std::collections::{BTreeSet, HashMap};
 use jiff::civil::Date;
 use serde_saphyr::Spanned;
 
+use super::criterion_spec::CriterionSpec;
 use super::diagnostic::{SourcePosition, SpecDiagnostic};
 use super::duration::{RawDuration, WallDuration, WorkDays};
 use super::model::{
-    Calendar, Component, ComponentKind, Defaults, Implementation, Migration, Planning, Risk,
-    RollbackSettings, Trigger, TriggerAction, WEEKDAYS,
+    AcceptanceTest, Calendar, Component, ComponentKind, Criterion, Defaults, Implementation,
+    Migration, PhaseSettings, Planning, Risk, RollbackSettings, Trigger, TriggerAction, WEEKDAYS,
+    Window,
 };
 use super::wire::{
-    CalendarSection, ComponentSpec, KindSpec, MigrationSpec, RiskSpec, TriggerActionSpec,
+    AcceptanceSpec, CalendarSection, ComponentSpec, KindSpec, MigrationSpec, RiskSpec,
+    TriggerActionSpec,
 };
 use crate::graph::DependencyGraph;
 use crate::text::suggestion;
@@ -108,6 +111,7 @@ pub fn validate(spec: &MigrationSpec, text: &str) -> Result<Migration, Vec<SpecD
     let planning = planning(&mut v, spec);
     let components = components(&mut v, spec, &planning);
     let rollback = rollback(&mut v, spec);
+    let phases = phase_settings(&mut v, spec);
     match (v.diagnostics.is_empty(), start) {
         (true, Some(start)) => Ok(Migration {
             name: spec.migration.name.clone(),
@@ -118,6 +122,7 @@ pub fn validate(spec: &MigrationSpec, text: &str) -> Result<Migration, Vec<SpecD
             planning,
             components,
             rollback,
+            phases,
         }),
         _ => Err(v.diagnostics),
     }
@@ -140,7 +145,6 @@ fn check_unsupported(v: &mut Validator<'_>, spec: &MigrationSpec) {
     let sections = [
         ("stakeholders", spec.stakeholders.as_ref()),
         ("channels", spec.channels.as_ref()),
-        ("phases", spec.phases.as_ref()),
     ];
     for (name, section) in sections {
         if let Some(section) = section {
@@ -234,18 +238,166 @@ fn defaults(v: &mut Validator<'_>, spec: &MigrationSpec) -> Defaults {
     }
 }
 
-/// Gate criteria as written; the criteria language arrives with gates, so
-/// for now only emptiness is checked.
-fn criteria(v: &mut Validator<'_>, exprs: &[Spanned<String>], path: &str) -> Vec<String> {
-    for (i, expr) in exprs.iter().enumerate() {
-        if expr.value.trim().is_empty() {
-            let d = SpecDiagnostic::new("empty criterion", v.at(expr))
-                .with_path(format!("{path}[{i}]"))
-                .with_help("write a condition such as `dagger.success_rate >= 0.99`");
-            v.report(d);
-        }
+/// Parses gate criteria; syntax errors and unknown metrics point at the
+/// exact column inside the YAML scalar.
+fn criteria(
+    v: &mut Validator<'_>,
+    entries: &[Spanned<CriterionSpec>],
+    path: &str,
+) -> Vec<Criterion> {
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| criterion(v, entry, &format!("{path}[{i}]")))
+        .collect()
+}
+
+fn criterion(v: &mut Validator<'_>, entry: &Spanned<CriterionSpec>, path: &str) -> Criterion {
+    let spec = &entry.value;
+    let location = spec.expr_at.as_ref().unwrap_or(&entry.referenced);
+    let mut start = SourcePosition::from_location(location, v.text);
+    if matches!(v.text.as_bytes().get(start.offset), Some(b'"' | b'\'')) {
+        start.offset += 1;
+        start.column += 1;
     }
-    exprs.iter().map(|e| e.value.trim().to_owned()).collect()
+    let expr = match crate::criteria::parse(&spec.expr) {
+        Ok(expr) => expr,
+        Err(error) => {
+            let prefix = spec.expr.get(..error.offset).unwrap_or("");
+            let position = SourcePosition {
+                line: start.line,
+                column: start.column + prefix.chars().count(),
+                offset: (start.offset + error.offset).min(v.text.len()),
+                len: error
+                    .len
+                    .min(v.text.len().saturating_sub(start.offset + error.offset)),
+            };
+            let mut d =
+                SpecDiagnostic::new(format!("invalid criterion: {}", error.message), position)
+                    .with_path(path)
+                    .with_label(error.message.clone());
+            if let Some(help) = error.help {
+                d = d.with_help(help);
+            }
+            v.report(d);
+            crate::criteria::Expr::Bool(false)
+        }
+    };
+    let window = spec
+        .window
+        .as_ref()
+        .map_or(Window::SinceMode, |w| window(v, w, path));
+    Criterion {
+        text: spec.expr.trim().to_owned(),
+        expr,
+        enforce: spec.enforce.unwrap_or(true) && !spec.dry_run.unwrap_or(false),
+        window,
+    }
+}
+
+fn window(v: &mut Validator<'_>, raw: &Spanned<String>, path: &str) -> Window {
+    let text = raw.value.trim();
+    let parsed = if let Some(runs) = text
+        .strip_suffix("runs")
+        .or_else(|| text.strip_suffix("run"))
+    {
+        runs.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Window::Runs)
+    } else if let Some(days) = text.strip_suffix('d') {
+        days.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Window::Days)
+    } else if text == "mode" || text == "since_mode" {
+        Some(Window::SinceMode)
+    } else {
+        None
+    };
+    parsed.unwrap_or_else(|| {
+        let d = SpecDiagnostic::new(format!("invalid window `{}`", raw.value), v.at(raw))
+            .with_path(format!("{path}.window"))
+            .with_label("not a window")
+            .with_help("write `7d` (the last 7 days), `50 runs` (the last 50 runs) or `mode` (since the current mode began)");
+        v.report(d);
+        Window::SinceMode
+    })
+}
+
+fn acceptance_tests(
+    v: &mut Validator<'_>,
+    specs: &[AcceptanceSpec],
+    path: &str,
+) -> Vec<AcceptanceTest> {
+    specs
+        .iter()
+        .enumerate()
+        .map(|(i, test)| {
+            if let Some(pattern) = &test.stdout
+                && let Err(error) = regex::Regex::new(&pattern.value)
+            {
+                let detail = error
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned();
+                let d = SpecDiagnostic::new(
+                    format!("invalid regular expression `{}`: {detail}", pattern.value),
+                    v.at(pattern),
+                )
+                .with_path(format!("{path}[{i}].stdout"))
+                .with_label("not a valid pattern");
+                v.report(d);
+            }
+            AcceptanceTest {
+                name: test.name.clone(),
+                run: test.run.clone(),
+                expect_exit: test.expect_exit.unwrap_or(0),
+                stdout: test.stdout.as_ref().map(|s| s.value.clone()),
+                files: test.files.clone(),
+                timeout: v.wall(test.timeout.as_ref(), &format!("{path}[{i}].timeout")),
+            }
+        })
+        .collect()
+}
+
+fn phase_settings(v: &mut Validator<'_>, spec: &MigrationSpec) -> Vec<PhaseSettings> {
+    let mut seen = BTreeSet::new();
+    spec.phases
+        .iter()
+        .enumerate()
+        .map(|(i, phase)| {
+            let path = format!("phases[{i}]");
+            if phase.phase.value == 0 {
+                let d = SpecDiagnostic::new("phase numbers start at 1", v.at(&phase.phase))
+                    .with_path(format!("{path}.phase"));
+                v.report(d);
+            } else if !seen.insert(phase.phase.value) {
+                let d = SpecDiagnostic::new(
+                    format!("phase {} is configured twice", phase.phase.value),
+                    v.at(&phase.phase),
+                )
+                .with_path(format!("{path}.phase"))
+                .with_help("merge the two entries");
+                v.report(d);
+            }
+            PhaseSettings {
+                number: phase.phase.value,
+                position: v.at(&phase.phase),
+                gate: criteria(v, &phase.gate, &format!("{path}.gate")),
+                integration: acceptance_tests(
+                    v,
+                    &phase.integration,
+                    &format!("{path}.integration"),
+                ),
+            }
+        })
+        .collect()
 }
 
 fn planning(v: &mut Validator<'_>, spec: &MigrationSpec) -> Planning {
@@ -408,11 +560,7 @@ fn component(
         secrets: spec.secrets.clone(),
         timeout,
         preserve: spec.preserve.clone(),
-        acceptance: spec
-            .acceptance
-            .iter()
-            .map(|a| (a.name.clone(), a.run.clone()))
-            .collect(),
+        acceptance: acceptance_tests(v, &spec.acceptance, &format!("{path}.acceptance")),
         gate,
     }
 }
@@ -606,13 +754,7 @@ fn rollback(v: &mut Validator<'_>, spec: &MigrationSpec) -> RollbackSettings {
         .iter()
         .enumerate()
         .map(|(i, t)| Trigger {
-            when: criteria(
-                v,
-                std::slice::from_ref(&t.when),
-                &format!("rollback.triggers[{i}].when"),
-            )
-            .pop()
-            .unwrap_or_default(),
+            when: criterion(v, &t.when, &format!("rollback.triggers[{i}].when")),
             action: match t.action {
                 TriggerActionSpec::Rollback => TriggerAction::Rollback,
                 TriggerActionSpec::Escalate => TriggerAction::Escalate,

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_saphyr::Spanned;
 
+use super::criterion_spec::CriterionSpec;
 use super::duration::RawDuration;
 
 /// The whole `migration.yaml` document.
@@ -41,10 +42,25 @@ pub struct MigrationSpec {
     #[serde(default)]
     #[schemars(skip)]
     pub channels: Option<Spanned<IgnoredAny>>,
-    /// Not supported yet: rejected with a clear message.
+    /// Per-phase gates and integration tests.
     #[serde(default)]
-    #[schemars(skip)]
-    pub phases: Option<Spanned<IgnoredAny>>,
+    pub phases: Vec<PhaseSpec>,
+}
+
+/// `phases:` — settings of one phase of the plan.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseSpec {
+    /// The phase number in the plan (see `cutover plan`).
+    #[schemars(with = "u32")]
+    pub phase: Spanned<u32>,
+    /// Criteria every component of the phase must meet, on top of its own.
+    #[serde(default)]
+    #[schemars(with = "Vec<CriterionSpec>")]
+    pub gate: Vec<Spanned<CriterionSpec>>,
+    /// Integration tests spanning the phase's components.
+    #[serde(default)]
+    pub integration: Vec<AcceptanceSpec>,
 }
 
 /// `migration:` — what is migrated, from when, by how many people.
@@ -88,8 +104,8 @@ pub struct DefaultsSection {
     pub soak: Option<SoakSection>,
     /// Criteria every component must meet to advance.
     #[serde(default)]
-    #[schemars(with = "Vec<String>")]
-    pub gate: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<CriterionSpec>")]
+    pub gate: Vec<Spanned<CriterionSpec>>,
 }
 
 /// `defaults.soak:` — work days spent in shadow, canary and dagger modes.
@@ -223,8 +239,8 @@ pub struct ComponentSpec {
     pub acceptance: Vec<AcceptanceSpec>,
     /// Criteria added to `defaults.gate` for this component.
     #[serde(default)]
-    #[schemars(with = "Vec<String>")]
-    pub gate: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<CriterionSpec>")]
+    pub gate: Vec<Spanned<CriterionSpec>>,
 }
 
 /// `legacy:` / `dagger:` — how one side runs.
@@ -253,14 +269,28 @@ pub struct NormalizeSpec {
     pub replace: String,
 }
 
-/// One acceptance test.
+/// One acceptance or integration test.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptanceSpec {
     /// Test name.
     pub name: String,
-    /// Shell command line.
+    /// Shell command line; runs with `CUTOVER_SIDE` set to the side under test.
     pub run: String,
+    /// Expected exit code (default 0).
+    #[serde(default)]
+    pub expect_exit: Option<i32>,
+    /// A regular expression stdout must match.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub stdout: Option<Spanned<String>>,
+    /// Files that must exist afterwards (relative to the spec's directory).
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// Time limit: `90s`, `5m`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub timeout: Option<Spanned<String>>,
 }
 
 /// `rollback:` — triggers and globally preserved paths.
@@ -290,8 +320,8 @@ pub enum TriggerActionSpec {
 #[serde(deny_unknown_fields)]
 pub struct TriggerSpec {
     /// Criterion that fires the trigger when true.
-    #[schemars(with = "String")]
-    pub when: Spanned<String>,
+    #[schemars(with = "CriterionSpec")]
+    pub when: Spanned<CriterionSpec>,
     /// What happens when it fires.
     pub action: TriggerActionSpec,
     /// Runs needed before it may fire.

@@ -7,12 +7,13 @@
 //! SQL or rusqlite types, so another backend (PostgreSQL, with the same
 //! schema) can be added behind the same methods.
 
+mod samples;
 mod schema;
 mod sqlite;
 mod types;
 
 pub use sqlite::{Store, StoreError};
 pub use types::{
-    ComponentRunCounts, EventRecord, ModeRecord, NewEvent, RunFinish, RunRecord, RunStart,
-    RunStatus, SideRecord,
+    ComponentRunCounts, EventRecord, ImportedRun, ModeRecord, NewEvent, RunFinish, RunRecord,
+    RunStart, RunStatus, SideRecord, TestRecord, WindowSamples,
 };

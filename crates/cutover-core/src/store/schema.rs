@@ -3,6 +3,8 @@
 
 /// Ordered migrations; index + 1 is the schema version each one produces.
 pub const MIGRATIONS: &[&str] = &[
+    // Durations are stored as REAL milliseconds (SQLite keeps the fraction
+    // despite the INTEGER declaration of version 1).
     // 1: modes, runs with their sides, the append-only audit log, the outbox.
     r#"
     CREATE TABLE component_state (
@@ -70,7 +72,34 @@ pub const MIGRATIONS: &[&str] = &[
         last_error      TEXT
     );
     "#,
+    // 2: acceptance test results; `samples`, the compact columnar copy of
+    // executions that gates read (see samples.rs), backfilled in code.
+    r#"
+    CREATE TABLE test_results (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        component       TEXT,
+        phase           INTEGER,
+        test            TEXT NOT NULL,
+        side            TEXT NOT NULL,
+        passed          INTEGER NOT NULL,
+        duration_ms     INTEGER NOT NULL,
+        detail          TEXT,
+        at              TEXT NOT NULL
+    );
+    CREATE INDEX test_results_latest ON test_results (component, test, side, id);
+    CREATE TABLE samples (
+        component       TEXT NOT NULL,
+        chunk           INTEGER NOT NULL,
+        count           INTEGER NOT NULL,
+        last_ms         INTEGER NOT NULL,
+        data            BLOB NOT NULL,
+        PRIMARY KEY (component, chunk)
+    );
+    "#,
 ];
+
+/// Versions whose migration is followed by a backfill written in code.
+pub const BACKFILL_SAMPLES_AT: i64 = 2;
 
 /// The schema version this build writes.
 pub fn current_version() -> i64 {

@@ -6,12 +6,14 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::schema::{MIGRATIONS, current_version};
+use super::samples::{self, Sample, millis, parity_code};
+use super::schema::{BACKFILL_SAMPLES_AT, MIGRATIONS, current_version};
 use super::types::{
-    ComponentRunCounts, EventRecord, ModeRecord, NewEvent, RunFinish, RunRecord, RunStart,
-    RunStatus,
+    ComponentRunCounts, EventRecord, ImportedRun, ModeRecord, NewEvent, RunFinish, RunRecord,
+    RunStart, RunStatus, TestRecord, WindowSamples,
 };
 use crate::lifecycle::{Mode, ModeState, Side};
+use crate::spec::Window;
 
 /// How long a writer waits for another before giving up. Runs write twice,
 /// briefly; a minute covers hundreds of concurrent CI jobs on one file.
@@ -105,7 +107,11 @@ impl Store {
         let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         for (index, migration) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
             tx.execute_batch(migration)?;
-            tx.pragma_update(None, "user_version", index as i64 + 1)?;
+            let reached = index as i64 + 1;
+            if reached == BACKFILL_SAMPLES_AT {
+                samples::backfill(&tx)?;
+            }
+            tx.pragma_update(None, "user_version", reached)?;
         }
         tx.commit()?;
         Ok(())
@@ -279,6 +285,11 @@ impl Store {
                 finish.trace_url
             ],
         )?;
+        let (component, started_at): (String, String) = tx.query_row(
+            "SELECT component, started_at FROM runs WHERE id = ?1",
+            [&finish.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO run_sides (run_id, side, role, attempt, outcome, exit_code, duration_ms,
@@ -293,13 +304,37 @@ impl Store {
                     side.attempt,
                     side.outcome.as_str(),
                     side.outcome.exit_code(),
-                    side.duration_ms as i64,
+                    side.duration_ms,
                     side.stdout_digest,
                     side.outputs_digest,
                     side.outcome.detail()
                 ])?;
             }
         }
+        let started_ms = millis(&started_at);
+        let mut marker_written = false;
+        let records: Vec<Sample> = finish
+            .sides
+            .iter()
+            .filter(|side| side.attempt == 0)
+            .map(|side| {
+                let run_marker = side.role == "authoritative" && !marker_written;
+                marker_written |= run_marker;
+                Sample {
+                    started_ms,
+                    duration_ms: side.duration_ms as f32,
+                    side: side.side,
+                    succeeded: side.outcome.is_success(),
+                    run_marker,
+                    parity: if run_marker {
+                        parity_code(finish.parity)
+                    } else {
+                        0
+                    },
+                }
+            })
+            .collect();
+        samples::append(&tx, &component, &records)?;
         tx.commit()?;
         Ok(())
     }
@@ -468,6 +503,170 @@ impl Store {
         }
         events.reverse();
         Ok(events)
+    }
+}
+
+impl Store {
+    /// The earliest start time a window includes, or `None` for "all runs".
+    pub fn window_start(
+        &self,
+        component: &str,
+        window: Window,
+        mode_since: Option<&str>,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(match window {
+            Window::SinceMode => mode_since.map(str::to_owned),
+            Window::Days(days) => {
+                let start = jiff::Timestamp::now()
+                    .checked_sub(jiff::SignedDuration::from_hours(i64::from(days) * 24))
+                    .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+                Some(start.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+            }
+            Window::Runs(count) => self
+                .connection
+                .prepare_cached("SELECT started_at FROM runs WHERE component = ?1 ORDER BY started_at DESC LIMIT 1 OFFSET ?2")?
+                .query_row(params![component, count.saturating_sub(1)], |r| r.get(0))
+                .optional()?,
+        })
+    }
+
+    /// Samples of both sides and parity counts of runs started at or after
+    /// `since` (all runs when `None`). Rechecks are not counted as executions.
+    pub fn window_samples(
+        &self,
+        component: &str,
+        since: Option<&str>,
+    ) -> Result<WindowSamples, StoreError> {
+        let since_ms = since.map_or(i64::MIN, millis);
+        let mut window = WindowSamples::default();
+        for sample in samples::read(&self.connection, component, since_ms)? {
+            let side = match sample.side {
+                Side::Legacy => &mut window.legacy,
+                Side::Dagger => &mut window.dagger,
+            };
+            side.executions += 1;
+            side.successes += u64::from(sample.succeeded);
+            side.durations.push(f64::from(sample.duration_ms) / 1000.0);
+            if sample.run_marker {
+                window.runs += 1;
+                match sample.parity {
+                    1 | 2 => {
+                        window.compared += 1;
+                        window.matched += 1;
+                    }
+                    3 => {
+                        window.compared += 1;
+                        window.mismatches += 1;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut tests = self.connection.prepare_cached(
+            "SELECT t.side, t.passed FROM test_results t
+             WHERE t.component = ?1 AND t.id = (SELECT MAX(id) FROM test_results u
+                 WHERE u.component = t.component AND u.test = t.test AND u.side = t.side)",
+        )?;
+        let mut rows = tests.query([component])?;
+        while let Some(row) = rows.next()? {
+            let side: String = row.get(0)?;
+            let passed: bool = row.get(1)?;
+            let target = if side == "legacy" {
+                &mut window.legacy
+            } else {
+                &mut window.dagger
+            };
+            target.tests_total += 1;
+            target.tests_passed += u64::from(passed);
+        }
+        Ok(window)
+    }
+
+    /// Records one acceptance or integration test result.
+    pub fn record_test(&mut self, result: &TestRecord) -> Result<(), StoreError> {
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO test_results (component, phase, test, side, passed, duration_ms, detail, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![result.component, result.phase, result.test, result.side.as_str(), result.passed, result.duration_ms as f64, result.detail, now()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Imports finished runs in one transaction (past CI history as
+    /// baseline evidence, benchmarks). Each run's sides are recorded as by
+    /// [`Store::finish_run`].
+    pub fn import_runs(&mut self, runs: &[ImportedRun]) -> Result<(), StoreError> {
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut by_component: BTreeMap<&str, Vec<Sample>> = BTreeMap::new();
+        {
+            let mut insert_run = tx.prepare_cached(
+                "INSERT INTO runs (id, component, mode, canary_percent, authoritative, status, source,
+                                   started_at, finished_at, exit_code, parity)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'complete', 'import', ?6, ?6, ?7, ?8)",
+            )?;
+            let mut insert_side = tx.prepare_cached(
+                "INSERT INTO run_sides (run_id, side, role, attempt, outcome, exit_code, duration_ms)
+                 VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6)",
+            )?;
+            for run in runs {
+                let authoritative = run.sides.first().map_or(Side::Legacy, |s| s.0);
+                let exit_code = run.sides.first().map_or(0, |s| s.1.exit_code());
+                insert_run.execute(params![
+                    run.id,
+                    run.component,
+                    run.mode.mode.as_str(),
+                    run.mode.canary_percent,
+                    authoritative.as_str(),
+                    run.started_at,
+                    exit_code,
+                    run.parity
+                ])?;
+                let started_ms = millis(&run.started_at);
+                for (index, (side, outcome, duration_ms)) in run.sides.iter().enumerate() {
+                    let role = if index == 0 {
+                        "authoritative"
+                    } else {
+                        "shadow"
+                    };
+                    insert_side.execute(params![
+                        run.id,
+                        side.as_str(),
+                        role,
+                        outcome.as_str(),
+                        outcome.exit_code(),
+                        duration_ms
+                    ])?;
+                    by_component
+                        .entry(run.component.as_str())
+                        .or_default()
+                        .push(Sample {
+                            started_ms,
+                            duration_ms: *duration_ms as f32,
+                            side: *side,
+                            succeeded: outcome.is_success(),
+                            run_marker: index == 0,
+                            parity: if index == 0 {
+                                parity_code(run.parity)
+                            } else {
+                                0
+                            },
+                        });
+                }
+            }
+        }
+        for (component, records) in by_component {
+            samples::append(&tx, component, &records)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 }
 

@@ -83,8 +83,8 @@ pub struct SideRecord {
     pub attempt: u32,
     /// How it ended.
     pub outcome: SideOutcome,
-    /// Wall time in milliseconds.
-    pub duration_ms: u64,
+    /// Wall time in milliseconds (fractional: fast commands take under one).
+    pub duration_ms: f64,
     /// Digest of normalized stdout.
     pub stdout_digest: Option<String>,
     /// Digest of the declared outputs.
@@ -168,4 +168,57 @@ pub struct ComponentRunCounts {
     pub matches: u64,
     /// Runs whose process died before recording an end.
     pub incomplete: u64,
+}
+
+/// Raw samples of a component over a window, for criteria.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WindowSamples {
+    /// Legacy executions.
+    pub legacy: crate::criteria::SideSamples,
+    /// Dagger executions.
+    pub dagger: crate::criteria::SideSamples,
+    /// Runs in the window.
+    pub runs: u64,
+    /// Runs compared for parity.
+    pub compared: u64,
+    /// Compared runs with parity (flaky included).
+    pub matched: u64,
+    /// Runs with a mismatch.
+    pub mismatches: u64,
+}
+
+/// One acceptance or integration test result.
+#[derive(Debug, Clone)]
+pub struct TestRecord {
+    /// Component tested (none for a phase's integration test).
+    pub component: Option<String>,
+    /// Phase of an integration test.
+    pub phase: Option<u32>,
+    /// Test name.
+    pub test: String,
+    /// Side under test.
+    pub side: Side,
+    /// Whether it passed.
+    pub passed: bool,
+    /// Wall time.
+    pub duration_ms: u64,
+    /// Why it failed.
+    pub detail: Option<String>,
+}
+
+/// A finished run to import (see [`super::Store::import_runs`]).
+#[derive(Debug, Clone)]
+pub struct ImportedRun {
+    /// Run id.
+    pub id: String,
+    /// Component.
+    pub component: String,
+    /// Mode it ran in.
+    pub mode: ModeState,
+    /// Start (RFC 3339).
+    pub started_at: String,
+    /// Parity verdict, if compared.
+    pub parity: Option<&'static str>,
+    /// Sides: the authoritative first, with outcome and milliseconds.
+    pub sides: Vec<(Side, SideOutcome, f64)>,
 }

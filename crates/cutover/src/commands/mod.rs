@@ -1,7 +1,10 @@
 //! One file per subcommand. Each resolves its arguments, calls the library,
 //! and hands text to the [`crate::printer::Printer`].
 
+pub mod bench;
 pub mod check;
+pub mod docs;
+pub mod gate;
 pub mod log;
 pub mod mode;
 pub mod plan;
@@ -10,6 +13,7 @@ pub mod run;
 pub mod runs;
 pub mod schema;
 pub mod status;
+pub mod test;
 
 use std::path::{Path, PathBuf};
 

@@ -49,7 +49,7 @@ fn format_from_extension(path: &Path) -> Option<PlanFormat> {
 
 /// Writes through a temporary file in the same directory and renames it into
 /// place, so readers never see a half-written document.
-fn write_atomically(path: &Path, text: &str) -> Result<(), CliError> {
+pub fn write_atomically(path: &Path, text: &str) -> Result<(), CliError> {
     let error = |source| CliError::Write {
         path: path.to_owned(),
         source,

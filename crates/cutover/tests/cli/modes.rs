@@ -29,13 +29,31 @@ fn advance_one_step_at_a_time_and_log_who_and_why() {
     .run()
     .code(2)
     .stderr_has("--force needs --reason");
+    // Leaving shadow needs a passing gate; this spec defines none, so the
+    // gate is inconclusive and only a forced advance with a reason goes through.
     in_dir(
         &test,
         &["advance", "build-api", "--to", "canary", "--percent", "25"],
     )
     .run()
-    .code(0)
-    .stdout_has("shadow -> canary 25%");
+    .code(1)
+    .stderr_has("gate inconclusive for `build-api`: no enforced gate criteria")
+    .stderr_has("hint: see the evidence with `cutover gate build-api`");
+    let forced = [
+        "advance",
+        "build-api",
+        "--to",
+        "canary",
+        "--percent",
+        "25",
+        "--force",
+        "--reason",
+        "trial",
+    ];
+    in_dir(&test, &forced)
+        .run()
+        .code(0)
+        .stdout_has("shadow -> canary 25%");
     let log = in_dir(&test, &["log", "--format", "json"])
         .env("CUTOVER_USER", "ada")
         .run();
@@ -46,16 +64,21 @@ fn advance_one_step_at_a_time_and_log_who_and_why() {
     assert_eq!(events[0]["actor"], "ada");
     assert_eq!(events[0]["reason"], "ready");
     assert_eq!(events[1]["detail"]["to"]["canary_percent"], 25);
+    assert_eq!(events[1]["detail"]["forced"], true);
+    assert_eq!(events[1]["detail"]["gate"]["verdict"], "inconclusive");
 }
 
 #[test]
 fn rollback_returns_to_the_previous_mode_and_retired_is_final() {
     let test = Test::new().spec(VALID).args(&["advance", "build-api"]);
     test.run().code(0);
-    in_dir(&test, &["advance", "build-api"])
-        .run()
-        .code(0)
-        .stdout_has("shadow -> canary 10%");
+    in_dir(
+        &test,
+        &["advance", "build-api", "--force", "--reason", "no gate yet"],
+    )
+    .run()
+    .code(0)
+    .stdout_has("shadow -> canary 10%");
     in_dir(&test, &["rollback", "build-api", "--reason", "errors"])
         .run()
         .code(0)

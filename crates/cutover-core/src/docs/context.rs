@@ -1,0 +1,291 @@
+//! What the documents read, and rendering them.
+
+use minijinja::{Environment, context};
+use serde::Serialize;
+
+use crate::gate::{GateReport, component_gate};
+use crate::plan::{PhaseRole, Plan};
+use crate::report::{PlanContext, ReportError, plan_context, render_html, render_markdown};
+use crate::spec::{AcceptanceTest, Criterion, Migration, Risk};
+use crate::store::Store;
+
+const SUCCESS_CRITERIA: &str = include_str!("../../templates/success-criteria.md.j2");
+const TESTING_STRATEGY: &str = include_str!("../../templates/testing-strategy.md.j2");
+
+/// Everything the documents show.
+#[derive(Debug, Serialize)]
+pub struct DocsContext {
+    /// The plan.
+    pub plan: PlanContext,
+    /// Phases with their components' criteria and tests.
+    pub phases: Vec<PhaseDoc>,
+    /// Rollback triggers.
+    pub triggers: Vec<CriterionDoc>,
+    /// Whether live verdicts are included.
+    pub live: bool,
+    /// Components without acceptance tests that need them most.
+    pub untested_critical: Vec<String>,
+}
+
+/// One phase.
+#[derive(Debug, Serialize)]
+pub struct PhaseDoc {
+    /// Number.
+    pub number: u32,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: PhaseRole,
+    /// How it is tested.
+    pub approach: &'static str,
+    /// Start.
+    pub start: String,
+    /// Gate date.
+    pub gate: String,
+    /// Phase-level criteria.
+    pub criteria: Vec<CriterionDoc>,
+    /// Integration tests.
+    pub integration: Vec<TestDoc>,
+    /// Components.
+    pub components: Vec<ComponentDoc>,
+}
+
+/// One component.
+#[derive(Debug, Serialize)]
+pub struct ComponentDoc {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Owner.
+    pub owner: String,
+    /// Risk.
+    pub risk: &'static str,
+    /// Business-critical.
+    pub critical: bool,
+    /// User-facing.
+    pub user_facing: bool,
+    /// Has side effects.
+    pub side_effects: bool,
+    /// Compared outputs.
+    pub outputs: Vec<String>,
+    /// Its criteria (defaults, own, phase).
+    pub criteria: Vec<CriterionDoc>,
+    /// Acceptance tests.
+    pub acceptance: Vec<TestDoc>,
+    /// Live gate verdict.
+    pub verdict: Option<&'static str>,
+}
+
+/// One criterion.
+#[derive(Debug, Clone, Serialize)]
+pub struct CriterionDoc {
+    /// As written.
+    pub expr: String,
+    /// Where from.
+    pub source: String,
+    /// Blocks or observes.
+    pub enforce: bool,
+    /// Window in words.
+    pub window: String,
+    /// Live verdict.
+    pub verdict: Option<&'static str>,
+    /// Live evidence.
+    pub evidence: Option<String>,
+}
+
+/// One test.
+#[derive(Debug, Serialize)]
+pub struct TestDoc {
+    /// Name.
+    pub name: String,
+    /// Command.
+    pub run: String,
+    /// What passing means.
+    pub expects: String,
+}
+
+/// A rendered document.
+#[derive(Debug)]
+pub struct Document {
+    /// File name.
+    pub file_name: &'static str,
+    /// Content.
+    pub text: String,
+}
+
+fn approach(role: PhaseRole) -> &'static str {
+    match role {
+        PhaseRole::Foundation => {
+            "Infrastructure is verified directly: the Dagger engine and CI integration must run every later component, so each foundation component runs in shadow on every CI run and its acceptance tests run against both sides before the gate."
+        }
+        PhaseRole::Pilot => {
+            "The pilot calibrates the method: low-risk components run in shadow, parity is compared on every run, mismatches are triaged (normalization rule or real difference), and the time taken feeds back into the estimates of later phases."
+        }
+        PhaseRole::Wave => {
+            "Each component runs in shadow until its parity and success-rate criteria hold over enough runs, then in canary on a growing share of run keys; acceptance tests run against both sides, and phase integration tests run before the phase gate."
+        }
+        PhaseRole::UserFacing => {
+            "User-facing components get the most evidence: longer shadow, a rehearsed rollback, canary starting small, and integration tests that exercise user journeys end to end before the gate."
+        }
+    }
+}
+
+fn criterion_doc(criterion: &Criterion, source: &str) -> CriterionDoc {
+    CriterionDoc {
+        expr: criterion.text.clone(),
+        source: source.to_owned(),
+        enforce: criterion.enforce,
+        window: criterion.window.to_string(),
+        verdict: None,
+        evidence: None,
+    }
+}
+
+fn test_doc(test: &AcceptanceTest) -> TestDoc {
+    let mut expects = vec![format!("exit code {}", test.expect_exit)];
+    if let Some(pattern) = &test.stdout {
+        expects.push(format!("stdout matches `{pattern}`"));
+    }
+    if !test.files.is_empty() {
+        expects.push(format!(
+            "files exist: {}",
+            test.files
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    TestDoc {
+        name: test.name.clone(),
+        run: test.run.clone(),
+        expects: expects.join("; "),
+    }
+}
+
+/// Builds the documents' context; `store` adds live verdicts.
+pub fn docs_context(
+    migration: &Migration,
+    plan: &Plan,
+    store: Option<&Store>,
+    base_dir: &std::path::Path,
+) -> DocsContext {
+    let mut phases = Vec::new();
+    for phase in &plan.phases {
+        let settings: Vec<_> = migration
+            .phases
+            .iter()
+            .filter(|p| p.number == phase.number)
+            .collect();
+        let phase_criteria: Vec<CriterionDoc> = settings
+            .iter()
+            .flat_map(|s| {
+                s.gate
+                    .iter()
+                    .map(|c| criterion_doc(c, &format!("phase {}", phase.number)))
+            })
+            .collect();
+        let components = phase
+            .components
+            .iter()
+            .map(|&c| {
+                let component = &migration.components[c];
+                let mut criteria: Vec<CriterionDoc> = migration
+                    .defaults
+                    .gate
+                    .iter()
+                    .map(|g| criterion_doc(g, "defaults"))
+                    .collect();
+                criteria.extend(component.gate.iter().map(|g| criterion_doc(g, "component")));
+                criteria.extend(phase_criteria.iter().cloned());
+                let report: Option<GateReport> =
+                    store.and_then(|s| component_gate(s, migration, base_dir, c).ok());
+                if let Some(report) = &report {
+                    for (doc, result) in criteria.iter_mut().zip(&report.criteria) {
+                        doc.verdict = Some(result.verdict.as_str());
+                        doc.evidence = Some(result.evidence());
+                    }
+                }
+                ComponentDoc {
+                    id: component.id.clone(),
+                    name: component.name.clone(),
+                    owner: component.owner.clone(),
+                    risk: component.risk.as_str(),
+                    critical: component.critical,
+                    user_facing: component.user_facing,
+                    side_effects: component.side_effects,
+                    outputs: component.outputs.clone(),
+                    criteria,
+                    acceptance: component.acceptance.iter().map(test_doc).collect(),
+                    verdict: report.map(|r| r.verdict.as_str()),
+                }
+            })
+            .collect();
+        phases.push(PhaseDoc {
+            number: phase.number,
+            name: phase.name.clone(),
+            role: phase.role,
+            approach: approach(phase.role),
+            start: phase.start.to_string(),
+            gate: phase.end.to_string(),
+            criteria: phase_criteria,
+            integration: settings
+                .iter()
+                .flat_map(|s| s.integration.iter().map(test_doc))
+                .collect(),
+            components,
+        });
+    }
+    DocsContext {
+        plan: plan_context(migration, plan),
+        phases,
+        triggers: migration
+            .rollback
+            .triggers
+            .iter()
+            .map(|t| criterion_doc(&t.when, t.action_name()))
+            .collect(),
+        live: store.is_some(),
+        untested_critical: migration
+            .components
+            .iter()
+            .filter(|c| {
+                (c.critical || c.user_facing || c.risk == Risk::High) && c.acceptance.is_empty()
+            })
+            .map(|c| c.id.clone())
+            .collect(),
+    }
+}
+
+/// Renders every document.
+pub fn render_documents(context: &DocsContext) -> Result<Vec<Document>, ReportError> {
+    let mut env = Environment::new();
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.add_filter("cell", |text: String| -> String {
+        text.replace('|', "\\|").replace('\n', " ")
+    });
+    let render = |name: &'static str, source: &'static str| {
+        env.render_str(source, context! { docs => context, plan => &context.plan })
+            .map_err(|source| ReportError::Template { name, source })
+    };
+    Ok(vec![
+        Document {
+            file_name: "phased-plan.md",
+            text: render_markdown(&context.plan)?,
+        },
+        Document {
+            file_name: "phased-plan.html",
+            text: render_html(&context.plan)?,
+        },
+        Document {
+            file_name: "success-criteria.md",
+            text: render("success-criteria.md", SUCCESS_CRITERIA)?,
+        },
+        Document {
+            file_name: "testing-strategy.md",
+            text: render("testing-strategy.md", TESTING_STRATEGY)?,
+        },
+    ])
+}

@@ -1,0 +1,7 @@
+//! The migration documents a lead owes, rendered from the spec and, where
+//! runs exist, from the live state: the phased plan (Markdown and HTML),
+//! success criteria, and testing strategy. Templates live in `templates/`.
+
+mod context;
+
+pub use context::{DocsContext, Document, docs_context, render_documents};

@@ -1,0 +1,210 @@
+//! Evaluation of gates over the store.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::criteria::{Metrics, SideMetrics, Verdict, evaluate};
+use crate::lifecycle::Target;
+use crate::plan::build_plan;
+use crate::spec::{Criterion, Migration, Window};
+use crate::status::drift;
+use crate::store::{Store, StoreError};
+
+/// One criterion's result with its evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct CriterionReport {
+    /// Component evaluated.
+    pub component: String,
+    /// The criterion as written.
+    pub expr: String,
+    /// Where it comes from: `defaults`, `component`, or `phase N`.
+    pub source: String,
+    /// Whether it blocks (false: observe only).
+    pub enforce: bool,
+    /// Its verdict.
+    pub verdict: Verdict,
+    /// Left-hand value of a comparison.
+    pub observed: Option<f64>,
+    /// Right-hand value of a comparison.
+    pub threshold: Option<f64>,
+    /// Every metric read.
+    pub metrics: BTreeMap<String, Option<f64>>,
+    /// Statistical detail.
+    pub detail: Option<String>,
+    /// The window, in words.
+    pub window: String,
+    /// Runs in the window.
+    pub runs: u64,
+    /// Start of the window (RFC 3339), if bounded.
+    pub since: Option<String>,
+}
+
+impl CriterionReport {
+    /// "dagger.success_rate 0.91 vs 0.99 (48 runs since 2027-03-02T…)".
+    pub fn evidence(&self) -> String {
+        let values = match (self.observed, self.threshold) {
+            (Some(o), Some(t)) => format!(" (observed {} vs {})", round(o), round(t)),
+            (None, Some(t)) => format!(" (no data yet vs {})", round(t)),
+            _ => String::new(),
+        };
+        let detail = self
+            .detail
+            .as_ref()
+            .map(|d| format!("; {d}"))
+            .unwrap_or_default();
+        let since = self
+            .since
+            .as_ref()
+            .map(|s| format!(" since {s}"))
+            .unwrap_or_default();
+        format!(
+            "`{}` is {}{values}{detail} — {} runs{since}",
+            self.expr,
+            self.verdict.as_str(),
+            self.runs
+        )
+    }
+}
+
+fn round(value: f64) -> String {
+    let text = format!("{value:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// A gate's verdict with every criterion.
+#[derive(Debug, Clone, Serialize)]
+pub struct GateReport {
+    /// What was evaluated.
+    pub target: String,
+    /// Overall verdict.
+    pub verdict: Verdict,
+    /// Each criterion.
+    pub criteria: Vec<CriterionReport>,
+    /// Why the verdict is what it is, when not obvious.
+    pub note: Option<String>,
+}
+
+impl GateReport {
+    /// The enforced criteria that keep the gate from passing.
+    pub fn blocking(&self) -> impl Iterator<Item = &CriterionReport> {
+        self.criteria
+            .iter()
+            .filter(|c| c.enforce && c.verdict != Verdict::Pass)
+    }
+}
+
+/// Evaluates the gate of one component.
+pub fn component_gate(
+    store: &Store,
+    migration: &Migration,
+    base_dir: &Path,
+    index: usize,
+) -> Result<GateReport, StoreError> {
+    let phase = build_plan(migration)
+        .ok()
+        .map(|plan| plan.components[index].phase);
+    let component = &migration.components[index];
+    let mut criteria: Vec<(&Criterion, String)> = Vec::new();
+    criteria.extend(
+        migration
+            .defaults
+            .gate
+            .iter()
+            .map(|c| (c, "defaults".to_owned())),
+    );
+    criteria.extend(component.gate.iter().map(|c| (c, "component".to_owned())));
+    if let Some(phase) = phase {
+        for settings in migration.phases.iter().filter(|p| p.number == phase) {
+            criteria.extend(settings.gate.iter().map(|c| (c, format!("phase {phase}"))));
+        }
+    }
+    let record = store.mode(&component.id)?;
+    let drifted = drift(component, &record, base_dir);
+    let mut cache: BTreeMap<Option<String>, (Metrics, u64)> = BTreeMap::new();
+    let mut reports = Vec::with_capacity(criteria.len());
+    for (criterion, source) in criteria {
+        let since = store.window_start(&component.id, criterion.window, record.since.as_deref())?;
+        if !cache.contains_key(&since) {
+            let samples = store.window_samples(&component.id, since.as_deref())?;
+            let metrics = Metrics {
+                legacy: SideMetrics::new(samples.legacy),
+                dagger: SideMetrics::new(samples.dagger),
+                runs: samples.runs,
+                compared: samples.compared,
+                matched: samples.matched,
+                mismatches: samples.mismatches,
+                drift: drifted,
+                drills_passed: 0,
+            };
+            cache.insert(since.clone(), (metrics, samples.runs));
+        }
+        let Some((metrics, runs)) = cache.get(&since) else {
+            continue;
+        };
+        let result = evaluate(&criterion.expr, metrics);
+        reports.push(CriterionReport {
+            component: component.id.clone(),
+            expr: criterion.text.clone(),
+            source,
+            enforce: criterion.enforce,
+            verdict: result.verdict,
+            observed: result.observed,
+            threshold: result.threshold,
+            metrics: result.metrics,
+            detail: result.detail,
+            window: window_words(criterion.window),
+            runs: *runs,
+            since,
+        });
+    }
+    Ok(report(component.id.clone(), reports))
+}
+
+fn window_words(window: Window) -> String {
+    window.to_string()
+}
+
+/// Evaluates a component's gate, or every gate of a phase's components.
+pub fn target_gate(
+    store: &Store,
+    migration: &Migration,
+    base_dir: &Path,
+    target: &Target,
+    name: &str,
+) -> Result<GateReport, StoreError> {
+    let mut criteria = Vec::new();
+    for index in target.components() {
+        criteria.extend(component_gate(store, migration, base_dir, index)?.criteria);
+    }
+    Ok(report(name.to_owned(), criteria))
+}
+
+fn report(target: String, criteria: Vec<CriterionReport>) -> GateReport {
+    let enforced: Vec<&CriterionReport> = criteria.iter().filter(|c| c.enforce).collect();
+    let (verdict, note) = if enforced.is_empty() {
+        (
+            Verdict::Inconclusive,
+            Some(
+                "no enforced gate criteria: define `defaults.gate` or a component `gate`"
+                    .to_owned(),
+            ),
+        )
+    } else if enforced.iter().any(|c| c.verdict == Verdict::Fail) {
+        (Verdict::Fail, None)
+    } else if enforced.iter().any(|c| c.verdict == Verdict::Inconclusive) {
+        (
+            Verdict::Inconclusive,
+            Some("not enough evidence yet: more runs may decide it".to_owned()),
+        )
+    } else {
+        (Verdict::Pass, None)
+    };
+    GateReport {
+        target,
+        verdict,
+        criteria,
+        note,
+    }
+}

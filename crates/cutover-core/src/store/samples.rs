@@ -1,0 +1,217 @@
+//! A compact columnar copy of every execution, for fast gates.
+//!
+//! `run_sides` keeps the full record of each execution; gates only need its
+//! start time, duration, side, success and the run's parity. Those are kept
+//! as fixed 16-byte records in BLOB chunks of [`CHUNK_RECORDS`] per component,
+//! appended in the same transaction that records the run, so a gate reads a
+//! million runs as a few hundred blobs instead of millions of rows — exact
+//! values, not a sketch.
+//!
+//! Record layout (little endian): started_at as Unix milliseconds (i64),
+//! duration in milliseconds (f32), side (u8: 0 legacy, 1 dagger), flags (u8:
+//! bit 0 succeeded, bit 1 first record of its run, bits 2–3 parity: 0 none,
+//! 1 match, 2 flaky, 3 mismatch), two reserved bytes.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::sqlite::StoreError;
+use crate::lifecycle::Side;
+
+/// Records per chunk.
+pub const CHUNK_RECORDS: usize = 1024;
+const RECORD_BYTES: usize = 16;
+
+/// One execution as gates see it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    /// Run start, Unix milliseconds.
+    pub started_ms: i64,
+    /// Duration in milliseconds.
+    pub duration_ms: f32,
+    /// Side executed.
+    pub side: Side,
+    /// Whether it succeeded.
+    pub succeeded: bool,
+    /// The run's first record: counts the run and carries its parity.
+    pub run_marker: bool,
+    /// 0 none, 1 match, 2 flaky, 3 mismatch.
+    pub parity: u8,
+}
+
+impl Sample {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.started_ms.to_le_bytes());
+        out.extend_from_slice(&self.duration_ms.to_le_bytes());
+        out.push(match self.side {
+            Side::Legacy => 0,
+            Side::Dagger => 1,
+        });
+        out.push(
+            u8::from(self.succeeded) | u8::from(self.run_marker) << 1 | (self.parity & 3) << 2,
+        );
+        out.extend_from_slice(&[0, 0]);
+    }
+
+    fn decode(bytes: &[u8]) -> Option<Sample> {
+        let started_ms = i64::from_le_bytes(bytes.get(0..8)?.try_into().ok()?);
+        let duration_ms = f32::from_le_bytes(bytes.get(8..12)?.try_into().ok()?);
+        let side = if *bytes.get(12)? == 0 {
+            Side::Legacy
+        } else {
+            Side::Dagger
+        };
+        let flags = *bytes.get(13)?;
+        Some(Sample {
+            started_ms,
+            duration_ms,
+            side,
+            succeeded: flags & 1 == 1,
+            run_marker: flags & 2 == 2,
+            parity: (flags >> 2) & 3,
+        })
+    }
+}
+
+/// Parity verdict as its code.
+pub fn parity_code(parity: Option<&str>) -> u8 {
+    match parity {
+        Some("match") => 1,
+        Some("flaky") => 2,
+        Some("mismatch") => 3,
+        _ => 0,
+    }
+}
+
+/// RFC 3339 to Unix milliseconds (0 if unreadable).
+pub fn millis(timestamp: &str) -> i64 {
+    timestamp
+        .parse::<jiff::Timestamp>()
+        .map_or(0, |t| t.as_millisecond())
+}
+
+/// Appends samples of one component inside an open transaction.
+pub fn append(tx: &Transaction<'_>, component: &str, samples: &[Sample]) -> Result<(), StoreError> {
+    let mut pending = samples;
+    while !pending.is_empty() {
+        let last: Option<(i64, i64, Vec<u8>, i64)> = tx
+            .prepare_cached("SELECT chunk, count, data, last_ms FROM samples WHERE component = ?1 ORDER BY chunk DESC LIMIT 1")?
+            .query_row([component], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .optional()?;
+        let (chunk, count, mut data, last_ms, fresh) = match last {
+            Some((chunk, count, data, last_ms)) if (count as usize) < CHUNK_RECORDS => {
+                (chunk, count as usize, data, last_ms, false)
+            }
+            Some((chunk, ..)) => (chunk + 1, 0, Vec::new(), i64::MIN, true),
+            None => (0, 0, Vec::new(), i64::MIN, true),
+        };
+        let room = CHUNK_RECORDS - count;
+        let (now, later) = pending.split_at(room.min(pending.len()));
+        data.reserve(now.len() * RECORD_BYTES);
+        let mut last_ms = last_ms;
+        for sample in now {
+            sample.encode(&mut data);
+            last_ms = last_ms.max(sample.started_ms);
+        }
+        let count = (count + now.len()) as i64;
+        if fresh {
+            tx.prepare_cached("INSERT INTO samples (component, chunk, count, last_ms, data) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                .execute(params![component, chunk, count, last_ms, data])?;
+        } else {
+            tx.prepare_cached("UPDATE samples SET count = ?3, last_ms = ?4, data = ?5 WHERE component = ?1 AND chunk = ?2")?
+                .execute(params![component, chunk, count, last_ms, data])?;
+        }
+        pending = later;
+    }
+    Ok(())
+}
+
+/// Every sample of a component started at or after `since_ms`.
+pub fn read(
+    connection: &rusqlite::Connection,
+    component: &str,
+    since_ms: i64,
+) -> Result<Vec<Sample>, StoreError> {
+    let mut statement = connection.prepare_cached(
+        "SELECT data FROM samples WHERE component = ?1 AND last_ms >= ?2 ORDER BY chunk",
+    )?;
+    let mut rows = statement.query(params![component, since_ms])?;
+    let mut samples = Vec::new();
+    while let Some(row) = rows.next()? {
+        let data = row
+            .get_ref(0)?
+            .as_blob()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        samples.extend(
+            data.chunks_exact(RECORD_BYTES)
+                .filter_map(Sample::decode)
+                .filter(|s| s.started_ms >= since_ms),
+        );
+    }
+    Ok(samples)
+}
+
+/// Rebuilds the samples of every run from `runs` and `run_sides` (migration backfill).
+pub fn backfill(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let mut rows: Vec<(String, Sample)> = Vec::new();
+    {
+        let mut statement = tx.prepare(
+            "SELECT r.component, r.started_at, s.duration_ms, s.side, s.outcome, s.role, r.parity
+             FROM run_sides s JOIN runs r ON r.id = s.run_id WHERE s.attempt = 0
+             ORDER BY r.component, r.started_at, r.id, s.role",
+        )?;
+        let mut query = statement.query([])?;
+        while let Some(row) = query.next()? {
+            let role: String = row.get(5)?;
+            let parity: Option<String> = row.get(6)?;
+            let side: String = row.get(3)?;
+            rows.push((
+                row.get(0)?,
+                Sample {
+                    started_ms: millis(&row.get::<_, String>(1)?),
+                    duration_ms: row.get::<_, f64>(2)? as f32,
+                    side: if side == "legacy" {
+                        Side::Legacy
+                    } else {
+                        Side::Dagger
+                    },
+                    succeeded: row.get::<_, String>(4)? == "succeeded",
+                    run_marker: role == "authoritative",
+                    parity: parity_code(parity.as_deref()),
+                },
+            ));
+        }
+    }
+    let mut start = 0;
+    while start < rows.len() {
+        let component = rows[start].0.clone();
+        let end = rows[start..]
+            .iter()
+            .position(|(c, _)| *c != component)
+            .map_or(rows.len(), |p| start + p);
+        let samples: Vec<Sample> = rows[start..end].iter().map(|(_, s)| *s).collect();
+        append(tx, &component, &samples)?;
+        start = end;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip() {
+        let sample = Sample {
+            started_ms: 1_800_000_000_123,
+            duration_ms: 12.5,
+            side: Side::Dagger,
+            succeeded: true,
+            run_marker: false,
+            parity: 3,
+        };
+        let mut bytes = Vec::new();
+        sample.encode(&mut bytes);
+        assert_eq!(bytes.len(), RECORD_BYTES);
+        assert_eq!(Sample::decode(&bytes), Some(sample));
+    }
+}
