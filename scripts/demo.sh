@@ -2,7 +2,9 @@
 # The main job on the bundled example, end to end, in a scratch copy (the
 # repository is never written to): validate the spec, write the phased plan,
 # put the foundation phase into shadow, run its components through cutover
-# as CI would, and show the resulting status and audit trail.
+# as CI would, test them, evaluate their gates, advance the one whose gate
+# passes, benchmark it, write the migration documents, and show the audit
+# trail. Set DEMO_KEEP=DIR to keep the documents.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cargo build --release --quiet --bin cutover --manifest-path "$root/Cargo.toml"
@@ -24,16 +26,33 @@ echo
 echo "== cutover advance 1 --to shadow (the foundation phase)"
 "$cutover" advance 1 --to shadow --reason "foundation enters shadow"
 echo
-echo "== cutover run, three times per foundation component (as CI would)"
-for component in dagger-engine ci-integration observability token-management; do
-  for _ in 1 2 3; do "$cutover" run "$component" >/dev/null; done
+echo "== cutover run: 20 CI runs of dagger-engine, 3 of the rest of the foundation (output hidden)"
+for _ in $(seq 20); do "$cutover" run dagger-engine >/dev/null 2>&1; done
+for component in ci-integration observability token-management; do
+  for _ in 1 2 3; do "$cutover" run "$component" >/dev/null 2>&1; done
 done
 echo
 echo "== cutover status"
-"$cutover" status
+"$cutover" status | head -8
+echo
+echo "== cutover test 1 (acceptance and integration tests of the foundation phase, both sides)"
+"$cutover" test 1 --junit junit.xml
+echo
+echo "== cutover gate dagger-engine (enough evidence) and ci-integration (not yet)"
+"$cutover" gate dagger-engine || true
+"$cutover" gate ci-integration || true
+echo
+echo "== cutover advance dagger-engine (its gate passes)"
+"$cutover" advance dagger-engine --to canary --percent 25 --reason "gate passed"
+echo
+echo "== cutover bench dagger-engine --runs 10"
+"$cutover" bench dagger-engine --runs 10 --out bench | sed -n '5,12p'
+echo
+echo "== cutover docs"
+"$cutover" docs --out docs
 echo
 echo "== cutover log"
 "$cutover" log
 if [[ -n "${DEMO_KEEP:-}" ]]; then
-  mkdir -p "$DEMO_KEEP" && cp plan.md plan.html "$DEMO_KEEP/" && echo "plan documents copied to $DEMO_KEEP"
+  mkdir -p "$DEMO_KEEP" && cp -r plan.md plan.html docs bench junit.xml "$DEMO_KEEP/" && echo "documents copied to $DEMO_KEEP"
 fi

@@ -32,7 +32,7 @@ pub struct PlanContext {
     /// Soak times in work days.
     pub soak: SoakContext,
     /// Default gate criteria.
-    pub default_gate: Vec<String>,
+    pub default_gate: Vec<GateEntry>,
     /// Phases.
     pub phases: Vec<PhaseContext>,
     /// Components in spec order.
@@ -45,6 +45,25 @@ pub struct PlanContext {
     pub milestones: Vec<MilestoneContext>,
     /// Risks worth a manager's attention.
     pub risks: Vec<RiskContext>,
+}
+
+/// One gate criterion as the plan shows it.
+#[derive(Debug, Serialize)]
+pub struct GateEntry {
+    /// As written.
+    pub expr: String,
+    /// `false` when observe-only.
+    pub enforce: bool,
+}
+
+fn gate_entries(criteria: &[crate::spec::Criterion]) -> Vec<GateEntry> {
+    criteria
+        .iter()
+        .map(|c| GateEntry {
+            expr: c.text.clone(),
+            enforce: c.enforce,
+        })
+        .collect()
 }
 
 /// Soak durations.
@@ -132,7 +151,7 @@ pub struct ComponentContext {
     /// Whether the component was pinned.
     pub pinned: bool,
     /// Criteria added to the default gate.
-    pub gate: Vec<String>,
+    pub gate: Vec<GateEntry>,
     /// Work-day numbers, for charts.
     #[serde(skip)]
     pub days: [u32; 4],
@@ -209,7 +228,7 @@ pub fn plan_context(migration: &Migration, plan: &Plan) -> PlanContext {
             slack_days: s.slack_days,
             critical: s.critical,
             pinned: c.phase_pin.is_some(),
-            gate: c.gate.iter().map(|g| g.text.clone()).collect(),
+            gate: gate_entries(&c.gate),
             days: [
                 s.port_start_day,
                 s.shadow_start_day,
@@ -265,12 +284,7 @@ pub fn plan_context(migration: &Migration, plan: &Plan) -> PlanContext {
             canary: migration.defaults.soak_canary.0,
             dagger: migration.defaults.soak_dagger.0,
         },
-        default_gate: migration
-            .defaults
-            .gate
-            .iter()
-            .map(|g| g.text.clone())
-            .collect(),
+        default_gate: gate_entries(&migration.defaults.gate),
         risks: risks(migration, plan),
         phases,
         components,

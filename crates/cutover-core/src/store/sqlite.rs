@@ -697,3 +697,61 @@ fn process_alive(pid: Option<i64>) -> bool {
         Err(errno) => errno == nix::errno::Errno::EPERM,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opens_a_database_from_schema_version_1() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("state.db");
+        {
+            let connection = Connection::open(&path).expect("open");
+            connection.execute_batch(MIGRATIONS[0]).expect("v1 schema");
+            connection
+                .pragma_update(None, "user_version", 1)
+                .expect("version");
+            connection
+                .execute_batch(
+                    "INSERT INTO runs (id, component, mode, authoritative, status, started_at, parity)
+                         VALUES ('r1', 'job', 'shadow', 'legacy', 'complete', '2027-01-04T10:00:00.000Z', 'mismatch');
+                     INSERT INTO run_sides (run_id, side, role, outcome, exit_code, duration_ms)
+                         VALUES ('r1', 'legacy', 'authoritative', 'succeeded', 0, 1500),
+                                ('r1', 'dagger', 'shadow', 'failed', 1, 2500);
+                     INSERT INTO events (at, kind, component, actor) VALUES ('2027-01-04T09:00:00.000Z', 'advance', 'job', 'ada');",
+                )
+                .expect("v1 data");
+        }
+        let store = Store::open(&path).expect("migrates");
+        assert_eq!(store.schema_version().expect("version"), current_version());
+        let window = store.window_samples("job", None).expect("samples");
+        assert_eq!((window.runs, window.mismatches, window.compared), (1, 1, 1));
+        assert_eq!((window.legacy.executions, window.legacy.successes), (1, 1));
+        assert_eq!((window.dagger.executions, window.dagger.successes), (1, 0));
+        assert_eq!(window.dagger.durations, vec![2.5]);
+        assert_eq!(store.events(None, 10).expect("events").len(), 1);
+        assert_eq!(store.run_counts().expect("counts")["job"].total, 1);
+    }
+
+    #[test]
+    fn events_are_append_only() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut store = Store::open(&dir.path().join("state.db")).expect("store");
+        let event = NewEvent {
+            kind: "advance".into(),
+            component: None,
+            actor: "ada".into(),
+            reason: None,
+            detail: serde_json::json!({}),
+        };
+        store.append_event(&event).expect("append");
+        assert!(
+            store
+                .connection
+                .execute("UPDATE events SET actor = 'eve'", [])
+                .is_err()
+        );
+        assert!(store.connection.execute("DELETE FROM events", []).is_err());
+    }
+}

@@ -24,8 +24,15 @@ pub fn run(global: &GlobalArgs, args: LogArgs, printer: &mut Printer) -> Result<
             let mut table =
                 TextTable::new(&["#", "at", "event", "component", "by", "change", "reason"]);
             for e in &events {
-                let change = match (e.detail.get("from"), e.detail.get("to")) {
-                    (Some(from), Some(to)) => format!("{} -> {}", describe(from), describe(to)),
+                let change = match (
+                    e.detail.get("from"),
+                    e.detail.get("to"),
+                    e.detail.get("verdict"),
+                ) {
+                    (Some(from), Some(to), _) => format!("{} -> {}", describe(from), describe(to)),
+                    (_, _, Some(verdict)) => {
+                        format!("verdict: {}", verdict.as_str().unwrap_or("?"))
+                    }
                     _ => String::new(),
                 };
                 table.row(vec![

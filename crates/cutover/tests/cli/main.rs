@@ -3,6 +3,7 @@
 
 mod check;
 mod fuzz;
+mod gates;
 mod modes;
 mod plan;
 mod run;

@@ -1,0 +1,273 @@
+//! `cutover gate`, criteria in `check`, `cutover test`, `bench` and `docs`.
+
+use crate::util::Test;
+
+fn spec(gate: &str, component_extra: &str) -> String {
+    format!(
+        "version: 1
+migration:
+  name: gates
+  start: 2027-01-04
+defaults:
+  gate:
+{gate}
+components:
+  - id: job
+    kind: job
+    owner: me
+    effort: 1d
+    legacy: {{ run: 'echo same' }}
+    dagger: {{ run: 'echo same' }}
+{component_extra}"
+    )
+}
+
+fn at(test: &Test, args: &[&str]) -> Test {
+    Test::at(test.path()).args(args)
+}
+
+fn gate_json(test: &Test) -> (i32, serde_json::Value) {
+    let outcome = at(test, &["gate", "job", "--format", "json"]).run();
+    (
+        outcome.code,
+        serde_json::from_str(&outcome.stdout).expect("gate JSON"),
+    )
+}
+
+fn shadow_runs(test: &Test, count: usize) {
+    at(test, &["advance", "job", "--to", "shadow"])
+        .run()
+        .code(0);
+    for _ in 0..count {
+        at(test, &["run", "job"]).run().code(0);
+    }
+}
+
+#[test]
+fn too_few_runs_is_inconclusive_and_advance_refuses() {
+    let test = Test::new().spec(&spec("    - dagger.runs >= 5\n    - parity >= 0.99", ""));
+    shadow_runs(&test, 2);
+    let (code, gate) = gate_json(&test);
+    assert_eq!(code, 1);
+    assert_eq!(gate["target"], "job");
+    assert_eq!(gate["verdict"], "inconclusive");
+    assert_eq!(gate["criteria"][0]["expr"], "dagger.runs >= 5");
+    assert_eq!(gate["criteria"][0]["verdict"], "inconclusive");
+    assert_eq!(gate["criteria"][0]["observed"], 2.0);
+    assert_eq!(gate["criteria"][1]["verdict"], "pass");
+    at(&test, &["advance", "job"]).run().code(1).stderr_has(
+        "gate inconclusive for `job`: `dagger.runs >= 5` is inconclusive (observed 2 vs 5)",
+    );
+    for _ in 0..3 {
+        at(&test, &["run", "job"]).run().code(0);
+    }
+    assert_eq!(gate_json(&test), (0, gate_json(&test).1));
+    assert_eq!(gate_json(&test).1["verdict"], "pass");
+    at(&test, &["advance", "job"])
+        .run()
+        .code(0)
+        .stdout_has("shadow -> canary 10%");
+}
+
+#[test]
+fn an_observe_only_failure_is_reported_but_does_not_block() {
+    let gate = "    - dagger.runs >= 2\n    - expr: dagger.success_rate >= 1.5\n      enforce: false\n    - expr: mismatches > 0\n      dry_run: true";
+    let test = Test::new().spec(&spec(gate, ""));
+    shadow_runs(&test, 2);
+    let (code, report) = gate_json(&test);
+    assert_eq!(code, 0);
+    assert_eq!(report["verdict"], "pass");
+    assert_eq!(report["criteria"][1]["verdict"], "fail");
+    assert_eq!(report["criteria"][1]["enforce"], false);
+    assert_eq!(report["criteria"][2]["verdict"], "fail");
+    at(&test, &["gate", "job"])
+        .run()
+        .code(0)
+        .stdout_has("fail (observe only)");
+}
+
+#[test]
+fn a_failing_gate_blocks_unless_forced_with_a_reason() {
+    let test = Test::new().spec(
+        &spec("    - dagger.runs >= 1\n    - dagger.success_rate >= 1", "")
+            .replace("dagger: { run: 'echo same' }", "dagger: { run: 'exit 3' }"),
+    );
+    shadow_runs(&test, 1);
+    assert_eq!(gate_json(&test).1["verdict"], "fail");
+    at(&test, &["advance", "job"])
+        .run()
+        .code(1)
+        .stderr_has("gate fail for `job`: `dagger.success_rate >= 1` is fail (observed 0 vs 1)");
+    at(
+        &test,
+        &["advance", "job", "--force", "--reason", "known flaky infra"],
+    )
+    .run()
+    .code(0);
+    let log = at(&test, &["log", "--format", "json"]).run();
+    let log: serde_json::Value = serde_json::from_str(&log.stdout).expect("json");
+    let advance = log["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .rev()
+        .find(|e| e["kind"] == "advance")
+        .cloned()
+        .expect("advance");
+    assert_eq!(advance["reason"], "known flaky infra");
+    assert_eq!(advance["detail"]["gate"]["verdict"], "fail");
+    assert!(
+        advance["detail"]["gate"]["blocking"][0]
+            .as_str()
+            .is_some_and(|e| e.contains("success_rate"))
+    );
+}
+
+#[test]
+fn windows_limit_the_evidence() {
+    let gate = "    - expr: dagger.runs >= 3\n      window: 2 runs";
+    let test = Test::new().spec(&spec(gate, ""));
+    shadow_runs(&test, 4);
+    let (_, report) = gate_json(&test);
+    assert_eq!(report["criteria"][0]["observed"], 2.0);
+    assert_eq!(report["criteria"][0]["window"], "last 2 runs");
+}
+
+#[test]
+fn criteria_errors_point_into_the_yaml() {
+    let test = Test::new()
+        .spec(&spec("    - dagger.sucess_rate >= 0.99", ""))
+        .args(&["check"]);
+    test.run()
+        .code(2)
+        .stderr_has("migration.yaml:7:14: invalid criterion: unknown metric `sucess_rate`")
+        .stderr_has("did you mean `success_rate`?");
+    let quoted = Test::new()
+        .spec(&spec("    - \"parity >= \"", ""))
+        .args(&["check"]);
+    quoted
+        .run()
+        .code(2)
+        .stderr_has("migration.yaml:7:18: invalid criterion: expected a value");
+    let mapped = Test::new()
+        .spec(&spec("    - expr: parity => 1\n      window: 3 weeks", ""))
+        .args(&["check"]);
+    mapped
+        .run()
+        .code(2)
+        .stderr_has("migration.yaml:7:20: invalid criterion: `=` is not an operator")
+        .stderr_has("migration.yaml:8:15: invalid window `3 weeks`");
+    let component = "    gate: [p95_duration < 3]\n";
+    Test::new()
+        .spec(&spec("    - parity >= 1", component))
+        .args(&["check"])
+        .run()
+        .code(2)
+        .stderr_has("migration.yaml:15:12: invalid criterion: `p95_duration` belongs to a side");
+}
+
+#[test]
+fn acceptance_tests_run_per_side_feed_gates_and_write_junit() {
+    let extra = "    acceptance:
+      - name: greets
+        run: echo hello from $CUTOVER_SIDE
+        stdout: hello from (legacy|dagger)
+      - name: dagger only
+        run: test \"$CUTOVER_SIDE\" = legacy || exit 4
+        expect_exit: 0
+";
+    let gate = "    - dagger.tests_total >= 2\n    - dagger.tests_passed == dagger.tests_total";
+    let test = Test::new().spec(&spec(gate, extra));
+    let outcome = at(&test, &["test", "job", "--junit", "junit.xml"]).run();
+    outcome
+        .code(1)
+        .stdout_has("PASS job › greets [legacy]")
+        .stdout_has("FAIL job › dagger only [dagger]")
+        .stdout_has("exit code 4, expected 0")
+        .stdout_has("3 passed, 1 failed");
+    let xml = std::fs::read_to_string(test.path().join("junit.xml")).expect("junit written");
+    assert!(
+        xml.contains("<testsuite name=\"job\" tests=\"4\"") && xml.contains("failures=\"1\""),
+        "{xml}"
+    );
+    let (_, report) = gate_json(&test);
+    assert_eq!(report["criteria"][0]["verdict"], "pass");
+    assert_eq!(report["criteria"][1]["verdict"], "fail");
+    at(&test, &["test", "job", "--side", "legacy"])
+        .run()
+        .code(0)
+        .stdout_has("2 passed, 0 failed");
+}
+
+#[test]
+fn bench_reports_statistics_and_records_executions() {
+    let test = Test::new().spec(&spec("    - dagger.runs >= 1", ""));
+    let outcome = at(
+        &test,
+        &[
+            "bench", "job", "--runs", "6", "--warmup", "1", "--out", "bench",
+        ],
+    )
+    .run();
+    outcome
+        .code(0)
+        .stdout_has("| legacy | 6 | 0 |")
+        .stdout_has("| dagger | 6 | 0 |")
+        .stdout_has("**Ratio (Dagger / legacy):**")
+        .stdout_has("**Mann-Whitney p-value:**");
+    let files: Vec<String> = std::fs::read_dir(test.path().join("bench"))
+        .expect("report dir")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    assert!(
+        files.iter().any(|f| f.ends_with(".md")) && files.iter().any(|f| f.ends_with(".svg")),
+        "{files:?}"
+    );
+    let status = at(&test, &["status", "--format", "json"]).run();
+    let status: serde_json::Value = serde_json::from_str(&status.stdout).expect("json");
+    assert_eq!(status["components"][0]["runs"]["legacy"], 6);
+    assert_eq!(status["components"][0]["runs"]["dagger"], 6);
+    let json = at(&test, &["bench", "job", "--runs", "5", "--format", "json"]).run();
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    assert_eq!(json["legacy"].as_array().map(Vec::len), Some(5));
+    assert!(json["ratio"]["low"].as_f64() <= json["ratio"]["high"].as_f64());
+}
+
+#[test]
+fn docs_render_criteria_tests_and_live_verdicts() {
+    let extra = "    acceptance:\n      - { name: smoke, run: 'true' }\n";
+    let test = Test::new().spec(&spec(
+        "    - dagger.runs >= 1\n    - expr: not_slower(20%)\n      enforce: false",
+        extra,
+    ));
+    let first = at(&test, &["docs", "--out", "docs"]).run();
+    first
+        .code(0)
+        .stdout_has("wrote")
+        .stdout_has("no recorded runs yet");
+    assert!(
+        !test.path().join(".cutover").exists(),
+        "docs must not create a store"
+    );
+    shadow_runs(&test, 1);
+    at(&test, &["docs", "--out", "docs"]).run().code(0);
+    let criteria = std::fs::read_to_string(test.path().join("docs/success-criteria.md"))
+        .expect("success criteria");
+    assert!(
+        criteria.contains(
+            "| `dagger.runs >= 1` | defaults | yes | since the current mode began | pass |"
+        ),
+        "{criteria}"
+    );
+    assert!(criteria.contains("no (observe only)"));
+    assert!(criteria.contains("**smoke**: `true` — expects exit code 0"));
+    let strategy = std::fs::read_to_string(test.path().join("docs/testing-strategy.md"))
+        .expect("testing strategy");
+    assert!(
+        strategy.contains("## Performance methodology")
+            && strategy.contains("## Approach per phase")
+    );
+    for file in ["phased-plan.md", "phased-plan.html"] {
+        assert!(test.path().join("docs").join(file).exists(), "{file}");
+    }
+}
