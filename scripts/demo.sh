@@ -3,8 +3,8 @@
 # repository is never written to): validate the spec, write the phased plan,
 # put the foundation phase into shadow, run its components through cutover
 # as CI would, test them, evaluate their gates, advance the one whose gate
-# passes, benchmark it, write the migration documents, and show the audit
-# trail. Set DEMO_KEEP=DIR to keep the documents.
+# passes, benchmark it, drill and perform a rollback, write the migration
+# documents, and show the audit trail. Set DEMO_KEEP=DIR to keep the documents.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cargo build --release --quiet --bin cutover --manifest-path "$root/Cargo.toml"
@@ -47,6 +47,14 @@ echo "== cutover advance dagger-engine (its gate passes)"
 echo
 echo "== cutover bench dagger-engine --runs 10"
 "$cutover" bench dagger-engine --runs 10 --out bench | sed -n '5,12p'
+echo
+echo "== cutover rollback 1 --drill (rehearsal on a copy; live state untouched)"
+"$cutover" rollback 1 --drill
+echo
+echo "== config change, then cutover rollback dagger-engine (restores mode and preserved config/)"
+echo "  runner: dagger" >> config/orchestrator.yaml
+"$cutover" rollback dagger-engine --reason "demo: back to shadow"
+echo "config/orchestrator.yaml after the rollback:"; sed 's/^/  /' config/orchestrator.yaml
 echo
 echo "== cutover docs"
 "$cutover" docs --out docs

@@ -16,6 +16,7 @@ pub mod graph;
 pub mod lifecycle;
 pub mod plan;
 pub mod report;
+pub mod rollback;
 pub mod router;
 pub mod spec;
 pub mod status;

@@ -40,6 +40,10 @@ pub struct ComponentStatus {
     pub parity: Option<f64>,
     /// Whether `legacy.sources` changed since the component entered shadow.
     pub drift: bool,
+    /// An escalated trigger holds it until someone decides.
+    pub held: bool,
+    /// An interrupted rollback of it awaits `cutover rollback --resume`.
+    pub rollback_interrupted: bool,
 }
 
 /// Whether a component's legacy definition changed since it entered shadow.
@@ -53,6 +57,11 @@ pub fn drift(component: &Component, record: &ModeRecord, base_dir: &Path) -> boo
 /// Reads the status of every component.
 pub fn status(migration: &Migration, store: &Store, base_dir: &Path) -> Result<Status, StoreError> {
     let mut counts = store.run_counts()?;
+    let interrupted: Vec<String> = store
+        .unfinished_rollbacks()?
+        .into_iter()
+        .flat_map(|j| j.steps.into_iter().filter(|s| !s.done).map(|s| s.component))
+        .collect();
     let mut components = Vec::with_capacity(migration.components.len());
     for component in &migration.components {
         let record = store.mode(&component.id)?;
@@ -67,6 +76,8 @@ pub fn status(migration: &Migration, store: &Store, base_dir: &Path) -> Result<S
             parity: (compared > 0).then(|| (runs.matches + runs.flaky) as f64 / compared as f64),
             runs,
             drift,
+            held: store.open_decision_for(&component.id)?.is_some(),
+            rollback_interrupted: interrupted.contains(&component.id),
         });
     }
     Ok(Status {

@@ -65,8 +65,12 @@ pub enum Command {
     Test(TestArgs),
     /// Interleaved legacy-vs-Dagger benchmark with statistics and a report.
     Bench(BenchArgs),
-    /// Write the migration documents (plan, success criteria, testing strategy).
+    /// Write the migration documents (plan, success criteria, testing strategy, rollback procedures).
     Docs(DocsArgs),
+    /// Evaluate rollback triggers of every component (loop, or --once).
+    Watch(WatchArgs),
+    /// Decide a held component's decision point: rollback or continue.
+    Decide(DecideArgs),
 }
 
 /// `cutover docs`.
@@ -210,16 +214,56 @@ pub struct AdvanceArgs {
 #[derive(Debug, Args)]
 pub struct RollbackArgs {
     /// A component id, or a phase number.
-    pub target: String,
-    /// Target mode (default: the mode before the current one).
+    #[arg(required_unless_present = "resume")]
+    pub target: Option<String>,
+    /// Go back to the restore point left in this mode (default: the previous one).
     #[arg(long, value_parser = parse_mode)]
     pub to: Option<Mode>,
-    /// Canary share when rolling back to a smaller canary.
-    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=100))]
-    pub percent: Option<u8>,
     /// Why, recorded in the audit log.
     #[arg(long)]
     pub reason: Option<String>,
+    /// Also roll back dependents outside the target that are further along.
+    #[arg(long)]
+    pub cascade: bool,
+    /// Rehearse on a copy: live state untouched; legacy acceptance tests run; time measured.
+    #[arg(long, conflicts_with = "resume")]
+    pub drill: bool,
+    /// Complete an interrupted rollback.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+/// `cutover watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Evaluate once and exit (for cron or a CI schedule).
+    #[arg(long)]
+    pub once: bool,
+    /// Time between passes: `30s`, `5m`.
+    #[arg(long, value_parser = parse_duration, default_value = "60s")]
+    pub interval: Duration,
+}
+
+/// The outcome of a decision point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Decision {
+    /// Roll back to the previous restore point.
+    Rollback,
+    /// Keep going; the component may advance again.
+    Continue,
+}
+
+/// `cutover decide`.
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// The held component.
+    pub component: String,
+    /// What to do.
+    #[arg(value_enum)]
+    pub decision: Decision,
+    /// Why, recorded in the audit log.
+    #[arg(long)]
+    pub reason: String,
 }
 
 /// `cutover record`.

@@ -9,6 +9,7 @@ use cutover_core::benchmark::BenchError;
 use cutover_core::lifecycle::{ChangeError, TargetError};
 use cutover_core::plan::PlanError;
 use cutover_core::report::ReportError;
+use cutover_core::rollback::RollbackError;
 use cutover_core::router::RunError;
 use cutover_core::spec::SpecErrors;
 use cutover_core::spec::load::LoadError;
@@ -64,6 +65,16 @@ pub enum CliError {
     /// A refused mode change.
     #[error("mode change refused")]
     Change(#[source] ChangeError),
+    /// A rollback refused or failed.
+    #[error("rollback failed")]
+    Rollback {
+        /// Cause.
+        #[source]
+        source: RollbackError,
+    },
+    /// Arguments that do not fit together.
+    #[error("{0}")]
+    Usage(String),
     /// A benchmark that could not run.
     #[error("failed to benchmark `{component}`")]
     Bench {
@@ -89,9 +100,15 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Load(_) | CliError::Plan { .. } => exit_codes::BAD_INPUT,
-            CliError::UnknownComponent { .. } | CliError::Target(_) | CliError::Bench { .. } => {
-                exit_codes::BAD_INPUT
-            }
+            CliError::UnknownComponent { .. }
+            | CliError::Target(_)
+            | CliError::Bench { .. }
+            | CliError::Usage(_) => exit_codes::BAD_INPUT,
+            CliError::Rollback {
+                source:
+                    RollbackError::Store(_) | RollbackError::Snapshot(_) | RollbackError::Verify { .. },
+            } => exit_codes::FAILURE,
+            CliError::Rollback { .. } => exit_codes::BAD_INPUT,
             CliError::Change(ChangeError::Store(_)) => exit_codes::FAILURE,
             CliError::Change(ChangeError::Gate(_)) => exit_codes::NOT_MET,
             CliError::Change(_) => exit_codes::BAD_INPUT,
@@ -121,6 +138,12 @@ impl CliError {
             )),
             CliError::Change(ChangeError::Refused(_)) => {
                 Some("see the current modes with `cutover status`; skipping a step needs --force --reason \"…\"".into())
+            }
+            CliError::Rollback { source: RollbackError::Cascade { target, .. } } => Some(format!(
+                "roll back those first, or include them with `cutover rollback {target} --cascade`"
+            )),
+            CliError::Rollback { source: RollbackError::Retired(_) } => {
+                Some("a retired component's legacy side is gone; restore it by hand and re-add it to the spec".into())
             }
             CliError::Store(_) => Some("check that the state file is writable; `--state PATH` chooses another".into()),
             _ => None,

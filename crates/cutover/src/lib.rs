@@ -54,5 +54,7 @@ fn dispatch(cli: Cli, printer: &mut Printer) -> Result<u8, CliError> {
         Command::Test(args) => commands::test::run(&global, args, printer),
         Command::Bench(args) => commands::bench::run(&global, args, printer),
         Command::Docs(args) => commands::docs::run(&global, args, printer),
+        Command::Watch(args) => commands::watch::run(&global, args, printer),
+        Command::Decide(args) => commands::decide::run(&global, args, printer),
     }
 }

@@ -11,6 +11,7 @@ use crate::store::Store;
 
 const SUCCESS_CRITERIA: &str = include_str!("../../templates/success-criteria.md.j2");
 const TESTING_STRATEGY: &str = include_str!("../../templates/testing-strategy.md.j2");
+const ROLLBACK_PROCEDURES: &str = include_str!("../../templates/rollback-procedures.md.j2");
 
 /// Everything the documents show.
 #[derive(Debug, Serialize)]
@@ -21,6 +22,10 @@ pub struct DocsContext {
     pub phases: Vec<PhaseDoc>,
     /// Rollback triggers.
     pub triggers: Vec<CriterionDoc>,
+    /// Rollback triggers with their settings.
+    pub rollback_triggers: Vec<TriggerDoc>,
+    /// Paths preserved for every component.
+    pub global_preserve: Vec<String>,
     /// Whether live verdicts are included.
     pub live: bool,
     /// Components without acceptance tests that need them most.
@@ -75,6 +80,46 @@ pub struct ComponentDoc {
     pub acceptance: Vec<TestDoc>,
     /// Live gate verdict.
     pub verdict: Option<&'static str>,
+    /// Its own preserved paths.
+    pub preserve: Vec<String>,
+    /// Latest drill.
+    pub drill: Option<DrillDoc>,
+}
+
+/// A trigger with its decision settings.
+#[derive(Debug, Serialize)]
+pub struct TriggerDoc {
+    /// Condition.
+    pub when: String,
+    /// `rollback` or `escalate`.
+    pub action: &'static str,
+    /// Runs needed before it fires.
+    pub min_runs: u32,
+    /// Quiet time after firing, in words.
+    pub cooldown: Option<String>,
+    /// Who decides an escalation.
+    pub decider: String,
+    /// How fast, in words.
+    pub decide_within: String,
+}
+
+/// A drill's latest result.
+#[derive(Debug, Serialize)]
+pub struct DrillDoc {
+    /// When.
+    pub at: String,
+    /// Passed?
+    pub passed: bool,
+    /// Time to roll back, milliseconds.
+    pub duration_ms: f64,
+}
+
+fn words(seconds: u64) -> String {
+    match seconds {
+        s if s % 3600 == 0 => format!("{} h", s / 3600),
+        s if s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
 }
 
 /// One criterion.
@@ -219,6 +264,15 @@ pub fn docs_context(
                     criteria,
                     acceptance: component.acceptance.iter().map(test_doc).collect(),
                     verdict: report.map(|r| r.verdict.as_str()),
+                    preserve: component.preserve.clone(),
+                    drill: store
+                        .and_then(|s| s.drills(&component.id).ok())
+                        .and_then(|d| d.into_iter().next())
+                        .map(|d| DrillDoc {
+                            at: d.at,
+                            passed: d.passed,
+                            duration_ms: d.duration_ms,
+                        }),
                 }
             })
             .collect();
@@ -246,6 +300,23 @@ pub fn docs_context(
             .iter()
             .map(|t| criterion_doc(&t.when, t.action_name()))
             .collect(),
+        rollback_triggers: migration
+            .rollback
+            .triggers
+            .iter()
+            .map(|t| TriggerDoc {
+                when: t.when.text.clone(),
+                action: t.action_name(),
+                min_runs: t.min_runs,
+                cooldown: t.cooldown.map(|c| words(c.seconds)),
+                decider: t
+                    .decider
+                    .clone()
+                    .unwrap_or_else(|| "the component's owner".into()),
+                decide_within: words(t.decide_within.seconds),
+            })
+            .collect(),
+        global_preserve: migration.rollback.preserve.clone(),
         live: store.is_some(),
         untested_critical: migration
             .components
@@ -286,6 +357,10 @@ pub fn render_documents(context: &DocsContext) -> Result<Vec<Document>, ReportEr
         Document {
             file_name: "testing-strategy.md",
             text: render("testing-strategy.md", TESTING_STRATEGY)?,
+        },
+        Document {
+            file_name: "rollback-procedures.md",
+            text: render("rollback-procedures.md", ROLLBACK_PROCEDURES)?,
         },
     ])
 }

@@ -127,18 +127,9 @@ pub fn component_gate(
     for (criterion, source) in criteria {
         let since = store.window_start(&component.id, criterion.window, record.since.as_deref())?;
         if !cache.contains_key(&since) {
-            let samples = store.window_samples(&component.id, since.as_deref())?;
-            let metrics = Metrics {
-                legacy: SideMetrics::new(samples.legacy),
-                dagger: SideMetrics::new(samples.dagger),
-                runs: samples.runs,
-                compared: samples.compared,
-                matched: samples.matched,
-                mismatches: samples.mismatches,
-                drift: drifted,
-                drills_passed: 0,
-            };
-            cache.insert(since.clone(), (metrics, samples.runs));
+            let metrics = window_metrics(store, &component.id, since.as_deref(), drifted)?;
+            let runs = metrics.runs;
+            cache.insert(since.clone(), (metrics, runs));
         }
         let Some((metrics, runs)) = cache.get(&since) else {
             continue;
@@ -160,6 +151,27 @@ pub fn component_gate(
         });
     }
     Ok(report(component.id.clone(), reports))
+}
+
+/// The metrics of a component over runs started at or after `since`.
+pub fn window_metrics(
+    store: &Store,
+    component: &str,
+    since: Option<&str>,
+    drift: bool,
+) -> Result<Metrics, StoreError> {
+    let samples = store.window_samples(component, since)?;
+    let drills_passed = store.drills(component)?.iter().filter(|d| d.passed).count() as u64;
+    Ok(Metrics {
+        legacy: SideMetrics::new(samples.legacy),
+        dagger: SideMetrics::new(samples.dagger),
+        runs: samples.runs,
+        compared: samples.compared,
+        matched: samples.matched,
+        mismatches: samples.mismatches,
+        drift,
+        drills_passed,
+    })
 }
 
 fn window_words(window: Window) -> String {

@@ -7,4 +7,4 @@
 
 mod evaluate;
 
-pub use evaluate::{CriterionReport, GateReport, component_gate, target_gate};
+pub use evaluate::{CriterionReport, GateReport, component_gate, target_gate, window_metrics};

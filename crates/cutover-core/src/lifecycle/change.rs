@@ -6,8 +6,10 @@
 //! Advancing out of shadow or later requires the component's gate to pass
 //! (entering shadow needs no evidence: nothing has run on Dagger yet). With
 //! `--force --reason` a failing gate is overridden and its evidence recorded
-//! in the event. Seam for snapshots: they belong between the checks and the
-//! writes in [`change_modes`].
+//! in the event. An open decision point (an escalated trigger) holds the
+//! component: nothing advances it until someone decides. Before each change a
+//! snapshot (kind `advance`) saves the mode and the preserved paths: the
+//! restore point a rollback returns to.
 
 use std::path::Path;
 
@@ -19,6 +21,7 @@ use super::transition::{Direction, TransitionError, TransitionRequest, check_tra
 use crate::criteria::Verdict;
 use crate::exec::digest_paths;
 use crate::gate::{GateReport, component_gate};
+use crate::rollback::{ObjectStore, preserved_paths, take_snapshot};
 use crate::spec::{Component, Migration};
 use crate::store::{NewEvent, Store, StoreError};
 
@@ -47,6 +50,23 @@ pub enum ChangeError {
         "the mode of `{0}` changed while this command ran; check `cutover status` and try again"
     )]
     Concurrent(String),
+    /// An escalated trigger holds the component.
+    #[error(
+        "`{component}` is held by a decision point opened {opened_at} (trigger `{trigger}`: {evidence}); decide with `cutover decide {component} rollback|continue --reason …`"
+    )]
+    Held {
+        /// Component.
+        component: String,
+        /// Trigger.
+        trigger: String,
+        /// When.
+        opened_at: String,
+        /// Evidence.
+        evidence: String,
+    },
+    /// A snapshot could not be taken.
+    #[error(transparent)]
+    Snapshot(#[from] crate::rollback::snapshot::SnapshotError),
     /// A gate did not pass.
     #[error("gate {} for `{}`: {}", .0.verdict.as_str(), .0.target, .0.blocking().map(|c| c.evidence()).chain(.0.note.clone()).collect::<Vec<_>>().join("; "))]
     Gate(Box<GateReport>),
@@ -77,6 +97,7 @@ pub fn change_modes(
     store: &mut Store,
     migration: &Migration,
     base_dir: &Path,
+    state_dir: &Path,
     target: &Target,
     request: &ChangeRequest<'_>,
 ) -> Result<Vec<ModeChange>, ChangeError> {
@@ -101,6 +122,18 @@ pub fn change_modes(
     if !refused.is_empty() {
         return Err(ChangeError::Refused(refused));
     }
+    if request.direction == Direction::Advance {
+        for (component, _, _) in &planned {
+            if let Some(decision) = store.open_decision_for(&component.id)? {
+                return Err(ChangeError::Held {
+                    component: component.id.clone(),
+                    trigger: decision.trigger,
+                    opened_at: decision.opened_at,
+                    evidence: decision.evidence,
+                });
+            }
+        }
+    }
     let mut evidence = Vec::with_capacity(planned.len());
     for (component, from, to) in &planned {
         let gated = request.direction == Direction::Advance
@@ -118,8 +151,21 @@ pub fn change_modes(
         };
         evidence.push(gate);
     }
+    let objects = ObjectStore::new(state_dir);
     let mut applied = Vec::new();
     for ((component, from, to), gate) in planned.into_iter().zip(evidence) {
+        // The restore point a rollback returns to: this mode and the
+        // preserved paths as they are before the change.
+        let paths = preserved_paths(migration, component);
+        let snapshot = take_snapshot(
+            store,
+            &objects,
+            base_dir,
+            &component.id,
+            &paths,
+            from,
+            "advance",
+        )?;
         let digest = (to.mode == Mode::Shadow)
             .then(|| {
                 component
@@ -140,6 +186,7 @@ pub fn change_modes(
                 "from": from,
                 "to": to,
                 "forced": request.force,
+                "snapshot": snapshot,
                 "gate": gate.as_ref().map(|g| json!({
                     "verdict": g.verdict,
                     "blocking": g.blocking().map(|c| c.evidence()).collect::<Vec<_>>(),

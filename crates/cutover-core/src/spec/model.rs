@@ -341,4 +341,8 @@ pub struct Trigger {
     pub min_runs: u32,
     /// Quiet time after firing.
     pub cooldown: Option<WallDuration>,
+    /// Who decides an escalation; `None`: the component's owner.
+    pub decider: Option<String>,
+    /// How fast the decision is due.
+    pub decide_within: WallDuration,
 }

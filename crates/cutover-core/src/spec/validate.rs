@@ -764,6 +764,13 @@ fn rollback(v: &mut Validator<'_>, spec: &MigrationSpec) -> RollbackSettings {
                 t.cooldown.as_ref(),
                 &format!("rollback.triggers[{i}].cooldown"),
             ),
+            decider: t.decider.clone(),
+            decide_within: v
+                .wall(
+                    t.decide_within.as_ref(),
+                    &format!("rollback.triggers[{i}].decide_within"),
+                )
+                .unwrap_or(WallDuration { seconds: 4 * 3600 }),
         })
         .collect();
     RollbackSettings {

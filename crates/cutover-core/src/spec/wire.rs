@@ -331,4 +331,11 @@ pub struct TriggerSpec {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub cooldown: Option<Spanned<String>>,
+    /// Who decides an escalation (default: the component's owner).
+    #[serde(default)]
+    pub decider: Option<String>,
+    /// How fast the decision is due: `2h` (default 4h).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub decide_within: Option<Spanned<String>>,
 }

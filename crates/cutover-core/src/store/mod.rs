@@ -7,12 +7,16 @@
 //! SQL or rusqlite types, so another backend (PostgreSQL, with the same
 //! schema) can be added behind the same methods.
 
+mod rollback_records;
 mod samples;
 mod schema;
 mod sqlite;
 mod types;
 
-pub use sqlite::{Store, StoreError};
+pub use rollback_records::{
+    Decision, DrillRecord, PreservedPath, RollbackJournal, RollbackStep, Snapshot,
+};
+pub use sqlite::{Store, StoreError, now as now_timestamp};
 pub use types::{
     ComponentRunCounts, EventRecord, ImportedRun, ModeRecord, NewEvent, RunFinish, RunRecord,
     RunStart, RunStatus, SideRecord, TestRecord, WindowSamples,

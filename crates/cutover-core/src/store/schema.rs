@@ -96,6 +96,50 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (component, chunk)
     );
     "#,
+    // 3: rollback — snapshots (restore points) with their file manifests,
+    // the rollback journal, decision points of escalated triggers, drills.
+    r#"
+    CREATE TABLE snapshots (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        component       TEXT NOT NULL,
+        kind            TEXT NOT NULL,
+        mode            TEXT NOT NULL,
+        canary_percent  INTEGER NOT NULL DEFAULT 0,
+        created_at      TEXT NOT NULL,
+        consumed_at     TEXT,
+        files           TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX snapshots_by_component ON snapshots (component, id);
+    CREATE TABLE rollbacks (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        target          TEXT NOT NULL,
+        status          TEXT NOT NULL,
+        started_at      TEXT NOT NULL,
+        finished_at     TEXT,
+        actor           TEXT NOT NULL,
+        reason          TEXT,
+        steps           TEXT NOT NULL
+    );
+    CREATE TABLE decisions (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        component       TEXT NOT NULL,
+        trigger         TEXT NOT NULL,
+        opened_at       TEXT NOT NULL,
+        evidence        TEXT NOT NULL,
+        decided_at      TEXT,
+        decision        TEXT,
+        actor           TEXT,
+        reason          TEXT
+    );
+    CREATE TABLE drills (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        component       TEXT NOT NULL,
+        at              TEXT NOT NULL,
+        passed          INTEGER NOT NULL,
+        duration_ms     REAL NOT NULL,
+        detail          TEXT NOT NULL DEFAULT '{}'
+    );
+    "#,
 ];
 
 /// Versions whose migration is followed by a backfill written in code.

@@ -52,7 +52,7 @@ pub enum StoreError {
 /// The migration state: modes, runs, events and the outbox.
 #[derive(Debug)]
 pub struct Store {
-    connection: Connection,
+    pub(super) connection: Connection,
 }
 
 /// Now as RFC 3339 UTC with milliseconds; sorts as text.

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod check;
+pub mod decide;
 pub mod docs;
 pub mod gate;
 pub mod log;
@@ -14,6 +15,7 @@ pub mod runs;
 pub mod schema;
 pub mod status;
 pub mod test;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 

@@ -3,6 +3,7 @@
 //! untouched; cutover's one-line summary goes to stderr.
 
 use cutover_core::exec::random_hex;
+use cutover_core::rollback::{RollbackContext, check_triggers};
 use cutover_core::router::{RunContext, execute_run, run_key_from_env};
 
 use super::Workspace;
@@ -50,5 +51,37 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> Result<u8, CliError> {
         "cutover: `{}` ran in {} mode ({} authoritative{shadow}), exit {}{parity}; run {}",
         component.id, mode.mode, report.routing.authoritative, report.exit_code, report.run_id
     ));
+    check_triggers_after_run(&workspace, &mut store, &component.id);
     Ok(u8::try_from(report.exit_code.clamp(0, 255)).unwrap_or(1))
+}
+
+/// Evaluates the component's rollback triggers after its run. Whatever
+/// happens here never changes the CI job's exit code: a problem is reported
+/// on stderr only.
+fn check_triggers_after_run(
+    workspace: &Workspace,
+    store: &mut cutover_core::store::Store,
+    component: &str,
+) {
+    let Some(index) = workspace.migration.component_index(component) else {
+        return;
+    };
+    let context = RollbackContext {
+        migration: &workspace.migration,
+        base_dir: &workspace.base_dir,
+        state_dir: &workspace.state_dir,
+    };
+    match check_triggers(store, &context, index) {
+        Ok(firings) => {
+            for firing in firings {
+                crate::error::note(&format!(
+                    "cutover: trigger `{}` fired for `{}` ({}): {}",
+                    firing.trigger, firing.component, firing.evidence, firing.outcome
+                ));
+            }
+        }
+        Err(error) => crate::error::note(&format!(
+            "cutover: warning: rollback triggers of `{component}` could not be evaluated: {error}"
+        )),
+    }
 }

@@ -48,11 +48,7 @@ pub fn run(global: &GlobalArgs, args: StatusArgs, printer: &mut Printer) -> Resu
                     c.runs.mismatches.to_string(),
                     c.runs.flaky.to_string(),
                     c.runs.incomplete.to_string(),
-                    if c.drift {
-                        "legacy changed".into()
-                    } else {
-                        String::new()
-                    },
+                    notes(c),
                 ]);
             }
             table.render()
@@ -60,4 +56,18 @@ pub fn run(global: &GlobalArgs, args: StatusArgs, printer: &mut Printer) -> Resu
     };
     printer.write(&text).map_err(CliError::Stdout)?;
     Ok(exit_codes::OK)
+}
+
+fn notes(c: &cutover_core::status::ComponentStatus) -> String {
+    let mut notes = Vec::new();
+    if c.drift {
+        notes.push("legacy changed");
+    }
+    if c.held {
+        notes.push("held: decision pending");
+    }
+    if c.rollback_interrupted {
+        notes.push("rollback interrupted: run `cutover rollback --resume`");
+    }
+    notes.join("; ")
 }

@@ -267,6 +267,15 @@ fn docs_render_criteria_tests_and_live_verdicts() {
         strategy.contains("## Performance methodology")
             && strategy.contains("## Approach per phase")
     );
+    let rollback = std::fs::read_to_string(test.path().join("docs/rollback-procedures.md"))
+        .expect("rollback procedures");
+    assert!(rollback.contains("## Commands") && rollback.contains("cutover rollback --resume"));
+    assert!(
+        rollback.contains(
+            "| `job` | me | mode only | none yet — run `cutover rollback job --drill` | – |"
+        ),
+        "{rollback}"
+    );
     for file in ["phased-plan.md", "phased-plan.html"] {
         assert!(test.path().join("docs").join(file).exists(), "{file}");
     }

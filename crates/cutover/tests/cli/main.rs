@@ -6,5 +6,6 @@ mod fuzz;
 mod gates;
 mod modes;
 mod plan;
+mod rollback;
 mod run;
 mod util;

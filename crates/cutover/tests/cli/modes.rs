@@ -90,7 +90,7 @@ fn rollback_returns_to_the_previous_mode_and_retired_is_final() {
     in_dir(&test, &["rollback", "build-api"])
         .run()
         .code(2)
-        .stderr_has("rollback moves back");
+        .stderr_has("is in legacy mode: there is nothing to roll back");
     in_dir(
         &test,
         &[

@@ -1,0 +1,14 @@
+//! Test-only failpoints: when `CUTOVER_TEST_FAILPOINT` names a point, the
+//! process kills itself there with SIGKILL (no cleanup, like a real crash),
+//! so tests can prove that every interruption is recoverable. Inert unless
+//! the variable is set.
+
+/// The environment variable naming the failpoint to crash at.
+pub const FAILPOINT_VARIABLE: &str = "CUTOVER_TEST_FAILPOINT";
+
+/// Crashes here if the failpoint `name` is armed.
+pub fn failpoint(name: &str) {
+    if std::env::var(FAILPOINT_VARIABLE).is_ok_and(|armed| armed == name) {
+        let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGKILL);
+    }
+}

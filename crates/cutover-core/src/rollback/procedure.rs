@@ -1,0 +1,370 @@
+//! The rollback procedure, journaled.
+//!
+//! 1. Plan: for each component of the target, dependents first, the restore
+//!    point to go back to (the latest unconsumed advance snapshot, or the one
+//!    taken when leaving `--to MODE`). Components outside the target that
+//!    depend on it and are further along block the rollback unless
+//!    `--cascade` adds them (rolled back first).
+//! 2. Journal: the plan is written to the store before anything changes.
+//! 3. Per step: a safety snapshot of the current files (so edits made since
+//!    are never lost), the preserved files restored (each atomically),
+//!    verified by digest, then one transaction sets the mode, consumes the
+//!    snapshots, appends the event and marks the step done.
+//! 4. A crash anywhere leaves the journal `in_progress`; the next rollback
+//!    (or `--resume`) redoes the unfinished steps — restoring is idempotent —
+//!    and reaches the same final state. Modes change only in step commits,
+//!    so the store never shows a half-restored step as done.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use super::failpoint::failpoint;
+use super::snapshot::{
+    ObjectStore, SnapshotError, preserved_paths, restore, take_snapshot, verify,
+};
+use crate::graph::DependencyGraph;
+use crate::lifecycle::{Direction, Mode, ModeState, Target, TransitionRequest, check_transition};
+use crate::spec::Migration;
+use crate::store::{NewEvent, RollbackStep, Store, StoreError};
+
+/// Where a rollback acts.
+#[derive(Debug, Clone, Copy)]
+pub struct RollbackContext<'a> {
+    /// The spec.
+    pub migration: &'a Migration,
+    /// The spec's directory (preserved paths are relative to it).
+    pub base_dir: &'a Path,
+    /// cutover's state directory (snapshot objects).
+    pub state_dir: &'a Path,
+}
+
+/// What was asked for.
+#[derive(Debug, Clone)]
+pub struct RollbackRequest<'a> {
+    /// Name of the target, for the journal and messages.
+    pub name: &'a str,
+    /// Components of the target.
+    pub target: &'a Target,
+    /// Mode to return to (default: the previous restore point).
+    pub to: Option<Mode>,
+    /// Also roll back advanced dependents outside the target.
+    pub cascade: bool,
+    /// Who.
+    pub actor: &'a str,
+    /// Why.
+    pub reason: Option<&'a str>,
+}
+
+/// Why a rollback is refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RollbackError {
+    /// A retired component cannot go back.
+    #[error("`{0}` is retired: its legacy implementation is gone, so it cannot be rolled back")]
+    Retired(String),
+    /// Nothing to go back to.
+    #[error("`{0}` is in legacy mode: there is nothing to roll back")]
+    NothingToRollBack(String),
+    /// No restore point for the requested mode.
+    #[error(
+        "`{component}` has no restore point in {mode} mode (it never left {mode}, or a rollback already consumed it)"
+    )]
+    NoRestorePoint {
+        /// Component.
+        component: String,
+        /// Requested mode.
+        mode: Mode,
+    },
+    /// Dependents outside the target are further along.
+    #[error("rolling back `{target}` would leave dependents ahead of it: {}", list.join(", "))]
+    Cascade {
+        /// Target.
+        target: String,
+        /// `dependent (mode) depends on component`.
+        list: Vec<String>,
+    },
+    /// A rule refused the move.
+    #[error(transparent)]
+    Transition(#[from] crate::lifecycle::TransitionError),
+    /// Restored files do not match their digests.
+    #[error("restored files of `{component}` do not match the snapshot: {}", paths.join(", "))]
+    Verify {
+        /// Component.
+        component: String,
+        /// Paths that differ.
+        paths: Vec<String>,
+    },
+    /// A rollback is unfinished.
+    #[error(
+        "an interrupted rollback of `{0}` is unfinished; run `cutover rollback --resume` first"
+    )]
+    Unfinished(String),
+    /// Snapshot I/O.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    /// Store failure.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Plans the steps of a rollback, dependents first.
+pub fn plan_rollback(
+    store: &Store,
+    context: &RollbackContext<'_>,
+    request: &RollbackRequest<'_>,
+) -> Result<Vec<RollbackStep>, RollbackError> {
+    let migration = context.migration;
+    let graph = DependencyGraph::new(
+        migration
+            .components
+            .iter()
+            .map(|c| c.depends_on.clone())
+            .collect(),
+    );
+    let order = graph.topological_order().unwrap_or_default();
+    let position = |c: usize| order.iter().position(|x| *x == c).unwrap_or(0);
+    let mut members = request.target.components();
+    members.sort_by_key(|&c| std::cmp::Reverse(position(c)));
+    let mut steps = Vec::new();
+    for &c in &members {
+        steps.push(step_for(store, migration, c, request.to)?);
+    }
+    let blocking = blocking_dependents(store, migration, &graph, &members, &steps)?;
+    if blocking.is_empty() {
+        return Ok(steps);
+    }
+    if !request.cascade {
+        let list = blocking
+            .iter()
+            .map(|(d, mode, on)| {
+                format!(
+                    "`{}` ({mode}) depends on `{}`",
+                    migration.components[*d].id, migration.components[*on].id
+                )
+            })
+            .collect();
+        return Err(RollbackError::Cascade {
+            target: request.name.to_owned(),
+            list,
+        });
+    }
+    let mut extra: Vec<usize> = blocking.iter().map(|(d, _, _)| *d).collect();
+    extra.sort_by_key(|&c| std::cmp::Reverse(position(c)));
+    extra.dedup();
+    let mut cascade = Vec::new();
+    for c in extra {
+        cascade.push(step_for(store, migration, c, None)?);
+    }
+    cascade.extend(steps);
+    Ok(cascade)
+}
+
+/// Dependents outside the target whose mode is later than what the target returns to.
+fn blocking_dependents(
+    store: &Store,
+    migration: &Migration,
+    graph: &DependencyGraph,
+    members: &[usize],
+    steps: &[RollbackStep],
+) -> Result<Vec<(usize, Mode, usize)>, StoreError> {
+    let mut blocking = Vec::new();
+    for (&c, step) in members.iter().zip(steps) {
+        let mut stack: Vec<usize> = graph.dependents(c).to_vec();
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(d) = stack.pop() {
+            if members.contains(&d) || !seen.insert(d) {
+                continue;
+            }
+            let mode = store.mode(&migration.components[d].id)?.state.mode;
+            if mode > step.to.mode {
+                blocking.push((d, mode, c));
+            }
+            stack.extend_from_slice(graph.dependents(d));
+        }
+    }
+    Ok(blocking)
+}
+
+fn step_for(
+    store: &Store,
+    migration: &Migration,
+    c: usize,
+    to: Option<Mode>,
+) -> Result<RollbackStep, RollbackError> {
+    let component = &migration.components[c];
+    let current = store.mode(&component.id)?.state;
+    match current.mode {
+        Mode::Retired => return Err(RollbackError::Retired(component.id.clone())),
+        Mode::Legacy => return Err(RollbackError::NothingToRollBack(component.id.clone())),
+        _ => {}
+    }
+    let restore_points: Vec<_> = store
+        .snapshots(&component.id)?
+        .into_iter()
+        .filter(|s| s.kind == "advance" && s.consumed_at.is_none())
+        .collect();
+    let chosen = match to {
+        None => restore_points.first().map(|s| s.id),
+        Some(mode) => restore_points
+            .iter()
+            .find(|s| s.state.mode == mode)
+            .map(|s| s.id),
+    };
+    let (snapshot, target_state, consumes) = match chosen {
+        Some(id) => {
+            let state = restore_points
+                .iter()
+                .find(|s| s.id == id)
+                .map_or(current, |s| s.state);
+            let consumes = restore_points
+                .iter()
+                .filter(|s| s.id >= id)
+                .map(|s| s.id)
+                .collect();
+            (Some(id), state, consumes)
+        }
+        None if to.is_some() => {
+            return Err(RollbackError::NoRestorePoint {
+                component: component.id.clone(),
+                mode: to.unwrap_or(Mode::Legacy),
+            });
+        }
+        // No restore point at all (advanced before snapshots existed): mode only.
+        None => (
+            None,
+            ModeState {
+                mode: previous_mode(current.mode),
+                canary_percent: if current.mode == Mode::Dagger { 100 } else { 0 },
+            },
+            Vec::new(),
+        ),
+    };
+    let request = TransitionRequest {
+        direction: Direction::Rollback,
+        to: target_state.mode,
+        percent: (target_state.mode == Mode::Canary).then_some(target_state.canary_percent.max(1)),
+        force: false,
+    };
+    check_transition(&component.id, current, request, false, [true, true])?;
+    Ok(RollbackStep {
+        component: component.id.clone(),
+        snapshot,
+        from: current,
+        to: target_state,
+        consumes,
+        done: false,
+    })
+}
+
+fn previous_mode(mode: Mode) -> Mode {
+    match mode {
+        Mode::Legacy | Mode::Shadow => Mode::Legacy,
+        Mode::Canary => Mode::Shadow,
+        Mode::Dagger | Mode::Retired => Mode::Canary,
+    }
+}
+
+/// Journals and performs a planned rollback; returns the journal id.
+pub fn execute_rollback(
+    store: &mut Store,
+    context: &RollbackContext<'_>,
+    request: &RollbackRequest<'_>,
+    steps: &[RollbackStep],
+) -> Result<i64, RollbackError> {
+    if let Some(unfinished) = store.unfinished_rollbacks()?.first() {
+        return Err(RollbackError::Unfinished(unfinished.target.clone()));
+    }
+    let journal = store.begin_rollback(request.name, request.actor, request.reason, steps)?;
+    failpoint("rollback-after-journal");
+    run_steps(
+        store,
+        context,
+        journal,
+        steps,
+        request.actor,
+        request.reason,
+    )?;
+    Ok(journal)
+}
+
+/// Completes every interrupted rollback; returns the targets resumed.
+pub fn resume_rollbacks(
+    store: &mut Store,
+    context: &RollbackContext<'_>,
+) -> Result<Vec<String>, RollbackError> {
+    let mut resumed = Vec::new();
+    for journal in store.unfinished_rollbacks()? {
+        run_steps(
+            store,
+            context,
+            journal.id,
+            &journal.steps,
+            &journal.actor,
+            journal.reason.as_deref(),
+        )?;
+        resumed.push(journal.target);
+    }
+    Ok(resumed)
+}
+
+fn run_steps(
+    store: &mut Store,
+    context: &RollbackContext<'_>,
+    journal: i64,
+    steps: &[RollbackStep],
+    actor: &str,
+    reason: Option<&str>,
+) -> Result<(), RollbackError> {
+    let objects = ObjectStore::new(context.state_dir);
+    for (index, step) in steps.iter().enumerate().filter(|(_, s)| !s.done) {
+        let snapshot = match step.snapshot {
+            Some(id) => store.snapshot(id)?,
+            None => None,
+        };
+        if let (Some(snapshot), Some(component)) = (
+            &snapshot,
+            context
+                .migration
+                .components
+                .iter()
+                .find(|c| c.id == step.component),
+        ) {
+            let paths = preserved_paths(context.migration, component);
+            take_snapshot(
+                store,
+                &objects,
+                context.base_dir,
+                &step.component,
+                &paths,
+                step.from,
+                "rollback",
+            )?;
+            failpoint("rollback-after-safety-snapshot");
+            restore(&objects, context.base_dir, &snapshot.files)?;
+            let wrong = verify(context.base_dir, &snapshot.files);
+            if !wrong.is_empty() {
+                return Err(RollbackError::Verify {
+                    component: step.component.clone(),
+                    paths: wrong,
+                });
+            }
+        }
+        failpoint("rollback-before-commit");
+        let event = NewEvent {
+            kind: "rollback".into(),
+            component: Some(step.component.clone()),
+            actor: actor.to_owned(),
+            reason: reason.map(Into::into),
+            detail: json!({
+                "from": step.from,
+                "to": step.to,
+                "snapshot": step.snapshot,
+                "restored": snapshot.as_ref().map(|s| s.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>()),
+                "journal": journal,
+            }),
+        };
+        store.finish_rollback_step(journal, index, &event)?;
+        failpoint("rollback-after-step");
+    }
+    Ok(())
+}

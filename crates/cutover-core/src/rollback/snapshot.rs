@@ -1,0 +1,287 @@
+//! Snapshots of preserved paths, stored content-addressed.
+
+use std::path::{Path, PathBuf};
+
+use crate::exec::digest_bytes;
+use crate::lifecycle::ModeState;
+use crate::spec::{Component, Migration};
+use crate::store::{PreservedPath, Store, StoreError};
+
+use super::failpoint::failpoint;
+
+/// Content-addressed file contents: `objects/<sha256>`, written once.
+#[derive(Debug, Clone)]
+pub struct ObjectStore {
+    directory: PathBuf,
+}
+
+impl ObjectStore {
+    /// The object store of a state directory.
+    pub fn new(state_dir: &Path) -> Self {
+        ObjectStore {
+            directory: state_dir.join("snapshots").join("objects"),
+        }
+    }
+
+    /// Where the objects live.
+    pub fn directory(&self) -> &Path {
+        &self.directory
+    }
+
+    /// Stores content; returns its digest. Existing objects are not rewritten.
+    pub fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
+        let digest = digest_bytes(bytes);
+        let path = self.directory.join(&digest);
+        if !path.exists() {
+            std::fs::create_dir_all(&self.directory)?;
+            write_atomically(&path, bytes)?;
+        }
+        Ok(digest)
+    }
+
+    /// Reads an object.
+    pub fn get(&self, digest: &str) -> std::io::Result<Vec<u8>> {
+        std::fs::read(self.directory.join(digest))
+    }
+}
+
+/// Writes through a temporary file and a rename, so a crash never leaves a
+/// half-written file in place.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.cutover-{}.tmp", std::process::id()));
+    std::fs::write(&temporary, bytes)?;
+    std::fs::File::open(&temporary)?.sync_all()?;
+    std::fs::rename(&temporary, path)
+}
+
+/// A component's preserved paths: its own `preserve:` then `rollback.preserve:`.
+pub fn preserved_paths(migration: &Migration, component: &Component) -> Vec<String> {
+    let mut paths: Vec<String> = component
+        .preserve
+        .iter()
+        .chain(&migration.rollback.preserve)
+        .cloned()
+        .collect();
+    paths.dedup();
+    paths
+}
+
+/// Why a snapshot could not be taken or restored.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// Reading or writing a file failed.
+    #[error("failed to preserve `{}`", path.display())]
+    Io {
+        /// Path.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> SnapshotError + '_ {
+    move |source| SnapshotError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Saves the preserved paths and records a snapshot of `state`.
+pub fn take_snapshot(
+    store: &mut Store,
+    objects: &ObjectStore,
+    base_dir: &Path,
+    component: &str,
+    paths: &[String],
+    state: ModeState,
+    kind: &str,
+) -> Result<i64, SnapshotError> {
+    let files = paths
+        .iter()
+        .map(|path| preserve(objects, base_dir, path))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(store.insert_snapshot(component, kind, state, &files)?)
+}
+
+fn preserve(
+    objects: &ObjectStore,
+    base_dir: &Path,
+    path: &str,
+) -> Result<PreservedPath, SnapshotError> {
+    let full = base_dir.join(path);
+    let metadata = std::fs::metadata(&full);
+    match metadata {
+        Err(_) => Ok(PreservedPath {
+            path: path.to_owned(),
+            kind: "missing".into(),
+            digest: None,
+            entries: Vec::new(),
+        }),
+        Ok(m) if m.is_file() => {
+            let bytes = std::fs::read(&full).map_err(io(&full))?;
+            let digest = objects.put(&bytes).map_err(io(&full))?;
+            Ok(PreservedPath {
+                path: path.to_owned(),
+                kind: "file".into(),
+                digest: Some(digest),
+                entries: Vec::new(),
+            })
+        }
+        Ok(_) => {
+            let mut entries = Vec::new();
+            collect(objects, &full, &full, &mut entries)?;
+            entries.sort();
+            Ok(PreservedPath {
+                path: path.to_owned(),
+                kind: "dir".into(),
+                digest: None,
+                entries,
+            })
+        }
+    }
+}
+
+fn collect(
+    objects: &ObjectStore,
+    root: &Path,
+    directory: &Path,
+    entries: &mut Vec<(String, String)>,
+) -> Result<(), SnapshotError> {
+    for entry in std::fs::read_dir(directory).map_err(io(directory))? {
+        let path = entry.map_err(io(directory))?.path();
+        if path.is_dir() {
+            collect(objects, root, &path, entries)?;
+        } else {
+            let bytes = std::fs::read(&path).map_err(io(&path))?;
+            let relative = path
+                .strip_prefix(root)
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            entries.push((relative, objects.put(&bytes).map_err(io(&path))?));
+        }
+    }
+    Ok(())
+}
+
+/// Makes every preserved path exactly as in the snapshot: files rewritten,
+/// directories made to hold exactly the saved files, missing paths removed.
+pub fn restore(
+    objects: &ObjectStore,
+    base_dir: &Path,
+    files: &[PreservedPath],
+) -> Result<(), SnapshotError> {
+    for (index, preserved) in files.iter().enumerate() {
+        let full = base_dir.join(&preserved.path);
+        match preserved.kind.as_str() {
+            "file" => {
+                let digest = preserved.digest.as_deref().unwrap_or_default();
+                let bytes = objects.get(digest).map_err(io(&full))?;
+                if full.is_dir() {
+                    std::fs::remove_dir_all(&full).map_err(io(&full))?;
+                }
+                write_atomically(&full, &bytes).map_err(io(&full))?;
+            }
+            "dir" => restore_dir(objects, &full, &preserved.entries)?,
+            _ => remove(&full)?,
+        }
+        if index == 0 {
+            failpoint("rollback-mid-restore");
+        }
+    }
+    Ok(())
+}
+
+fn restore_dir(
+    objects: &ObjectStore,
+    full: &Path,
+    entries: &[(String, String)],
+) -> Result<(), SnapshotError> {
+    if full.is_file() {
+        std::fs::remove_file(full).map_err(io(full))?;
+    }
+    std::fs::create_dir_all(full).map_err(io(full))?;
+    let mut present = Vec::new();
+    list_files(full, full, &mut present);
+    for extra in present
+        .iter()
+        .filter(|p| !entries.iter().any(|(e, _)| e == *p))
+    {
+        remove(&full.join(extra))?;
+    }
+    for (relative, digest) in entries {
+        let target = full.join(relative);
+        let current = std::fs::read(&target).ok().map(|b| digest_bytes(&b));
+        if current.as_deref() != Some(digest.as_str()) {
+            let bytes = objects.get(digest).map_err(io(&target))?;
+            write_atomically(&target, &bytes).map_err(io(&target))?;
+        }
+    }
+    Ok(())
+}
+
+fn list_files(root: &Path, directory: &Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(directory).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            list_files(root, &path, out);
+        } else if let Ok(relative) = path.strip_prefix(root) {
+            out.push(relative.to_string_lossy().into_owned());
+        }
+    }
+}
+
+fn remove(path: &Path) -> Result<(), SnapshotError> {
+    let result = if path.is_dir() {
+        std::fs::remove_dir_all(path)
+    } else {
+        std::fs::remove_file(path)
+    };
+    match result {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(SnapshotError::Io {
+            path: path.to_owned(),
+            source: error,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Paths whose content differs from the snapshot (empty: verified).
+pub fn verify(base_dir: &Path, files: &[PreservedPath]) -> Vec<String> {
+    let mut wrong = Vec::new();
+    for preserved in files {
+        let full = base_dir.join(&preserved.path);
+        let ok = match preserved.kind.as_str() {
+            "file" => std::fs::read(&full).ok().map(|b| digest_bytes(&b)) == preserved.digest,
+            "dir" => {
+                let mut present = Vec::new();
+                list_files(&full, &full, &mut present);
+                present.sort();
+                let expected: Vec<&String> = preserved.entries.iter().map(|(p, _)| p).collect();
+                present.iter().collect::<Vec<_>>() == expected
+                    && preserved.entries.iter().all(|(p, d)| {
+                        std::fs::read(full.join(p))
+                            .ok()
+                            .map(|b| digest_bytes(&b))
+                            .as_deref()
+                            == Some(d.as_str())
+                    })
+            }
+            _ => !full.exists(),
+        };
+        if !ok {
+            wrong.push(preserved.path.clone());
+        }
+    }
+    wrong
+}

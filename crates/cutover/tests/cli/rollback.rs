@@ -1,0 +1,408 @@
+//! `cutover rollback`, triggers, decisions and drills.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::util::Test;
+
+const SPEC: &str = "version: 1
+migration: { name: rollback, start: 2027-01-04 }
+components:
+  - id: base
+    kind: infra
+    owner: platform
+    effort: 1d
+    legacy: { run: 'echo ok' }
+    dagger: { run: 'echo ok' }
+    preserve: [config/base.yaml]
+    acceptance:
+      - { name: legacy config present, run: 'test -f config/orchestrator.yaml' }
+  - id: app
+    kind: service
+    owner: team
+    effort: 1d
+    depends_on: [base]
+    legacy: { run: 'echo ok' }
+    dagger: { run: 'echo ok' }
+rollback:
+  preserve: [config/orchestrator.yaml, flags/]
+";
+
+fn at(test: &Test, args: &[&str]) -> Test {
+    Test::at(test.path()).args(args)
+}
+
+fn write(test: &Test, path: &str, text: &str) {
+    let full = test.path().join(path);
+    std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+    std::fs::write(full, text).expect("write");
+}
+
+fn read(test: &Test, path: &str) -> Option<Vec<u8>> {
+    std::fs::read(test.path().join(path)).ok()
+}
+
+fn modes(test: &Test) -> BTreeMap<String, String> {
+    let status = at(test, &["status", "--format", "json"]).run();
+    let status: serde_json::Value = serde_json::from_str(&status.stdout).expect("status JSON");
+    status["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .map(|c| {
+            let mode = c["mode"].as_str().unwrap_or_default().to_owned();
+            let percent = c["canary_percent"].as_u64().unwrap_or(0);
+            (
+                c["id"].as_str().unwrap_or_default().to_owned(),
+                format!("{mode}/{percent}"),
+            )
+        })
+        .collect()
+}
+
+/// Every file under the directory (except cutover's own state), with content.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let relative = path
+                .strip_prefix(root)
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if relative == ".cutover" {
+                continue;
+            }
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                out.insert(relative, std::fs::read(&path).unwrap_or_default());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+#[test]
+fn two_rollbacks_restore_each_earlier_state_byte_for_byte() {
+    let test = Test::new().spec(SPEC);
+    write(&test, "config/orchestrator.yaml", "runner: legacy\n");
+    write(&test, "flags/dagger", "off\n");
+    let mut states = Vec::new();
+    for (step, args) in [
+        ("shadow", vec!["advance", "base"]),
+        (
+            "canary",
+            vec!["advance", "base", "--force", "--reason", "test"],
+        ),
+        (
+            "dagger",
+            vec!["advance", "base", "--force", "--reason", "test"],
+        ),
+    ] {
+        states.push((modes(&test), tree(test.path())));
+        at(&test, &args).run().code(0);
+        // The team edits preserved files after each step.
+        write(
+            &test,
+            "config/orchestrator.yaml",
+            &format!("runner: {step}\nchanged: true\n"),
+        );
+        write(&test, "flags/dagger", &format!("{step}\n"));
+        write(&test, &format!("flags/extra-{step}"), "added later\n");
+    }
+    assert_eq!(modes(&test)["base"], "dagger/0");
+    at(&test, &["rollback", "base", "--reason", "latency"])
+        .run()
+        .code(0)
+        .stdout_has("`base`: dagger -> canary 10%");
+    let (expected_modes, expected_files) = &states[2];
+    assert_eq!(&modes(&test), expected_modes);
+    assert_eq!(
+        &tree(test.path()),
+        expected_files,
+        "files as they were before advancing to dagger"
+    );
+    at(&test, &["rollback", "base"])
+        .run()
+        .code(0)
+        .stdout_has("`base`: canary 10% -> shadow");
+    let (expected_modes, expected_files) = &states[1];
+    assert_eq!(&modes(&test), expected_modes);
+    assert_eq!(
+        &tree(test.path()),
+        expected_files,
+        "files as they were before advancing to canary"
+    );
+    // Nothing is lost: the edits undone are in the safety snapshots.
+    let log = at(&test, &["log", "--format", "json"]).run();
+    assert!(log.stdout.matches("\"rollback\"").count() >= 2);
+}
+
+#[test]
+fn rollback_to_a_named_mode_skips_back_several_steps() {
+    let test = Test::new().spec(SPEC);
+    write(&test, "config/orchestrator.yaml", "v0\n");
+    at(&test, &["advance", "base"]).run().code(0);
+    write(&test, "config/orchestrator.yaml", "v1\n");
+    at(
+        &test,
+        &[
+            "advance",
+            "base",
+            "--to",
+            "dagger",
+            "--force",
+            "--reason",
+            "fast track",
+        ],
+    )
+    .run()
+    .code(0);
+    write(&test, "config/orchestrator.yaml", "v2\n");
+    at(&test, &["rollback", "base", "--to", "legacy"])
+        .run()
+        .code(0)
+        .stdout_has("dagger -> legacy");
+    assert_eq!(
+        read(&test, "config/orchestrator.yaml").as_deref(),
+        Some(&b"v0\n"[..])
+    );
+    at(&test, &["rollback", "base", "--to", "canary"])
+        .run()
+        .code(2)
+        .stderr_has("is in legacy mode");
+}
+
+#[test]
+fn dependents_ahead_block_a_rollback_unless_cascaded() {
+    let test = Test::new().spec(SPEC);
+    at(&test, &["advance", "base"]).run().code(0);
+    at(&test, &["advance", "app"]).run().code(0);
+    at(&test, &["rollback", "base"])
+        .run()
+        .code(2)
+        .stderr_has("would leave dependents ahead of it: `app` (shadow) depends on `base`")
+        .stderr_has("--cascade");
+    assert_eq!(modes(&test)["base"], "shadow/0");
+    at(&test, &["rollback", "base", "--cascade"])
+        .run()
+        .code(0)
+        .stdout_has("`app`: shadow -> legacy\n`base`: shadow -> legacy");
+}
+
+#[test]
+fn an_interrupted_rollback_completes_on_the_next_invocation() {
+    let setup = |test: &Test| {
+        write(test, "config/orchestrator.yaml", "before\n");
+        write(test, "config/base.yaml", "base before\n");
+        write(test, "flags/a", "a\n");
+        at(test, &["advance", "1"]).run().code(0);
+        at(test, &["advance", "app"]).run().code(0);
+        write(test, "config/orchestrator.yaml", "after\n");
+        write(test, "config/base.yaml", "base after\n");
+        write(test, "flags/a", "changed\n");
+        write(test, "flags/b", "new\n");
+    };
+    // The reference: an uninterrupted rollback of both components.
+    let reference = Test::new().spec(SPEC);
+    setup(&reference);
+    at(&reference, &["rollback", "base", "--cascade"])
+        .run()
+        .code(0);
+    let expected = (modes(&reference), tree(reference.path()));
+    assert_eq!(expected.0["base"], "legacy/0");
+    for point in [
+        "rollback-after-journal",
+        "rollback-after-safety-snapshot",
+        "rollback-mid-restore",
+        "rollback-before-commit",
+        "rollback-after-step",
+    ] {
+        let test = Test::new().spec(SPEC);
+        setup(&test);
+        let killed = at(&test, &["rollback", "base", "--cascade"])
+            .env("CUTOVER_TEST_FAILPOINT", point)
+            .run();
+        assert_eq!(
+            killed.code, -1,
+            "{point}: the process must die by SIGKILL, got {}",
+            killed.code
+        );
+        let status = at(&test, &["status", "--format", "json"]).run();
+        status.code(0);
+        assert!(
+            status.stdout.contains("\"rollback_interrupted\": true"),
+            "{point}: status must show the interruption"
+        );
+        at(&test, &["rollback", "base", "--cascade"])
+            .run()
+            .code(0)
+            .stdout_has("completed the interrupted rollback of `base`");
+        assert_eq!(
+            (modes(&test), tree(test.path())),
+            expected,
+            "{point}: final state differs"
+        );
+        at(&test, &["rollback", "--resume"])
+            .run()
+            .code(0)
+            .stdout_has("no interrupted rollback");
+    }
+}
+
+#[test]
+fn a_failing_dagger_side_in_canary_is_rolled_back_by_its_trigger() {
+    let spec = SPEC.replace("dagger: { run: 'echo ok' }\n    preserve", "dagger: { run: 'echo broken; exit 3' }\n    preserve").replace(
+        "rollback:\n",
+        "rollback:\n  triggers:\n    - when: dagger.error_rate > legacy.error_rate + 0.10\n      action: rollback\n      min_runs: 4\n",
+    );
+    let test = Test::new().spec(&spec);
+    at(&test, &["advance", "base"]).run().code(0);
+    at(
+        &test,
+        &[
+            "advance",
+            "base",
+            "--to",
+            "canary",
+            "--percent",
+            "100",
+            "--force",
+            "--reason",
+            "try",
+        ],
+    )
+    .run()
+    .code(0);
+    let mut fired_after = None;
+    for run in 1..=6 {
+        let outcome = at(&test, &["run", "base"]).run();
+        let mode = modes(&test)["base"].clone();
+        if fired_after.is_none() {
+            // Dagger is authoritative at 100%: CI sees its exit code.
+            outcome.code(3).stdout_has("broken");
+            if mode == "shadow/0" {
+                outcome.stderr_has(
+                    "trigger `dagger.error_rate > legacy.error_rate + 0.10` fired for `base`",
+                );
+                fired_after = Some(run);
+            }
+        } else {
+            // Back in shadow: legacy is authoritative again.
+            outcome.code(0).stdout_has("ok");
+        }
+    }
+    assert_eq!(
+        fired_after,
+        Some(4),
+        "the trigger fires once min_runs runs are in"
+    );
+    let log = at(&test, &["log", "--format", "json"]).run();
+    let log: serde_json::Value = serde_json::from_str(&log.stdout).expect("json");
+    let fired = log["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["kind"] == "trigger_fired")
+        .cloned()
+        .expect("fired");
+    assert_eq!(fired["detail"]["metrics"]["dagger.error_rate"], 1.0);
+}
+
+#[test]
+fn an_escalation_holds_the_component_until_someone_decides() {
+    let spec = SPEC.replace(
+        "rollback:\n",
+        "rollback:\n  triggers:\n    - when: dagger.runs >= 2\n      action: escalate\n",
+    );
+    let test = Test::new().spec(&spec);
+    at(&test, &["advance", "base"]).run().code(0);
+    at(&test, &["run", "base"]).run().code(0);
+    at(&test, &["run", "base"])
+        .run()
+        .code(0)
+        .stderr_has("decision point opened");
+    at(&test, &["status"])
+        .run()
+        .code(0)
+        .stdout_has("held: decision pending");
+    at(&test, &["advance", "base", "--force", "--reason", "x"])
+        .run()
+        .code(2)
+        .stderr_has("`base` is held by a decision point");
+    at(
+        &test,
+        &[
+            "decide",
+            "base",
+            "continue",
+            "--reason",
+            "expected load test",
+        ],
+    )
+    .run()
+    .code(0)
+    .stdout_has("no longer held");
+    at(&test, &["advance", "base", "--force", "--reason", "x"])
+        .run()
+        .code(0);
+    at(&test, &["decide", "base", "rollback", "--reason", "x"])
+        .run()
+        .code(2)
+        .stderr_has("no open decision point");
+}
+
+#[test]
+fn a_drill_leaves_live_state_untouched_and_counts_for_gates() {
+    let spec = SPEC.replace(
+        "components:\n  - id: base",
+        "defaults:\n  gate: [drills_passed >= 1]\ncomponents:\n  - id: base",
+    );
+    let test = Test::new().spec(&spec);
+    write(&test, "config/orchestrator.yaml", "v0\n");
+    at(&test, &["advance", "base"]).run().code(0);
+    write(&test, "config/orchestrator.yaml", "v1\n");
+    let before = (modes(&test), tree(test.path()));
+    at(&test, &["gate", "base"]).run().code(1);
+    let drill = at(&test, &["rollback", "base", "--drill"]).run();
+    drill
+        .code(0)
+        .stdout_has("drill of `base`: passed")
+        .stdout_has("rolled back base: shadow -> legacy")
+        .stdout_has("legacy acceptance test base › legacy config present: pass");
+    assert_eq!(
+        (modes(&test), tree(test.path())),
+        before,
+        "live state and files untouched"
+    );
+    at(&test, &["gate", "base"]).run().code(0);
+    let log = at(&test, &["log"]).run();
+    log.code(0).stdout_has("drill");
+    at(&test, &["docs", "--out", "docs"]).run().code(0);
+    let procedures =
+        std::fs::read_to_string(test.path().join("docs/rollback-procedures.md")).expect("doc");
+    assert!(
+        procedures.contains("| `base` | platform | `config/base.yaml` | passed ("),
+        "{procedures}"
+    );
+}
+
+#[test]
+fn retired_components_cannot_roll_back() {
+    let test = Test::new().spec(SPEC);
+    at(
+        &test,
+        &[
+            "advance", "base", "--to", "retired", "--force", "--reason", "done",
+        ],
+    )
+    .run()
+    .code(0);
+    at(&test, &["rollback", "base"])
+        .run()
+        .code(2)
+        .stderr_has("`base` is retired")
+        .stderr_has("hint:");
+}
