@@ -76,14 +76,25 @@ impl Store {
         connection
             .busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| open_error(Box::new(e)))?;
-        connection
-            .pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| open_error(Box::new(e)))?;
-        connection
-            .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-            .map_err(|e| open_error(Box::new(e)))?;
+        // Switching a new file to WAL takes an exclusive lock and reports
+        // "database is locked" without consulting the busy handler when
+        // another process is creating the same file: retry it ourselves. WAL
+        // is persistent, so files already in WAL skip the switch.
+        retry_while_busy(|| {
+            let mode: String = connection.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                connection.pragma_update(None, "journal_mode", "WAL")?;
+            }
+            connection.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+        })
+        .map_err(|e| open_error(Box::new(e)))?;
         let mut store = Store { connection };
-        store.migrate()?;
+        retry_while_busy(|| match store.migrate() {
+            Err(StoreError::Query(error)) => Err(error),
+            Err(other) => Ok(Err(other)),
+            Ok(()) => Ok(Ok(())),
+        })
+        .map_err(StoreError::Query)??;
         Ok(store)
     }
 
@@ -667,6 +678,27 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+}
+
+/// Runs `operation` again while SQLite reports the database busy or
+/// locked, for up to [`BUSY_TIMEOUT`].
+fn retry_while_busy<T>(mut operation: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    let mut pause = Duration::from_millis(2);
+    loop {
+        match operation() {
+            Err(rusqlite::Error::SqliteFailure(error, _))
+                if matches!(
+                    error.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            other => return other,
+        }
     }
 }
 
