@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::ast::{BinaryOp, Expr, Scope};
 use super::metrics::Metrics;
-use super::stats::{mann_whitney, median_ratio_interval};
+use super::stats::{BOOTSTRAP_MAX_SAMPLES, mann_whitney, median_ratio_interval};
 
 /// A verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -175,7 +175,10 @@ fn not_slower(
         ));
         return Value::Unknown;
     };
-    let p = mann_whitney(dagger, legacy).map(|m| m.p_two_sided);
+    // The same most recent samples the interval used, so the p-value and the
+    // interval describe one comparison and stay fast over millions of runs.
+    let recent = |s: &[f64]| s[s.len().saturating_sub(BOOTSTRAP_MAX_SAMPLES)..].to_vec();
+    let p = mann_whitney(&recent(dagger), &recent(legacy)).map(|m| m.p_two_sided);
     *detail = Some(format!(
         "median ratio dagger/legacy {:.3} ({:.0}% CI {:.3}–{:.3}), limit {:.3}{}",
         interval.ratio,

@@ -67,7 +67,7 @@ pub fn mann_whitney(x: &[f64], y: &[f64]) -> Option<MannWhitney> {
         .map(|v| (*v, true))
         .chain(y.iter().map(|v| (*v, false)))
         .collect();
-    all.sort_by(|a, b| a.0.total_cmp(&b.0));
+    all.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let n = all.len();
     let (mut rank_sum_x, mut tie_term) = (0.0, 0.0);
     let mut i = 0;
@@ -112,8 +112,8 @@ pub struct RatioInterval {
     pub confidence: f64,
 }
 
-/// Most samples per side the bootstrap looks at (the most recent ones), so
-/// gates stay fast over millions of runs.
+/// Most samples per side `not_slower` looks at (the most recent ones), for
+/// both its interval and its p-value, so gates stay fast over millions of runs.
 pub const BOOTSTRAP_MAX_SAMPLES: usize = 2_000;
 const BOOTSTRAP_RESAMPLES: usize = 2_000;
 
