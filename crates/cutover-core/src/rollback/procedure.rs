@@ -63,7 +63,7 @@ pub enum RollbackError {
     #[error("`{0}` is retired: its legacy implementation is gone, so it cannot be rolled back")]
     Retired(String),
     /// Nothing to go back to.
-    #[error("`{0}` is in legacy mode: there is nothing to roll back")]
+    #[error("{} in legacy mode: there is nothing to roll back", if .0.starts_with("every ") { format!("{} is", .0) } else { format!("`{}` is", .0) })]
     NothingToRollBack(String),
     /// No restore point for the requested mode.
     #[error(
@@ -125,6 +125,21 @@ pub fn plan_rollback(
     let position = |c: usize| order.iter().position(|x| *x == c).unwrap_or(0);
     let mut members = request.target.components();
     members.sort_by_key(|&c| std::cmp::Reverse(position(c)));
+    if let Target::Phase(number, _) = request.target {
+        // A phase rolls back what moved; members still in legacy have nothing to undo.
+        let mut moved = Vec::with_capacity(members.len());
+        for &c in &members {
+            if store.mode(&migration.components[c].id)?.state.mode != Mode::Legacy {
+                moved.push(c);
+            }
+        }
+        if moved.is_empty() {
+            return Err(RollbackError::NothingToRollBack(format!(
+                "every component of phase {number}"
+            )));
+        }
+        members = moved;
+    }
     let mut steps = Vec::new();
     for &c in &members {
         steps.push(step_for(store, migration, c, request.to)?);

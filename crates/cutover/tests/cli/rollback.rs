@@ -406,3 +406,20 @@ fn retired_components_cannot_roll_back() {
         .stderr_has("`base` is retired")
         .stderr_has("hint:");
 }
+
+#[test]
+fn a_phase_rolls_back_only_what_moved() {
+    let test = Test::new().spec(SPEC);
+    at(&test, &["advance", "base"]).run().code(0);
+    // Phase 1 holds `base` only; phase 2 holds `app`, still in legacy.
+    at(&test, &["rollback", "2"])
+        .run()
+        .code(2)
+        .stderr_has("every component of phase 2 is in legacy mode");
+    at(&test, &["advance", "app"]).run().code(0);
+    at(&test, &["rollback", "1", "--cascade"])
+        .run()
+        .code(0)
+        .stdout_has("`app`: shadow -> legacy")
+        .stdout_has("`base`: shadow -> legacy");
+}
