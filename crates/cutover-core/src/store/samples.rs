@@ -10,7 +10,8 @@
 //! Record layout (little endian): started_at as Unix milliseconds (i64),
 //! duration in milliseconds (f32), side (u8: 0 legacy, 1 dagger), flags (u8:
 //! bit 0 succeeded, bit 1 first record of its run, bits 2–3 parity: 0 none,
-//! 1 match, 2 flaky, 3 mismatch), two reserved bytes.
+//! 1 match, 2 flaky, 3 mismatch, bit 4 a recheck), two reserved bytes.
+//! Rechecks count as executions in `status` but not in gate metrics.
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -36,6 +37,8 @@ pub struct Sample {
     pub run_marker: bool,
     /// 0 none, 1 match, 2 flaky, 3 mismatch.
     pub parity: u8,
+    /// A re-run of the shadow side after a mismatch.
+    pub recheck: bool,
 }
 
 impl Sample {
@@ -47,7 +50,10 @@ impl Sample {
             Side::Dagger => 1,
         });
         out.push(
-            u8::from(self.succeeded) | u8::from(self.run_marker) << 1 | (self.parity & 3) << 2,
+            u8::from(self.succeeded)
+                | u8::from(self.run_marker) << 1
+                | (self.parity & 3) << 2
+                | u8::from(self.recheck) << 4,
         );
         out.extend_from_slice(&[0, 0]);
     }
@@ -68,6 +74,7 @@ impl Sample {
             succeeded: flags & 1 == 1,
             run_marker: flags & 2 == 2,
             parity: (flags >> 2) & 3,
+            recheck: flags & 16 == 16,
         })
     }
 }
@@ -150,20 +157,46 @@ pub fn read(
     Ok(samples)
 }
 
+/// Visits every sample of every component, without collecting them.
+pub fn scan_all(
+    connection: &rusqlite::Connection,
+    mut visit: impl FnMut(&str, &Sample),
+) -> Result<(), StoreError> {
+    let mut statement = connection
+        .prepare_cached("SELECT component, data FROM samples ORDER BY component, chunk")?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        let component = row
+            .get_ref(0)?
+            .as_str()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?
+            .to_owned();
+        let data = row
+            .get_ref(1)?
+            .as_blob()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        for sample in data.chunks_exact(RECORD_BYTES).filter_map(Sample::decode) {
+            visit(&component, &sample);
+        }
+    }
+    Ok(())
+}
+
 /// Rebuilds the samples of every run from `runs` and `run_sides` (migration backfill).
 pub fn backfill(tx: &Transaction<'_>) -> Result<(), StoreError> {
     let mut rows: Vec<(String, Sample)> = Vec::new();
     {
         let mut statement = tx.prepare(
-            "SELECT r.component, r.started_at, s.duration_ms, s.side, s.outcome, s.role, r.parity
-             FROM run_sides s JOIN runs r ON r.id = s.run_id WHERE s.attempt = 0
-             ORDER BY r.component, r.started_at, r.id, s.role",
+            "SELECT r.component, r.started_at, s.duration_ms, s.side, s.outcome, s.role, r.parity, s.attempt
+             FROM run_sides s JOIN runs r ON r.id = s.run_id
+             ORDER BY r.component, r.started_at, r.id, s.attempt, s.role",
         )?;
         let mut query = statement.query([])?;
         while let Some(row) = query.next()? {
             let role: String = row.get(5)?;
             let parity: Option<String> = row.get(6)?;
             let side: String = row.get(3)?;
+            let attempt: i64 = row.get(7)?;
             rows.push((
                 row.get(0)?,
                 Sample {
@@ -176,7 +209,12 @@ pub fn backfill(tx: &Transaction<'_>) -> Result<(), StoreError> {
                     },
                     succeeded: row.get::<_, String>(4)? == "succeeded",
                     run_marker: role == "authoritative",
-                    parity: parity_code(parity.as_deref()),
+                    parity: if role == "authoritative" {
+                        parity_code(parity.as_deref())
+                    } else {
+                        0
+                    },
+                    recheck: attempt > 0,
                 },
             ));
         }
@@ -208,6 +246,7 @@ mod tests {
             succeeded: true,
             run_marker: false,
             parity: 3,
+            recheck: true,
         };
         let mut bytes = Vec::new();
         sample.encode(&mut bytes);

@@ -131,6 +131,7 @@ pub const MIGRATIONS: &[&str] = &[
         actor           TEXT,
         reason          TEXT
     );
+    CREATE INDEX runs_running ON runs (status) WHERE status = 'running';
     CREATE TABLE drills (
         id              INTEGER PRIMARY KEY AUTOINCREMENT,
         component       TEXT NOT NULL,

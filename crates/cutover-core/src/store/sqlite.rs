@@ -327,9 +327,9 @@ impl Store {
         let records: Vec<Sample> = finish
             .sides
             .iter()
-            .filter(|side| side.attempt == 0)
             .map(|side| {
-                let run_marker = side.role == "authoritative" && !marker_written;
+                let run_marker =
+                    side.role == "authoritative" && side.attempt == 0 && !marker_written;
                 marker_written |= run_marker;
                 Sample {
                     started_ms,
@@ -342,6 +342,7 @@ impl Store {
                     } else {
                         0
                     },
+                    recheck: side.attempt > 0,
                 }
             })
             .collect();
@@ -353,50 +354,33 @@ impl Store {
     /// Per-component run counts.
     pub fn run_counts(&self) -> Result<BTreeMap<String, ComponentRunCounts>, StoreError> {
         let mut counts: BTreeMap<String, ComponentRunCounts> = BTreeMap::new();
-        let mut runs = self.connection.prepare_cached(
-            "SELECT component, COUNT(*),
-                    SUM(parity = 'mismatch'), SUM(parity = 'flaky'), SUM(parity = 'match')
-             FROM runs GROUP BY component",
-        )?;
-        let rows = runs.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, Option<i64>>(2)?,
-                r.get::<_, Option<i64>>(3)?,
-                r.get::<_, Option<i64>>(4)?,
-            ))
-        })?;
-        for row in rows {
-            let (component, total, mismatches, flaky, matches) = row?;
-            let entry = counts.entry(component).or_default();
-            entry.total = total as u64;
-            entry.mismatches = mismatches.unwrap_or(0) as u64;
-            entry.flaky = flaky.unwrap_or(0) as u64;
-            entry.matches = matches.unwrap_or(0) as u64;
-        }
-        let mut sides = self.connection.prepare_cached(
-            "SELECT r.component, s.side, COUNT(*) FROM run_sides s JOIN runs r ON r.id = s.run_id
-             GROUP BY r.component, s.side",
-        )?;
-        let rows = sides.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (component, side, count) = row?;
-            let entry = counts.entry(component).or_default();
-            match side.as_str() {
-                "legacy" => entry.legacy = count as u64,
-                _ => entry.dagger = count as u64,
+        samples::scan_all(&self.connection, |component, sample| {
+            if !counts.contains_key(component) {
+                counts.insert(component.to_owned(), ComponentRunCounts::default());
             }
-        }
+            let Some(entry) = counts.get_mut(component) else {
+                return;
+            };
+            match sample.side {
+                Side::Legacy => entry.legacy += 1,
+                Side::Dagger => entry.dagger += 1,
+            }
+            if sample.run_marker {
+                entry.total += 1;
+                match sample.parity {
+                    1 => entry.matches += 1,
+                    2 => entry.flaky += 1,
+                    3 => entry.mismatches += 1,
+                    _ => {}
+                }
+            }
+        })?;
+        // Runs still marked running have no samples yet: running or died.
         for (component, pid) in self.running_runs()? {
+            let entry = counts.entry(component).or_default();
+            entry.total += 1;
             if !process_alive(pid) {
-                counts.entry(component).or_default().incomplete += 1;
+                entry.incomplete += 1;
             }
         }
         Ok(counts)
@@ -550,7 +534,10 @@ impl Store {
     ) -> Result<WindowSamples, StoreError> {
         let since_ms = since.map_or(i64::MIN, millis);
         let mut window = WindowSamples::default();
-        for sample in samples::read(&self.connection, component, since_ms)? {
+        for sample in samples::read(&self.connection, component, since_ms)?
+            .into_iter()
+            .filter(|s| !s.recheck)
+        {
             let side = match sample.side {
                 Side::Legacy => &mut window.legacy,
                 Side::Dagger => &mut window.dagger,
@@ -669,6 +656,7 @@ impl Store {
                             } else {
                                 0
                             },
+                            recheck: false,
                         });
                 }
             }
