@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark: `cutover gate` over 1,000,000 recorded runs of one component
 (shadow runs, so 2,000,000 side executions), release build, end to end
-(process start, spec parsing, store queries, statistics).
+(process start, spec parsing, store queries, statistics); then `cutover
+status` on the same store.
 
 The runs are imported through the store's own API (the `gen_runs` example,
 `Store::import_runs`) — recording them one `cutover run` at a time would take hours.
@@ -54,6 +55,12 @@ def main():
         times.append(time.perf_counter() - begin)
     print(f"cutover gate job (end to end): median {statistics.median(times) * 1000:.0f} ms, "
           f"min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms over 7 runs (bar: < 200 ms); exit {result.returncode}")
+    status = []
+    for _ in range(7):
+        begin = time.perf_counter()
+        subprocess.run([BINARY, "status", "--format", "json"], cwd=directory, stdout=subprocess.DEVNULL, check=True)
+        status.append(time.perf_counter() - begin)
+    print(f"cutover status on the same store: median {statistics.median(status) * 1000:.0f} ms over 7 runs")
     print(f"machine: {os.cpu_count()} cores")
     return 0
 
