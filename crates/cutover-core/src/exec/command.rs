@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
+use sha2::{Digest, Sha256};
 
 use super::outcome::SideOutcome;
 
@@ -39,10 +40,10 @@ pub struct SideCommand {
     pub working_dir: PathBuf,
     /// Variables layered over cutover's own environment.
     pub env: Vec<(String, String)>,
-    /// Where stdout is captured.
-    pub stdout_file: PathBuf,
-    /// Where stderr is captured.
-    pub stderr_file: PathBuf,
+    /// Where stdout is captured (`None`: streamed only).
+    pub stdout_file: Option<PathBuf>,
+    /// Where stderr is captured (`None`: streamed only).
+    pub stderr_file: Option<PathBuf>,
     /// Stream output live to cutover's own stdout/stderr (authoritative side).
     pub live: bool,
     /// Kill after this long.
@@ -58,6 +59,17 @@ pub struct Execution {
     pub outcome: SideOutcome,
     /// Wall time from spawn to exit.
     pub duration: Duration,
+    /// SHA-256 of stdout as captured (secrets redacted), if it was read to the end.
+    pub stdout_digest: Option<String>,
+    /// The first Dagger Cloud trace URL printed on either stream.
+    pub trace_url: Option<String>,
+}
+
+/// What a pipe reader saw.
+#[derive(Debug, Default)]
+struct Drained {
+    digest: Option<String>,
+    trace_url: Option<String>,
 }
 
 /// Runs the command to completion (or timeout).
@@ -81,32 +93,38 @@ pub fn run_side(command: &SideCommand) -> Execution {
                     message: error.to_string(),
                 },
                 duration: started.elapsed(),
+                stdout_digest: None,
+                trace_url: None,
             };
         }
     };
     let pid = child.id() as i32;
-    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let (done_tx, done_rx) = mpsc::channel::<(bool, Drained)>();
     let mut readers = 0;
     if let Some(stdout) = child.stdout.take() {
+        let live = command
+            .live
+            .then(|| Box::new(io::stdout()) as Box<dyn Write + Send>);
         spawn_reader(
             stdout,
-            &command.stdout_file,
-            command
-                .live
-                .then(|| Box::new(io::stdout()) as Box<dyn Write + Send>),
+            command.stdout_file.clone(),
+            live,
             command.redact.clone(),
+            true,
             done_tx.clone(),
         );
         readers += 1;
     }
     if let Some(stderr) = child.stderr.take() {
+        let live = command
+            .live
+            .then(|| Box::new(io::stderr()) as Box<dyn Write + Send>);
         spawn_reader(
             stderr,
-            &command.stderr_file,
-            command
-                .live
-                .then(|| Box::new(io::stderr()) as Box<dyn Write + Send>),
+            command.stderr_file.clone(),
+            live,
             command.redact.clone(),
+            false,
             done_tx.clone(),
         );
         readers += 1;
@@ -119,13 +137,23 @@ pub fn run_side(command: &SideCommand) -> Execution {
     let outcome = wait_with_timeout(&status_rx, pid, command.timeout);
     let duration = started.elapsed();
     let deadline = Instant::now() + DRAIN_AFTER_EXIT;
+    let (mut stdout_digest, mut trace_url) = (None, None);
     for _ in 0..readers {
         let left = deadline.saturating_duration_since(Instant::now());
-        if done_rx.recv_timeout(left).is_err() {
+        let Ok((is_stdout, drained)) = done_rx.recv_timeout(left) else {
             break;
+        };
+        if is_stdout {
+            stdout_digest = drained.digest;
         }
+        trace_url = trace_url.or(drained.trace_url);
     }
-    Execution { outcome, duration }
+    Execution {
+        outcome,
+        duration,
+        stdout_digest,
+        trace_url,
+    }
 }
 
 fn wait_with_timeout(
@@ -164,29 +192,32 @@ fn outcome_of(result: io::Result<ExitStatus>) -> SideOutcome {
     }
 }
 
-/// Copies a pipe line by line into `file` (and `live`), redacting secrets.
+/// Copies a pipe line by line into `file` (and `live`), redacting secrets,
+/// hashing what it copies and watching for a Dagger Cloud trace URL.
 fn spawn_reader(
     pipe: impl Read + Send + 'static,
-    file: &Path,
+    file: Option<PathBuf>,
     live: Option<Box<dyn Write + Send>>,
     redact: Vec<String>,
-    done: mpsc::Sender<()>,
+    is_stdout: bool,
+    done: mpsc::Sender<(bool, Drained)>,
 ) {
-    let file = file.to_owned();
     std::thread::spawn(move || {
-        let _ = copy_lines(pipe, &file, live, &redact);
-        let _ = done.send(());
+        let drained = copy_lines(pipe, file.as_deref(), live, &redact).unwrap_or_default();
+        let _ = done.send((is_stdout, drained));
     });
 }
 
 fn copy_lines(
     pipe: impl Read,
-    file: &Path,
+    file: Option<&Path>,
     mut live: Option<Box<dyn Write + Send>>,
     redact: &[String],
-) -> io::Result<()> {
+) -> io::Result<Drained> {
     let mut reader = BufReader::new(pipe);
-    let mut capture = BufWriter::new(File::create(file)?);
+    let mut capture = file.map(File::create).transpose()?.map(BufWriter::new);
+    let mut hasher = Sha256::new();
+    let mut trace_url = None;
     let mut line = Vec::with_capacity(256);
     loop {
         line.clear();
@@ -194,7 +225,13 @@ fn copy_lines(
             break;
         }
         let clean = redact_bytes(&line, redact);
-        capture.write_all(&clean)?;
+        hasher.update(&clean);
+        if trace_url.is_none() {
+            trace_url = find_trace_url(&clean);
+        }
+        if let Some(capture) = capture.as_mut() {
+            capture.write_all(&clean)?;
+        }
         if let Some(out) = live.as_mut() {
             // A closed terminal must not stop the capture.
             if out.write_all(&clean).and_then(|()| out.flush()).is_err() {
@@ -202,7 +239,28 @@ fn copy_lines(
             }
         }
     }
-    capture.flush()
+    if let Some(capture) = capture.as_mut() {
+        capture.flush()?;
+    }
+    Ok(Drained {
+        digest: Some(super::digest::hex(&hasher.finalize())),
+        trace_url,
+    })
+}
+
+/// A Dagger Cloud trace URL in a line, trailing punctuation removed.
+fn find_trace_url(line: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(line);
+    let at = text.find("dagger.cloud/")?;
+    let start = text[..at]
+        .rfind(|c: char| c.is_whitespace() || c == '(' || c == '"')
+        .map_or(0, |i| i + 1);
+    let url: String = text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '"')
+        .collect();
+    let url = url.trim_end_matches(['.', ',', ')']).to_owned();
+    url.starts_with("http").then_some(url)
 }
 
 /// Replaces every occurrence of each secret value with `***`.
@@ -235,8 +293,8 @@ mod tests {
             line: line.into(),
             working_dir: dir.to_owned(),
             env: vec![("GREETING".into(), "hello".into())],
-            stdout_file: dir.join("stdout"),
-            stderr_file: dir.join("stderr"),
+            stdout_file: Some(dir.join("stdout")),
+            stderr_file: Some(dir.join("stderr")),
             live: false,
             timeout,
             redact: vec!["s3cret".into()],
@@ -297,6 +355,30 @@ mod tests {
             .lines()
             .count();
         assert_eq!(lines, 200_000);
+    }
+
+    #[test]
+    fn trace_urls_are_found_in_the_stream() {
+        assert_eq!(
+            find_trace_url(b"Full trace at https://dagger.cloud/acme/traces/abc123.\n").as_deref(),
+            Some("https://dagger.cloud/acme/traces/abc123")
+        );
+        assert_eq!(find_trace_url(b"no url here\n"), None);
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut streamed = command(
+            "echo out; echo 'trace https://dagger.cloud/o/traces/1' >&2",
+            dir.path(),
+            None,
+        );
+        streamed.stdout_file = None;
+        streamed.stderr_file = None;
+        let run = run_side(&streamed);
+        assert_eq!(
+            run.trace_url.as_deref(),
+            Some("https://dagger.cloud/o/traces/1")
+        );
+        assert_eq!(run.stdout_digest, Some(crate::exec::digest_bytes(b"out\n")));
+        assert!(!dir.path().join("stdout").exists());
     }
 
     #[test]

@@ -1,15 +1,16 @@
 //! [`execute_run`]: one `cutover run`, from routing to the recorded result.
 //!
-//! Layout of a run's files: `<state dir>/runs/<run id>/<side>/` holds
-//! `stdout`, `stderr` and `out/` (given to the side as `CUTOVER_OUT`). Both
-//! sides run concurrently in their own directories, so they never clobber
-//! each other; afterwards the authoritative side's declared outputs are
-//! copied to where CI expects them (relative to the spec's directory).
+//! When both sides run (shadow, canary), `<state dir>/runs/<run id>/<side>/`
+//! holds each side's `stdout`, `stderr` and `out/` (given to the side as
+//! `CUTOVER_OUT`): they run concurrently in their own directories, so they
+//! never clobber each other, and afterwards the authoritative side's declared
+//! outputs are copied to where CI expects them (relative to the spec's
+//! directory). A side that runs alone (legacy, dagger, retired) behaves
+//! exactly as the CI job did before: `CUTOVER_OUT` is the spec's directory,
+//! its output is streamed, and no run directory is created.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-use regex::Regex;
 
 use super::routing::{RouteError, Routing, route};
 use crate::exec::{
@@ -85,7 +86,12 @@ struct SideRun {
     side: Side,
     role: &'static str,
     attempt: u32,
+    /// Capture files (two-sided runs only).
     dir: PathBuf,
+    /// What the side got as `CUTOVER_OUT`.
+    out: PathBuf,
+    /// Whether stdout and stderr were captured to files.
+    captured: bool,
     execution: Execution,
 }
 
@@ -108,6 +114,7 @@ pub fn execute_run(store: &mut Store, context: &RunContext<'_>) -> Result<RunRep
         source: "run",
     })?;
     let redact = secret_values(component);
+    let single = routing.shadow.is_none();
     let launch =
         |side: Side, line: &str, role: &'static str, attempt: u32| -> Result<SideRun, RunError> {
             let name = if attempt == 0 {
@@ -116,17 +123,27 @@ pub fn execute_run(store: &mut Store, context: &RunContext<'_>) -> Result<RunRep
                 format!("{side}-recheck-{attempt}")
             };
             let dir = run_dir.join(name);
-            let out = dir.join("out");
-            std::fs::create_dir_all(&out).map_err(|source| RunError::Io {
-                path: out.clone(),
-                source,
-            })?;
+            // A side running alone writes where CI expects, exactly as the job
+            // did before cutover, and its output is only streamed; sides that
+            // run together each get their own directory and capture files.
+            let out = if single {
+                context.base_dir.to_owned()
+            } else {
+                dir.join("out")
+            };
+            if !single {
+                std::fs::create_dir_all(&out).map_err(|source| RunError::Io {
+                    path: out.clone(),
+                    source,
+                })?;
+            }
+            let capture = |name: &str| (!single).then(|| dir.join(name));
             let command = SideCommand {
                 line: with_args(line, context.extra_args),
                 working_dir: context.base_dir.to_owned(),
                 env: side_env(component, side, &run_id, &out, &trace),
-                stdout_file: dir.join("stdout"),
-                stderr_file: dir.join("stderr"),
+                stdout_file: capture("stdout"),
+                stderr_file: capture("stderr"),
                 live: role == "authoritative",
                 timeout: component
                     .timeout
@@ -140,6 +157,8 @@ pub fn execute_run(store: &mut Store, context: &RunContext<'_>) -> Result<RunRep
                 attempt,
                 execution: run_side(&command),
                 dir,
+                out,
+                captured: !single,
             })
         };
     let (authoritative, shadow) = std::thread::scope(|scope| {
@@ -192,12 +211,14 @@ pub fn execute_run(store: &mut Store, context: &RunContext<'_>) -> Result<RunRep
             parity = Some("match");
         }
     }
-    copy_outputs(
-        &authoritative.dir.join("out"),
-        context.base_dir,
-        &component.outputs,
-    )?;
-    let trace_url = trace_url(&run_dir, Side::Dagger);
+    if !single {
+        copy_outputs(&authoritative.out, context.base_dir, &component.outputs)?;
+    }
+    let trace_url = [Some(&authoritative), shadow.as_ref()]
+        .into_iter()
+        .flatten()
+        .filter(|run| run.side == Side::Dagger)
+        .find_map(|run| run.execution.trace_url.clone());
     let exit_code = authoritative.execution.outcome.exit_code();
     let mut all = vec![authoritative];
     all.extend(shadow);
@@ -276,8 +297,12 @@ fn side_result(
     normalizer: &Normalizer,
     redact: &[String],
 ) -> SideResult {
-    let out = run.dir.join("out");
-    let stdout = std::fs::read(run.dir.join("stdout")).unwrap_or_default();
+    let out = run.out.clone();
+    let stdout = if run.captured {
+        std::fs::read(run.dir.join("stdout")).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let stdout = String::from_utf8_lossy(&stdout);
     let placeholders = [
         (out.display().to_string(), "<out>"),
@@ -308,8 +333,13 @@ fn side_record(run: &SideRun, result: &SideResult) -> SideRecord {
         attempt: run.attempt,
         outcome: run.execution.outcome.clone(),
         duration_ms: run.execution.duration.as_secs_f64() * 1000.0,
-        stdout_digest: (!matches!(run.execution.outcome, SideOutcome::SpawnFailed { .. }))
-            .then(|| digest_bytes(result.stdout.as_bytes())),
+        // Compared sides record their normalized stdout; a side that ran
+        // alone records the digest of its stream as it was.
+        stdout_digest: match (&run.execution.outcome, run.captured) {
+            (SideOutcome::SpawnFailed { .. }, _) => None,
+            (_, true) => Some(digest_bytes(result.stdout.as_bytes())),
+            (_, false) => run.execution.stdout_digest.clone(),
+        },
         outputs_digest: (!result.outputs.is_empty()).then(|| digest_bytes(outputs.as_bytes())),
     }
 }
@@ -348,17 +378,6 @@ fn copy_path(source: &Path, target: &Path) -> std::io::Result<()> {
     let temporary = target.with_extension(format!("cutover-{}.tmp", std::process::id()));
     std::fs::copy(source, &temporary)?;
     std::fs::rename(&temporary, target)
-}
-
-/// The first Dagger Cloud trace URL the Dagger side printed, if any.
-fn trace_url(run_dir: &Path, side: Side) -> Option<String> {
-    let pattern = Regex::new(r"https?://\S*dagger\.cloud/\S+").ok()?;
-    ["stderr", "stdout"].iter().find_map(|stream| {
-        let text = std::fs::read_to_string(run_dir.join(side.as_str()).join(stream)).ok()?;
-        pattern
-            .find(&text)
-            .map(|m| m.as_str().trim_end_matches(['.', ',', ')']).to_owned())
-    })
 }
 
 /// Records an outcome a service reported itself (`cutover record`): one

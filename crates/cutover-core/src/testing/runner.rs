@@ -130,8 +130,8 @@ pub fn run_test(
         line: case.test.run.clone(),
         working_dir: base_dir.to_owned(),
         env,
-        stdout_file: dir.join("stdout"),
-        stderr_file: dir.join("stderr"),
+        stdout_file: Some(dir.join("stdout")),
+        stderr_file: Some(dir.join("stderr")),
         live: false,
         timeout: Some(
             case.test

@@ -422,10 +422,13 @@ fn a_killed_run_is_incomplete_not_lost() {
         .expect("spawn");
     // Wait until the run is recorded as started, then kill cutover outright.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !test.path().join(".cutover/runs").exists() && Instant::now() < deadline {
+    while Instant::now() < deadline {
+        let started = test_with(&test, &["status", "--format", "json"]).run();
+        if started.stdout.contains("\"total\": 1") {
+            break;
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
-    std::thread::sleep(Duration::from_millis(100));
     child.kill().expect("SIGKILL");
     child.wait().expect("reap");
     let status = status_json(&test);
