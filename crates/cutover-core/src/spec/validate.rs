@@ -76,6 +76,23 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// Reports a pattern that is not a valid regular expression.
+    fn regex(&mut self, pattern: &Spanned<String>, path: &str) {
+        if let Err(error) = regex::Regex::new(&pattern.value) {
+            let text = error.to_string();
+            let last = text.lines().last().unwrap_or("").trim();
+            let detail = last.strip_prefix("error: ").unwrap_or(last).to_owned();
+            let d = SpecDiagnostic::new(
+                format!("invalid regular expression `{}`: {detail}", pattern.value),
+                self.at(pattern),
+            )
+            .with_path(path)
+            .with_label("not a valid pattern")
+            .with_help("patterns use Rust regex syntax; escape literal characters such as `(` or `.` with `\\`");
+            self.report(d);
+        }
+    }
+
     fn date(&mut self, raw: &Spanned<String>, path: &str) -> Option<Date> {
         match raw.value.trim().parse::<Date>() {
             Ok(date) if raw.value.trim().len() == 10 => Some(date),
@@ -336,23 +353,8 @@ fn acceptance_tests(
         .iter()
         .enumerate()
         .map(|(i, test)| {
-            if let Some(pattern) = &test.stdout
-                && let Err(error) = regex::Regex::new(&pattern.value)
-            {
-                let detail = error
-                    .to_string()
-                    .lines()
-                    .last()
-                    .unwrap_or("")
-                    .trim()
-                    .to_owned();
-                let d = SpecDiagnostic::new(
-                    format!("invalid regular expression `{}`: {detail}", pattern.value),
-                    v.at(pattern),
-                )
-                .with_path(format!("{path}[{i}].stdout"))
-                .with_label("not a valid pattern");
-                v.report(d);
+            if let Some(pattern) = &test.stdout {
+                v.regex(pattern, &format!("{path}[{i}].stdout"));
             }
             AcceptanceTest {
                 name: test.name.clone(),
@@ -572,23 +574,7 @@ fn normalize_rules(
 ) -> Vec<(String, String)> {
     let mut rules = Vec::with_capacity(spec.normalize.len());
     for (i, rule) in spec.normalize.iter().enumerate() {
-        if let Err(error) = regex::Regex::new(&rule.pattern.value) {
-            let first_line = error
-                .to_string()
-                .lines()
-                .last()
-                .unwrap_or("")
-                .trim()
-                .to_owned();
-            let d = SpecDiagnostic::new(
-                format!("invalid regular expression `{}`: {first_line}", rule.pattern.value),
-                v.at(&rule.pattern),
-            )
-            .with_path(format!("{path}.normalize[{i}].pattern"))
-            .with_label("not a valid pattern")
-            .with_help("patterns use Rust regex syntax; escape literal characters such as `(` or `.` with `\\`");
-            v.report(d);
-        }
+        v.regex(&rule.pattern, &format!("{path}.normalize[{i}].pattern"));
         rules.push((rule.pattern.value.clone(), rule.replace.clone()));
     }
     rules

@@ -244,3 +244,25 @@ fn schema_is_json_and_names_the_core_fields() {
         assert!(component.get(field).is_some(), "schema lacks {field}");
     }
 }
+
+#[test]
+fn invalid_regular_expressions() {
+    let spec = format!(
+        "{VALID}    normalize:\n      - {{ pattern: \"built at (\", replace: x }}\n    acceptance:\n      - {{ name: t, run: 'true', stdout: \"[a-\" }}\n"
+    );
+    let stderr = rejects(
+        &spec,
+        "18:20",
+        "invalid regular expression `built at (`: unclosed group",
+    );
+    assert!(
+        stderr.contains(
+            "migration.yaml:20:41: invalid regular expression `[a-`: unclosed character class"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("components[1].normalize[0].pattern")
+            && stderr.contains("components[1].acceptance[0].stdout")
+    );
+}
