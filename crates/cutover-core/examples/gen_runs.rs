@@ -7,24 +7,13 @@ use std::path::PathBuf;
 
 use cutover_core::exec::SideOutcome;
 use cutover_core::lifecycle::{Mode, ModeState, Side};
+use cutover_core::random::SplitMix64;
 use cutover_core::store::{ImportedRun, Store};
 
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Sum of uniforms: a cheap bell curve.
-    fn bell(&mut self, mean: f64, spread: f64) -> f64 {
-        let sum: f64 = (0..6).map(|_| self.next()).sum();
-        mean + (sum - 3.0) * spread
-    }
+/// Sum of uniforms: a cheap bell curve.
+fn bell(random: &mut SplitMix64, mean: f64, spread: f64) -> f64 {
+    let sum: f64 = (0..6).map(|_| random.unit()).sum();
+    mean + (sum - 3.0) * spread
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,13 +23,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let component = args.next().ok_or(usage)?;
     let count: usize = args.next().ok_or(usage)?.parse()?;
     let mut store = Store::open(&path)?;
-    let mut random = SplitMix(7);
+    let mut random = SplitMix64::new(7);
     let start = jiff::Timestamp::from_second(1_798_000_000)?;
     let mut batch = Vec::with_capacity(50_000);
     for i in 0..count {
         let started_at = start.checked_add(jiff::SignedDuration::from_millis(i as i64 * 10))?;
-        let outcome = |random: &mut SplitMix| {
-            if random.next() < 0.003 {
+        let outcome = |random: &mut SplitMix64| {
+            if random.unit() < 0.003 {
                 SideOutcome::Failed { code: 1 }
             } else {
                 SideOutcome::Succeeded
@@ -49,9 +38,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let legacy = (
             Side::Legacy,
             outcome(&mut random),
-            random.bell(1000.0, 60.0),
+            bell(&mut random, 1000.0, 60.0),
         );
-        let dagger = (Side::Dagger, outcome(&mut random), random.bell(950.0, 60.0));
+        let dagger = (
+            Side::Dagger,
+            outcome(&mut random),
+            bell(&mut random, 950.0, 60.0),
+        );
         batch.push(ImportedRun {
             id: format!("import-{i:09}"),
             component: component.clone(),
@@ -60,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 canary_percent: 0,
             },
             started_at: started_at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-            parity: Some(if random.next() < 0.002 {
+            parity: Some(if random.unit() < 0.002 {
                 "mismatch"
             } else {
                 "match"

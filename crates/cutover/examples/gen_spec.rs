@@ -7,30 +7,14 @@
 
 use std::io::{BufWriter, Write};
 
-/// A small deterministic generator (SplitMix64); reproducibility matters more
-/// here than statistical quality.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
+use cutover_core::random::SplitMix64;
 
 fn main() -> std::io::Result<()> {
     let count: usize = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(50_000);
-    let mut random = SplitMix(42);
+    let mut random = SplitMix64::new(42);
     let out = std::io::stdout();
     let mut out = BufWriter::new(out.lock());
     writeln!(

@@ -13,6 +13,8 @@
 
 use statrs::distribution::{ContinuousCDF, Normal};
 
+use crate::random::SplitMix64;
+
 /// Quantile `p` (0–1) of unsorted samples, type 7; `None` when empty.
 pub fn quantile(samples: &[f64], p: f64) -> Option<f64> {
     let mut sorted = samples.to_vec();
@@ -130,7 +132,7 @@ pub fn median_ratio_interval(
         return None;
     }
     let ratio = quantile(&dagger, 0.5)? / quantile(&legacy, 0.5).filter(|m| *m > 0.0)?;
-    let mut random = SplitMix(0x5EED_CAFE);
+    let mut random = SplitMix64::new(0x5EED_CAFE);
     let mut ratios = Vec::with_capacity(BOOTSTRAP_RESAMPLES);
     let mut buffer_l = vec![0.0; legacy.len()];
     let mut buffer_d = vec![0.0; dagger.len()];
@@ -152,9 +154,9 @@ pub fn median_ratio_interval(
     })
 }
 
-fn resample(from: &[f64], into: &mut [f64], random: &mut SplitMix) {
+fn resample(from: &[f64], into: &mut [f64], random: &mut SplitMix64) {
     for slot in into.iter_mut() {
-        *slot = from[(random.next() % from.len() as u64) as usize];
+        *slot = from[random.below(from.len() as u64) as usize];
     }
 }
 
@@ -171,19 +173,6 @@ fn median_in_place(values: &mut [f64]) -> f64 {
         .copied()
         .fold(f64::NEG_INFINITY, f64::max);
     (lower + upper) / 2.0
-}
-
-/// SplitMix64: a tiny seeded generator for reproducible resampling.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
 }
 
 #[cfg(test)]
