@@ -21,7 +21,7 @@ use super::transition::{Direction, TransitionError, TransitionRequest, check_tra
 use crate::criteria::Verdict;
 use crate::exec::digest_paths;
 use crate::gate::{GateReport, component_gate};
-use crate::rollback::{ObjectStore, preserved_paths, take_snapshot};
+use crate::rollback::{ObjectStore, preserved_paths, save_paths};
 use crate::spec::{Component, Migration};
 use crate::store::{NewEvent, Store, StoreError};
 
@@ -155,17 +155,10 @@ pub fn change_modes(
     let mut applied = Vec::new();
     for ((component, from, to), gate) in planned.into_iter().zip(evidence) {
         // The restore point a rollback returns to: this mode and the
-        // preserved paths as they are before the change.
-        let paths = preserved_paths(migration, component);
-        let snapshot = take_snapshot(
-            store,
-            &objects,
-            base_dir,
-            &component.id,
-            &paths,
-            from,
-            "advance",
-        )?;
+        // preserved paths as they are before the change, recorded in the
+        // same transaction as the change itself.
+        let restore_point = save_paths(&objects, base_dir, &preserved_paths(migration, component))?;
+        crate::rollback::failpoint("advance-before-commit");
         let digest = (to.mode == Mode::Shadow)
             .then(|| {
                 component
@@ -186,14 +179,23 @@ pub fn change_modes(
                 "from": from,
                 "to": to,
                 "forced": request.force,
-                "snapshot": snapshot,
                 "gate": gate.as_ref().map(|g| json!({
                     "verdict": g.verdict,
                     "blocking": g.blocking().map(|c| c.evidence()).collect::<Vec<_>>(),
                 })),
             }),
         };
-        if !store.change_mode(&component.id, from, to, digest.as_deref(), &event)? {
+        if store
+            .change_mode(
+                &component.id,
+                from,
+                to,
+                digest.as_deref(),
+                &restore_point,
+                &event,
+            )?
+            .is_none()
+        {
             return Err(ChangeError::Concurrent(component.id.clone()));
         }
         applied.push(ModeChange {

@@ -23,5 +23,5 @@ pub use procedure::{
     RollbackContext, RollbackError, RollbackRequest, execute_rollback, plan_rollback,
     resume_rollbacks,
 };
-pub use snapshot::{ObjectStore, preserved_paths, take_snapshot};
+pub use snapshot::{ObjectStore, preserved_paths, save_paths, take_snapshot};
 pub use triggers::{Firing, check_all, check_triggers};

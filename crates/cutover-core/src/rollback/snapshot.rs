@@ -97,6 +97,19 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> SnapshotError + '_ {
     }
 }
 
+/// Saves the content of the preserved paths as objects and describes them;
+/// the caller records the snapshot (alone, or with a mode change).
+pub fn save_paths(
+    objects: &ObjectStore,
+    base_dir: &Path,
+    paths: &[String],
+) -> Result<Vec<PreservedPath>, SnapshotError> {
+    paths
+        .iter()
+        .map(|path| preserve(objects, base_dir, path))
+        .collect()
+}
+
 /// Saves the preserved paths and records a snapshot of `state`.
 pub fn take_snapshot(
     store: &mut Store,
@@ -107,10 +120,7 @@ pub fn take_snapshot(
     state: ModeState,
     kind: &str,
 ) -> Result<i64, SnapshotError> {
-    let files = paths
-        .iter()
-        .map(|path| preserve(objects, base_dir, path))
-        .collect::<Result<Vec<_>, _>>()?;
+    let files = save_paths(objects, base_dir, paths)?;
     Ok(store.insert_snapshot(component, kind, state, &files)?)
 }
 

@@ -106,6 +106,21 @@ pub struct DrillRecord {
     pub detail: serde_json::Value,
 }
 
+/// Inserts a snapshot row inside an open transaction; returns its id.
+pub(super) fn insert_snapshot_in(
+    tx: &rusqlite::Transaction<'_>,
+    component: &str,
+    kind: &str,
+    state: ModeState,
+    files: &[PreservedPath],
+) -> Result<i64, StoreError> {
+    tx.execute(
+        "INSERT INTO snapshots (component, kind, mode, canary_percent, created_at, files) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![component, kind, state.mode.as_str(), state.canary_percent, now(), serde_json::to_string(files).map_err(json_error)?],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
 fn mode(text: &str) -> Result<Mode, StoreError> {
     text.parse::<Mode>()
         .map_err(|e| StoreError::Corrupt(e.to_string()))
@@ -127,11 +142,7 @@ impl Store {
         let tx = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO snapshots (component, kind, mode, canary_percent, created_at, files) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![component, kind, state.mode.as_str(), state.canary_percent, now(), serde_json::to_string(files).map_err(json_error)?],
-        )?;
-        let id = tx.last_insert_rowid();
+        let id = insert_snapshot_in(&tx, component, kind, state, files)?;
         tx.commit()?;
         Ok(id)
     }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use super::rollback_records::{PreservedPath, insert_snapshot_in};
 use super::samples::{self, Sample, millis, parity_code};
 use super::schema::{BACKFILL_SAMPLES_AT, MIGRATIONS, current_version};
 use super::types::{
@@ -163,14 +164,20 @@ impl Store {
 
     /// Changes a component's mode and logs the event, atomically. Fails if
     /// the mode changed since `expected` was read (a concurrent change).
+    ///
+    /// The restore point (the mode before and the preserved paths, whose
+    /// contents are already saved as objects) is recorded in the same
+    /// transaction, so a crash never leaves one without the other. Returns
+    /// the restore point's id, or `None` after a concurrent change.
     pub fn change_mode(
         &mut self,
         component: &str,
         expected: ModeState,
         new: ModeState,
         sources_digest: Option<&str>,
+        restore_point: &[PreservedPath],
         event: &NewEvent,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<i64>, StoreError> {
         let tx = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -189,7 +196,12 @@ impl Store {
             },
         };
         if current_state != expected {
-            return Ok(false);
+            return Ok(None);
+        }
+        let snapshot = insert_snapshot_in(&tx, component, "advance", expected, restore_point)?;
+        let mut event = event.clone();
+        if let Some(detail) = event.detail.as_object_mut() {
+            detail.insert("snapshot".into(), snapshot.into());
         }
         let at = now();
         tx.execute(
@@ -205,9 +217,9 @@ impl Store {
                 sources_digest
             ],
         )?;
-        insert_event(&tx, event, &at)?;
+        insert_event(&tx, &event, &at)?;
         tx.commit()?;
-        Ok(true)
+        Ok(Some(snapshot))
     }
 
     /// The mode a component was in before the last advance into its current

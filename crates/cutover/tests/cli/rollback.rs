@@ -423,3 +423,32 @@ fn a_phase_rolls_back_only_what_moved() {
         .stdout_has("`app`: shadow -> legacy")
         .stdout_has("`base`: shadow -> legacy");
 }
+
+#[test]
+fn a_crashed_advance_leaves_no_restore_point_behind() {
+    let test = Test::new().spec(SPEC);
+    write(&test, "config/orchestrator.yaml", "v0\n");
+    at(&test, &["advance", "base"]).run().code(0);
+    at(&test, &["advance", "base", "--force", "--reason", "t"])
+        .run()
+        .code(0);
+    write(&test, "config/orchestrator.yaml", "v1\n");
+    let killed = at(&test, &["advance", "base", "--force", "--reason", "t"])
+        .env("CUTOVER_TEST_FAILPOINT", "advance-before-commit")
+        .run();
+    assert_eq!(killed.code, -1, "killed by SIGKILL");
+    assert_eq!(
+        modes(&test)["base"],
+        "canary/10",
+        "the advance did not happen"
+    );
+    // Without the restore point of the crashed advance, rollback returns to shadow.
+    at(&test, &["rollback", "base"])
+        .run()
+        .code(0)
+        .stdout_has("`base`: canary 10% -> shadow");
+    assert_eq!(
+        read(&test, "config/orchestrator.yaml").as_deref(),
+        Some(&b"v0\n"[..])
+    );
+}
