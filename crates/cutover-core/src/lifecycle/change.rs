@@ -1,4 +1,4 @@
-//! Applying mode changes: checks every component of the target first (all
+//! Advancing modes: checks every component of the target first (all
 //! or nothing), then records each change with its event (who, when, why,
 //! from, to). Entering shadow records the digest of `legacy.sources` so drift
 //! of the legacy definition can be flagged later.
@@ -75,12 +75,10 @@ pub enum ChangeError {
     Store(#[from] StoreError),
 }
 
-/// What the user asked for.
+/// What the user asked for (going back is the `rollback` module's job).
 #[derive(Debug, Clone)]
 pub struct ChangeRequest<'a> {
-    /// Forward or back.
-    pub direction: Direction,
-    /// Target mode; `None` means the next mode (advance) or the previous one (rollback).
+    /// Target mode; `None` means the next mode.
     pub to: Option<Mode>,
     /// Canary share.
     pub percent: Option<u8>,
@@ -104,17 +102,13 @@ pub fn change_modes(
     if request.force && request.reason.is_none() {
         return Err(ChangeError::ForceWithoutReason);
     }
-    let mut members = target.components();
-    if request.direction == Direction::Rollback {
-        // Dependents before what they depend on.
-        members.reverse();
-    }
+    let members = target.components();
     let mut planned = Vec::new();
     let mut refused = Vec::new();
     for c in members {
         let component = &migration.components[c];
         let current = store.mode(&component.id)?.state;
-        match plan_change(store, component, current, request)? {
+        match plan_change(component, current, request) {
             Ok(to) => planned.push((component, current, to)),
             Err(error) => refused.push(error),
         }
@@ -122,23 +116,19 @@ pub fn change_modes(
     if !refused.is_empty() {
         return Err(ChangeError::Refused(refused));
     }
-    if request.direction == Direction::Advance {
-        for (component, _, _) in &planned {
-            if let Some(decision) = store.open_decision_for(&component.id)? {
-                return Err(ChangeError::Held {
-                    component: component.id.clone(),
-                    trigger: decision.trigger,
-                    opened_at: decision.opened_at,
-                    evidence: decision.evidence,
-                });
-            }
+    for (component, _, _) in &planned {
+        if let Some(decision) = store.open_decision_for(&component.id)? {
+            return Err(ChangeError::Held {
+                component: component.id.clone(),
+                trigger: decision.trigger,
+                opened_at: decision.opened_at,
+                evidence: decision.evidence,
+            });
         }
     }
     let mut evidence = Vec::with_capacity(planned.len());
-    for (component, from, to) in &planned {
-        let gated = request.direction == Direction::Advance
-            && from.mode >= Mode::Shadow
-            && to.mode > Mode::Legacy;
+    for (component, from, _) in &planned {
+        let gated = from.mode >= Mode::Shadow;
         let gate = if gated {
             let index = migration.component_index(&component.id).unwrap_or_default();
             let report = component_gate(store, migration, base_dir, index)?;
@@ -168,10 +158,7 @@ pub fn change_modes(
             })
             .flatten();
         let event = NewEvent {
-            kind: match request.direction {
-                Direction::Advance => "advance".into(),
-                Direction::Rollback => "rollback".into(),
-            },
+            kind: "advance".into(),
             component: Some(component.id.clone()),
             actor: request.actor.into(),
             reason: request.reason.map(Into::into),
@@ -208,34 +195,19 @@ pub fn change_modes(
 }
 
 fn plan_change(
-    store: &Store,
     component: &Component,
     current: ModeState,
     request: &ChangeRequest<'_>,
-) -> Result<Result<ModeState, TransitionError>, StoreError> {
-    let to = match (request.to, request.direction) {
-        (Some(mode), _) => mode,
-        (None, Direction::Advance) => current.mode.next().unwrap_or(Mode::Retired),
-        (None, Direction::Rollback) => match store.mode_before(&component.id, current.mode)? {
-            Some(previous) => {
-                let transition = TransitionRequest {
-                    direction: request.direction,
-                    to: previous.mode,
-                    percent: (previous.mode == Mode::Canary).then_some(previous.canary_percent),
-                    force: request.force,
-                };
-                return Ok(check(component, current, transition));
-            }
-            None => previous_mode(current.mode),
-        },
-    };
+) -> Result<ModeState, TransitionError> {
     let transition = TransitionRequest {
-        direction: request.direction,
-        to,
+        direction: Direction::Advance,
+        to: request
+            .to
+            .unwrap_or_else(|| current.mode.next().unwrap_or(Mode::Retired)),
         percent: request.percent,
         force: request.force,
     };
-    Ok(check(component, current, transition))
+    check(component, current, transition)
 }
 
 fn check(
@@ -260,13 +232,4 @@ fn check(
         component.side_effects,
         dry_runs,
     )
-}
-
-fn previous_mode(mode: Mode) -> Mode {
-    match mode {
-        Mode::Legacy | Mode::Shadow => Mode::Legacy,
-        Mode::Canary => Mode::Shadow,
-        Mode::Dagger => Mode::Canary,
-        Mode::Retired => Mode::Dagger,
-    }
 }

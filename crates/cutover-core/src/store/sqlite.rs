@@ -222,38 +222,6 @@ impl Store {
         Ok(Some(snapshot))
     }
 
-    /// The mode a component was in before the last advance into its current
-    /// mode, from the audit log (the default target of a rollback).
-    pub fn mode_before(
-        &self,
-        component: &str,
-        current: Mode,
-    ) -> Result<Option<ModeState>, StoreError> {
-        let detail: Option<String> = self
-            .connection
-            .query_row(
-                "SELECT detail FROM events WHERE component = ?1 AND kind = 'advance'
-                   AND json_extract(detail, '$.to.mode') = ?2 ORDER BY id DESC LIMIT 1",
-                params![component, current.as_str()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(detail) = detail else {
-            return Ok(None);
-        };
-        let value: serde_json::Value =
-            serde_json::from_str(&detail).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let mode = value["from"]["mode"].as_str().map(parse_mode).transpose()?;
-        let percent = value["from"]["canary_percent"]
-            .as_u64()
-            .unwrap_or(0)
-            .min(100) as u8;
-        Ok(mode.map(|mode| ModeState {
-            mode,
-            canary_percent: percent,
-        }))
-    }
-
     /// Appends an event to the audit log.
     pub fn append_event(&mut self, event: &NewEvent) -> Result<i64, StoreError> {
         let tx = self

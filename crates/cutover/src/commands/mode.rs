@@ -2,7 +2,7 @@
 //! forward (gated, snapshotted) or back to a restore point (journaled).
 
 use cutover_core::lifecycle::{
-    ChangeRequest, Direction, Mode, ModeChange, ModeState, change_modes, resolve_target,
+    ChangeRequest, Mode, ModeChange, ModeState, change_modes, resolve_target,
 };
 use cutover_core::rollback::drill::drill;
 use cutover_core::rollback::{
@@ -30,7 +30,6 @@ pub fn advance(
     } = args;
     let actor = actor();
     let request = ChangeRequest {
-        direction: Direction::Advance,
         to,
         percent,
         force,
