@@ -179,13 +179,7 @@ impl Timeline {
 
 /// Builds the full plan for a validated migration.
 pub fn build_plan(migration: &Migration) -> Result<Plan, PlanError> {
-    let graph = DependencyGraph::new(
-        migration
-            .components
-            .iter()
-            .map(|c| c.depends_on.clone())
-            .collect(),
-    );
+    let graph = migration.dependency_graph();
     let assignment = assign_phases(migration, &graph)?;
     let timeline = schedule(migration, &graph, &assignment);
     let slack = slack(&graph, &timeline);

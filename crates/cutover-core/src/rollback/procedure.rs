@@ -114,13 +114,7 @@ pub fn plan_rollback(
     request: &RollbackRequest<'_>,
 ) -> Result<Vec<RollbackStep>, RollbackError> {
     let migration = context.migration;
-    let graph = DependencyGraph::new(
-        migration
-            .components
-            .iter()
-            .map(|c| c.depends_on.clone())
-            .collect(),
-    );
+    let graph = migration.dependency_graph();
     let order = graph.topological_order().unwrap_or_default();
     let position = |c: usize| order.iter().position(|x| *x == c).unwrap_or(0);
     let mut members = request.target.components();

@@ -380,21 +380,9 @@ fn copy_path(source: &Path, target: &Path) -> std::io::Result<()> {
     std::fs::rename(&temporary, target)
 }
 
-/// Records an outcome a service reported itself (`cutover record`): one
-/// side, counted like a `run` of that side, with no parity.
-pub fn record_outcome(
-    store: &mut Store,
-    component: &str,
-    mode: ModeState,
-    side: Side,
-    exit_code: i32,
-    duration: Duration,
-) -> Result<String, StoreError> {
-    record_execution(store, component, mode, side, exit_code, duration, "record")
-}
-
-/// Records one execution of one side measured outside `run` (`record`,
-/// `bench`), so gates count it like any other execution of that side.
+/// Records one execution of one side measured outside `run` — an outcome a
+/// service reported itself (`record`) or a benchmark run (`bench`) — so
+/// gates count it like any other execution of that side, with no parity.
 pub fn record_execution(
     store: &mut Store,
     component: &str,

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::diagnostic::SourcePosition;
 use super::duration::{WallDuration, WorkDays};
 use crate::criteria::Expr;
+use crate::graph::DependencyGraph;
 
 /// A validated migration spec.
 #[derive(Debug, Clone)]
@@ -107,6 +108,16 @@ impl Migration {
     /// Index of the component with this id.
     pub fn component_index(&self, id: &str) -> Option<usize> {
         self.components.iter().position(|c| c.id == id)
+    }
+
+    /// The dependency graph, indexed like [`Migration::components`].
+    pub fn dependency_graph(&self) -> DependencyGraph {
+        DependencyGraph::new(
+            self.components
+                .iter()
+                .map(|c| c.depends_on.clone())
+                .collect(),
+        )
     }
 }
 

@@ -1,6 +1,6 @@
 //! `cutover record`: a service reports one side's outcome itself.
 
-use cutover_core::router::record_outcome;
+use cutover_core::router::record_execution;
 
 use super::Workspace;
 use crate::args::{GlobalArgs, RecordArgs};
@@ -20,7 +20,15 @@ pub fn run(global: &GlobalArgs, args: RecordArgs, printer: &mut Printer) -> Resu
     let component = workspace.component(&component)?;
     let mut store = workspace.store()?;
     let mode = store.mode(&component.id)?.state;
-    let run_id = record_outcome(&mut store, &component.id, mode, side, exit_code, duration)?;
+    let run_id = record_execution(
+        &mut store,
+        &component.id,
+        mode,
+        side,
+        exit_code,
+        duration,
+        "record",
+    )?;
     printer
         .write(&format!("recorded run {run_id}\n"))
         .map_err(CliError::Stdout)?;
