@@ -9,6 +9,12 @@ if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install --locked cargo-nextest
 fi
 
+# The event-schema test validates `cutover log --format json` with Python's jsonschema.
+if ! python3 -c 'import jsonschema' 2>/dev/null; then
+  echo "installing python jsonschema (not found)..." >&2
+  python3 -m pip install --quiet jsonschema
+fi
+
 # Property tests: a fixed number of cases keeps CI time predictable.
 export PROPTEST_CASES="${PROPTEST_CASES:-256}"
 # nextest does not run doc tests; run them first so the suite's summary closes the log.

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use cutover_core::exec::SideOutcome;
+use cutover_core::exec::{ParityVerdict, SideOutcome};
 use cutover_core::lifecycle::{Mode, ModeState, Side};
 use cutover_core::random::SplitMix64;
 use cutover_core::store::{ImportedRun, Store};
@@ -52,11 +52,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 mode: Mode::Shadow,
                 canary_percent: 0,
             },
-            started_at: started_at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            started_at,
             parity: Some(if random.unit() < 0.002 {
-                "mismatch"
+                ParityVerdict::Mismatch
             } else {
-                "match"
+                ParityVerdict::Match
             }),
             sides: vec![legacy, dagger],
         });

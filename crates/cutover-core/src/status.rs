@@ -33,7 +33,7 @@ pub struct ComponentStatus {
     /// Canary share (0 outside canary).
     pub canary_percent: u8,
     /// When it entered the mode.
-    pub since: Option<String>,
+    pub since: Option<jiff::Timestamp>,
     /// Run counts.
     pub runs: ComponentRunCounts,
     /// Fraction of compared runs with parity (flaky counts as parity), if any were compared.

@@ -37,6 +37,18 @@ pub fn suggestion<'a>(
         .map(|(_, candidate)| candidate)
 }
 
+/// Writes a unit enum variant as its serde name (`mode_advanced`, `match`):
+/// the one spelling of such a value, shared by JSON and text output.
+pub fn write_serde_name<T: serde::Serialize>(
+    value: &T,
+    f: &mut std::fmt::Formatter<'_>,
+) -> std::fmt::Result {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => f.write_str(&name),
+        _ => Err(std::fmt::Error),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

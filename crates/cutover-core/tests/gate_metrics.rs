@@ -1,11 +1,12 @@
 //! Every gate metric, over runs recorded in a real SQLite store, against an
 //! independent computation written here from the definitions.
 
-use cutover_core::exec::SideOutcome;
+use cutover_core::exec::{ParityVerdict, SideOutcome};
 use cutover_core::gate::component_gate;
 use cutover_core::lifecycle::{Mode, ModeState, Side};
 use cutover_core::spec::parse_spec;
 use cutover_core::store::{ImportedRun, Store};
+use cutover_core::workspace::Workspace;
 
 const SPEC: &str = "version: 1
 migration: { name: m, start: 2027-01-04 }
@@ -68,13 +69,13 @@ fn metrics_match_an_independent_computation() {
         legacy_ok += u32::from(legacy_outcome.is_success());
         dagger_failed += u32::from(!dagger_outcome.is_success());
         let parity = match i % 10 {
-            0 => Some("mismatch"),
-            5 => Some("flaky"),
+            0 => Some(ParityVerdict::Mismatch),
+            5 => Some(ParityVerdict::Flaky),
             7 => None,
-            _ => Some("match"),
+            _ => Some(ParityVerdict::Match),
         };
         match parity {
-            Some("mismatch") => mismatched += 1,
+            Some(ParityVerdict::Mismatch) => mismatched += 1,
             Some(_) => matched += 1,
             None => {}
         }
@@ -87,7 +88,9 @@ fn metrics_match_an_independent_computation() {
                 mode: Mode::Shadow,
                 canary_percent: 0,
             },
-            started_at: format!("2027-01-04T10:{:02}:00.000Z", i),
+            started_at: format!("2027-01-04T10:{:02}:00.000Z", i)
+                .parse()
+                .expect("time"),
             parity,
             sides: vec![
                 (Side::Legacy, legacy_outcome, legacy_ms),
@@ -96,8 +99,16 @@ fn metrics_match_an_independent_computation() {
         });
     }
     store.import_runs(&runs).expect("import");
+    drop(store);
     let migration = parse_spec("m.yaml", SPEC).expect("spec");
-    let report = component_gate(&store, &migration, dir.path(), 0).expect("gate");
+    let workspace = Workspace::open(
+        migration,
+        dir.path().to_owned(),
+        &dir.path().join("state.db"),
+    )
+    .expect("workspace");
+    let job = workspace.component("job").expect("job");
+    let report = component_gate(&workspace, job).expect("gate");
     let observed = |expr: &str| {
         report
             .criteria

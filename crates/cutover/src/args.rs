@@ -44,7 +44,7 @@ pub enum Command {
     /// Phases, schedule, critical path and Gantt chart.
     Plan(PlanArgs),
     /// Print the JSON Schema of migration.yaml (for editor completion).
-    Schema,
+    Schema(SchemaArgs),
     /// Run a component per its mode; exits with the authoritative side's code.
     Run(RunArgs),
     /// Modes, run counts, parity and drift of every component.
@@ -251,6 +251,14 @@ pub enum Decision {
     Rollback,
     /// Keep going; the component may advance again.
     Continue,
+}
+
+/// `cutover schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Print the schema of `cutover log --format json` (the typed events) instead.
+    #[arg(long)]
+    pub events: bool,
 }
 
 /// `cutover decide`.

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cutover_core::benchmark::BenchError;
-use cutover_core::lifecycle::{ChangeError, TargetError};
+use cutover_core::gate::GateError;
+use cutover_core::ops::{ChangeError, DecideError};
 use cutover_core::plan::PlanError;
 use cutover_core::report::ReportError;
 use cutover_core::rollback::RollbackError;
@@ -14,6 +15,7 @@ use cutover_core::router::RunError;
 use cutover_core::spec::SpecErrors;
 use cutover_core::spec::load::LoadError;
 use cutover_core::store::StoreError;
+use cutover_core::workspace::{TargetError, UnknownComponent};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
 use crate::exit_codes;
@@ -52,13 +54,14 @@ pub enum CliError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A component id not in the spec.
-    #[error("no component `{name}` in the spec{}", suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
-    UnknownComponent {
-        /// Asked for.
-        name: String,
-        /// Close id.
-        suggestion: Option<String>,
-    },
+    #[error(transparent)]
+    UnknownComponent(#[from] UnknownComponent),
+    /// A gate could not be evaluated.
+    #[error(transparent)]
+    Gate(#[from] GateError),
+    /// A decision could not be recorded.
+    #[error("decision failed")]
+    Decide(#[from] DecideError),
     /// A target that is neither a component nor a phase.
     #[error(transparent)]
     Target(#[from] TargetError),
@@ -100,8 +103,10 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Load(_) | CliError::Plan { .. } => exit_codes::BAD_INPUT,
-            CliError::UnknownComponent { .. }
+            CliError::UnknownComponent(_)
             | CliError::Target(_)
+            | CliError::Gate(GateError::Plan(_))
+            | CliError::Decide(DecideError::NothingOpen(_))
             | CliError::Bench { .. }
             | CliError::Usage(_) => exit_codes::BAD_INPUT,
             CliError::Rollback {
@@ -109,7 +114,16 @@ impl CliError {
                     RollbackError::Store(_) | RollbackError::Snapshot(_) | RollbackError::Verify { .. },
             } => exit_codes::FAILURE,
             CliError::Rollback { .. } => exit_codes::BAD_INPUT,
-            CliError::Change(ChangeError::Store(_)) => exit_codes::FAILURE,
+            CliError::Decide(DecideError::Rollback(
+                RollbackError::Store(_) | RollbackError::Snapshot(_) | RollbackError::Verify { .. },
+            )) => exit_codes::FAILURE,
+            CliError::Decide(DecideError::Rollback(_)) => exit_codes::BAD_INPUT,
+            CliError::Decide(DecideError::Store(_)) | CliError::Gate(GateError::Store(_)) => {
+                exit_codes::FAILURE
+            }
+            CliError::Change(ChangeError::Store(_) | ChangeError::Snapshot(_)) => {
+                exit_codes::FAILURE
+            }
             CliError::Change(ChangeError::Gate(_)) => exit_codes::NOT_MET,
             CliError::Change(_) => exit_codes::BAD_INPUT,
             CliError::Run {

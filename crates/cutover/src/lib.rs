@@ -42,7 +42,7 @@ fn dispatch(cli: Cli, printer: &mut Printer) -> Result<u8, CliError> {
     match cli.command {
         Command::Check(args) => commands::check::run(&global, args, printer),
         Command::Plan(args) => commands::plan::run(&global, args, printer),
-        Command::Schema => commands::schema::run(printer),
+        Command::Schema(args) => commands::schema::run(args, printer),
         Command::Run(args) => commands::run::run(&global, args),
         Command::Status(args) => commands::status::run(&global, args, printer),
         Command::Runs(args) => commands::runs::run(&global, args, printer),

@@ -17,7 +17,9 @@ use super::metrics::Metrics;
 use super::stats::{BOOTSTRAP_MAX_SAMPLES, mann_whitney, median_ratio_interval};
 
 /// A verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Met.

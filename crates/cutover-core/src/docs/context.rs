@@ -3,11 +3,11 @@
 use minijinja::{Environment, context};
 use serde::Serialize;
 
-use crate::gate::{GateReport, component_gate};
+use crate::gate::{GateError, GateReport, component_gate};
 use crate::plan::{PhaseRole, Plan};
 use crate::report::{PlanContext, ReportError, plan_context, render_html, render_markdown};
 use crate::spec::{AcceptanceTest, Criterion, Migration, Risk};
-use crate::store::Store;
+use crate::workspace::Workspace;
 
 const SUCCESS_CRITERIA: &str = include_str!("../../templates/success-criteria.md.j2");
 const TESTING_STRATEGY: &str = include_str!("../../templates/testing-strategy.md.j2");
@@ -209,13 +209,13 @@ fn test_doc(test: &AcceptanceTest) -> TestDoc {
     }
 }
 
-/// Builds the documents' context; `store` adds live verdicts.
+/// Builds the documents' context; a `live` workspace (one whose store
+/// exists) adds current verdicts and drills.
 pub fn docs_context(
     migration: &Migration,
     plan: &Plan,
-    store: Option<&Store>,
-    base_dir: &std::path::Path,
-) -> DocsContext {
+    live: Option<&Workspace>,
+) -> Result<DocsContext, GateError> {
     let mut phases = Vec::new();
     for phase in &plan.phases {
         let settings: Vec<_> = migration
@@ -234,48 +234,8 @@ pub fn docs_context(
         let components = phase
             .components
             .iter()
-            .map(|&c| {
-                let component = &migration.components[c];
-                let mut criteria: Vec<CriterionDoc> = migration
-                    .defaults
-                    .gate
-                    .iter()
-                    .map(|g| criterion_doc(g, "defaults"))
-                    .collect();
-                criteria.extend(component.gate.iter().map(|g| criterion_doc(g, "component")));
-                criteria.extend(phase_criteria.iter().cloned());
-                let report: Option<GateReport> =
-                    store.and_then(|s| component_gate(s, migration, base_dir, c).ok());
-                if let Some(report) = &report {
-                    for (doc, result) in criteria.iter_mut().zip(&report.criteria) {
-                        doc.verdict = Some(result.verdict.as_str());
-                        doc.evidence = Some(result.evidence());
-                    }
-                }
-                ComponentDoc {
-                    id: component.id.clone(),
-                    name: component.name.clone(),
-                    owner: component.owner.clone(),
-                    risk: component.risk.as_str(),
-                    critical: component.critical,
-                    user_facing: component.user_facing,
-                    side_effects: component.side_effects,
-                    outputs: component.outputs.clone(),
-                    criteria,
-                    acceptance: component.acceptance.iter().map(test_doc).collect(),
-                    verdict: report.map(|r| r.verdict.as_str()),
-                    preserve: component.preserve.clone(),
-                    drill: store
-                        .and_then(|s| s.drills(&component.id).ok())
-                        .and_then(|d| d.into_iter().next())
-                        .map(|d| DrillDoc {
-                            at: d.at,
-                            passed: d.passed,
-                            duration_ms: d.duration_ms,
-                        }),
-                }
-            })
-            .collect();
+            .map(|&c| component_doc(migration, c, &phase_criteria, live))
+            .collect::<Result<Vec<_>, GateError>>()?;
         phases.push(PhaseDoc {
             number: phase.number,
             name: phase.name.clone(),
@@ -291,7 +251,7 @@ pub fn docs_context(
             components,
         });
     }
-    DocsContext {
+    Ok(DocsContext {
         plan: plan_context(migration, plan),
         phases,
         triggers: migration
@@ -317,7 +277,7 @@ pub fn docs_context(
             })
             .collect(),
         global_preserve: migration.rollback.preserve.clone(),
-        live: store.is_some(),
+        live: live.is_some(),
         untested_critical: migration
             .components
             .iter()
@@ -326,7 +286,60 @@ pub fn docs_context(
             })
             .map(|c| c.id.clone())
             .collect(),
+    })
+}
+
+/// One component's part of a phase: its criteria, with live verdicts and
+/// its latest drill when a workspace is given.
+fn component_doc(
+    migration: &Migration,
+    index: usize,
+    phase_criteria: &[CriterionDoc],
+    live: Option<&Workspace>,
+) -> Result<ComponentDoc, GateError> {
+    let component = &migration.components[index];
+    let mut criteria: Vec<CriterionDoc> = migration
+        .defaults
+        .gate
+        .iter()
+        .map(|g| criterion_doc(g, "defaults"))
+        .collect();
+    criteria.extend(component.gate.iter().map(|g| criterion_doc(g, "component")));
+    criteria.extend(phase_criteria.iter().cloned());
+    let reference = migration.component_ref(&component.id);
+    let report: Option<GateReport> = match (live, reference) {
+        (Some(workspace), Some(reference)) => Some(component_gate(workspace, reference)?),
+        _ => None,
+    };
+    if let Some(report) = &report {
+        for (doc, result) in criteria.iter_mut().zip(&report.criteria) {
+            doc.verdict = Some(result.verdict.as_str());
+            doc.evidence = Some(result.evidence());
+        }
     }
+    let drill = match live {
+        Some(workspace) => workspace.store.drills(&component.id)?.into_iter().next(),
+        None => None,
+    };
+    Ok(ComponentDoc {
+        id: component.id.clone(),
+        name: component.name.clone(),
+        owner: component.owner.clone(),
+        risk: component.risk.as_str(),
+        critical: component.critical,
+        user_facing: component.user_facing,
+        side_effects: component.side_effects,
+        outputs: component.outputs.clone(),
+        criteria,
+        acceptance: component.acceptance.iter().map(test_doc).collect(),
+        verdict: report.map(|r| r.verdict.as_str()),
+        preserve: component.preserve.clone(),
+        drill: drill.map(|d| DrillDoc {
+            at: d.at.to_string(),
+            passed: d.passed,
+            duration_ms: d.duration_ms,
+        }),
+    })
 }
 
 /// Renders every document.

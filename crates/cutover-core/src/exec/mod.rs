@@ -6,10 +6,14 @@ mod command;
 mod digest;
 mod outcome;
 mod parity;
+mod secrets;
 mod trace;
+mod verdict;
 
 pub use command::{Execution, SideCommand, run_side};
 pub use digest::{OutputDigest, digest_bytes, digest_outputs, digest_paths, hex};
 pub use outcome::SideOutcome;
 pub use parity::{Normalizer, Parity, SideResult, compare};
+pub use secrets::secret_values;
 pub use trace::{TraceContext, random_hex};
+pub use verdict::{ParityVerdict, SideRole};

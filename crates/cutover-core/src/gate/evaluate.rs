@@ -1,16 +1,28 @@
 //! Evaluation of gates over the store.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
+use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::criteria::{Metrics, SideMetrics, Verdict, evaluate};
 use crate::lifecycle::Target;
-use crate::plan::build_plan;
-use crate::spec::{Criterion, Migration, Window};
+use crate::plan::PlanError;
+use crate::spec::{ComponentRef, Criterion};
 use crate::status::drift;
 use crate::store::{Store, StoreError};
+use crate::workspace::Workspace;
+
+/// Why a gate could not be evaluated.
+#[derive(Debug, thiserror::Error)]
+pub enum GateError {
+    /// The plan (which says a component's phase, hence its phase gate) failed.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 /// One criterion's result with its evidence.
 #[derive(Debug, Clone, Serialize)]
@@ -37,8 +49,8 @@ pub struct CriterionReport {
     pub window: String,
     /// Runs in the window.
     pub runs: u64,
-    /// Start of the window (RFC 3339), if bounded.
-    pub since: Option<String>,
+    /// Start of the window, if bounded.
+    pub since: Option<Timestamp>,
 }
 
 impl CriterionReport {
@@ -95,17 +107,15 @@ impl GateReport {
     }
 }
 
-/// Evaluates the gate of one component.
+/// Evaluates the gate of one component: `defaults.gate`, its own `gate`
+/// and its phase's `gate`.
 pub fn component_gate(
-    store: &Store,
-    migration: &Migration,
-    base_dir: &Path,
-    index: usize,
-) -> Result<GateReport, StoreError> {
-    let phase = build_plan(migration)
-        .ok()
-        .map(|plan| plan.components[index].phase);
-    let component = &migration.components[index];
+    workspace: &Workspace,
+    reference: ComponentRef,
+) -> Result<GateReport, GateError> {
+    let (migration, store) = (&workspace.migration, &workspace.store);
+    let component = workspace.spec(reference);
+    let phase = workspace.phase_of(reference)?;
     let mut criteria: Vec<(&Criterion, String)> = Vec::new();
     criteria.extend(
         migration
@@ -115,24 +125,20 @@ pub fn component_gate(
             .map(|c| (c, "defaults".to_owned())),
     );
     criteria.extend(component.gate.iter().map(|c| (c, "component".to_owned())));
-    if let Some(phase) = phase {
-        for settings in migration.phases.iter().filter(|p| p.number == phase) {
-            criteria.extend(settings.gate.iter().map(|c| (c, format!("phase {phase}"))));
-        }
+    for settings in migration.phases.iter().filter(|p| p.number == phase) {
+        criteria.extend(settings.gate.iter().map(|c| (c, format!("phase {phase}"))));
     }
     let record = store.mode(&component.id)?;
-    let drifted = drift(component, &record, base_dir);
-    let mut cache: BTreeMap<Option<String>, (Metrics, u64)> = BTreeMap::new();
+    let drifted = drift(component, &record, &workspace.base_dir);
+    let mut cache: BTreeMap<Option<Timestamp>, Metrics> = BTreeMap::new();
     let mut reports = Vec::with_capacity(criteria.len());
     for (criterion, source) in criteria {
-        let since = store.window_start(&component.id, criterion.window, record.since.as_deref())?;
-        if !cache.contains_key(&since) {
-            let metrics = window_metrics(store, &component.id, since.as_deref(), drifted)?;
-            let runs = metrics.runs;
-            cache.insert(since.clone(), (metrics, runs));
-        }
-        let Some((metrics, runs)) = cache.get(&since) else {
-            continue;
+        let since = store.window_start(&component.id, criterion.window, record.since)?;
+        let metrics = match cache.entry(since) {
+            std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
+            std::collections::btree_map::Entry::Vacant(entry) => {
+                entry.insert(window_metrics(store, &component.id, since, drifted)?)
+            }
         };
         let result = evaluate(&criterion.expr, metrics);
         reports.push(CriterionReport {
@@ -145,8 +151,8 @@ pub fn component_gate(
             threshold: result.threshold,
             metrics: result.metrics,
             detail: result.detail,
-            window: window_words(criterion.window),
-            runs: *runs,
+            window: criterion.window.to_string(),
+            runs: metrics.runs,
             since,
         });
     }
@@ -157,7 +163,7 @@ pub fn component_gate(
 pub fn window_metrics(
     store: &Store,
     component: &str,
-    since: Option<&str>,
+    since: Option<Timestamp>,
     drift: bool,
 ) -> Result<Metrics, StoreError> {
     let samples = store.window_samples(component, since)?;
@@ -174,21 +180,15 @@ pub fn window_metrics(
     })
 }
 
-fn window_words(window: Window) -> String {
-    window.to_string()
-}
-
 /// Evaluates a component's gate, or every gate of a phase's components.
 pub fn target_gate(
-    store: &Store,
-    migration: &Migration,
-    base_dir: &Path,
+    workspace: &Workspace,
     target: &Target,
     name: &str,
-) -> Result<GateReport, StoreError> {
+) -> Result<GateReport, GateError> {
     let mut criteria = Vec::new();
-    for index in target.components() {
-        criteria.extend(component_gate(store, migration, base_dir, index)?.criteria);
+    for component in target.components() {
+        criteria.extend(component_gate(workspace, component)?.criteria);
     }
     Ok(report(name.to_owned(), criteria))
 }

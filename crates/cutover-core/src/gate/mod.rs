@@ -7,4 +7,6 @@
 
 mod evaluate;
 
-pub use evaluate::{CriterionReport, GateReport, component_gate, target_gate, window_metrics};
+pub use evaluate::{
+    CriterionReport, GateError, GateReport, component_gate, target_gate, window_metrics,
+};

@@ -1,12 +1,12 @@
 //! The migration lifecycle of a component: its [`Mode`], which moves are
-//! legal, and who moved it when and why. Pure rules; the store persists them.
+//! legal, and what a move acts on. Pure rules, a leaf of the crate: it
+//! imports only the spec's vocabulary; the operations (`ops`) apply the
+//! rules and the store persists them.
 
-mod change;
 mod mode;
 mod target;
 mod transition;
 
-pub use change::{ChangeError, ChangeRequest, ModeChange, change_modes};
 pub use mode::{Mode, ModeState, Side, UnknownMode};
-pub use target::{Target, TargetError, resolve_target};
+pub use target::Target;
 pub use transition::{Direction, TransitionError, TransitionRequest, check_transition};

@@ -3,10 +3,13 @@
 use std::fmt;
 use std::str::FromStr;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The lifecycle position of a component.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Only legacy runs.
@@ -76,7 +79,7 @@ impl FromStr for Mode {
 }
 
 /// A component's current mode with its canary share.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ModeState {
     /// The mode.
     pub mode: Mode,
@@ -94,7 +97,7 @@ impl Default for ModeState {
 }
 
 /// One of the two implementations of a component.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     /// The home-grown implementation.
@@ -134,6 +137,17 @@ impl FromStr for Side {
             "legacy" => Ok(Side::Legacy),
             "dagger" => Ok(Side::Dagger),
             other => Err(format!("unknown side `{other}`: expected legacy or dagger")),
+        }
+    }
+}
+
+/// `legacy`, `shadow`, … and `canary 25%`: how people read a mode.
+impl fmt::Display for ModeState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mode == Mode::Canary {
+            write!(f, "{} {}%", self.mode, self.canary_percent)
+        } else {
+            write!(f, "{}", self.mode)
         }
     }
 }

@@ -1,11 +1,12 @@
 //! Rollback drills: the real procedure, on a copy.
 //!
 //! The spec's directory (without `.cutover`, `.git`, `target` and
-//! `node_modules`) and the store are copied to a scratch directory; the
-//! rollback runs there against the copies; the legacy side's acceptance tests
-//! of every rolled-back component run in the copy; the time the rollback
-//! took is measured. The live state and preserved files are never touched —
-//! only the drill's result is recorded in the live store.
+//! `node_modules`) and the store are copied to a scratch directory (removed
+//! on every path, by `tempfile`); the rollback runs there against the
+//! copies; the legacy side's acceptance tests of every rolled-back component
+//! run in the copy; the time the rollback took is measured. The live state
+//! and preserved files are never touched — only the drill's result and its
+//! event are recorded in the live store.
 
 use std::path::Path;
 use std::time::Instant;
@@ -13,13 +14,15 @@ use std::time::Instant;
 use serde::Serialize;
 use serde_json::json;
 
-use super::procedure::{
-    RollbackContext, RollbackError, RollbackRequest, execute_rollback, plan_rollback,
-};
+use super::procedure::{RollbackError, RollbackRequest, execute_rollback, plan_rollback};
+use crate::event::{Event, NewEvent};
+use crate::fs::copy_tree;
 use crate::lifecycle::{Side, Target};
+use crate::snapshot::SnapshotError;
 use crate::spec::Migration;
-use crate::store::{DrillRecord, NewEvent, Store};
+use crate::store::DrillRecord;
 use crate::testing::{TestCase, run_test};
+use crate::workspace::Workspace;
 
 const SKIPPED: [&str; 4] = [".cutover", ".git", "target", "node_modules"];
 
@@ -38,95 +41,115 @@ pub struct DrillOutcome {
     pub failure: Option<String>,
 }
 
-/// Rehearses a rollback of `target` on a copy and records the result.
+/// Rehearses a rollback of `request.target` on a copy and records the result.
 pub fn drill(
-    live: &mut Store,
-    live_context: &RollbackContext<'_>,
+    live: &mut Workspace,
     request: &RollbackRequest<'_>,
 ) -> Result<DrillOutcome, RollbackError> {
-    let (migration, base_dir, state_dir, target) = (
-        live_context.migration,
-        live_context.base_dir,
-        live_context.state_dir,
-        request.target,
-    );
-    let scratch = tempfile_dir()?;
-    let copy = scratch.join("workspace");
-    copy_tree(base_dir, &copy).map_err(|e| io_error(&copy, e))?;
-    let copy_state = copy.join(".cutover");
-    std::fs::create_dir_all(&copy_state).map_err(|e| io_error(&copy_state, e))?;
-    live.copy_to(&copy_state.join("state.db"))?;
-    let objects = state_dir.join("snapshots");
-    if objects.exists() {
-        copy_tree(&objects, &copy_state.join("snapshots")).map_err(|e| io_error(&objects, e))?;
-    }
-    let mut store = Store::open(&copy_state.join("state.db"))?;
-    let context = RollbackContext {
-        migration,
-        base_dir: &copy,
-        state_dir: &copy_state,
-    };
+    let scratch = tempfile::Builder::new()
+        .prefix("cutover-drill-")
+        .tempdir()
+        .map_err(|e| io_error(&std::env::temp_dir(), e))?;
+    let mut copy = copy_workspace(live, scratch.path())?;
     let request = RollbackRequest {
         reason: Some("drill"),
         ..request.clone()
     };
-    let actor = request.actor;
     let started = Instant::now();
-    let result = plan_rollback(&store, &context, &request)
-        .and_then(|steps| execute_rollback(&mut store, &context, &request, &steps).map(|_| steps));
+    let result = plan_rollback(&copy, &request)
+        .and_then(|steps| execute_rollback(&mut copy, &request, &steps).map(|_| steps));
     let time_to_rollback_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let mut outcome = match result {
-        Ok(steps) => DrillOutcome {
-            passed: true,
-            time_to_rollback_ms,
-            steps: steps
+    let mut outcome = DrillOutcome {
+        passed: result.is_ok(),
+        time_to_rollback_ms,
+        steps: Vec::new(),
+        tests: Vec::new(),
+        failure: None,
+    };
+    match result {
+        Ok(steps) => {
+            outcome.steps = steps
                 .iter()
                 .map(|s| format!("{}: {} -> {}", s.component, s.from.mode, s.to.mode))
-                .collect(),
-            tests: Vec::new(),
-            failure: None,
-        },
-        Err(error) => DrillOutcome {
-            passed: false,
-            time_to_rollback_ms,
-            steps: Vec::new(),
-            tests: Vec::new(),
-            failure: Some(error.to_string()),
-        },
-    };
-    if outcome.passed {
-        run_legacy_tests(migration, target, &copy, &scratch, &mut outcome);
+                .collect();
+            let tests = scratch.path().join("tests");
+            run_legacy_tests(
+                &live.migration,
+                request.target,
+                &copy.base_dir,
+                &tests,
+                &mut outcome,
+            );
+        }
+        Err(error) => outcome.failure = Some(error.to_string()),
     }
-    let _ = std::fs::remove_dir_all(&scratch);
-    for index in target.components() {
-        let component = &migration.components[index].id;
-        live.record_drill(&DrillRecord {
-            component: component.clone(),
-            at: crate::store::now_timestamp(),
+    drop(copy);
+    scratch
+        .close()
+        .map_err(|e| io_error(&std::env::temp_dir(), e))?;
+    record(live, request.target, request.actor, &outcome)?;
+    Ok(outcome)
+}
+
+/// Copies the spec's directory, the store and the snapshot objects under `scratch`.
+fn copy_workspace(live: &Workspace, scratch: &Path) -> Result<Workspace, RollbackError> {
+    let copy = scratch.join("workspace");
+    copy_tree(&live.base_dir, &copy, &SKIPPED).map_err(|e| io_error(&copy, e))?;
+    let copy_state = copy.join(".cutover");
+    std::fs::create_dir_all(&copy_state).map_err(|e| io_error(&copy_state, e))?;
+    live.store.copy_to(&copy_state.join("state.db"))?;
+    let objects = live.state_dir.join("snapshots");
+    if objects.exists() {
+        copy_tree(&objects, &copy_state.join("snapshots"), &[])
+            .map_err(|e| io_error(&objects, e))?;
+    }
+    Ok(Workspace::open(
+        live.migration.clone(),
+        copy,
+        &copy_state.join("state.db"),
+    )?)
+}
+
+/// Records the drill and its event for every component of the target.
+fn record(
+    live: &mut Workspace,
+    target: &Target,
+    actor: &str,
+    outcome: &DrillOutcome,
+) -> Result<(), RollbackError> {
+    for component in target.components() {
+        let id = live.spec(component).id.clone();
+        let drill = DrillRecord {
+            component: id.clone(),
+            at: jiff::Timestamp::now(),
             passed: outcome.passed,
             duration_ms: outcome.time_to_rollback_ms,
             detail: json!(outcome),
-        })?;
-        live.append_event(&NewEvent {
-            kind: "drill".into(),
-            component: Some(component.clone()),
+        };
+        let event = NewEvent {
+            component: Some(id),
             actor: actor.into(),
             reason: None,
-            detail: json!({ "passed": outcome.passed, "time_to_rollback_ms": outcome.time_to_rollback_ms, "failure": outcome.failure }),
-        })?;
+            event: Event::DrillFinished {
+                passed: outcome.passed,
+                time_to_rollback_ms: outcome.time_to_rollback_ms,
+                failure: outcome.failure.clone(),
+            },
+        };
+        live.store.record_drill(&drill, &event)?;
     }
-    Ok(outcome)
+    Ok(())
 }
 
 fn run_legacy_tests(
     migration: &Migration,
     target: &Target,
     copy: &Path,
-    scratch: &Path,
+    work_dir: &Path,
     outcome: &mut DrillOutcome,
 ) {
-    for index in target.components() {
-        let component = &migration.components[index];
+    for reference in target.components() {
+        let component = migration.component(reference);
         for test in &component.acceptance {
             let case = TestCase {
                 component: Some(component.id.clone()),
@@ -134,14 +157,14 @@ fn run_legacy_tests(
                 test: test.clone(),
                 side: Side::Legacy,
             };
-            let result = run_test(&case, copy, &scratch.join("tests"), &[]);
+            let result = run_test(&case, copy, work_dir, &[]);
             if !result.passed {
                 outcome.passed = false;
                 outcome.failure = Some(format!(
                     "legacy acceptance test `{}` of `{}` failed: {}",
                     test.name,
                     component.id,
-                    result.failure.unwrap_or_default()
+                    result.failure.as_deref().unwrap_or("no detail")
                 ));
             }
             outcome
@@ -151,34 +174,9 @@ fn run_legacy_tests(
     }
 }
 
-fn tempfile_dir() -> Result<std::path::PathBuf, RollbackError> {
-    let path = std::env::temp_dir().join(format!("cutover-drill-{}", crate::exec::random_hex(6)));
-    std::fs::create_dir_all(&path).map_err(|e| io_error(&path, e))?;
-    Ok(path)
-}
-
 fn io_error(path: &Path, source: std::io::Error) -> RollbackError {
-    RollbackError::Snapshot(super::snapshot::SnapshotError::Io {
+    RollbackError::Snapshot(SnapshotError::Io {
         path: path.to_owned(),
         source,
     })
-}
-
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        if SKIPPED.iter().any(|s| name == *s) {
-            continue;
-        }
-        let source = entry.path();
-        let target = to.join(&name);
-        if entry.file_type()?.is_dir() {
-            copy_tree(&source, &target)?;
-        } else if entry.file_type()?.is_file() {
-            std::fs::copy(&source, &target)?;
-        }
-    }
-    Ok(())
 }

@@ -15,29 +15,14 @@
 //!    and reaches the same final state. Modes change only in step commits,
 //!    so the store never shows a half-restored step as done.
 
-use std::path::Path;
-
-use serde_json::json;
-
-use super::failpoint::failpoint;
-use super::snapshot::{
-    ObjectStore, SnapshotError, preserved_paths, restore, take_snapshot, verify,
-};
+use crate::event::{Event, NewEvent};
+use crate::failpoint::failpoint;
 use crate::graph::DependencyGraph;
 use crate::lifecycle::{Direction, Mode, ModeState, Target, TransitionRequest, check_transition};
-use crate::spec::Migration;
-use crate::store::{NewEvent, RollbackStep, Store, StoreError};
-
-/// Where a rollback acts.
-#[derive(Debug, Clone, Copy)]
-pub struct RollbackContext<'a> {
-    /// The spec.
-    pub migration: &'a Migration,
-    /// The spec's directory (preserved paths are relative to it).
-    pub base_dir: &'a Path,
-    /// cutover's state directory (snapshot objects).
-    pub state_dir: &'a Path,
-}
+use crate::snapshot::{SnapshotError, preserved_paths, restore, take_snapshot, verify};
+use crate::spec::{ComponentRef, Migration};
+use crate::store::{RollbackStep, SnapshotKind, Store, StoreError};
+use crate::workspace::Workspace;
 
 /// What was asked for.
 #[derive(Debug, Clone)]
@@ -109,30 +94,23 @@ pub enum RollbackError {
 
 /// Plans the steps of a rollback, dependents first.
 pub fn plan_rollback(
-    store: &Store,
-    context: &RollbackContext<'_>,
+    workspace: &Workspace,
     request: &RollbackRequest<'_>,
 ) -> Result<Vec<RollbackStep>, RollbackError> {
-    let migration = context.migration;
+    let (migration, store) = (&workspace.migration, &workspace.store);
     let graph = migration.dependency_graph();
+    // The spec was validated acyclic; an order is always found.
     let order = graph.topological_order().unwrap_or_default();
     let position = |c: usize| order.iter().position(|x| *x == c).unwrap_or(0);
-    let mut members = request.target.components();
+    let mut members: Vec<usize> = request
+        .target
+        .components()
+        .into_iter()
+        .map(ComponentRef::index)
+        .collect();
     members.sort_by_key(|&c| std::cmp::Reverse(position(c)));
     if let Target::Phase(number, _) = request.target {
-        // A phase rolls back what moved; members still in legacy have nothing to undo.
-        let mut moved = Vec::with_capacity(members.len());
-        for &c in &members {
-            if store.mode(&migration.components[c].id)?.state.mode != Mode::Legacy {
-                moved.push(c);
-            }
-        }
-        if moved.is_empty() {
-            return Err(RollbackError::NothingToRollBack(format!(
-                "every component of phase {number}"
-            )));
-        }
-        members = moved;
+        members = moved_members(store, migration, &members, *number)?;
     }
     let mut steps = Vec::new();
     for &c in &members {
@@ -166,6 +144,27 @@ pub fn plan_rollback(
     }
     cascade.extend(steps);
     Ok(cascade)
+}
+
+/// A phase rolls back what moved; members still in legacy have nothing to undo.
+fn moved_members(
+    store: &Store,
+    migration: &Migration,
+    members: &[usize],
+    number: u32,
+) -> Result<Vec<usize>, RollbackError> {
+    let mut moved = Vec::with_capacity(members.len());
+    for &c in members {
+        if store.mode(&migration.components[c].id)?.state.mode != Mode::Legacy {
+            moved.push(c);
+        }
+    }
+    if moved.is_empty() {
+        return Err(RollbackError::NothingToRollBack(format!(
+            "every component of phase {number}"
+        )));
+    }
+    Ok(moved)
 }
 
 /// Dependents outside the target whose mode is later than what the target returns to.
@@ -210,7 +209,7 @@ fn step_for(
     let restore_points: Vec<_> = store
         .snapshots(&component.id)?
         .into_iter()
-        .filter(|s| s.kind == "advance" && s.consumed_at.is_none())
+        .filter(|s| s.kind == SnapshotKind::RestorePoint && s.consumed_at.is_none())
         .collect();
     let chosen = match to {
         None => restore_points.first().map(|s| s.id),
@@ -275,37 +274,28 @@ fn previous_mode(mode: Mode) -> Mode {
 
 /// Journals and performs a planned rollback; returns the journal id.
 pub fn execute_rollback(
-    store: &mut Store,
-    context: &RollbackContext<'_>,
+    workspace: &mut Workspace,
     request: &RollbackRequest<'_>,
     steps: &[RollbackStep],
 ) -> Result<i64, RollbackError> {
-    if let Some(unfinished) = store.unfinished_rollbacks()?.first() {
+    if let Some(unfinished) = workspace.store.unfinished_rollbacks()?.first() {
         return Err(RollbackError::Unfinished(unfinished.target.clone()));
     }
-    let journal = store.begin_rollback(request.name, request.actor, request.reason, steps)?;
+    let journal =
+        workspace
+            .store
+            .begin_rollback(request.name, request.actor, request.reason, steps)?;
     failpoint("rollback-after-journal");
-    run_steps(
-        store,
-        context,
-        journal,
-        steps,
-        request.actor,
-        request.reason,
-    )?;
+    run_steps(workspace, journal, steps, request.actor, request.reason)?;
     Ok(journal)
 }
 
 /// Completes every interrupted rollback; returns the targets resumed.
-pub fn resume_rollbacks(
-    store: &mut Store,
-    context: &RollbackContext<'_>,
-) -> Result<Vec<String>, RollbackError> {
+pub fn resume_rollbacks(workspace: &mut Workspace) -> Result<Vec<String>, RollbackError> {
     let mut resumed = Vec::new();
-    for journal in store.unfinished_rollbacks()? {
+    for journal in workspace.store.unfinished_rollbacks()? {
         run_steps(
-            store,
-            context,
+            workspace,
             journal.id,
             &journal.steps,
             &journal.actor,
@@ -317,63 +307,71 @@ pub fn resume_rollbacks(
 }
 
 fn run_steps(
-    store: &mut Store,
-    context: &RollbackContext<'_>,
+    workspace: &mut Workspace,
     journal: i64,
     steps: &[RollbackStep],
     actor: &str,
     reason: Option<&str>,
 ) -> Result<(), RollbackError> {
-    let objects = ObjectStore::new(context.state_dir);
     for (index, step) in steps.iter().enumerate().filter(|(_, s)| !s.done) {
-        let snapshot = match step.snapshot {
-            Some(id) => store.snapshot(id)?,
-            None => None,
-        };
-        if let (Some(snapshot), Some(component)) = (
-            &snapshot,
-            context
-                .migration
-                .components
-                .iter()
-                .find(|c| c.id == step.component),
-        ) {
-            let paths = preserved_paths(context.migration, component);
-            take_snapshot(
-                store,
-                &objects,
-                context.base_dir,
-                &step.component,
-                &paths,
-                step.from,
-                "rollback",
-            )?;
-            failpoint("rollback-after-safety-snapshot");
-            restore(&objects, context.base_dir, &snapshot.files)?;
-            let wrong = verify(context.base_dir, &snapshot.files);
-            if !wrong.is_empty() {
-                return Err(RollbackError::Verify {
-                    component: step.component.clone(),
-                    paths: wrong,
-                });
-            }
-        }
+        let restored = restore_step(workspace, step)?;
         failpoint("rollback-before-commit");
         let event = NewEvent {
-            kind: "rollback".into(),
             component: Some(step.component.clone()),
             actor: actor.to_owned(),
             reason: reason.map(Into::into),
-            detail: json!({
-                "from": step.from,
-                "to": step.to,
-                "snapshot": step.snapshot,
-                "restored": snapshot.as_ref().map(|s| s.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>()),
-                "journal": journal,
-            }),
+            event: Event::RolledBack {
+                from: step.from,
+                to: step.to,
+                snapshot: step.snapshot,
+                restored,
+                journal,
+            },
         };
-        store.finish_rollback_step(journal, index, &event)?;
+        workspace
+            .store
+            .finish_rollback_step(journal, index, &event)?;
         failpoint("rollback-after-step");
     }
     Ok(())
+}
+
+/// Restores a step's snapshot (after a safety snapshot of the files as they
+/// are) and verifies it; returns the paths restored, if it had a snapshot.
+fn restore_step(
+    workspace: &mut Workspace,
+    step: &RollbackStep,
+) -> Result<Option<Vec<String>>, RollbackError> {
+    let snapshot = match step.snapshot {
+        Some(id) => workspace.store.snapshot(id)?,
+        None => None,
+    };
+    let Some(snapshot) = snapshot else {
+        return Ok(None);
+    };
+    let objects = workspace.objects();
+    if let Some(component) = workspace.migration.component_ref(&step.component) {
+        let paths = preserved_paths(&workspace.migration, workspace.spec(component));
+        take_snapshot(
+            &mut workspace.store,
+            &objects,
+            &workspace.base_dir,
+            &step.component,
+            &paths,
+            step.from,
+            SnapshotKind::Safety,
+        )?;
+        failpoint("rollback-after-safety-snapshot");
+        restore(&objects, &workspace.base_dir, &snapshot.files)?;
+        let wrong = verify(&workspace.base_dir, &snapshot.files);
+        if !wrong.is_empty() {
+            return Err(RollbackError::Verify {
+                component: step.component.clone(),
+                paths: wrong,
+            });
+        }
+    }
+    Ok(Some(
+        snapshot.files.iter().map(|f| f.path.clone()).collect(),
+    ))
 }

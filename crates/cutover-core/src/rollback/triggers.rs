@@ -6,20 +6,17 @@
 //! automatic rollback or a decision point that holds the component until
 //! someone runs `cutover decide`.
 
-use std::path::Path;
-
 use serde::Serialize;
-use serde_json::json;
 
-use super::procedure::{
-    RollbackContext, RollbackError, RollbackRequest, execute_rollback, plan_rollback,
-};
+use super::procedure::{RollbackError, RollbackRequest, execute_rollback, plan_rollback};
 use crate::criteria::{Verdict, evaluate};
+use crate::event::{Event, NewEvent};
 use crate::gate::window_metrics;
 use crate::lifecycle::{Mode, Target};
-use crate::spec::{Migration, TriggerAction};
+use crate::spec::{ComponentRef, Trigger, TriggerAction};
 use crate::status::drift;
-use crate::store::{NewEvent, Store};
+use crate::store::Durability;
+use crate::workspace::Workspace;
 
 /// Who acts when a trigger rolls back.
 pub const TRIGGER_ACTOR: &str = "cutover (trigger)";
@@ -31,8 +28,8 @@ pub struct Firing {
     pub component: String,
     /// The trigger's condition.
     pub trigger: String,
-    /// `rollback` or `escalate`.
-    pub action: &'static str,
+    /// What it does.
+    pub action: TriggerAction,
     /// What the metrics were.
     pub evidence: String,
     /// What happened: "rolled back to shadow", "decision point opened", …
@@ -41,63 +38,28 @@ pub struct Firing {
 
 /// Evaluates every trigger of one component and acts on those that fire.
 pub fn check_triggers(
-    store: &mut Store,
-    context: &RollbackContext<'_>,
-    index: usize,
+    workspace: &mut Workspace,
+    reference: ComponentRef,
 ) -> Result<Vec<Firing>, RollbackError> {
-    let migration: &Migration = context.migration;
-    let component = &migration.components[index];
-    let record = store.mode(&component.id)?;
+    let component = workspace.spec(reference);
+    let record = workspace.store.mode(&component.id)?;
     if !matches!(
         record.state.mode,
         Mode::Shadow | Mode::Canary | Mode::Dagger
     ) {
         return Ok(Vec::new());
     }
-    let drifted = drift(component, &record, context.base_dir);
+    let drifted = drift(component, &record, &workspace.base_dir);
     let mut firings = Vec::new();
-    for trigger in &migration.rollback.triggers {
-        let since =
-            store.window_start(&component.id, trigger.when.window, record.since.as_deref())?;
-        let metrics = window_metrics(store, &component.id, since.as_deref(), drifted)?;
-        if metrics.runs < u64::from(trigger.min_runs)
-            || !cooled_down(
-                store,
-                &component.id,
-                &trigger.when.text,
-                trigger.cooldown.map(|c| c.seconds),
-            )?
-        {
+    for trigger in workspace.migration.rollback.triggers.clone() {
+        let Some(evidence) = fired(workspace, reference, &trigger, record.since, drifted)? else {
             continue;
-        }
-        let result = evaluate(&trigger.when.expr, &metrics);
-        if result.verdict != Verdict::Pass {
-            continue;
-        }
-        let evidence = evidence(&result.metrics, metrics.runs);
-        store.append_event(&NewEvent {
-            kind: "trigger_fired".into(),
-            component: Some(component.id.clone()),
-            actor: TRIGGER_ACTOR.into(),
-            reason: Some(trigger.when.text.clone()),
-            detail: json!({ "trigger": trigger.when.text, "action": trigger.action_name(), "metrics": result.metrics, "runs": metrics.runs }),
-        })?;
-        let outcome = match trigger.action {
-            TriggerAction::Rollback => roll_back(store, context, index, &trigger.when.text)?,
-            TriggerAction::Escalate => {
-                match store.open_decision(&component.id, &trigger.when.text, &evidence)? {
-                    Some(_) => format!(
-                        "decision point opened: `{}` is held until `cutover decide {} rollback|continue`",
-                        component.id, component.id
-                    ),
-                    None => "a decision point is already open".into(),
-                }
-            }
         };
+        let outcome = act(workspace, reference, &trigger, &evidence)?;
         firings.push(Firing {
-            component: component.id.clone(),
+            component: workspace.spec(reference).id.clone(),
             trigger: trigger.when.text.clone(),
-            action: trigger.action_name(),
+            action: trigger.action,
             evidence,
             outcome,
         });
@@ -108,31 +70,95 @@ pub fn check_triggers(
     Ok(firings)
 }
 
+/// Whether `trigger` fires now; if so records the event and returns its evidence.
+fn fired(
+    workspace: &mut Workspace,
+    reference: ComponentRef,
+    trigger: &Trigger,
+    mode_since: Option<jiff::Timestamp>,
+    drifted: bool,
+) -> Result<Option<String>, RollbackError> {
+    let id = workspace.spec(reference).id.clone();
+    let store = &mut workspace.store;
+    let since = store.window_start(&id, trigger.when.window, mode_since)?;
+    let metrics = window_metrics(store, &id, since, drifted)?;
+    let cooldown = trigger.cooldown.map(|c| c.seconds);
+    if metrics.runs < u64::from(trigger.min_runs)
+        || !cooled_down(store, &id, &trigger.when.text, cooldown)?
+    {
+        return Ok(None);
+    }
+    let result = evaluate(&trigger.when.expr, &metrics);
+    if result.verdict != Verdict::Pass {
+        return Ok(None);
+    }
+    let evidence = evidence(&result.metrics, metrics.runs);
+    store.append_event(
+        &NewEvent {
+            component: Some(id),
+            actor: TRIGGER_ACTOR.into(),
+            reason: Some(trigger.when.text.clone()),
+            event: Event::TriggerFired {
+                trigger: trigger.when.text.clone(),
+                action: trigger.action,
+                metrics: result.metrics,
+                runs: metrics.runs,
+            },
+        },
+        Durability::Synced,
+    )?;
+    Ok(Some(evidence))
+}
+
+/// Rolls back, or opens a decision point; says what happened.
+fn act(
+    workspace: &mut Workspace,
+    reference: ComponentRef,
+    trigger: &Trigger,
+    evidence: &str,
+) -> Result<String, RollbackError> {
+    let id = workspace.spec(reference).id.clone();
+    match trigger.action {
+        TriggerAction::Rollback => roll_back(workspace, reference, &trigger.when.text),
+        TriggerAction::Escalate => {
+            let opened =
+                workspace
+                    .store
+                    .open_decision(&id, &trigger.when.text, evidence, TRIGGER_ACTOR)?;
+            Ok(match opened {
+                Some(_) => format!(
+                    "decision point opened: `{id}` is held until `cutover decide {id} rollback|continue`"
+                ),
+                None => "a decision point is already open".into(),
+            })
+        }
+    }
+}
+
 fn roll_back(
-    store: &mut Store,
-    context: &RollbackContext<'_>,
-    index: usize,
+    workspace: &mut Workspace,
+    reference: ComponentRef,
     trigger: &str,
 ) -> Result<String, RollbackError> {
-    let component = &context.migration.components[index];
-    let target = Target::Component(index);
+    let id = workspace.spec(reference).id.clone();
+    let target = Target::Component(reference);
     let reason = format!("trigger fired: {trigger}");
     let request = RollbackRequest {
-        name: &component.id,
+        name: &id,
         target: &target,
         to: None,
         cascade: true,
         actor: TRIGGER_ACTOR,
         reason: Some(&reason),
     };
-    let steps = plan_rollback(store, context, &request)?;
-    execute_rollback(store, context, &request, &steps)?;
+    let steps = plan_rollback(workspace, &request)?;
+    execute_rollback(workspace, &request, &steps)?;
     let to = steps.last().map_or(Mode::Legacy, |s| s.to.mode);
-    Ok(format!("rolled back `{}` to {to}", component.id))
+    Ok(format!("rolled back `{id}` to {to}"))
 }
 
 fn cooled_down(
-    store: &Store,
+    store: &crate::store::Store,
     component: &str,
     trigger: &str,
     cooldown_seconds: Option<u64>,
@@ -143,9 +169,6 @@ fn cooled_down(
     let Some(last) = store.last_trigger_firing(component, trigger)? else {
         return Ok(true);
     };
-    let last = last
-        .parse::<jiff::Timestamp>()
-        .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
     let elapsed = jiff::Timestamp::now().duration_since(last);
     Ok(elapsed.as_secs() >= seconds as i64)
 }
@@ -170,20 +193,10 @@ fn evidence(metrics: &std::collections::BTreeMap<String, Option<f64>>, runs: u64
 }
 
 /// Checks every component (for `cutover watch`).
-pub fn check_all(
-    store: &mut Store,
-    migration: &Migration,
-    base_dir: &Path,
-    state_dir: &Path,
-) -> Result<Vec<Firing>, RollbackError> {
-    let context = RollbackContext {
-        migration,
-        base_dir,
-        state_dir,
-    };
+pub fn check_all(workspace: &mut Workspace) -> Result<Vec<Firing>, RollbackError> {
     let mut firings = Vec::new();
-    for index in 0..migration.components.len() {
-        firings.extend(check_triggers(store, &context, index)?);
+    for component in workspace.migration.component_refs() {
+        firings.extend(check_triggers(workspace, component)?);
     }
     Ok(firings)
 }

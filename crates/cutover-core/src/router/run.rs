@@ -14,32 +14,28 @@ use std::time::Duration;
 
 use super::routing::{RouteError, Routing, route};
 use crate::exec::{
-    Execution, Normalizer, Parity, SideCommand, SideOutcome, SideResult, TraceContext, compare,
-    digest_bytes, digest_outputs, random_hex, run_side,
+    Execution, Normalizer, Parity, ParityVerdict, SideCommand, SideOutcome, SideResult, SideRole,
+    TraceContext, compare, digest_bytes, digest_outputs, random_hex, run_side, secret_values,
 };
+use crate::fs::copy_path;
 use crate::lifecycle::{ModeState, Side};
-use crate::spec::Component;
-use crate::store::{RunFinish, RunStart, SideRecord, Store, StoreError};
+use crate::spec::{Component, ComponentRef};
+use crate::store::{RunFinish, RunSource, RunStart, SideRecord, Store, StoreError};
+use crate::workspace::Workspace;
 
 /// Default time limit of a shadowing side when the spec sets none, so a
 /// hanging shadow cannot hold a CI job for long.
 pub const DEFAULT_SHADOW_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// Inputs of one run.
+/// What to run.
 #[derive(Debug, Clone)]
-pub struct RunContext<'a> {
+pub struct RunRequest<'a> {
     /// The component.
-    pub component: &'a Component,
-    /// Directory the sides run in and outputs land in (the spec's).
-    pub base_dir: &'a Path,
-    /// cutover's state directory (`.cutover`).
-    pub state_dir: &'a Path,
+    pub component: ComponentRef,
     /// Extra arguments appended to the command line.
     pub extra_args: &'a [String],
     /// Canary routing key.
     pub key: String,
-    /// The component's mode.
-    pub mode: ModeState,
 }
 
 /// What a run did.
@@ -47,12 +43,14 @@ pub struct RunContext<'a> {
 pub struct RunReport {
     /// Run id.
     pub run_id: String,
+    /// The mode it ran in.
+    pub mode: ModeState,
     /// The exit code to pass to CI.
     pub exit_code: i32,
     /// Which sides ran.
     pub routing: Routing,
-    /// `match`, `mismatch`, `flaky`, or `None` when only one side ran.
-    pub parity: Option<&'static str>,
+    /// The parity verdict, or `None` when only one side ran.
+    pub parity: Option<ParityVerdict>,
     /// Mismatch summary.
     pub summary: Option<String>,
     /// The run's directory.
@@ -68,7 +66,7 @@ pub enum RunError {
     /// Recording failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The run directory could not be prepared.
+    /// The run directory could not be prepared or read.
     #[error("failed to prepare `{}`", path.display())]
     Io {
         /// Path.
@@ -82,9 +80,17 @@ pub enum RunError {
     Pattern(#[from] regex::Error),
 }
 
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
+    move |source| RunError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// One execution of one side.
 struct SideRun {
     side: Side,
-    role: &'static str,
+    role: SideRole,
     attempt: u32,
     /// Capture files (two-sided runs only).
     dir: PathBuf,
@@ -95,154 +101,240 @@ struct SideRun {
     execution: Execution,
 }
 
+/// Everything the sides of one run share.
+struct Runner<'a> {
+    component: &'a Component,
+    base_dir: &'a Path,
+    extra_args: &'a [String],
+    run_id: String,
+    run_dir: PathBuf,
+    trace: TraceContext,
+    redact: Vec<String>,
+    normalizer: Normalizer,
+    /// Only one side runs: it writes straight to the workspace.
+    single: bool,
+}
+
 /// Runs a component per its mode and records everything.
-pub fn execute_run(store: &mut Store, context: &RunContext<'_>) -> Result<RunReport, RunError> {
-    let component = context.component;
-    let routing = route(component, context.mode, &context.key)?;
-    let normalizer = Normalizer::new(&component.normalize)?;
+pub fn execute_run(
+    workspace: &mut Workspace,
+    request: &RunRequest<'_>,
+) -> Result<RunReport, RunError> {
+    let component = workspace.migration.component(request.component);
+    let mode = workspace.store.mode(&component.id)?.state;
+    let routing = route(component, mode, &request.key)?;
     let run_id = new_run_id();
-    let run_dir = context.state_dir.join("runs").join(&run_id);
-    let trace = TraceContext::new();
-    store.begin_run(&RunStart {
-        id: run_id.clone(),
+    let runner = Runner {
+        component,
+        base_dir: &workspace.base_dir,
+        extra_args: request.extra_args,
+        run_dir: workspace.state_dir.join("runs").join(&run_id),
+        run_id,
+        trace: TraceContext::new(),
+        redact: secret_values([component]),
+        normalizer: Normalizer::new(&component.normalize)?,
+        single: routing.shadow.is_none(),
+    };
+    workspace.store.begin_run(&RunStart {
+        id: runner.run_id.clone(),
         component: component.id.clone(),
-        mode: context.mode,
+        mode,
         authoritative: routing.authoritative,
         pid: std::process::id(),
-        run_key: Some(context.key.clone()),
-        trace_id: trace.trace_id.clone(),
-        source: "run",
+        run_key: Some(request.key.clone()),
+        trace_id: runner.trace.trace_id.clone(),
+        source: RunSource::Run,
     })?;
-    let redact = secret_values(component);
-    let single = routing.shadow.is_none();
-    let launch =
-        |side: Side, line: &str, role: &'static str, attempt: u32| -> Result<SideRun, RunError> {
-            let name = if attempt == 0 {
-                side.as_str().to_owned()
-            } else {
-                format!("{side}-recheck-{attempt}")
-            };
-            let dir = run_dir.join(name);
-            // A side running alone writes where CI expects, exactly as the job
-            // did before cutover, and its output is only streamed; sides that
-            // run together each get their own directory and capture files.
-            let out = if single {
-                context.base_dir.to_owned()
-            } else {
-                dir.join("out")
-            };
-            if !single {
-                std::fs::create_dir_all(&out).map_err(|source| RunError::Io {
-                    path: out.clone(),
-                    source,
-                })?;
-            }
-            let capture = |name: &str| (!single).then(|| dir.join(name));
-            let command = SideCommand {
-                line: with_args(line, context.extra_args),
-                working_dir: context.base_dir.to_owned(),
-                env: side_env(component, side, &run_id, &out, &trace),
-                stdout_file: capture("stdout"),
-                stderr_file: capture("stderr"),
-                live: role == "authoritative",
-                timeout: component
-                    .timeout
-                    .map(|t| Duration::from_secs(t.seconds))
-                    .or((role != "authoritative").then_some(DEFAULT_SHADOW_TIMEOUT)),
-                redact: redact.clone(),
-            };
-            Ok(SideRun {
-                side,
-                role,
-                attempt,
-                execution: run_side(&command),
-                dir,
-                out,
-                captured: !single,
-            })
-        };
-    let (authoritative, shadow) = std::thread::scope(|scope| {
-        let shadow = routing
-            .shadow
-            .as_ref()
-            .map(|(side, line)| scope.spawn(|| launch(*side, line, "shadow", 0)));
-        let authoritative = launch(
-            routing.authoritative,
-            &routing.authoritative_command,
-            "authoritative",
-            0,
-        );
-        let shadow = shadow.map(|handle| {
-            handle.join().unwrap_or_else(|_| {
-                Err(RunError::Io {
-                    path: run_dir.clone(),
-                    source: std::io::Error::other("shadow side thread panicked"),
-                })
-            })
-        });
-        (authoritative, shadow.transpose())
-    });
-    let authoritative = authoritative?;
-    let shadow = shadow?;
-    let mut runs = vec![];
-    let outputs_of = |run: &SideRun| side_result(run, component, &normalizer, &redact);
-    let auth_result = outputs_of(&authoritative);
-    let (mut parity, mut summary) = (None, None);
-    if let Some(shadow_run) = &shadow {
-        let shadow_result = outputs_of(shadow_run);
-        if let Parity::Mismatch { summary: text } = compare(&auth_result, &shadow_result) {
-            parity = Some("mismatch");
-            summary = Some(text);
-            for attempt in 1..=component.recheck {
-                let (side, line) = routing
-                    .shadow
-                    .as_ref()
-                    .map(|(s, l)| (*s, l.as_str()))
-                    .unwrap_or((shadow_run.side, ""));
-                let recheck = launch(side, line, "recheck", attempt)?;
-                let matched = compare(&auth_result, &outputs_of(&recheck)) == Parity::Match;
-                runs.push(recheck);
-                if matched {
-                    parity = Some("flaky");
-                    break;
-                }
-            }
-        } else {
-            parity = Some("match");
-        }
-    }
-    if !single {
-        copy_outputs(&authoritative.out, context.base_dir, &component.outputs)?;
-    }
-    let trace_url = [Some(&authoritative), shadow.as_ref()]
-        .into_iter()
-        .flatten()
-        .filter(|run| run.side == Side::Dagger)
-        .find_map(|run| run.execution.trace_url.clone());
-    let exit_code = authoritative.execution.outcome.exit_code();
-    let mut all = vec![authoritative];
-    all.extend(shadow);
-    all.extend(runs);
-    let sides = all
-        .iter()
-        .map(|run| side_record(run, &outputs_of(run)))
-        .collect();
-    store.finish_run(&RunFinish {
-        id: run_id.clone(),
+    let (sides, parity, summary) = runner.run_and_compare(&routing)?;
+    let exit_code = sides[0].0.execution.outcome.exit_code();
+    let finish = RunFinish {
+        id: runner.run_id.clone(),
         exit_code,
         parity,
         parity_summary: summary.clone(),
-        trace_url,
-        sides,
-    })?;
+        trace_url: trace_url(&sides),
+        sides: sides
+            .iter()
+            .map(|(run, result)| side_record(run, result))
+            .collect(),
+    };
+    workspace.store.finish_run(&finish)?;
     Ok(RunReport {
-        run_id,
+        run_id: runner.run_id,
+        mode,
         exit_code,
         routing,
         parity,
         summary,
-        run_dir,
+        run_dir: runner.run_dir,
     })
+}
+
+type Compared = (
+    Vec<(SideRun, SideResult)>,
+    Option<ParityVerdict>,
+    Option<String>,
+);
+
+impl Runner<'_> {
+    /// Runs the authoritative side (and the shadow, concurrently), compares
+    /// them with rechecks, and puts the authoritative outputs in place.
+    /// The authoritative execution comes first.
+    fn run_and_compare(&self, routing: &Routing) -> Result<Compared, RunError> {
+        let (authoritative, shadow) = std::thread::scope(|scope| {
+            let shadow = routing
+                .shadow
+                .as_ref()
+                .map(|(side, line)| scope.spawn(|| self.launch(*side, line, SideRole::Shadow, 0)));
+            let authoritative = self.launch(
+                routing.authoritative,
+                &routing.authoritative_command,
+                SideRole::Authoritative,
+                0,
+            );
+            let shadow = shadow.map(|handle| {
+                handle.join().unwrap_or_else(|_| {
+                    Err(RunError::Io {
+                        path: self.run_dir.clone(),
+                        source: std::io::Error::other("shadow side thread panicked"),
+                    })
+                })
+            });
+            (authoritative, shadow.transpose())
+        });
+        let authoritative = self.with_result(authoritative?)?;
+        let (mut parity, mut summary, mut rechecks) = (None, None, Vec::new());
+        let shadow = match (shadow?, &routing.shadow) {
+            (Some(shadow), Some((side, line))) => {
+                let shadow = self.with_result(shadow)?;
+                (parity, summary) =
+                    self.compare(&authoritative.1, &shadow.1, *side, line, &mut rechecks)?;
+                Some(shadow)
+            }
+            _ => None,
+        };
+        let mut sides = vec![authoritative];
+        sides.extend(shadow);
+        sides.extend(rechecks);
+        if !self.single {
+            copy_outputs(&sides[0].0.out, self.base_dir, &self.component.outputs)?;
+        }
+        Ok((sides, parity, summary))
+    }
+
+    /// Compares the shadow with the authoritative result; on a mismatch
+    /// reruns the shadow up to `recheck` times (a match then is flaky).
+    /// Rechecks are appended to `rechecks`.
+    fn compare(
+        &self,
+        authoritative: &SideResult,
+        shadow: &SideResult,
+        side: Side,
+        line: &str,
+        rechecks: &mut Vec<(SideRun, SideResult)>,
+    ) -> Result<(Option<ParityVerdict>, Option<String>), RunError> {
+        let Parity::Mismatch { summary } = compare(authoritative, shadow) else {
+            return Ok((Some(ParityVerdict::Match), None));
+        };
+        for attempt in 1..=self.component.recheck {
+            let recheck =
+                self.with_result(self.launch(side, line, SideRole::Recheck, attempt)?)?;
+            let matched = compare(authoritative, &recheck.1) == Parity::Match;
+            rechecks.push(recheck);
+            if matched {
+                return Ok((Some(ParityVerdict::Flaky), Some(summary)));
+            }
+        }
+        Ok((Some(ParityVerdict::Mismatch), Some(summary)))
+    }
+
+    fn launch(
+        &self,
+        side: Side,
+        line: &str,
+        role: SideRole,
+        attempt: u32,
+    ) -> Result<SideRun, RunError> {
+        let name = if attempt == 0 {
+            side.as_str().to_owned()
+        } else {
+            format!("{side}-recheck-{attempt}")
+        };
+        let dir = self.run_dir.join(name);
+        // A side running alone writes where CI expects, exactly as the job
+        // did before cutover, and its output is only streamed; sides that
+        // run together each get their own directory and capture files.
+        let out = if self.single {
+            self.base_dir.to_owned()
+        } else {
+            dir.join("out")
+        };
+        if !self.single {
+            std::fs::create_dir_all(&out).map_err(io_error(&out))?;
+        }
+        let capture = |name: &str| (!self.single).then(|| dir.join(name));
+        let authoritative = role == SideRole::Authoritative;
+        let command = SideCommand {
+            line: with_args(line, self.extra_args),
+            working_dir: self.base_dir.to_owned(),
+            env: side_env(self.component, side, &self.run_id, &out, &self.trace),
+            stdout_file: capture("stdout"),
+            stderr_file: capture("stderr"),
+            live: authoritative,
+            timeout: self
+                .component
+                .timeout
+                .map(|t| Duration::from_secs(t.seconds))
+                .or((!authoritative).then_some(DEFAULT_SHADOW_TIMEOUT)),
+            redact: self.redact.clone(),
+        };
+        Ok(SideRun {
+            side,
+            role,
+            attempt,
+            execution: run_side(&command),
+            dir,
+            out,
+            captured: !self.single,
+        })
+    }
+
+    /// Pairs an execution with what it produced, normalized for comparing.
+    fn with_result(&self, run: SideRun) -> Result<(SideRun, SideResult), RunError> {
+        // A side that never started has no capture file: its stdout is empty.
+        let started = !matches!(run.execution.outcome, SideOutcome::SpawnFailed { .. });
+        let stdout = if run.captured && started {
+            let path = run.dir.join("stdout");
+            std::fs::read(&path).map_err(io_error(&path))?
+        } else {
+            Vec::new()
+        };
+        let stdout = String::from_utf8_lossy(&stdout);
+        let placeholders = [
+            (run.out.display().to_string(), "<out>"),
+            (run.dir.display().to_string(), "<run>"),
+        ];
+        let mut normalized = self.normalizer.apply(&stdout, &placeholders);
+        for secret in &self.redact {
+            normalized = normalized.replace(secret.as_str(), "***");
+        }
+        let result = SideResult {
+            side: run.side,
+            exit_code: run.execution.outcome.exit_code(),
+            stdout: normalized,
+            outputs: digest_outputs(&run.out, &self.component.outputs),
+            out_dir: run.out.clone(),
+        };
+        Ok((run, result))
+    }
+}
+
+/// A trace URL printed by a Dagger side (the first execution that printed one).
+fn trace_url(sides: &[(SideRun, SideResult)]) -> Option<String> {
+    sides
+        .iter()
+        .filter(|(run, _)| run.side == Side::Dagger && run.attempt == 0)
+        .find_map(|(run, _)| run.execution.trace_url.clone())
 }
 
 /// Sortable, unique: `20270104T101500123-1a2b3c4d`.
@@ -251,15 +343,6 @@ fn new_run_id() -> String {
         .strftime("%Y%m%dT%H%M%S%3f")
         .to_string();
     format!("{now}-{}", random_hex(4))
-}
-
-fn secret_values(component: &Component) -> Vec<String> {
-    component
-        .secrets
-        .iter()
-        .filter_map(|name| std::env::var(name).ok())
-        .filter(|value| !value.is_empty())
-        .collect()
 }
 
 /// The `CUTOVER_*` layer and `TRACEPARENT`, applied over cutover's own environment.
@@ -289,36 +372,6 @@ fn with_args(line: &str, args: &[String]) -> String {
         full.push('\'');
     }
     full
-}
-
-fn side_result(
-    run: &SideRun,
-    component: &Component,
-    normalizer: &Normalizer,
-    redact: &[String],
-) -> SideResult {
-    let out = run.out.clone();
-    let stdout = if run.captured {
-        std::fs::read(run.dir.join("stdout")).unwrap_or_default()
-    } else {
-        Vec::new()
-    };
-    let stdout = String::from_utf8_lossy(&stdout);
-    let placeholders = [
-        (out.display().to_string(), "<out>"),
-        (run.dir.display().to_string(), "<run>"),
-    ];
-    let mut normalized = normalizer.apply(&stdout, &placeholders);
-    for secret in redact {
-        normalized = normalized.replace(secret.as_str(), "***");
-    }
-    SideResult {
-        side: run.side,
-        exit_code: run.execution.outcome.exit_code(),
-        stdout: normalized,
-        outputs: digest_outputs(&out, &component.outputs),
-        out_dir: out,
-    }
 }
 
 fn side_record(run: &SideRun, result: &SideResult) -> SideRecord {
@@ -354,30 +407,9 @@ fn copy_outputs(from: &Path, to: &Path, outputs: &[String]) -> Result<(), RunErr
             continue;
         }
         let target = to.join(output);
-        copy_path(&source, &target).map_err(|source| RunError::Io {
-            path: target.clone(),
-            source,
-        })?;
+        copy_path(&source, &target).map_err(io_error(&target))?;
     }
     Ok(())
-}
-
-fn copy_path(source: &Path, target: &Path) -> std::io::Result<()> {
-    if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    if source.is_dir() {
-        std::fs::create_dir_all(target)?;
-        for entry in std::fs::read_dir(source)? {
-            let entry = entry?;
-            copy_path(&entry.path(), &target.join(entry.file_name()))?;
-        }
-        return Ok(());
-    }
-    // Copy beside the target, then rename: CI never sees a half-written file.
-    let temporary = target.with_extension(format!("cutover-{}.tmp", std::process::id()));
-    std::fs::copy(source, &temporary)?;
-    std::fs::rename(&temporary, target)
 }
 
 /// Records one execution of one side measured outside `run` — an outcome a
@@ -390,7 +422,7 @@ pub fn record_execution(
     side: Side,
     exit_code: i32,
     duration: Duration,
-    source: &'static str,
+    source: RunSource,
 ) -> Result<String, StoreError> {
     let run_id = new_run_id();
     store.begin_run(&RunStart {
@@ -416,7 +448,7 @@ pub fn record_execution(
         trace_url: None,
         sides: vec![SideRecord {
             side,
-            role: "authoritative",
+            role: SideRole::Authoritative,
             attempt: 0,
             outcome,
             duration_ms: duration.as_secs_f64() * 1000.0,

@@ -8,6 +8,7 @@
 //!
 //! The result is a [`Migration`], which every later module consumes.
 
+pub mod component_ref;
 pub mod criterion_spec;
 pub mod diagnostic;
 pub mod duration;
@@ -17,6 +18,7 @@ pub mod schema;
 pub mod validate;
 pub mod wire;
 
+pub use component_ref::ComponentRef;
 pub use diagnostic::{SpecDiagnostic, SpecErrors};
 pub use duration::{WallDuration, WorkDays};
 pub use load::{load_spec, parse_spec};

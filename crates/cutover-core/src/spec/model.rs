@@ -322,7 +322,9 @@ pub struct RollbackSettings {
 }
 
 /// What a trigger does when it fires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TriggerAction {
     /// Roll back automatically.

@@ -2,22 +2,40 @@
 //!
 //! Embedded SQLite by default (`.cutover/state.db` beside the spec), in WAL
 //! mode with a generous busy timeout so that many concurrent `cutover run`
-//! processes can record safely; every write is one `BEGIN IMMEDIATE`
-//! transaction. Callers see [`Store`] methods and domain types only, never
-//! SQL or rusqlite types, so another backend (PostgreSQL, with the same
-//! schema) can be added behind the same methods.
+//! processes can record safely. [`Store`] (in `store.rs`) is the one
+//! interface, in domain terms; `connection.rs` opens, migrates and writes
+//! (one `write` helper with a [`Durability`]); `codec.rs` is the one place
+//! domain values are spelled as text; one file per table family holds its
+//! SQL. Imports run one way: `store` → families → `codec`/`connection`.
 
-mod rollback_records;
+mod codec;
+mod connection;
+mod decisions;
+mod drills;
+mod error;
+mod events;
+mod journal;
+mod modes;
+mod runs;
 mod samples;
 mod schema;
-mod sqlite;
+mod snapshots;
+#[expect(
+    clippy::module_inception,
+    reason = "the facade is named after its type"
+)]
+mod store;
+mod test_results;
 mod types;
 
-pub use rollback_records::{
-    Decision, DrillRecord, PreservedPath, RollbackJournal, RollbackStep, Snapshot,
-};
-pub use sqlite::{Store, StoreError, now as now_timestamp};
+pub use connection::Durability;
+pub use error::StoreError;
+pub use store::{ModeUpdate, Store};
 pub use types::{
-    ComponentRunCounts, EventRecord, ImportedRun, ModeRecord, NewEvent, RunFinish, RunRecord,
-    RunStart, RunStatus, SideRecord, TestRecord, WindowSamples,
+    ComponentRunCounts, Decision, DrillRecord, ImportedRun, JournalStatus, ModeRecord,
+    PreservedKind, PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunSource,
+    RunStart, RunStatus, SideRecord, Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
+
+#[cfg(test)]
+mod tests;

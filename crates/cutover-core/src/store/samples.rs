@@ -15,7 +15,10 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::sqlite::StoreError;
+use super::codec::{self, Coded};
+use super::error::StoreError;
+use super::types::WindowSamples;
+use crate::exec::{ParityVerdict, SideOutcome, SideRole};
 use crate::lifecycle::Side;
 
 /// Records per chunk.
@@ -35,8 +38,8 @@ pub struct Sample {
     pub succeeded: bool,
     /// The run's first record: counts the run and carries its parity.
     pub run_marker: bool,
-    /// 0 none, 1 match, 2 flaky, 3 mismatch.
-    pub parity: u8,
+    /// The run's parity (on its first record only).
+    pub parity: Option<ParityVerdict>,
     /// A re-run of the shadow side after a mismatch.
     pub recheck: bool,
 }
@@ -52,7 +55,7 @@ impl Sample {
         out.push(
             u8::from(self.succeeded)
                 | u8::from(self.run_marker) << 1
-                | (self.parity & 3) << 2
+                | parity_code(self.parity) << 2
                 | u8::from(self.recheck) << 4,
         );
         out.extend_from_slice(&[0, 0]);
@@ -73,27 +76,80 @@ impl Sample {
             side,
             succeeded: flags & 1 == 1,
             run_marker: flags & 2 == 2,
-            parity: (flags >> 2) & 3,
+            parity: parity_from_code((flags >> 2) & 3),
             recheck: flags & 16 == 16,
         })
     }
 }
 
-/// Parity verdict as its code.
-pub fn parity_code(parity: Option<&str>) -> u8 {
+/// A parity verdict as its two-bit code.
+fn parity_code(parity: Option<ParityVerdict>) -> u8 {
     match parity {
-        Some("match") => 1,
-        Some("flaky") => 2,
-        Some("mismatch") => 3,
-        _ => 0,
+        None => 0,
+        Some(ParityVerdict::Match) => 1,
+        Some(ParityVerdict::Flaky) => 2,
+        Some(ParityVerdict::Mismatch) => 3,
     }
 }
 
-/// RFC 3339 to Unix milliseconds (0 if unreadable).
-pub fn millis(timestamp: &str) -> i64 {
-    timestamp
-        .parse::<jiff::Timestamp>()
-        .map_or(0, |t| t.as_millisecond())
+fn parity_from_code(code: u8) -> Option<ParityVerdict> {
+    match code {
+        1 => Some(ParityVerdict::Match),
+        2 => Some(ParityVerdict::Flaky),
+        3 => Some(ParityVerdict::Mismatch),
+        _ => None,
+    }
+}
+
+/// The samples of one run's executions: the first authoritative execution
+/// carries the run marker and its parity.
+pub(super) fn of_run<'a>(
+    started: jiff::Timestamp,
+    parity: Option<ParityVerdict>,
+    sides: impl IntoIterator<Item = (Side, SideRole, u32, &'a SideOutcome, f64)>,
+) -> Vec<Sample> {
+    let mut marker_written = false;
+    sides
+        .into_iter()
+        .map(|(side, role, attempt, outcome, duration_ms)| {
+            let run_marker = role == SideRole::Authoritative && attempt == 0 && !marker_written;
+            marker_written |= run_marker;
+            Sample {
+                started_ms: started.as_millisecond(),
+                duration_ms: duration_ms as f32,
+                side,
+                succeeded: outcome.is_success(),
+                run_marker,
+                parity: if run_marker { parity } else { None },
+                recheck: attempt > 0,
+            }
+        })
+        .collect()
+}
+
+/// Adds one sample to a window's counts (rechecks are not counted).
+pub(super) fn add_to_window(window: &mut WindowSamples, sample: &Sample) {
+    if sample.recheck {
+        return;
+    }
+    let side = match sample.side {
+        Side::Legacy => &mut window.legacy,
+        Side::Dagger => &mut window.dagger,
+    };
+    side.executions += 1;
+    side.successes += u64::from(sample.succeeded);
+    side.durations.push(f64::from(sample.duration_ms) / 1000.0);
+    if sample.run_marker {
+        window.runs += 1;
+        if let Some(parity) = sample.parity {
+            window.compared += 1;
+            if parity.has_parity() {
+                window.matched += 1;
+            } else {
+                window.mismatches += 1;
+            }
+        }
+    }
 }
 
 /// Appends samples of one component inside an open transaction.
@@ -193,42 +249,28 @@ pub fn backfill(tx: &Transaction<'_>) -> Result<(), StoreError> {
         )?;
         let mut query = statement.query([])?;
         while let Some(row) = query.next()? {
-            let role: String = row.get(5)?;
-            let parity: Option<String> = row.get(6)?;
-            let side: String = row.get(3)?;
+            let Coded(role) = row.get::<_, Coded<SideRole>>(5)?;
+            let parity: Option<Coded<ParityVerdict>> = row.get(6)?;
+            let Coded(side) = row.get::<_, Coded<Side>>(3)?;
             let attempt: i64 = row.get(7)?;
+            let run_marker = role == SideRole::Authoritative;
             rows.push((
                 row.get(0)?,
                 Sample {
-                    started_ms: millis(&row.get::<_, String>(1)?),
+                    started_ms: codec::timestamp(&row.get::<_, String>(1)?)?.as_millisecond(),
                     duration_ms: row.get::<_, f64>(2)? as f32,
-                    side: if side == "legacy" {
-                        Side::Legacy
-                    } else {
-                        Side::Dagger
-                    },
-                    succeeded: row.get::<_, String>(4)? == "succeeded",
-                    run_marker: role == "authoritative",
-                    parity: if role == "authoritative" {
-                        parity_code(parity.as_deref())
-                    } else {
-                        0
-                    },
+                    side,
+                    succeeded: row.get::<_, String>(4)? == SideOutcome::Succeeded.as_str(),
+                    run_marker,
+                    parity: parity.filter(|_| run_marker).map(|Coded(p)| p),
                     recheck: attempt > 0,
                 },
             ));
         }
     }
-    let mut start = 0;
-    while start < rows.len() {
-        let component = rows[start].0.clone();
-        let end = rows[start..]
-            .iter()
-            .position(|(c, _)| *c != component)
-            .map_or(rows.len(), |p| start + p);
-        let samples: Vec<Sample> = rows[start..end].iter().map(|(_, s)| *s).collect();
-        append(tx, &component, &samples)?;
-        start = end;
+    for chunk in rows.chunk_by(|(a, _), (b, _)| a == b) {
+        let samples: Vec<Sample> = chunk.iter().map(|(_, s)| *s).collect();
+        append(tx, &chunk[0].0, &samples)?;
     }
     Ok(())
 }
@@ -245,7 +287,7 @@ mod tests {
             side: Side::Dagger,
             succeeded: true,
             run_marker: false,
-            parity: 3,
+            parity: Some(ParityVerdict::Mismatch),
             recheck: true,
         };
         let mut bytes = Vec::new();

@@ -1,5 +1,11 @@
 //! Schema migrations, applied in order; `PRAGMA user_version` holds the
-//! number applied. Never edit a released migration: add the next one.
+//! number applied. Never edit a released migration: add the next one. Some
+//! versions are followed by a step written in code (see [`migrate_from`]).
+
+use rusqlite::Transaction;
+
+use super::error::StoreError;
+use super::{events, samples};
 
 /// Ordered migrations; index + 1 is the schema version each one produces.
 pub const MIGRATIONS: &[&str] = &[
@@ -141,10 +147,26 @@ pub const MIGRATIONS: &[&str] = &[
         detail          TEXT NOT NULL DEFAULT '{}'
     );
     "#,
+    // 4: typed events — the kinds of versions 1–3 take their new names (in
+    // code: the append-only trigger is lifted for that one rewrite); their
+    // details already have the typed shape.
+    "",
 ];
 
-/// Versions whose migration is followed by a backfill written in code.
-pub const BACKFILL_SAMPLES_AT: i64 = 2;
+/// Applies every migration after `version` inside `tx`.
+pub fn migrate_from(tx: &Transaction<'_>, version: i64) -> Result<(), StoreError> {
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+        tx.execute_batch(migration)?;
+        let reached = index as i64 + 1;
+        match reached {
+            2 => samples::backfill(tx)?,
+            4 => events::rename_legacy_kinds(tx)?,
+            _ => {}
+        }
+        tx.pragma_update(None, "user_version", reached)?;
+    }
+    Ok(())
+}
 
 /// The schema version this build writes.
 pub fn current_version() -> i64 {

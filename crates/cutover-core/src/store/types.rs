@@ -1,8 +1,9 @@
 //! Domain records the store reads and writes.
 
-use serde::Serialize;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
-use crate::exec::SideOutcome;
+use crate::exec::{ParityVerdict, SideOutcome, SideRole};
 use crate::lifecycle::{Mode, ModeState, Side};
 
 /// A component's persisted mode.
@@ -11,44 +12,10 @@ pub struct ModeRecord {
     /// Mode and canary share.
     #[serde(flatten)]
     pub state: ModeState,
-    /// When the component entered this mode (RFC 3339, UTC).
-    pub since: Option<String>,
+    /// When the component entered this mode.
+    pub since: Option<Timestamp>,
     /// Digest of `legacy.sources` when it entered shadow (drift detection).
     pub sources_digest: Option<String>,
-}
-
-/// A new audit-log event.
-#[derive(Debug, Clone)]
-pub struct NewEvent {
-    /// What happened: `advance`, `rollback`, `run_incomplete`, …
-    pub kind: String,
-    /// The component concerned, if any.
-    pub component: Option<String>,
-    /// Who did it.
-    pub actor: String,
-    /// Why, as given with `--reason`.
-    pub reason: Option<String>,
-    /// Details as JSON.
-    pub detail: serde_json::Value,
-}
-
-/// A stored event.
-#[derive(Debug, Clone, Serialize)]
-pub struct EventRecord {
-    /// Sequence number.
-    pub id: i64,
-    /// When (RFC 3339, UTC).
-    pub at: String,
-    /// What happened.
-    pub kind: String,
-    /// The component concerned.
-    pub component: Option<String>,
-    /// Who.
-    pub actor: String,
-    /// Why.
-    pub reason: Option<String>,
-    /// Details.
-    pub detail: serde_json::Value,
 }
 
 /// What is known when a run starts.
@@ -68,8 +35,8 @@ pub struct RunStart {
     pub run_key: Option<String>,
     /// W3C trace id shared by both sides.
     pub trace_id: String,
-    /// `run` or `record`.
-    pub source: &'static str,
+    /// What produced it.
+    pub source: RunSource,
 }
 
 /// One side's result.
@@ -77,8 +44,8 @@ pub struct RunStart {
 pub struct SideRecord {
     /// Which side.
     pub side: Side,
-    /// `authoritative`, `shadow` or `recheck`.
-    pub role: &'static str,
+    /// The part it played.
+    pub role: SideRole,
     /// 0 for the first execution, 1.. for rechecks.
     pub attempt: u32,
     /// How it ended.
@@ -98,8 +65,8 @@ pub struct RunFinish {
     pub id: String,
     /// Exit code passed to CI.
     pub exit_code: i32,
-    /// `match`, `mismatch`, `flaky`, or `None` when not compared.
-    pub parity: Option<&'static str>,
+    /// The parity verdict, or `None` when not compared.
+    pub parity: Option<ParityVerdict>,
     /// Readable mismatch summary (secrets redacted).
     pub parity_summary: Option<String>,
     /// A trace URL printed by the Dagger side.
@@ -135,14 +102,14 @@ pub struct RunRecord {
     pub authoritative: Side,
     /// Status.
     pub status: RunStatus,
-    /// Started (RFC 3339).
-    pub started_at: String,
-    /// Finished (RFC 3339).
-    pub finished_at: Option<String>,
+    /// Started.
+    pub started_at: Timestamp,
+    /// Finished.
+    pub finished_at: Option<Timestamp>,
     /// Exit code CI saw.
     pub exit_code: Option<i32>,
     /// Parity verdict.
-    pub parity: Option<String>,
+    pub parity: Option<ParityVerdict>,
     /// Mismatch summary.
     pub parity_summary: Option<String>,
     /// Trace id.
@@ -215,10 +182,156 @@ pub struct ImportedRun {
     pub component: String,
     /// Mode it ran in.
     pub mode: ModeState,
-    /// Start (RFC 3339).
-    pub started_at: String,
+    /// Start.
+    pub started_at: Timestamp,
     /// Parity verdict, if compared.
-    pub parity: Option<&'static str>,
+    pub parity: Option<ParityVerdict>,
     /// Sides: the authoritative first, with outcome and milliseconds.
     pub sides: Vec<(Side, SideOutcome, f64)>,
+}
+
+/// What produced a run record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunSource {
+    /// `cutover run`.
+    Run,
+    /// `cutover record` (a service reported its own outcome).
+    Record,
+    /// `cutover bench`.
+    Bench,
+    /// Imported history.
+    Import,
+}
+
+/// Why a snapshot was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SnapshotKind {
+    /// Before an advance: the restore point a rollback returns to.
+    RestorePoint,
+    /// Before a rollback restores files: the files as they were, so edits
+    /// made since are never lost.
+    Safety,
+}
+
+/// What a preserved path was when saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PreservedKind {
+    /// A file, saved by digest.
+    File,
+    /// A directory, saved file by file.
+    Dir,
+    /// Nothing was there (restoring removes whatever is there now).
+    Missing,
+}
+
+/// Where a journaled rollback stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalStatus {
+    /// Some steps are not done (interrupted, or running now).
+    InProgress,
+    /// Every step committed.
+    Done,
+}
+
+/// One preserved path in a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreservedPath {
+    /// Path relative to the spec's directory.
+    pub path: String,
+    /// What was there.
+    pub kind: PreservedKind,
+    /// Content digest of a file.
+    pub digest: Option<String>,
+    /// Files of a directory: relative path and digest.
+    #[serde(default)]
+    pub entries: Vec<(String, String)>,
+}
+
+/// A snapshot: a component's mode and its preserved paths at one moment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Snapshot {
+    /// Id.
+    pub id: i64,
+    /// Component.
+    pub component: String,
+    /// Why it was taken.
+    pub kind: SnapshotKind,
+    /// The mode then.
+    pub state: ModeState,
+    /// When.
+    pub created_at: Timestamp,
+    /// When a rollback restored it.
+    pub consumed_at: Option<Timestamp>,
+    /// Preserved paths.
+    pub files: Vec<PreservedPath>,
+}
+
+/// One step of a journaled rollback.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RollbackStep {
+    /// Component.
+    pub component: String,
+    /// Snapshot restored (none: mode-only rollback).
+    pub snapshot: Option<i64>,
+    /// Mode before the rollback.
+    pub from: ModeState,
+    /// Mode restored.
+    pub to: ModeState,
+    /// Snapshot ids consumed by this step (the restored one and any later).
+    pub consumes: Vec<i64>,
+    /// Whether the step's final transaction committed.
+    pub done: bool,
+}
+
+/// A journaled rollback.
+#[derive(Debug, Clone, Serialize)]
+pub struct RollbackJournal {
+    /// Id.
+    pub id: i64,
+    /// What was asked for.
+    pub target: String,
+    /// Where it stands.
+    pub status: JournalStatus,
+    /// Who.
+    pub actor: String,
+    /// Why.
+    pub reason: Option<String>,
+    /// Steps, dependents first.
+    pub steps: Vec<RollbackStep>,
+}
+
+/// An open or closed decision point.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decision {
+    /// Id.
+    pub id: i64,
+    /// Component held.
+    pub component: String,
+    /// Trigger that opened it.
+    pub trigger: String,
+    /// When.
+    pub opened_at: Timestamp,
+    /// Evidence at the time.
+    pub evidence: String,
+    /// What was decided, once decided.
+    pub decision: Option<crate::event::DecisionOutcome>,
+}
+
+/// A drill's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct DrillRecord {
+    /// Component.
+    pub component: String,
+    /// When.
+    pub at: Timestamp,
+    /// Whether the rollback and the legacy acceptance tests succeeded.
+    pub passed: bool,
+    /// Time to roll back, milliseconds.
+    pub duration_ms: f64,
+    /// Details.
+    pub detail: serde_json::Value,
 }

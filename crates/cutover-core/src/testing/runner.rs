@@ -75,8 +75,10 @@ pub fn select_tests(
             (0..migration.components.len()).collect(),
             migration.phases.iter().map(|p| p.number).collect(),
         ),
-        Some(Target::Component(c)) => (vec![*c], Vec::new()),
-        Some(Target::Phase(number, members)) => (members.clone(), vec![*number]),
+        Some(Target::Component(c)) => (vec![c.index()], Vec::new()),
+        Some(Target::Phase(number, members)) => {
+            (members.iter().map(|c| c.index()).collect(), vec![*number])
+        }
     };
     let mut cases = Vec::new();
     for &c in &components {

@@ -4,9 +4,10 @@
 
 use cutover_core::benchmark::{bench_markdown, bench_svg, run_benchmark};
 use cutover_core::router::record_execution;
+use cutover_core::store::RunSource;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::Workspace;
+use super::{open_workspace, write_atomically};
 use crate::args::{BenchArgs, GlobalArgs, OutputFormat};
 use crate::error::CliError;
 use crate::exit_codes;
@@ -21,9 +22,9 @@ pub fn run(global: &GlobalArgs, args: BenchArgs, printer: &mut Printer) -> Resul
         out,
         format,
     } = args;
-    let workspace = Workspace::open(global)?;
-    let component = workspace.component(&component)?;
-    let mut store = workspace.store()?;
+    let mut workspace = open_workspace(global)?;
+    let component = workspace.spec(workspace.component(&component)?).clone();
+    let component = &component;
     let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S").to_string();
     let work_dir = workspace
         .state_dir
@@ -50,16 +51,16 @@ pub fn run(global: &GlobalArgs, args: BenchArgs, printer: &mut Printer) -> Resul
         source,
     })?;
     bar.finish_and_clear();
-    let mode = store.mode(&component.id)?.state;
+    let mode = workspace.store.mode(&component.id)?.state;
     for (side, duration, exit_code) in &result.executions {
         record_execution(
-            &mut store,
+            &mut workspace.store,
             &component.id,
             mode,
             *side,
             *exit_code,
             *duration,
-            "bench",
+            RunSource::Bench,
         )?;
     }
     let report_dir = out.unwrap_or_else(|| workspace.state_dir.join("bench").join(&component.id));
@@ -69,9 +70,9 @@ pub fn run(global: &GlobalArgs, args: BenchArgs, printer: &mut Printer) -> Resul
     })?;
     let plot_name = format!("{}-{stamp}.svg", component.id);
     let markdown = bench_markdown(&result, &plot_name);
-    super::plan::write_atomically(&report_dir.join(&plot_name), &bench_svg(&result))?;
+    write_atomically(&report_dir.join(&plot_name), &bench_svg(&result))?;
     let report_path = report_dir.join(format!("{}-{stamp}.md", component.id));
-    super::plan::write_atomically(&report_path, &markdown)?;
+    write_atomically(&report_path, &markdown)?;
     let text = match format {
         OutputFormat::Json => crate::printer::json(&result)?,
         OutputFormat::Table => format!("{markdown}\nreport: {}\n", report_path.display()),

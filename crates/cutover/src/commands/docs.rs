@@ -3,8 +3,9 @@
 
 use cutover_core::docs::{docs_context, render_documents};
 use cutover_core::plan::build_plan;
+use cutover_core::workspace::Workspace;
 
-use super::Workspace;
+use super::{locate, write_atomically};
 use crate::args::{DocsArgs, GlobalArgs};
 use crate::error::CliError;
 use crate::exit_codes;
@@ -13,24 +14,25 @@ use crate::printer::Printer;
 /// Renders and writes every document.
 pub fn run(global: &GlobalArgs, args: DocsArgs, printer: &mut Printer) -> Result<u8, CliError> {
     let DocsArgs { out } = args;
-    let workspace = Workspace::open(global)?;
-    let plan = build_plan(&workspace.migration).map_err(|source| CliError::Plan {
+    let located = locate(global)?;
+    let plan = build_plan(&located.migration).map_err(|source| CliError::Plan {
         spec: global.spec.clone(),
         source,
     })?;
-    let store = if workspace.state_path.exists() {
-        Some(workspace.store()?)
+    let base_dir = located.base_dir.clone();
+    // Never creates a store: live verdicts only when one exists.
+    let live = if located.state_path.exists() {
+        Some(Workspace::open(
+            located.migration.clone(),
+            located.base_dir,
+            &located.state_path,
+        )?)
     } else {
         None
     };
-    let context = docs_context(
-        &workspace.migration,
-        &plan,
-        store.as_ref(),
-        &workspace.base_dir,
-    );
+    let context = docs_context(&located.migration, &plan, live.as_ref())?;
     let documents = render_documents(&context)?;
-    let directory = out.unwrap_or_else(|| workspace.base_dir.join("migration-docs"));
+    let directory = out.unwrap_or_else(|| base_dir.join("migration-docs"));
     std::fs::create_dir_all(&directory).map_err(|source| CliError::Write {
         path: directory.clone(),
         source,
@@ -38,10 +40,10 @@ pub fn run(global: &GlobalArgs, args: DocsArgs, printer: &mut Printer) -> Result
     let mut listing = String::new();
     for document in &documents {
         let path = directory.join(document.file_name);
-        super::plan::write_atomically(&path, &document.text)?;
+        write_atomically(&path, &document.text)?;
         listing.push_str(&format!("wrote {}\n", path.display()));
     }
-    if store.is_none() {
+    if live.is_none() {
         listing
             .push_str("no recorded runs yet: documents show criteria without current verdicts\n");
     }

@@ -2,12 +2,10 @@
 //! evidence; exit 0 when it passes, 1 when it fails or is inconclusive.
 
 use cutover_core::criteria::Verdict;
-use cutover_core::gate::target_gate;
-use cutover_core::lifecycle::resolve_target;
+use cutover_core::gate::GateReport;
 use cutover_core::report::TextTable;
-use cutover_core::store::NewEvent;
 
-use super::{Workspace, actor};
+use super::{actor, open_workspace};
 use crate::args::{GateArgs, GlobalArgs, OutputFormat};
 use crate::error::CliError;
 use crate::exit_codes;
@@ -16,78 +14,12 @@ use crate::printer::Printer;
 /// Evaluates and prints the gate; records the result in the audit log.
 pub fn run(global: &GlobalArgs, args: GateArgs, printer: &mut Printer) -> Result<u8, CliError> {
     let GateArgs { target, format } = args;
-    let workspace = Workspace::open(global)?;
-    let resolved = resolve_target(&workspace.migration, &target)?;
-    let mut store = workspace.store()?;
-    let report = target_gate(
-        &store,
-        &workspace.migration,
-        &workspace.base_dir,
-        &resolved,
-        &target,
-    )?;
-    store.append_event(&NewEvent {
-        kind: "gate".into(),
-        component: workspace
-            .migration
-            .component_index(&target)
-            .map(|_| target.clone()),
-        actor: actor(),
-        reason: None,
-        detail: serde_json::json!({
-            "target": report.target,
-            "verdict": report.verdict,
-            "blocking": report.blocking().map(|c| c.evidence()).collect::<Vec<_>>(),
-        }),
-    })?;
+    let mut workspace = open_workspace(global)?;
+    let resolved = workspace.resolve_target(&target)?;
+    let report = cutover_core::ops::evaluate_gate(&mut workspace, &resolved, &target, &actor())?;
     let text = match format {
         OutputFormat::Json => crate::printer::json(&report)?,
-        OutputFormat::Table => {
-            let mut table = TextTable::new(&[
-                "component",
-                "criterion",
-                "verdict",
-                "observed",
-                "threshold",
-                "runs",
-                "window",
-                "source",
-            ]);
-            for c in &report.criteria {
-                let verdict = if c.enforce {
-                    c.verdict.as_str().to_owned()
-                } else {
-                    format!("{} (observe only)", c.verdict.as_str())
-                };
-                table.row(vec![
-                    c.component.clone(),
-                    c.expr.clone(),
-                    verdict,
-                    c.observed.map(format_number).unwrap_or_else(|| "-".into()),
-                    c.threshold.map(format_number).unwrap_or_else(|| "-".into()),
-                    c.runs.to_string(),
-                    c.window.clone(),
-                    c.source.clone(),
-                ]);
-            }
-            let mut text = table.render();
-            for c in report.criteria.iter().filter(|c| c.detail.is_some()) {
-                text.push_str(&format!(
-                    "{}: {}\n",
-                    c.expr,
-                    c.detail.as_deref().unwrap_or_default()
-                ));
-            }
-            text.push_str(&format!(
-                "\ngate `{}`: {}\n",
-                report.target,
-                report.verdict.as_str()
-            ));
-            if let Some(note) = &report.note {
-                text.push_str(&format!("{note}\n"));
-            }
-            text
-        }
+        OutputFormat::Table => render(&report),
     };
     printer.write(&text).map_err(CliError::Stdout)?;
     Ok(if report.verdict == Verdict::Pass {
@@ -95,6 +27,53 @@ pub fn run(global: &GlobalArgs, args: GateArgs, printer: &mut Printer) -> Result
     } else {
         exit_codes::NOT_MET
     })
+}
+
+fn render(report: &GateReport) -> String {
+    let mut table = TextTable::new(&[
+        "component",
+        "criterion",
+        "verdict",
+        "observed",
+        "threshold",
+        "runs",
+        "window",
+        "source",
+    ]);
+    for c in &report.criteria {
+        let verdict = if c.enforce {
+            c.verdict.as_str().to_owned()
+        } else {
+            format!("{} (observe only)", c.verdict.as_str())
+        };
+        table.row(vec![
+            c.component.clone(),
+            c.expr.clone(),
+            verdict,
+            c.observed.map(format_number).unwrap_or_else(|| "-".into()),
+            c.threshold.map(format_number).unwrap_or_else(|| "-".into()),
+            c.runs.to_string(),
+            c.window.clone(),
+            c.source.clone(),
+        ]);
+    }
+    let mut text = table.render();
+    for c in report.criteria.iter().filter(|c| c.detail.is_some()) {
+        text.push_str(&format!(
+            "{}: {}\n",
+            c.expr,
+            c.detail.as_deref().unwrap_or_default()
+        ));
+    }
+    text.push_str(&format!(
+        "\ngate `{}`: {}\n",
+        report.target,
+        report.verdict.as_str()
+    ));
+    if let Some(note) = &report.note {
+        text.push_str(&format!("{note}\n"));
+    }
+    text
 }
 
 fn format_number(value: f64) -> String {

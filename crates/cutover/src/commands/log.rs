@@ -1,8 +1,9 @@
-//! `cutover log`: the audit trail, oldest first.
+//! `cutover log`: the audit trail, oldest first, as typed events.
 
+use cutover_core::event::{Event, EventLog, EventRecord};
 use cutover_core::report::TextTable;
 
-use super::Workspace;
+use super::open_workspace;
 use crate::args::{GlobalArgs, LogArgs, OutputFormat};
 use crate::error::CliError;
 use crate::exit_codes;
@@ -15,47 +16,43 @@ pub fn run(global: &GlobalArgs, args: LogArgs, printer: &mut Printer) -> Result<
         limit,
         format,
     } = args;
-    let workspace = Workspace::open(global)?;
-    let store = workspace.store()?;
-    let events = store.events(component.as_deref(), limit)?;
+    let workspace = open_workspace(global)?;
+    let events = workspace.store.events(component.as_deref(), limit)?;
     let text = match format {
-        OutputFormat::Json => crate::printer::json(&serde_json::json!({ "events": events }))?,
-        OutputFormat::Table => {
-            let mut table =
-                TextTable::new(&["#", "at", "event", "component", "by", "change", "reason"]);
-            for e in &events {
-                let change = match (
-                    e.detail.get("from"),
-                    e.detail.get("to"),
-                    e.detail.get("verdict"),
-                ) {
-                    (Some(from), Some(to), _) => format!("{} -> {}", describe(from), describe(to)),
-                    (_, _, Some(verdict)) => {
-                        format!("verdict: {}", verdict.as_str().unwrap_or("?"))
-                    }
-                    _ => String::new(),
-                };
-                table.row(vec![
-                    e.id.to_string(),
-                    e.at.clone(),
-                    e.kind.clone(),
-                    e.component.clone().unwrap_or_default(),
-                    e.actor.clone(),
-                    change,
-                    e.reason.clone().unwrap_or_default(),
-                ]);
-            }
-            table.render()
-        }
+        OutputFormat::Json => crate::printer::json(&EventLog { events })?,
+        OutputFormat::Table => render(&events),
     };
     printer.write(&text).map_err(CliError::Stdout)?;
     Ok(exit_codes::OK)
 }
 
-fn describe(state: &serde_json::Value) -> String {
-    let mode = state["mode"].as_str().unwrap_or("?");
-    match state["canary_percent"].as_u64() {
-        Some(p) if mode == "canary" => format!("canary {p}%"),
-        _ => mode.to_owned(),
+fn render(events: &[EventRecord]) -> String {
+    let mut table = TextTable::new(&["#", "at", "event", "component", "by", "change", "reason"]);
+    for e in events {
+        table.row(vec![
+            e.id.to_string(),
+            e.at.to_string(),
+            e.event.kind().to_string(),
+            e.component.clone().unwrap_or_default(),
+            e.actor.clone(),
+            change(&e.event),
+            e.reason.clone().unwrap_or_default(),
+        ]);
+    }
+    table.render()
+}
+
+/// What changed, in a few words.
+fn change(event: &Event) -> String {
+    match event {
+        Event::ModeAdvanced { from, to, .. } | Event::RolledBack { from, to, .. } => {
+            format!("{from} -> {to}")
+        }
+        Event::GateEvaluated { verdict, .. } => format!("verdict: {}", verdict.as_str()),
+        Event::DecisionMade { decision, .. } => format!("decision: {decision}"),
+        Event::DrillFinished { passed, .. } => {
+            format!("drill {}", if *passed { "passed" } else { "failed" })
+        }
+        Event::TriggerFired { .. } | Event::DecisionOpened { .. } => String::new(),
     }
 }

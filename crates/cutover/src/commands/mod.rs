@@ -19,8 +19,8 @@ pub mod watch;
 
 use std::path::{Path, PathBuf};
 
-use cutover_core::spec::{Component, Migration, load_spec};
-use cutover_core::store::Store;
+use cutover_core::spec::{Migration, load_spec};
+use cutover_core::workspace::Workspace;
 
 use crate::args::GlobalArgs;
 use crate::error::CliError;
@@ -34,61 +34,49 @@ fn load(path: &Path) -> Result<Migration, CliError> {
     Ok(load_spec(path)?)
 }
 
-/// Where the spec lives, the store, and the directory sides run in.
-pub struct Workspace {
-    /// The validated spec.
-    pub migration: Migration,
-    /// The spec's directory (absolute): sides run here, outputs land here.
-    pub base_dir: PathBuf,
-    /// The store file.
-    pub state_path: PathBuf,
-    /// cutover's state directory (run files live under it).
-    pub state_dir: PathBuf,
+/// The validated spec, its directory (absolute) and the state file.
+struct Located {
+    migration: Migration,
+    base_dir: PathBuf,
+    state_path: PathBuf,
 }
 
-impl Workspace {
-    /// Loads the spec and resolves the state paths.
-    pub fn open(global: &GlobalArgs) -> Result<Workspace, CliError> {
-        let migration = load(&global.spec)?;
-        let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
-        let spec = absolute(&global.spec);
-        let base_dir = spec
-            .parent()
-            .map_or_else(|| PathBuf::from("."), Path::to_owned);
-        let state_path = global
-            .state
-            .as_deref()
-            .map_or_else(|| base_dir.join(".cutover").join("state.db"), absolute);
-        let state_dir = state_path
-            .parent()
-            .map_or_else(|| base_dir.join(".cutover"), Path::to_owned);
-        Ok(Workspace {
-            migration,
-            base_dir,
-            state_path,
-            state_dir,
-        })
-    }
+/// Loads the spec and resolves where its state lives: `--state`, or
+/// `.cutover/state.db` beside the spec.
+fn locate(global: &GlobalArgs) -> Result<Located, CliError> {
+    let migration = load(&global.spec)?;
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+    let spec = absolute(&global.spec);
+    let base_dir = spec
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_owned);
+    let state_path = global
+        .state
+        .as_deref()
+        .map_or_else(|| base_dir.join(".cutover").join("state.db"), absolute);
+    Ok(Located {
+        migration,
+        base_dir,
+        state_path,
+    })
+}
 
-    /// Opens the store.
-    pub fn store(&self) -> Result<Store, CliError> {
-        Ok(Store::open(&self.state_path)?)
-    }
+/// Writes a document atomically (see [`cutover_core::fs::write_atomically`]).
+fn write_atomically(path: &Path, text: &str) -> Result<(), CliError> {
+    cutover_core::fs::write_atomically(path, text.as_bytes()).map_err(|source| CliError::Write {
+        path: path.to_owned(),
+        source,
+    })
+}
 
-    /// The component with this id, or a "did you mean" error.
-    pub fn component(&self, id: &str) -> Result<&Component, CliError> {
-        match self.migration.component_index(id) {
-            Some(index) => Ok(&self.migration.components[index]),
-            None => Err(CliError::UnknownComponent {
-                name: id.to_owned(),
-                suggestion: cutover_core::text::suggestion(
-                    id,
-                    self.migration.components.iter().map(|c| c.id.as_str()),
-                )
-                .map(Into::into),
-            }),
-        }
-    }
+/// Loads the spec and opens its workspace (creating the store if needed).
+fn open_workspace(global: &GlobalArgs) -> Result<Workspace, CliError> {
+    let located = locate(global)?;
+    Ok(Workspace::open(
+        located.migration,
+        located.base_dir,
+        &located.state_path,
+    )?)
 }
 
 /// Who is acting, for the audit log: `CUTOVER_USER`, the CI's user, or the login name.

@@ -1,15 +1,11 @@
 //! `cutover advance` and `cutover rollback`: move a component or phase
 //! forward (gated, snapshotted) or back to a restore point (journaled).
 
-use cutover_core::lifecycle::{
-    ChangeRequest, Mode, ModeChange, ModeState, change_modes, resolve_target,
-};
-use cutover_core::rollback::drill::drill;
-use cutover_core::rollback::{
-    RollbackContext, RollbackRequest, execute_rollback, plan_rollback, resume_rollbacks,
-};
+use cutover_core::ops::{ChangeRequest, ModeChange, Performed, RollbackOutcome};
+use cutover_core::rollback::RollbackRequest;
+use cutover_core::rollback::drill::DrillOutcome;
 
-use super::{Workspace, actor};
+use super::{actor, open_workspace};
 use crate::args::{AdvanceArgs, GlobalArgs, RollbackArgs};
 use crate::error::CliError;
 use crate::exit_codes;
@@ -36,18 +32,10 @@ pub fn advance(
         reason: reason.as_deref(),
         actor: &actor,
     };
-    let workspace = Workspace::open(global)?;
-    let target = resolve_target(&workspace.migration, &target)?;
-    let mut store = workspace.store()?;
-    let changes = change_modes(
-        &mut store,
-        &workspace.migration,
-        &workspace.base_dir,
-        &workspace.state_dir,
-        &target,
-        &request,
-    )
-    .map_err(CliError::Change)?;
+    let mut workspace = open_workspace(global)?;
+    let target = workspace.resolve_target(&target)?;
+    let changes =
+        cutover_core::ops::advance(&mut workspace, &target, &request).map_err(CliError::Change)?;
     let text: String = changes.iter().map(describe).collect();
     printer.write(&text).map_err(CliError::Stdout)?;
     Ok(exit_codes::OK)
@@ -67,94 +55,95 @@ pub fn rollback(
         drill: rehearse,
         resume,
     } = args;
-    let workspace = Workspace::open(global)?;
-    let mut store = workspace.store()?;
-    let context = RollbackContext {
-        migration: &workspace.migration,
-        base_dir: &workspace.base_dir,
-        state_dir: &workspace.state_dir,
+    let mut workspace = open_workspace(global)?;
+    let name = match (target, resume) {
+        (_, true) => None,
+        (Some(name), false) => Some(name),
+        (None, false) => {
+            // An interrupted rollback is completed even then; if there was
+            // one, that answers the command.
+            let outcome = cutover_core::ops::rollback(&mut workspace, None, false)
+                .map_err(|source| CliError::Rollback { source })?;
+            if outcome.resumed.is_empty() || rehearse {
+                return Err(CliError::Usage(
+                    "name a component or phase to roll back, or pass --resume".into(),
+                ));
+            }
+            let (text, code) = render_rollback(&outcome, "");
+            printer.write(&text).map_err(CliError::Stdout)?;
+            return Ok(code);
+        }
     };
-    let rollback_error = |source| CliError::Rollback { source };
-    // An interrupted rollback is always completed first, so repeating the
-    // command after a crash reaches the state an uninterrupted one would.
-    let resumed = resume_rollbacks(&mut store, &context).map_err(rollback_error)?;
-    let mut text: String = resumed
+    let resolved = name
+        .as_deref()
+        .map(|n| workspace.resolve_target(n))
+        .transpose()?;
+    let actor = actor();
+    let request = match (&name, &resolved) {
+        (Some(name), Some(target)) => Some(RollbackRequest {
+            name,
+            target,
+            to,
+            cascade,
+            actor: &actor,
+            reason: reason.as_deref(),
+        }),
+        _ => None,
+    };
+    let outcome = cutover_core::ops::rollback(&mut workspace, request.as_ref(), rehearse)
+        .map_err(|source| CliError::Rollback { source })?;
+    let (text, code) = render_rollback(&outcome, name.as_deref().unwrap_or_default());
+    printer.write(&text).map_err(CliError::Stdout)?;
+    Ok(code)
+}
+
+fn render_rollback(outcome: &RollbackOutcome, name: &str) -> (String, u8) {
+    let mut text: String = outcome
+        .resumed
         .iter()
         .map(|t| format!("completed the interrupted rollback of `{t}`\n"))
         .collect();
-    if resume || !resumed.is_empty() && !rehearse {
-        if resumed.is_empty() {
+    match &outcome.performed {
+        Performed::Nothing if outcome.resumed.is_empty() => {
             text.push_str("no interrupted rollback to resume\n");
         }
-        printer.write(&text).map_err(CliError::Stdout)?;
-        return Ok(exit_codes::OK);
-    }
-    let Some(name) = target else {
-        return Err(CliError::Usage(
-            "name a component or phase to roll back, or pass --resume".into(),
-        ));
-    };
-    let resolved = resolve_target(&workspace.migration, &name)?;
-    let actor = actor();
-    let request = RollbackRequest {
-        name: &name,
-        target: &resolved,
-        to,
-        cascade,
-        actor: &actor,
-        reason: reason.as_deref(),
-    };
-    if rehearse {
-        let outcome = drill(&mut store, &context, &request).map_err(rollback_error)?;
-        text.push_str(&format!(
-            "drill of `{name}`: {} — rollback took {:.0} ms on a copy; live state untouched\n",
-            if outcome.passed { "passed" } else { "FAILED" },
-            outcome.time_to_rollback_ms
-        ));
-        for step in &outcome.steps {
-            text.push_str(&format!("  rolled back {step}\n"));
+        Performed::Nothing => {}
+        Performed::RolledBack(changes) => text.extend(changes.iter().map(describe)),
+        Performed::Drilled(drill) => {
+            text.push_str(&render_drill(drill, name));
+            let code = if drill.passed {
+                exit_codes::OK
+            } else {
+                exit_codes::NOT_MET
+            };
+            return (text, code);
         }
-        for (test, passed) in &outcome.tests {
-            text.push_str(&format!(
-                "  legacy acceptance test {test}: {}\n",
-                if *passed { "pass" } else { "FAIL" }
-            ));
-        }
-        if let Some(failure) = &outcome.failure {
-            text.push_str(&format!("  {failure}\n"));
-        }
-        printer.write(&text).map_err(CliError::Stdout)?;
-        return Ok(if outcome.passed {
-            exit_codes::OK
-        } else {
-            exit_codes::NOT_MET
-        });
     }
-    let steps = plan_rollback(&store, &context, &request).map_err(rollback_error)?;
-    execute_rollback(&mut store, &context, &request, &steps).map_err(rollback_error)?;
-    for step in &steps {
-        text.push_str(&describe(&ModeChange {
-            component: step.component.clone(),
-            from: step.from,
-            to: step.to,
-        }));
-    }
-    printer.write(&text).map_err(CliError::Stdout)?;
-    Ok(exit_codes::OK)
+    (text, exit_codes::OK)
 }
 
-fn describe(change: &ModeChange) -> String {
-    let state = |s: &ModeState| {
-        if s.mode == Mode::Canary {
-            format!("canary {}%", s.canary_percent)
-        } else {
-            s.mode.to_string()
-        }
-    };
-    format!(
-        "`{}`: {} -> {}\n",
-        change.component,
-        state(&change.from),
-        state(&change.to)
-    )
+fn render_drill(outcome: &DrillOutcome, name: &str) -> String {
+    let mut text = format!(
+        "drill of `{name}`: {} — rollback took {:.0} ms on a copy; live state untouched\n",
+        if outcome.passed { "passed" } else { "FAILED" },
+        outcome.time_to_rollback_ms
+    );
+    for step in &outcome.steps {
+        text.push_str(&format!("  rolled back {step}\n"));
+    }
+    for (test, passed) in &outcome.tests {
+        text.push_str(&format!(
+            "  legacy acceptance test {test}: {}\n",
+            if *passed { "pass" } else { "FAIL" }
+        ));
+    }
+    if let Some(failure) = &outcome.failure {
+        text.push_str(&format!("  {failure}\n"));
+    }
+    text
+}
+
+/// "`id`: shadow -> canary 25%".
+pub fn describe(change: &ModeChange) -> String {
+    format!("`{}`: {} -> {}\n", change.component, change.from, change.to)
 }

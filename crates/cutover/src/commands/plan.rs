@@ -1,12 +1,11 @@
 //! `cutover plan`: the phased migration plan as a table, Markdown, HTML or JSON.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cutover_core::plan::build_plan;
 use cutover_core::report::{plan_context, render_html, render_json, render_markdown, render_table};
 
-use super::{load, spec_path};
+use super::{load, spec_path, write_atomically};
 use crate::args::{GlobalArgs, PlanArgs, PlanFormat};
 use crate::error::CliError;
 use crate::exit_codes;
@@ -45,32 +44,4 @@ fn format_from_extension(path: &Path) -> Option<PlanFormat> {
         "json" => Some(PlanFormat::Json),
         _ => None,
     }
-}
-
-/// Writes through a temporary file in the same directory and renames it into
-/// place, so readers never see a half-written document.
-pub fn write_atomically(path: &Path, text: &str) -> Result<(), CliError> {
-    let error = |source| CliError::Write {
-        path: path.to_owned(),
-        source,
-    };
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = directory.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = std::fs::File::create(&temporary)
-        .and_then(|mut file| {
-            file.write_all(text.as_bytes())?;
-            file.sync_all()
-        })
-        .and_then(|()| std::fs::rename(&temporary, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result.map_err(error)
 }

@@ -1,8 +1,9 @@
 //! `cutover record`: a service reports one side's outcome itself.
 
 use cutover_core::router::record_execution;
+use cutover_core::store::RunSource;
 
-use super::Workspace;
+use super::open_workspace;
 use crate::args::{GlobalArgs, RecordArgs};
 use crate::error::CliError;
 use crate::exit_codes;
@@ -16,18 +17,18 @@ pub fn run(global: &GlobalArgs, args: RecordArgs, printer: &mut Printer) -> Resu
         exit_code,
         duration,
     } = args;
-    let workspace = Workspace::open(global)?;
+    let mut workspace = open_workspace(global)?;
     let component = workspace.component(&component)?;
-    let mut store = workspace.store()?;
-    let mode = store.mode(&component.id)?.state;
+    let id = workspace.spec(component).id.clone();
+    let mode = workspace.store.mode(&id)?.state;
     let run_id = record_execution(
-        &mut store,
-        &component.id,
+        &mut workspace.store,
+        &id,
         mode,
         side,
         exit_code,
         duration,
-        "record",
+        RunSource::Record,
     )?;
     printer
         .write(&format!("recorded run {run_id}\n"))

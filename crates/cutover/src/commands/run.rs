@@ -2,11 +2,13 @@
 //! authoritative side did. The side's own output goes to stdout/stderr
 //! untouched; cutover's one-line summary goes to stderr.
 
-use cutover_core::exec::random_hex;
-use cutover_core::rollback::{RollbackContext, check_triggers};
-use cutover_core::router::{RunContext, execute_run, run_key_from_env};
+use cutover_core::exec::{ParityVerdict, random_hex};
+use cutover_core::rollback::check_triggers;
+use cutover_core::router::{RunRequest, execute_run, run_key_from_env};
+use cutover_core::spec::ComponentRef;
+use cutover_core::workspace::Workspace;
 
-use super::Workspace;
+use super::open_workspace;
 use crate::args::{GlobalArgs, RunArgs};
 use crate::error::CliError;
 
@@ -17,23 +19,19 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> Result<u8, CliError> {
         key,
         args,
     } = args;
-    let workspace = Workspace::open(global)?;
+    let mut workspace = open_workspace(global)?;
     let component = workspace.component(&component)?;
-    let mut store = workspace.store()?;
-    let mode = store.mode(&component.id)?.state;
+    let id = workspace.spec(component).id.clone();
     let key = key
         .or_else(run_key_from_env)
         .unwrap_or_else(|| random_hex(10));
-    let context = RunContext {
+    let request = RunRequest {
         component,
-        base_dir: &workspace.base_dir,
-        state_dir: &workspace.state_dir,
         extra_args: &args,
         key,
-        mode,
     };
-    let report = execute_run(&mut store, &context).map_err(|source| CliError::Run {
-        component: component.id.clone(),
+    let report = execute_run(&mut workspace, &request).map_err(|source| CliError::Run {
+        component: id.clone(),
         source,
     })?;
     let shadow = report
@@ -43,35 +41,23 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> Result<u8, CliError> {
         .map(|(side, _)| format!(", {side} shadowing"))
         .unwrap_or_default();
     let parity = match (report.parity, &report.summary) {
-        (Some("match"), _) => "; parity: match".to_owned(),
+        (Some(ParityVerdict::Match), _) => "; parity: match".to_owned(),
         (Some(verdict), Some(summary)) => format!("; parity: {verdict}: {summary}"),
         _ => String::new(),
     };
     crate::error::note(&format!(
-        "cutover: `{}` ran in {} mode ({} authoritative{shadow}), exit {}{parity}; run {}",
-        component.id, mode.mode, report.routing.authoritative, report.exit_code, report.run_id
+        "cutover: `{id}` ran in {} mode ({} authoritative{shadow}), exit {}{parity}; run {}",
+        report.mode.mode, report.routing.authoritative, report.exit_code, report.run_id
     ));
-    check_triggers_after_run(&workspace, &mut store, &component.id);
+    check_triggers_after_run(&mut workspace, component);
     Ok(u8::try_from(report.exit_code.clamp(0, 255)).unwrap_or(1))
 }
 
 /// Evaluates the component's rollback triggers after its run. Whatever
 /// happens here never changes the CI job's exit code: a problem is reported
 /// on stderr only.
-fn check_triggers_after_run(
-    workspace: &Workspace,
-    store: &mut cutover_core::store::Store,
-    component: &str,
-) {
-    let Some(index) = workspace.migration.component_index(component) else {
-        return;
-    };
-    let context = RollbackContext {
-        migration: &workspace.migration,
-        base_dir: &workspace.base_dir,
-        state_dir: &workspace.state_dir,
-    };
-    match check_triggers(store, &context, index) {
+fn check_triggers_after_run(workspace: &mut Workspace, component: ComponentRef) {
+    match check_triggers(workspace, component) {
         Ok(firings) => {
             for firing in firings {
                 crate::error::note(&format!(
@@ -81,7 +67,8 @@ fn check_triggers_after_run(
             }
         }
         Err(error) => crate::error::note(&format!(
-            "cutover: warning: rollback triggers of `{component}` could not be evaluated: {error}"
+            "cutover: warning: rollback triggers of `{}` could not be evaluated: {error}",
+            workspace.spec(component).id
         )),
     }
 }

@@ -2,7 +2,7 @@
 
 use cutover_core::report::TextTable;
 
-use super::Workspace;
+use super::open_workspace;
 use crate::args::{GlobalArgs, OutputFormat, RunsArgs};
 use crate::error::CliError;
 use crate::exit_codes;
@@ -15,10 +15,9 @@ pub fn run(global: &GlobalArgs, args: RunsArgs, printer: &mut Printer) -> Result
         limit,
         format,
     } = args;
-    let workspace = Workspace::open(global)?;
-    let component = workspace.component(&component)?;
-    let store = workspace.store()?;
-    let runs = store.recent_runs(&component.id, limit)?;
+    let workspace = open_workspace(global)?;
+    let component = workspace.spec(workspace.component(&component)?);
+    let runs = workspace.store.recent_runs(&component.id, limit)?;
     let text = match format {
         OutputFormat::Json => {
             crate::printer::json(&serde_json::json!({ "component": component.id, "runs": runs }))?
@@ -37,14 +36,14 @@ pub fn run(global: &GlobalArgs, args: RunsArgs, printer: &mut Printer) -> Result
             for r in &runs {
                 table.row(vec![
                     r.id.clone(),
-                    r.started_at.clone(),
+                    r.started_at.to_string(),
                     r.mode.to_string(),
                     r.authoritative.to_string(),
                     r.exit_code
                         .map(|c| c.to_string())
                         .unwrap_or_else(|| "-".into()),
                     format!("{:?}", r.status).to_lowercase(),
-                    r.parity.clone().unwrap_or_else(|| "-".into()),
+                    r.parity.map_or_else(|| "-".into(), |p| p.to_string()),
                     r.parity_summary.clone().unwrap_or_default(),
                 ]);
             }

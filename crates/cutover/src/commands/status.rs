@@ -1,9 +1,10 @@
 //! `cutover status`: modes, run counts, parity and drift per component.
 
+use cutover_core::lifecycle::ModeState;
 use cutover_core::report::TextTable;
 use cutover_core::status::status;
 
-use super::Workspace;
+use super::open_workspace;
 use crate::args::{GlobalArgs, OutputFormat, StatusArgs};
 use crate::error::CliError;
 use crate::exit_codes;
@@ -12,9 +13,8 @@ use crate::printer::Printer;
 /// Prints the status.
 pub fn run(global: &GlobalArgs, args: StatusArgs, printer: &mut Printer) -> Result<u8, CliError> {
     let StatusArgs { format } = args;
-    let workspace = Workspace::open(global)?;
-    let store = workspace.store()?;
-    let status = status(&workspace.migration, &store, &workspace.base_dir)?;
+    let workspace = open_workspace(global)?;
+    let status = status(&workspace.migration, &workspace.store, &workspace.base_dir)?;
     let text = match format {
         OutputFormat::Json => crate::printer::json(&status)?,
         OutputFormat::Table => {
@@ -31,14 +31,13 @@ pub fn run(global: &GlobalArgs, args: StatusArgs, printer: &mut Printer) -> Resu
                 "drift",
             ]);
             for c in &status.components {
-                let mode = if c.mode == cutover_core::lifecycle::Mode::Canary {
-                    format!("canary {}%", c.canary_percent)
-                } else {
-                    c.mode.to_string()
+                let mode = ModeState {
+                    mode: c.mode,
+                    canary_percent: c.canary_percent,
                 };
                 table.row(vec![
                     c.id.clone(),
-                    mode,
+                    mode.to_string(),
                     c.runs.total.to_string(),
                     c.runs.legacy.to_string(),
                     c.runs.dagger.to_string(),

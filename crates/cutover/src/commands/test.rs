@@ -4,12 +4,13 @@
 
 use std::path::Path;
 
-use cutover_core::lifecycle::{Side, resolve_target};
+use cutover_core::exec::secret_values;
+use cutover_core::lifecycle::Side;
 use cutover_core::store::TestRecord;
 use cutover_core::testing::{TestOutcome, junit_xml, run_test, select_tests};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::Workspace;
+use super::{open_workspace, write_atomically};
 use crate::args::{GlobalArgs, SideChoice, TestArgs};
 use crate::error::CliError;
 use crate::exit_codes;
@@ -22,10 +23,10 @@ pub fn run(global: &GlobalArgs, args: TestArgs, printer: &mut Printer) -> Result
         side,
         junit,
     } = args;
-    let workspace = Workspace::open(global)?;
+    let mut workspace = open_workspace(global)?;
     let resolved = target
         .as_deref()
-        .map(|t| resolve_target(&workspace.migration, t))
+        .map(|t| workspace.resolve_target(t))
         .transpose()?;
     let sides: &[Side] = match side {
         SideChoice::Legacy => &[Side::Legacy],
@@ -33,15 +34,14 @@ pub fn run(global: &GlobalArgs, args: TestArgs, printer: &mut Printer) -> Result
         SideChoice::Both => &[Side::Legacy, Side::Dagger],
     };
     let selection = select_tests(&workspace.migration, resolved.as_ref(), sides);
-    let mut store = workspace.store()?;
     let work_dir = workspace.state_dir.join("tests");
-    let redact = secret_values(&workspace);
+    let redact = secret_values(&workspace.migration.components);
     let progress = progress_bar(selection.cases.len() as u64);
     let mut outcomes = Vec::with_capacity(selection.cases.len());
     for case in &selection.cases {
         progress.set_message(case.label());
         let outcome = run_test(case, &workspace.base_dir, &work_dir, &redact);
-        store.record_test(&TestRecord {
+        workspace.store.record_test(&TestRecord {
             component: case.component.clone(),
             phase: case.phase,
             test: case.test.name.clone(),
@@ -63,7 +63,7 @@ pub fn run(global: &GlobalArgs, args: TestArgs, printer: &mut Printer) -> Result
             path: path.clone(),
             source: std::io::Error::other(e.to_string()),
         })?;
-        super::plan::write_atomically(Path::new(&path), &xml)?;
+        write_atomically(Path::new(&path), &xml)?;
     }
     let failed = outcomes.iter().filter(|o| !o.passed).count();
     let summary = if outcomes.is_empty() {
@@ -100,15 +100,4 @@ fn progress_bar(length: u64) -> ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-fn secret_values(workspace: &Workspace) -> Vec<String> {
-    workspace
-        .migration
-        .components
-        .iter()
-        .flat_map(|c| c.secrets.iter())
-        .filter_map(|name| std::env::var(name).ok())
-        .filter(|v| !v.is_empty())
-        .collect()
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use cutover_core::rollback::check_all;
 
-use super::Workspace;
+use super::open_workspace;
 use crate::args::{GlobalArgs, WatchArgs};
 use crate::error::CliError;
 use crate::exit_codes;
@@ -15,15 +15,8 @@ use crate::printer::Printer;
 pub fn run(global: &GlobalArgs, args: WatchArgs, printer: &mut Printer) -> Result<u8, CliError> {
     let WatchArgs { once, interval } = args;
     loop {
-        let workspace = Workspace::open(global)?;
-        let mut store = workspace.store()?;
-        let firings = check_all(
-            &mut store,
-            &workspace.migration,
-            &workspace.base_dir,
-            &workspace.state_dir,
-        )
-        .map_err(|source| CliError::Rollback { source })?;
+        let mut workspace = open_workspace(global)?;
+        let firings = check_all(&mut workspace).map_err(|source| CliError::Rollback { source })?;
         let mut text = String::new();
         for firing in &firings {
             text.push_str(&format!(

@@ -111,7 +111,7 @@ fn a_failing_gate_blocks_unless_forced_with_a_reason() {
         .expect("events")
         .iter()
         .rev()
-        .find(|e| e["kind"] == "advance")
+        .find(|e| e["kind"] == "mode_advanced")
         .cloned()
         .expect("advance");
     assert_eq!(advance["reason"], "known flaky infra");

@@ -2,6 +2,7 @@
 //! command, so the project links it once.
 
 mod check;
+mod events;
 mod fuzz;
 mod gates;
 mod modes;

@@ -137,7 +137,7 @@ fn two_rollbacks_restore_each_earlier_state_byte_for_byte() {
     );
     // Nothing is lost: the edits undone are in the safety snapshots.
     let log = at(&test, &["log", "--format", "json"]).run();
-    assert!(log.stdout.matches("\"rollback\"").count() >= 2);
+    assert!(log.stdout.matches("\"rolled_back\"").count() >= 2);
 }
 
 #[test]

@@ -1,13 +1,16 @@
-//! Snapshots of preserved paths, stored content-addressed.
+//! Snapshots of preserved paths, stored content-addressed under
+//! `.cutover/snapshots/objects/` (deduplicated by digest), with a manifest in
+//! the store. Shared by advance (the restore point taken before each change)
+//! and rollback (the safety copy taken before restoring, then the restore).
 
 use std::path::{Path, PathBuf};
 
 use crate::exec::digest_bytes;
+use crate::failpoint::failpoint;
+use crate::fs::write_atomically;
 use crate::lifecycle::ModeState;
 use crate::spec::{Component, Migration};
-use crate::store::{PreservedPath, Store, StoreError};
-
-use super::failpoint::failpoint;
+use crate::store::{PreservedKind, PreservedPath, SnapshotKind, Store, StoreError};
 
 /// Content-addressed file contents: `objects/<sha256>`, written once.
 #[derive(Debug, Clone)]
@@ -43,22 +46,6 @@ impl ObjectStore {
     pub fn get(&self, digest: &str) -> std::io::Result<Vec<u8>> {
         std::fs::read(self.directory.join(digest))
     }
-}
-
-/// Writes through a temporary file and a rename, so a crash never leaves a
-/// half-written file in place.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{name}.cutover-{}.tmp", std::process::id()));
-    std::fs::write(&temporary, bytes)?;
-    std::fs::File::open(&temporary)?.sync_all()?;
-    std::fs::rename(&temporary, path)
 }
 
 /// A component's preserved paths: its own `preserve:` then `rollback.preserve:`.
@@ -118,7 +105,7 @@ pub fn take_snapshot(
     component: &str,
     paths: &[String],
     state: ModeState,
-    kind: &str,
+    kind: SnapshotKind,
 ) -> Result<i64, SnapshotError> {
     let files = save_paths(objects, base_dir, paths)?;
     Ok(store.insert_snapshot(component, kind, state, &files)?)
@@ -134,7 +121,7 @@ fn preserve(
     match metadata {
         Err(_) => Ok(PreservedPath {
             path: path.to_owned(),
-            kind: "missing".into(),
+            kind: PreservedKind::Missing,
             digest: None,
             entries: Vec::new(),
         }),
@@ -143,7 +130,7 @@ fn preserve(
             let digest = objects.put(&bytes).map_err(io(&full))?;
             Ok(PreservedPath {
                 path: path.to_owned(),
-                kind: "file".into(),
+                kind: PreservedKind::File,
                 digest: Some(digest),
                 entries: Vec::new(),
             })
@@ -154,7 +141,7 @@ fn preserve(
             entries.sort();
             Ok(PreservedPath {
                 path: path.to_owned(),
-                kind: "dir".into(),
+                kind: PreservedKind::Dir,
                 digest: None,
                 entries,
             })
@@ -193,8 +180,8 @@ pub fn restore(
 ) -> Result<(), SnapshotError> {
     for (index, preserved) in files.iter().enumerate() {
         let full = base_dir.join(&preserved.path);
-        match preserved.kind.as_str() {
-            "file" => {
+        match preserved.kind {
+            PreservedKind::File => {
                 let digest = preserved.digest.as_deref().unwrap_or_default();
                 let bytes = objects.get(digest).map_err(io(&full))?;
                 if full.is_dir() {
@@ -202,8 +189,8 @@ pub fn restore(
                 }
                 write_atomically(&full, &bytes).map_err(io(&full))?;
             }
-            "dir" => restore_dir(objects, &full, &preserved.entries)?,
-            _ => remove(&full)?,
+            PreservedKind::Dir => restore_dir(objects, &full, &preserved.entries)?,
+            PreservedKind::Missing => remove(&full)?,
         }
         if index == 0 {
             failpoint("rollback-mid-restore");
@@ -271,9 +258,11 @@ pub fn verify(base_dir: &Path, files: &[PreservedPath]) -> Vec<String> {
     let mut wrong = Vec::new();
     for preserved in files {
         let full = base_dir.join(&preserved.path);
-        let ok = match preserved.kind.as_str() {
-            "file" => std::fs::read(&full).ok().map(|b| digest_bytes(&b)) == preserved.digest,
-            "dir" => {
+        let ok = match preserved.kind {
+            PreservedKind::File => {
+                std::fs::read(&full).ok().map(|b| digest_bytes(&b)) == preserved.digest
+            }
+            PreservedKind::Dir => {
                 let mut present = Vec::new();
                 list_files(&full, &full, &mut present);
                 present.sort();
@@ -287,7 +276,7 @@ pub fn verify(base_dir: &Path, files: &[PreservedPath]) -> Vec<String> {
                             == Some(d.as_str())
                     })
             }
-            _ => !full.exists(),
+            PreservedKind::Missing => !full.exists(),
         };
         if !ok {
             wrong.push(preserved.path.clone());

@@ -1,4 +1,4 @@
-//! Advancing modes: checks every component of the target first (all
+//! [`advance`]: checks every component of the target first (all
 //! or nothing), then records each change with its event (who, when, why,
 //! from, to). Entering shadow records the digest of `legacy.sources` so drift
 //! of the legacy definition can be flagged later.
@@ -8,22 +8,21 @@
 //! `--force --reason` a failing gate is overridden and its evidence recorded
 //! in the event. An open decision point (an escalated trigger) holds the
 //! component: nothing advances it until someone decides. Before each change a
-//! snapshot (kind `advance`) saves the mode and the preserved paths: the
+//! restore point saves the mode and the preserved paths: the
 //! restore point a rollback returns to.
 
-use std::path::Path;
-
-use serde_json::json;
-
-use super::mode::{Mode, ModeState};
-use super::target::Target;
-use super::transition::{Direction, TransitionError, TransitionRequest, check_transition};
 use crate::criteria::Verdict;
+use crate::event::{Event, GateEvidence, NewEvent};
 use crate::exec::digest_paths;
-use crate::gate::{GateReport, component_gate};
-use crate::rollback::{ObjectStore, preserved_paths, save_paths};
-use crate::spec::{Component, Migration};
-use crate::store::{NewEvent, Store, StoreError};
+use crate::failpoint::failpoint;
+use crate::gate::{GateError, GateReport, component_gate};
+use crate::lifecycle::{
+    Direction, Mode, ModeState, Target, TransitionError, TransitionRequest, check_transition,
+};
+use crate::snapshot::{SnapshotError, preserved_paths, save_paths};
+use crate::spec::{Component, ComponentRef};
+use crate::store::{ModeUpdate, StoreError};
+use crate::workspace::Workspace;
 
 /// One applied change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,13 +59,16 @@ pub enum ChangeError {
         /// Trigger.
         trigger: String,
         /// When.
-        opened_at: String,
+        opened_at: jiff::Timestamp,
         /// Evidence.
         evidence: String,
     },
     /// A snapshot could not be taken.
     #[error(transparent)]
-    Snapshot(#[from] crate::rollback::snapshot::SnapshotError),
+    Snapshot(#[from] SnapshotError),
+    /// The plan (which says each component's phase gate) failed.
+    #[error(transparent)]
+    Plan(#[from] crate::plan::PlanError),
     /// A gate did not pass.
     #[error("gate {} for `{}`: {}", .0.verdict.as_str(), .0.target, .0.blocking().map(|c| c.evidence()).chain(.0.note.clone()).collect::<Vec<_>>().join("; "))]
     Gate(Box<GateReport>),
@@ -91,107 +93,134 @@ pub struct ChangeRequest<'a> {
 }
 
 /// Checks and applies a change to every component of `target`.
-pub fn change_modes(
-    store: &mut Store,
-    migration: &Migration,
-    base_dir: &Path,
-    state_dir: &Path,
+pub fn advance(
+    workspace: &mut Workspace,
     target: &Target,
     request: &ChangeRequest<'_>,
 ) -> Result<Vec<ModeChange>, ChangeError> {
     if request.force && request.reason.is_none() {
         return Err(ChangeError::ForceWithoutReason);
     }
-    let members = target.components();
+    let planned = plan_changes(workspace, target, request)?;
+    let mut evidence = Vec::with_capacity(planned.len());
+    for &(component, from, _) in &planned {
+        evidence.push(gate_for(workspace, component, from, request.force)?);
+    }
+    let mut applied = Vec::new();
+    for ((component, from, to), gate) in planned.into_iter().zip(evidence) {
+        applied.push(apply(workspace, component, from, to, gate, request)?);
+    }
+    Ok(applied)
+}
+
+/// Every component's new mode, all checked before anything changes.
+fn plan_changes(
+    workspace: &Workspace,
+    target: &Target,
+    request: &ChangeRequest<'_>,
+) -> Result<Vec<(ComponentRef, ModeState, ModeState)>, ChangeError> {
     let mut planned = Vec::new();
     let mut refused = Vec::new();
-    for c in members {
-        let component = &migration.components[c];
-        let current = store.mode(&component.id)?.state;
+    for reference in target.components() {
+        let component = workspace.spec(reference);
+        let current = workspace.store.mode(&component.id)?.state;
         match plan_change(component, current, request) {
-            Ok(to) => planned.push((component, current, to)),
+            Ok(to) => planned.push((reference, current, to)),
             Err(error) => refused.push(error),
         }
     }
     if !refused.is_empty() {
         return Err(ChangeError::Refused(refused));
     }
-    for (component, _, _) in &planned {
-        if let Some(decision) = store.open_decision_for(&component.id)? {
+    for &(reference, _, _) in &planned {
+        let id = &workspace.spec(reference).id;
+        if let Some(decision) = workspace.store.open_decision_for(id)? {
             return Err(ChangeError::Held {
-                component: component.id.clone(),
+                component: id.clone(),
                 trigger: decision.trigger,
                 opened_at: decision.opened_at,
                 evidence: decision.evidence,
             });
         }
     }
-    let mut evidence = Vec::with_capacity(planned.len());
-    for (component, from, _) in &planned {
-        let gated = from.mode >= Mode::Shadow;
-        let gate = if gated {
-            let index = migration.component_index(&component.id).unwrap_or_default();
-            let report = component_gate(store, migration, base_dir, index)?;
-            if report.verdict != Verdict::Pass && !request.force {
-                return Err(ChangeError::Gate(Box::new(report)));
-            }
-            Some(report)
-        } else {
-            None
-        };
-        evidence.push(gate);
+    Ok(planned)
+}
+
+/// The gate of a step out of shadow or later (entering shadow needs none).
+fn gate_for(
+    workspace: &Workspace,
+    component: ComponentRef,
+    from: ModeState,
+    force: bool,
+) -> Result<Option<GateReport>, ChangeError> {
+    if from.mode < Mode::Shadow {
+        return Ok(None);
     }
-    let objects = ObjectStore::new(state_dir);
-    let mut applied = Vec::new();
-    for ((component, from, to), gate) in planned.into_iter().zip(evidence) {
-        // The restore point a rollback returns to: this mode and the
-        // preserved paths as they are before the change, recorded in the
-        // same transaction as the change itself.
-        let restore_point = save_paths(&objects, base_dir, &preserved_paths(migration, component))?;
-        crate::rollback::failpoint("advance-before-commit");
-        let digest = (to.mode == Mode::Shadow)
-            .then(|| {
-                component
-                    .legacy
-                    .as_ref()
-                    .map(|l| digest_paths(base_dir, &l.sources))
-            })
-            .flatten();
-        let event = NewEvent {
-            kind: "advance".into(),
-            component: Some(component.id.clone()),
-            actor: request.actor.into(),
-            reason: request.reason.map(Into::into),
-            detail: json!({
-                "from": from,
-                "to": to,
-                "forced": request.force,
-                "gate": gate.as_ref().map(|g| json!({
-                    "verdict": g.verdict,
-                    "blocking": g.blocking().map(|c| c.evidence()).collect::<Vec<_>>(),
-                })),
-            }),
-        };
-        if store
-            .change_mode(
-                &component.id,
-                from,
-                to,
-                digest.as_deref(),
-                &restore_point,
-                &event,
-            )?
-            .is_none()
-        {
-            return Err(ChangeError::Concurrent(component.id.clone()));
-        }
-        applied.push(ModeChange {
-            component: component.id.clone(),
+    let report = component_gate(workspace, component).map_err(|error| match error {
+        GateError::Plan(plan) => ChangeError::Plan(plan),
+        GateError::Store(store) => ChangeError::Store(store),
+    })?;
+    if report.verdict != Verdict::Pass && !force {
+        return Err(ChangeError::Gate(Box::new(report)));
+    }
+    Ok(Some(report))
+}
+
+/// Saves the restore point and records the change with its event.
+fn apply(
+    workspace: &mut Workspace,
+    reference: ComponentRef,
+    from: ModeState,
+    to: ModeState,
+    gate: Option<GateReport>,
+    request: &ChangeRequest<'_>,
+) -> Result<ModeChange, ChangeError> {
+    let component = workspace.spec(reference);
+    // The restore point a rollback returns to: this mode and the preserved
+    // paths as they are before the change, recorded in the same transaction
+    // as the change itself.
+    let paths = preserved_paths(&workspace.migration, component);
+    let restore_point = save_paths(&workspace.objects(), &workspace.base_dir, &paths)?;
+    failpoint("advance-before-commit");
+    let digest = (to.mode == Mode::Shadow)
+        .then(|| {
+            component
+                .legacy
+                .as_ref()
+                .map(|l| digest_paths(&workspace.base_dir, &l.sources))
+        })
+        .flatten();
+    let id = component.id.clone();
+    let event = NewEvent {
+        component: Some(id.clone()),
+        actor: request.actor.into(),
+        reason: request.reason.map(Into::into),
+        event: Event::ModeAdvanced {
             from,
             to,
-        });
+            forced: request.force,
+            gate: gate.map(|g| GateEvidence {
+                verdict: g.verdict,
+                blocking: g.blocking().map(|c| c.evidence()).collect(),
+            }),
+            snapshot: None,
+        },
+    };
+    let update = ModeUpdate {
+        component: &id,
+        expected: from,
+        new: to,
+        sources_digest: digest.as_deref(),
+        restore_point: &restore_point,
+    };
+    if workspace.store.change_mode(&update, event)?.is_none() {
+        return Err(ChangeError::Concurrent(id));
     }
-    Ok(applied)
+    Ok(ModeChange {
+        component: id,
+        from,
+        to,
+    })
 }
 
 fn plan_change(

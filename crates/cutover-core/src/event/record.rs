@@ -1,0 +1,256 @@
+//! [`Event`] and the records around it.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::decision::DecisionOutcome;
+use crate::criteria::Verdict;
+use crate::lifecycle::ModeState;
+use crate::spec::TriggerAction;
+
+/// One state change, with its typed evidence. Serialized adjacently tagged:
+/// `{"kind": "mode_advanced", "detail": {...}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum Event {
+    /// A component moved forward (`cutover advance`).
+    ModeAdvanced {
+        /// Mode before.
+        from: ModeState,
+        /// Mode after.
+        to: ModeState,
+        /// Whether `--force` overrode a gate or skipped a step.
+        #[serde(default)]
+        forced: bool,
+        /// The gate evaluated for this step (none when entering shadow).
+        #[serde(default)]
+        gate: Option<GateEvidence>,
+        /// The restore point recorded with the change.
+        #[serde(default)]
+        snapshot: Option<i64>,
+    },
+    /// A component went back to a restore point (one journaled step).
+    RolledBack {
+        /// Mode before.
+        from: ModeState,
+        /// Mode restored.
+        to: ModeState,
+        /// Snapshot restored (none: a mode-only rollback).
+        #[serde(default)]
+        snapshot: Option<i64>,
+        /// Preserved paths restored.
+        #[serde(default)]
+        restored: Option<Vec<String>>,
+        /// The rollback journal the step belongs to.
+        journal: i64,
+    },
+    /// A gate was evaluated (`cutover gate`).
+    GateEvaluated {
+        /// Component or phase evaluated.
+        target: String,
+        /// Overall verdict.
+        verdict: Verdict,
+        /// Evidence of each enforced criterion that kept it from passing.
+        #[serde(default)]
+        blocking: Vec<String>,
+    },
+    /// A rollback trigger's condition held.
+    TriggerFired {
+        /// The trigger's condition as written.
+        trigger: String,
+        /// What it does.
+        action: TriggerAction,
+        /// Every metric the condition read (null: no data).
+        #[serde(default)]
+        metrics: BTreeMap<String, Option<f64>>,
+        /// Runs in the trigger's window.
+        #[serde(default)]
+        runs: u64,
+    },
+    /// An escalated trigger opened a decision point that holds the component.
+    DecisionOpened {
+        /// The decision point.
+        decision: i64,
+        /// The trigger that opened it.
+        trigger: String,
+        /// The metrics at the time, readably.
+        evidence: String,
+    },
+    /// Someone closed a decision point (`cutover decide`).
+    DecisionMade {
+        /// What was decided.
+        decision: DecisionOutcome,
+        /// The trigger that had opened it.
+        trigger: String,
+        /// The evidence the decision point was opened with.
+        evidence: String,
+    },
+    /// A rollback drill ran on a copy (`cutover rollback --drill`).
+    DrillFinished {
+        /// Whether the rollback and every legacy acceptance test succeeded.
+        passed: bool,
+        /// Time the rollback took on the copy, milliseconds.
+        time_to_rollback_ms: f64,
+        /// Why it failed.
+        #[serde(default)]
+        failure: Option<String>,
+    },
+}
+
+/// The kind of an [`Event`], without its evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// [`Event::ModeAdvanced`].
+    ModeAdvanced,
+    /// [`Event::RolledBack`].
+    RolledBack,
+    /// [`Event::GateEvaluated`].
+    GateEvaluated,
+    /// [`Event::TriggerFired`].
+    TriggerFired,
+    /// [`Event::DecisionOpened`].
+    DecisionOpened,
+    /// [`Event::DecisionMade`].
+    DecisionMade,
+    /// [`Event::DrillFinished`].
+    DrillFinished,
+}
+
+impl EventKind {
+    /// Every kind.
+    pub const ALL: [EventKind; 7] = [
+        EventKind::ModeAdvanced,
+        EventKind::RolledBack,
+        EventKind::GateEvaluated,
+        EventKind::TriggerFired,
+        EventKind::DecisionOpened,
+        EventKind::DecisionMade,
+        EventKind::DrillFinished,
+    ];
+}
+
+impl Event {
+    /// Its kind.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Event::ModeAdvanced { .. } => EventKind::ModeAdvanced,
+            Event::RolledBack { .. } => EventKind::RolledBack,
+            Event::GateEvaluated { .. } => EventKind::GateEvaluated,
+            Event::TriggerFired { .. } => EventKind::TriggerFired,
+            Event::DecisionOpened { .. } => EventKind::DecisionOpened,
+            Event::DecisionMade { .. } => EventKind::DecisionMade,
+            Event::DrillFinished { .. } => EventKind::DrillFinished,
+        }
+    }
+
+    /// The mode change it describes, if any: `(from, to)`.
+    pub fn mode_change(&self) -> Option<(ModeState, ModeState)> {
+        match self {
+            Event::ModeAdvanced { from, to, .. } | Event::RolledBack { from, to, .. } => {
+                Some((*from, *to))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The JSON spelling (`mode_advanced`, …), for people reading the log.
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::text::write_serde_name(self, f)
+    }
+}
+
+/// The evidence of a gate evaluated for an advance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GateEvidence {
+    /// Overall verdict.
+    pub verdict: Verdict,
+    /// Evidence of each enforced criterion that kept it from passing.
+    #[serde(default)]
+    pub blocking: Vec<String>,
+}
+
+/// An event about to be recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    /// The component concerned, if any.
+    pub component: Option<String>,
+    /// Who did it.
+    pub actor: String,
+    /// Why, as given with `--reason`.
+    pub reason: Option<String>,
+    /// What happened.
+    pub event: Event,
+}
+
+/// A recorded event, as `cutover log --format json` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct EventRecord {
+    /// Sequence number (ascending in time).
+    pub id: i64,
+    /// When (RFC 3339, UTC).
+    #[schemars(with = "String")]
+    pub at: jiff::Timestamp,
+    /// The component concerned, if any.
+    pub component: Option<String>,
+    /// Who.
+    pub actor: String,
+    /// Why.
+    pub reason: Option<String>,
+    /// What happened, with its evidence.
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// The output of `cutover log --format json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct EventLog {
+    /// Events, oldest first.
+    pub events: Vec<EventRecord>,
+}
+
+/// The JSON Schema of [`EventLog`], as committed in `schema/event.schema.json`.
+pub fn event_schema() -> String {
+    let schema = schemars::schema_for!(EventLog);
+    // Serializing a schema built from our own types cannot fail.
+    serde_json::to_string_pretty(&schema).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_schema_matches_the_code() {
+        let committed = include_str!("../../../../schema/event.schema.json");
+        assert!(
+            committed.trim_end() == event_schema().trim_end(),
+            "schema/event.schema.json is stale: run `cargo run -- schema --events > schema/event.schema.json`"
+        );
+    }
+
+    #[test]
+    fn records_round_trip_through_json() {
+        let record = EventRecord {
+            id: 3,
+            at: "2027-01-04T10:00:00.123Z".parse().expect("time"),
+            component: Some("job".into()),
+            actor: "ada".into(),
+            reason: None,
+            event: Event::GateEvaluated {
+                target: "job".into(),
+                verdict: Verdict::Pass,
+                blocking: Vec::new(),
+            },
+        };
+        let json = serde_json::to_value(&record).expect("json");
+        assert_eq!(json["kind"], "gate_evaluated");
+        assert_eq!(json["detail"]["verdict"], "pass");
+        let back: EventRecord = serde_json::from_value(json).expect("parse");
+        assert_eq!(back, record);
+    }
+}

@@ -1,0 +1,19 @@
+//! Operations: one function per thing a user does, each on a
+//! [`crate::workspace::Workspace`], returning a typed result. The faces (the
+//! CLI today, the server next) parse, call one of these, and render.
+//!
+//! - [`advance`]: gated, snapshotted steps forward.
+//! - [`rollback`]: resumes interrupted rollbacks, then rolls back (or drills).
+//! - [`decide`]: closes a decision point, executing a decided rollback.
+//! - [`evaluate_gate`]: evaluates a gate and records the result.
+//! - `run` lives in [`crate::router`], triggers in [`crate::rollback::triggers`].
+
+mod advance;
+mod decide;
+mod gate;
+mod rollback;
+
+pub use advance::{ChangeError, ChangeRequest, ModeChange, advance};
+pub use decide::{DecideError, decide};
+pub use gate::evaluate_gate;
+pub use rollback::{Performed, RollbackOutcome, rollback};

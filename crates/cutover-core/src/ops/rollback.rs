@@ -1,0 +1,63 @@
+//! [`rollback`]: an interrupted rollback is always completed first, so
+//! repeating the command after a crash reaches the state an uninterrupted
+//! one would; then the requested rollback (or its drill on a copy).
+
+use super::advance::ModeChange;
+use crate::rollback::drill::{DrillOutcome, drill};
+use crate::rollback::{
+    RollbackError, RollbackRequest, execute_rollback, plan_rollback, resume_rollbacks,
+};
+use crate::store::RollbackStep;
+use crate::workspace::Workspace;
+
+/// What a rollback did.
+#[derive(Debug, Clone)]
+pub struct RollbackOutcome {
+    /// Targets of interrupted rollbacks completed first.
+    pub resumed: Vec<String>,
+    /// The requested rollback, if one was asked for and made.
+    pub performed: Performed,
+}
+
+/// The requested part of a rollback.
+#[derive(Debug, Clone)]
+pub enum Performed {
+    /// Only resuming was asked for (or a resume answered the request).
+    Nothing,
+    /// The mode changes made, dependents first.
+    RolledBack(Vec<ModeChange>),
+    /// A drill on a copy.
+    Drilled(DrillOutcome),
+}
+
+/// Completes interrupted rollbacks, then performs `request` unless it is
+/// `None` (resume only). A resume that did something answers a plain
+/// repeat of the interrupted command; a drill still runs after it.
+pub fn rollback(
+    workspace: &mut Workspace,
+    request: Option<&RollbackRequest<'_>>,
+    rehearse: bool,
+) -> Result<RollbackOutcome, RollbackError> {
+    let resumed = resume_rollbacks(workspace)?;
+    let performed = match request {
+        None => Performed::Nothing,
+        Some(_) if !resumed.is_empty() && !rehearse => Performed::Nothing,
+        Some(request) if rehearse => Performed::Drilled(drill(workspace, request)?),
+        Some(request) => {
+            let steps = plan_rollback(workspace, request)?;
+            execute_rollback(workspace, request, &steps)?;
+            Performed::RolledBack(steps.iter().map(ModeChange::from).collect())
+        }
+    };
+    Ok(RollbackOutcome { resumed, performed })
+}
+
+impl From<&RollbackStep> for ModeChange {
+    fn from(step: &RollbackStep) -> ModeChange {
+        ModeChange {
+            component: step.component.clone(),
+            from: step.from,
+            to: step.to,
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! [`Database`]: opening the SQLite file, bringing its schema up to date,
+//! retrying while another process holds it, and the one way to write —
+//! [`Database::write`], a `BEGIN IMMEDIATE` transaction of a chosen
+//! [`Durability`].
+//!
+//! Durability: the file is in WAL mode with `synchronous = NORMAL` and no
+//! checkpoint when a connection closes, so an ordinary commit (a run's
+//! records) costs no fsync: it survives a crash of any process, and only a
+//! power loss or kernel crash can drop the commits made since the last
+//! checkpoint. Changes someone decided on (modes, rollbacks, decisions,
+//! fired triggers) are written [`Durability::Synced`]: the WAL is synced
+//! before the commit returns, which also makes every earlier commit durable.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use rusqlite::config::DbConfig;
+use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
+
+use super::error::StoreError;
+use super::schema::{current_version, migrate_from};
+
+/// How long a writer waits for another before giving up. Runs write twice,
+/// briefly; a minute covers hundreds of concurrent CI jobs on one file.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Whether a commit must reach the disk before it returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Synced to disk before returning: survives power loss.
+    Synced,
+    /// Survives any process crash; a power loss may drop it (evidence only).
+    Relaxed,
+}
+
+/// An open SQLite state file.
+#[derive(Debug)]
+pub(super) struct Database {
+    connection: Connection,
+}
+
+impl Database {
+    /// Opens (creating if needed) the file at `path` and migrates it.
+    pub(super) fn open(path: &Path) -> Result<Database, StoreError> {
+        let open_error = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| open_error(Box::new(e)))?;
+        }
+        let connection = Connection::open(path).map_err(|e| open_error(Box::new(e)))?;
+        configure(&connection).map_err(|e| open_error(Box::new(e)))?;
+        let mut database = Database { connection };
+        retry_while_busy(|| match database.migrate() {
+            Err(StoreError::Query(error)) => Err(error),
+            Err(other) => Ok(Err(other)),
+            Ok(()) => Ok(Ok(())),
+        })
+        .map_err(StoreError::Query)??;
+        Ok(database)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let version = self.schema_version()?;
+        if version == current_version() {
+            return Ok(());
+        }
+        if version > current_version() {
+            return Err(StoreError::TooNew {
+                found: version,
+                supported: current_version(),
+            });
+        }
+        self.write(Durability::Synced, |tx| {
+            // Another process may have migrated while we waited for the lock.
+            let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            migrate_from(tx, version)
+        })
+    }
+
+    /// The schema version of the open file.
+    pub(super) fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .connection
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// The connection, for reading.
+    pub(super) fn read(&self) -> &Connection {
+        &self.connection
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction and commits it with
+    /// `durability`; rolls back when `body` fails.
+    pub(super) fn write<T>(
+        &mut self,
+        durability: Durability,
+        body: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let synced = durability == Durability::Synced;
+        if synced {
+            self.connection.pragma_update(None, "synchronous", "FULL")?;
+        }
+        let result = self.transaction(body);
+        if synced {
+            self.connection
+                .pragma_update(None, "synchronous", "NORMAL")?;
+        }
+        result
+    }
+
+    fn transaction<T>(
+        &mut self,
+        body: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = body(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Copies the whole database to `path` (a consistent snapshot).
+    pub(super) fn copy_to(&self, path: &Path) -> Result<(), StoreError> {
+        self.connection
+            .execute("VACUUM INTO ?1", [path.display().to_string()])?;
+        Ok(())
+    }
+}
+
+/// Busy timeout, WAL, `synchronous = NORMAL`, foreign keys, and no
+/// checkpoint on close (a checkpoint syncs the file: see the module doc).
+fn configure(connection: &Connection) -> rusqlite::Result<()> {
+    connection.busy_timeout(BUSY_TIMEOUT)?;
+    connection.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+    // Switching a new file to WAL takes an exclusive lock and reports
+    // "database is locked" without consulting the busy handler when
+    // another process is creating the same file: retry it ourselves. WAL
+    // is persistent, so files already in WAL skip the switch.
+    retry_while_busy(|| {
+        let mode: String = connection.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            connection.pragma_update(None, "journal_mode", "WAL")?;
+        }
+        connection.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+    })
+}
+
+/// Runs `operation` again while SQLite reports the database busy or
+/// locked, for up to [`BUSY_TIMEOUT`].
+fn retry_while_busy<T>(mut operation: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    let mut pause = Duration::from_millis(2);
+    loop {
+        match operation() {
+            Err(rusqlite::Error::SqliteFailure(error, _))
+                if matches!(
+                    error.code,
+                    ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked
+                ) && Instant::now() < deadline =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}

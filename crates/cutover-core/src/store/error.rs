@@ -1,0 +1,40 @@
+//! [`StoreError`]: why the store failed.
+
+use std::path::PathBuf;
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be opened or created.
+    #[error("failed to open the state store `{}`", path.display())]
+    Open {
+        /// Path of the database.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The database was written by a newer cutover.
+    #[error(
+        "the state store has schema version {found}, newer than this cutover understands ({supported}); upgrade cutover"
+    )]
+    TooNew {
+        /// Version in the file.
+        found: i64,
+        /// Version this build writes.
+        supported: i64,
+    },
+    /// A query failed.
+    #[error("state store query failed")]
+    Query(#[from] rusqlite::Error),
+    /// A stored value could not be read back.
+    #[error("the state store holds an unreadable value: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// A stored value that does not parse.
+    pub(super) fn corrupt(error: impl std::fmt::Display) -> StoreError {
+        StoreError::Corrupt(error.to_string())
+    }
+}

@@ -1,0 +1,107 @@
+//! Tests of the store as a whole: old files migrate, the log is append-only.
+
+use rusqlite::Connection;
+
+use super::schema::{MIGRATIONS, current_version};
+use super::{Durability, Store};
+use crate::event::{Event, EventKind, NewEvent};
+use crate::lifecycle::{Mode, ModeState};
+
+#[test]
+fn opens_a_database_from_schema_version_1() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("state.db");
+    {
+        let connection = Connection::open(&path).expect("open");
+        connection.execute_batch(MIGRATIONS[0]).expect("v1 schema");
+        connection
+            .pragma_update(None, "user_version", 1)
+            .expect("version");
+        connection
+            .execute_batch(
+                "INSERT INTO runs (id, component, mode, authoritative, status, started_at, parity)
+                     VALUES ('r1', 'job', 'shadow', 'legacy', 'complete', '2027-01-04T10:00:00.000Z', 'mismatch');
+                 INSERT INTO run_sides (run_id, side, role, outcome, exit_code, duration_ms)
+                     VALUES ('r1', 'legacy', 'authoritative', 'succeeded', 0, 1500),
+                            ('r1', 'dagger', 'shadow', 'failed', 1, 2500);
+                 INSERT INTO events (at, kind, component, actor, detail) VALUES ('2027-01-04T09:00:00.000Z', 'advance', 'job', 'ada',
+                     '{\"from\":{\"mode\":\"legacy\",\"canary_percent\":0},\"to\":{\"mode\":\"shadow\",\"canary_percent\":0},\"forced\":false,\"gate\":null}');",
+            )
+            .expect("v1 data");
+    }
+    let store = Store::open(&path).expect("migrates");
+    assert_eq!(store.schema_version().expect("version"), current_version());
+    let window = store.window_samples("job", None).expect("samples");
+    assert_eq!((window.runs, window.mismatches, window.compared), (1, 1, 1));
+    assert_eq!((window.legacy.executions, window.legacy.successes), (1, 1));
+    assert_eq!((window.dagger.executions, window.dagger.successes), (1, 0));
+    assert_eq!(window.dagger.durations, vec![2.5]);
+    let events = store.events(None, 10).expect("events");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].event.kind(), EventKind::ModeAdvanced);
+    assert_eq!(
+        events[0].event.mode_change().map(|(_, to)| to.mode),
+        Some(Mode::Shadow)
+    );
+    assert_eq!(store.run_counts().expect("counts")["job"].total, 1);
+}
+
+#[test]
+fn events_are_append_only() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("state.db");
+    let mut store = Store::open(&path).expect("store");
+    let event = NewEvent {
+        component: None,
+        actor: "ada".into(),
+        reason: None,
+        event: Event::DrillFinished {
+            passed: true,
+            time_to_rollback_ms: 1.0,
+            failure: None,
+        },
+    };
+    store
+        .append_event(&event, Durability::Relaxed)
+        .expect("append");
+    drop(store);
+    let connection = Connection::open(&path).expect("open");
+    assert!(
+        connection
+            .execute("UPDATE events SET actor = 'eve'", [])
+            .is_err()
+    );
+    assert!(connection.execute("DELETE FROM events", []).is_err());
+}
+
+#[test]
+fn a_concurrent_mode_change_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = Store::open(&dir.path().join("state.db")).expect("store");
+    let shadow = ModeState {
+        mode: Mode::Shadow,
+        canary_percent: 0,
+    };
+    let update = super::ModeUpdate {
+        component: "job",
+        expected: shadow,
+        new: shadow,
+        sources_digest: None,
+        restore_point: &[],
+    };
+    let event = NewEvent {
+        component: Some("job".into()),
+        actor: "ada".into(),
+        reason: None,
+        event: Event::ModeAdvanced {
+            from: shadow,
+            to: shadow,
+            forced: false,
+            gate: None,
+            snapshot: None,
+        },
+    };
+    assert_eq!(store.change_mode(&update, event).expect("change"), None);
+    assert!(store.events(None, 10).expect("events").is_empty());
+    assert!(store.snapshots("job").expect("snapshots").is_empty());
+}
