@@ -1,11 +1,17 @@
-//! The library behind `cutover`: reads a migration spec, validates it, and
-//! derives the phased migration plan from it.
+//! The library behind `cutover`: reads a migration spec, validates it,
+//! derives the phased migration plan, and runs the migration's operations.
+//! Nothing in this crate prints; the `cutover` binary owns all output.
 //!
-//! Data flows one way: [`spec`] (parse and validate) → [`graph`] (dependency
-//! algorithms) → [`plan`] (phases, schedule, critical path) → [`report`]
-//! (documents); and [`spec`] → [`router`] (which side runs, per
-//! [`lifecycle`] mode) → [`exec`] (processes, parity) → [`store`] (the only
-//! SQL). Nothing in this crate prints; the `cutover` binary owns all output.
+//! Layers, each importing only those below it:
+//! 1. Vocabulary: [`spec`], [`lifecycle`] (modes and legal moves — a pure
+//!    leaf), [`event`] (the typed audit trail), [`graph`], [`text`], [`fs`],
+//!    [`random`], [`failpoint`].
+//! 2. Engines: [`plan`], [`criteria`], [`exec`], [`store`] (the only SQL; one
+//!    seam for more backends), [`snapshot`], [`report`], [`gate`],
+//!    [`status`], [`testing`], [`benchmark`].
+//! 3. Operations, each on a [`workspace::Workspace`]: [`ops`] (advance,
+//!    rollback, decide, evaluate a gate), [`router`] (run), [`rollback`]
+//!    (the journaled procedure, triggers, drills), [`docs`].
 
 pub mod benchmark;
 pub mod criteria;

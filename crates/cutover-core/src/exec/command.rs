@@ -136,6 +136,21 @@ pub fn run_side(command: &SideCommand) -> Execution {
     });
     let outcome = wait_with_timeout(&status_rx, pid, command.timeout);
     let duration = started.elapsed();
+    let (stdout_digest, trace_url) = collect_drained(&done_rx, readers);
+    Execution {
+        outcome,
+        duration,
+        stdout_digest,
+        trace_url,
+    }
+}
+
+/// Waits (up to [`DRAIN_AFTER_EXIT`]) for the readers' results: the stdout
+/// digest and a trace URL from either stream.
+fn collect_drained(
+    done_rx: &mpsc::Receiver<(bool, Drained)>,
+    readers: usize,
+) -> (Option<String>, Option<String>) {
     let deadline = Instant::now() + DRAIN_AFTER_EXIT;
     let (mut stdout_digest, mut trace_url) = (None, None);
     for _ in 0..readers {
@@ -148,12 +163,7 @@ pub fn run_side(command: &SideCommand) -> Execution {
         }
         trace_url = trace_url.or(drained.trace_url);
     }
-    Execution {
-        outcome,
-        duration,
-        stdout_digest,
-        trace_url,
-    }
+    (stdout_digest, trace_url)
 }
 
 fn wait_with_timeout(

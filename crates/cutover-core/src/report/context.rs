@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::plan::{Milestone, MilestoneKind, PhaseRole, Plan};
+use crate::plan::{Milestone, MilestoneKind, Phase, PhaseRole, Plan};
 use crate::spec::{Migration, Risk};
 
 /// Version of the plan JSON; bumped on any incompatible change.
@@ -240,30 +240,7 @@ pub fn plan_context(migration: &Migration, plan: &Plan) -> PlanContext {
     let phases = plan
         .phases
         .iter()
-        .map(|p| {
-            let mut depends_on: Vec<usize> = p
-                .components
-                .iter()
-                .flat_map(|&c| migration.components[c].depends_on.iter().copied())
-                .filter(|&d| plan.components[d].phase < p.number)
-                .collect();
-            depends_on.sort_unstable();
-            depends_on.dedup();
-            PhaseContext {
-                number: p.number,
-                name: p.name.clone(),
-                role: p.role,
-                goal: goal(p.role),
-                components: p.components.iter().map(|&c| id(c)).collect(),
-                start: p.start.to_string(),
-                end: p.end.to_string(),
-                gate: p.end.to_string(),
-                retirement: p.retirement.to_string(),
-                effort_days: p.effort_days,
-                start_day: p.start_day,
-                depends_on: depends_on.into_iter().map(id).collect(),
-            }
-        })
+        .map(|p| phase_context(migration, plan, p))
         .collect();
     PlanContext {
         format_version: PLAN_FORMAT_VERSION,
@@ -291,6 +268,33 @@ pub fn plan_context(migration: &Migration, plan: &Plan) -> PlanContext {
         critical_path: plan.critical_path.iter().map(|&c| id(c)).collect(),
         critical_path_days: plan.critical_path_days,
         milestones: plan.milestones.iter().map(milestone).collect(),
+    }
+}
+
+/// One phase with the earlier phases' components it depends on.
+fn phase_context(migration: &Migration, plan: &Plan, p: &Phase) -> PhaseContext {
+    let id = |c: usize| migration.components[c].id.clone();
+    let mut depends_on: Vec<usize> = p
+        .components
+        .iter()
+        .flat_map(|&c| migration.components[c].depends_on.iter().copied())
+        .filter(|&d| plan.components[d].phase < p.number)
+        .collect();
+    depends_on.sort_unstable();
+    depends_on.dedup();
+    PhaseContext {
+        number: p.number,
+        name: p.name.clone(),
+        role: p.role,
+        goal: goal(p.role),
+        components: p.components.iter().map(|&c| id(c)).collect(),
+        start: p.start.to_string(),
+        end: p.end.to_string(),
+        gate: p.end.to_string(),
+        retirement: p.retirement.to_string(),
+        effort_days: p.effort_days,
+        start_day: p.start_day,
+        depends_on: depends_on.into_iter().map(id).collect(),
     }
 }
 
