@@ -28,6 +28,9 @@ use super::schema::{current_version, migrate_from};
 /// dozen or so runs instead of every hundred.
 const WAL_AUTOCHECKPOINT_PAGES: u32 = 100;
 
+/// Bytes a WAL file is truncated to after a checkpoint resets it.
+const JOURNAL_SIZE_LIMIT: u64 = 4 * 1024 * 1024;
+
 /// How long a writer waits for another before giving up. Runs write twice,
 /// briefly; a minute covers hundreds of concurrent CI jobs on one file.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -152,9 +155,11 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
         if !mode.eq_ignore_ascii_case("wal") {
             connection.pragma_update(None, "journal_mode", "WAL")?;
         }
-        connection.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
-        connection.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?;
-        connection.pragma_update(None, "journal_size_limit", 4 * 1024 * 1024)
+        connection.execute_batch(&format!(
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+             PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES};
+             PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT};"
+        ))
     })
 }
 
