@@ -14,6 +14,7 @@ tmpfs), so every file-system cost is the real one.
 import os
 import pathlib
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -50,6 +51,15 @@ def timed(command, cwd):
     return time.perf_counter() - start
 
 
+def cpu_timed(command, cwd):
+    """Wall time and CPU time (user + system, the process and its children)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = timed(command, cwd)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
 def shadow_concurrency(runs):
     directory = workspace("sleep 1", "sleep 1")
     subprocess.run([BINARY, "advance", "job", "--to", "shadow"], cwd=directory, check=True, stdout=subprocess.DEVNULL)
@@ -64,12 +74,15 @@ def overhead(runs):
     for _ in range(5):  # warm caches, create the store
         timed([BINARY, "run", "job"], directory)
     for _ in range(runs):
-        direct.append(timed(["/bin/sh", "-c", "true"], directory))
-        routed.append(timed([BINARY, "run", "job"], directory))
-    difference = [r - d for r, d in zip(routed, direct)]
-    print(f"legacy-mode overhead: median {statistics.median(difference) * 1000:.2f} ms "
-          f"(cutover run {statistics.median(routed) * 1000:.2f} ms vs sh -c true "
-          f"{statistics.median(direct) * 1000:.2f} ms) over {runs} interleaved runs (bar: < 2 ms)")
+        direct.append(cpu_timed(["/bin/sh", "-c", "true"], directory))
+        routed.append(cpu_timed([BINARY, "run", "job"], directory))
+    wall = [r[0] - d[0] for r, d in zip(routed, direct)]
+    cpu = [r[1] - d[1] for r, d in zip(routed, direct)]
+    load = os.getloadavg()[0]
+    print(f"legacy-mode overhead: median {statistics.median(wall) * 1000:.2f} ms "
+          f"(cutover run {statistics.median(r[0] for r in routed) * 1000:.2f} ms vs sh -c true "
+          f"{statistics.median(d[0] for d in direct) * 1000:.2f} ms) over {runs} interleaved runs (bar: < 2 ms); "
+          f"CPU time over sh -c true: mean {statistics.mean(cpu) * 1000:.2f} ms; load average {load:.1f}")
 
 
 def fsyncs(runs):

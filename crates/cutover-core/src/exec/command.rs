@@ -130,11 +130,18 @@ pub fn run_side(command: &SideCommand) -> Execution {
         readers += 1;
     }
     drop(done_tx);
-    let (status_tx, status_rx) = mpsc::channel::<io::Result<ExitStatus>>();
-    std::thread::spawn(move || {
-        let _ = status_tx.send(child.wait());
-    });
-    let outcome = wait_with_timeout(&status_rx, pid, command.timeout);
+    let outcome = match command.timeout {
+        // No time limit: wait right here; a waiter thread would only add a
+        // hand-over (and its scheduling delay) to every run.
+        None => outcome_of(child.wait()),
+        Some(limit) => {
+            let (status_tx, status_rx) = mpsc::channel::<io::Result<ExitStatus>>();
+            std::thread::spawn(move || {
+                let _ = status_tx.send(child.wait());
+            });
+            wait_with_timeout(&status_rx, pid, limit)
+        }
+    };
     let duration = started.elapsed();
     let (stdout_digest, trace_url) = collect_drained(&done_rx, readers);
     Execution {
@@ -169,16 +176,12 @@ fn collect_drained(
 fn wait_with_timeout(
     status: &mpsc::Receiver<io::Result<ExitStatus>>,
     pid: i32,
-    timeout: Option<Duration>,
+    timeout: Duration,
 ) -> SideOutcome {
-    let first = match timeout {
-        Some(limit) => status.recv_timeout(limit).ok(),
-        None => status.recv().ok(),
-    };
-    if let Some(result) = first {
+    if let Ok(result) = status.recv_timeout(timeout) {
         return outcome_of(result);
     }
-    let after_ms = timeout.map_or(0, |t| t.as_millis() as u64);
+    let after_ms = timeout.as_millis() as u64;
     let group = Pid::from_raw(pid);
     let _ = killpg(group, Signal::SIGTERM);
     if status.recv_timeout(KILL_GRACE).is_err() {

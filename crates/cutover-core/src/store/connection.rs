@@ -28,9 +28,6 @@ use super::schema::{current_version, migrate_from};
 /// dozen or so runs instead of every hundred.
 const WAL_AUTOCHECKPOINT_PAGES: u32 = 100;
 
-/// Bytes a WAL file is truncated to after a checkpoint resets it.
-const JOURNAL_SIZE_LIMIT: u64 = 4 * 1024 * 1024;
-
 /// How long a writer waits for another before giving up. Runs write twice,
 /// briefly; a minute covers hundreds of concurrent CI jobs on one file.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -157,8 +154,7 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
         }
         connection.execute_batch(&format!(
             "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
-             PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES};
-             PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT};"
+             PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES};"
         ))
     })
 }
