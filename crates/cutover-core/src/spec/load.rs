@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use serde_saphyr::budget::BudgetBreach;
 use serde_saphyr::{Budget, DefaultMessageFormatter, Error as YamlError, MessageFormatter};
 
 use super::diagnostic::{SourcePosition, SpecDiagnostic, SpecErrors};
@@ -33,11 +34,37 @@ pub enum LoadError {
 
 /// Reads and validates the spec at `path`.
 pub fn load_spec(path: &Path) -> Result<Migration, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
         path: path.to_owned(),
         source,
     })?;
-    parse_spec(&path.display().to_string(), &text).map_err(LoadError::Invalid)
+    let file = path.display().to_string();
+    let text = String::from_utf8(bytes).map_err(|error| {
+        LoadError::Invalid(not_utf8(&file, error.as_bytes(), error.utf8_error()))
+    })?;
+    parse_spec(&file, &text).map_err(LoadError::Invalid)
+}
+
+/// A spec that is not UTF-8 is a spec problem, pointed at its first bad byte.
+fn not_utf8(file: &str, bytes: &[u8], error: std::str::Utf8Error) -> SpecErrors {
+    let valid = &bytes[..error.valid_up_to()];
+    let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+    let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&valid[line_start..])
+        .chars()
+        .count()
+        + 1;
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let position = SourcePosition {
+        line,
+        column,
+        offset: error.valid_up_to(),
+        len: 0,
+    };
+    let diagnostic = SpecDiagnostic::new("the spec is not valid UTF-8 text", position)
+        .with_label("invalid byte")
+        .with_help("save the file as UTF-8 (YAML files must be UTF-8)");
+    SpecErrors::new(file, &text, vec![diagnostic])
 }
 
 /// Parses and validates spec text; `file` names it in diagnostics.
@@ -104,10 +131,36 @@ fn yaml_diagnostic(error: &YamlError, text: &str) -> SpecDiagnostic {
             )
             .with_label(format!("not {}", describe_type(ty)))
         }
+        YamlError::DuplicateMappingKey { key, .. } => {
+            let name = key.as_deref().map_or(String::new(), |k| format!(" `{k}`"));
+            SpecDiagnostic::new(format!("duplicate key{name}"), position)
+                .with_label("defined again here")
+                .with_help(
+                    "a key may appear only once in a mapping; remove or merge the repeated entry",
+                )
+        }
+        YamlError::Budget { breach, .. } => SpecDiagnostic::new(budget_message(breach), position)
+            .with_label("here")
+            .with_help(
+                "a migration spec needs no deep nesting or alias expansion; write it out plainly",
+            ),
         other => {
             let message = DefaultMessageFormatter.format_message(other);
             SpecDiagnostic::new(lowercase_first(&message), position).with_label("here")
         }
+    }
+}
+
+/// Says which parser limit a spec exceeded, in the spec's own terms.
+fn budget_message(breach: &BudgetBreach) -> String {
+    match breach {
+        BudgetBreach::Depth { depth } => {
+            format!("the spec is nested too deeply ({depth} levels of lists and mappings)")
+        }
+        BudgetBreach::Aliases { .. } | BudgetBreach::Anchors { .. } => {
+            "the spec uses too many anchors or aliases".to_owned()
+        }
+        _ => "the spec is too large to read (too many YAML nodes or alias expansions)".to_owned(),
     }
 }
 

@@ -76,6 +76,28 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// A time limit: like [`Validator::wall`], but zero is refused, since a
+    /// limit of nothing would kill every run at once.
+    fn time_limit(&mut self, raw: Option<&Spanned<String>>, path: &str) -> Option<WallDuration> {
+        let limit = self.wall(raw, path)?;
+        if limit.seconds == 0
+            && let Some(raw) = raw
+        {
+            let d = SpecDiagnostic::new(
+                format!("time limit `{}` is zero", raw.value),
+                self.at(raw),
+            )
+            .with_path(path)
+            .with_label("every run would time out at once")
+            .with_help(
+                "give a positive limit such as `90s` or `30m`, or remove the key for the default",
+            );
+            self.report(d);
+            return None;
+        }
+        Some(limit)
+    }
+
     /// Reports a pattern that is not a valid regular expression.
     fn regex(&mut self, pattern: &Spanned<String>, path: &str) {
         if let Err(error) = regex::Regex::new(&pattern.value) {
@@ -362,7 +384,7 @@ fn acceptance_tests(
                 expect_exit: test.expect_exit.unwrap_or(0),
                 stdout: test.stdout.as_ref().map(|s| s.value.clone()),
                 files: test.files.clone(),
-                timeout: v.wall(test.timeout.as_ref(), &format!("{path}[{i}].timeout")),
+                timeout: v.time_limit(test.timeout.as_ref(), &format!("{path}[{i}].timeout")),
             }
         })
         .collect()
@@ -441,6 +463,7 @@ fn components(v: &mut Validator<'_>, spec: &MigrationSpec, planning: &Planning) 
         .enumerate()
         .map(|(i, c)| component(v, c, i, &index, planning))
         .collect();
+    check_pin_range(v, spec);
     let graph = DependencyGraph::new(components.iter().map(|c| c.depends_on.clone()).collect());
     let cycles = graph.cycles();
     for cycle in &cycles {
@@ -450,6 +473,31 @@ fn components(v: &mut Validator<'_>, spec: &MigrationSpec, planning: &Planning) 
         check_pins(v, spec, &mut components, &graph);
     }
     components
+}
+
+/// Every phase holds at least one component, so no plan has more phases
+/// than components: a pin beyond that can never be met.
+fn check_pin_range(v: &mut Validator<'_>, spec: &MigrationSpec) {
+    let most = spec.components.len();
+    for (i, component) in spec.components.iter().enumerate() {
+        let Some(pin) = &component.phase else {
+            continue;
+        };
+        if usize::try_from(pin.value).map_or(true, |p| p > most) {
+            let d = SpecDiagnostic::new(
+                format!(
+                    "phase {} does not exist: {} make at most {most} phases",
+                    pin.value,
+                    crate::text::count(most, "component")
+                ),
+                v.at(pin),
+            )
+            .with_path(format!("components[{i}].phase"))
+            .with_label("beyond the last possible phase")
+            .with_help("pin to an earlier phase (see `cutover plan`), or remove the pin");
+            v.report(d);
+        }
+    }
 }
 
 fn is_valid_id(id: &str) -> bool {
@@ -540,7 +588,7 @@ fn component(
             Some(pin.value)
         }
     });
-    let timeout = v.wall(spec.timeout.as_ref(), &format!("{path}.timeout"));
+    let timeout = v.time_limit(spec.timeout.as_ref(), &format!("{path}.timeout"));
     let gate = criteria(v, &spec.gate, &format!("{path}.gate"));
     Component {
         id: spec.id.value.clone(),
@@ -558,13 +606,37 @@ fn component(
         side_effects: spec.side_effects,
         outputs: spec.outputs.clone(),
         normalize: normalize_rules(v, spec, &path),
-        recheck: spec.recheck.unwrap_or(0),
+        recheck: recheck(v, spec, &path),
         secrets: spec.secrets.clone(),
         timeout,
         preserve: spec.preserve.clone(),
         acceptance: acceptance_tests(v, &spec.acceptance, &format!("{path}.acceptance")),
         gate,
     }
+}
+
+/// Most rechecks a component may ask for: each re-runs the shadow side, and
+/// all of them share the one time limit of the run's shadow work.
+pub const MAX_RECHECK: u32 = 10;
+
+fn recheck(v: &mut Validator<'_>, spec: &ComponentSpec, path: &str) -> u32 {
+    let Some(recheck) = &spec.recheck else {
+        return 0;
+    };
+    if recheck.value > MAX_RECHECK {
+        let d = SpecDiagnostic::new(
+            format!("recheck {} is more than {MAX_RECHECK}", recheck.value),
+            v.at(recheck),
+        )
+        .with_path(format!("{path}.recheck"))
+        .with_label("too many re-runs")
+        .with_help(format!(
+            "a few rechecks tell flaky from mismatch; use at most {MAX_RECHECK}"
+        ));
+        v.report(d);
+        return MAX_RECHECK;
+    }
+    recheck.value
 }
 
 fn normalize_rules(

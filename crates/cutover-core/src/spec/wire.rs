@@ -223,7 +223,8 @@ pub struct ComponentSpec {
     /// On a mismatch, re-run the non-authoritative side up to this many
     /// times; a mismatch that disappears is recorded as flaky.
     #[serde(default)]
-    pub recheck: Option<u32>,
+    #[schemars(with = "Option<u32>")]
+    pub recheck: Option<Spanned<u32>>,
     /// Environment variables whose values are never recorded.
     #[serde(default)]
     pub secrets: Vec<String>,
