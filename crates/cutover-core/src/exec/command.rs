@@ -7,10 +7,15 @@
 //! chatty child never deadlocks, each line redacted of secret values, written
 //! to a capture file and, for the authoritative side, streamed live.
 //!
-//! Timeouts and signals: each side runs in its own process group. On timeout
-//! the group gets SIGTERM, then after a grace period (still reading output)
-//! SIGKILL. After the main process exits, output is read for at most a few
-//! seconds more, so a background grandchild holding the pipe cannot hang CI.
+//! Timeouts and signals: each side runs in its own process group and carries
+//! a tag in its environment, so its whole [`ProcessTree`] can be found, even
+//! processes that left the group or lost their parent. On timeout the tree
+//! gets SIGTERM, then after a grace period (still reading output) SIGKILL,
+//! re-scanned until nothing is left. When the main process exits by itself,
+//! whatever it left running in its tree is stopped the same way (a shorter
+//! grace), so a forgotten `sleep 60 &` neither outlives the run nor holds
+//! it. Output is then read for at most a few seconds more. SIGINT and
+//! SIGTERM to cutover stop every running tree (see [`super::cancel`]).
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -20,14 +25,15 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{Signal, killpg};
-use nix::unistd::Pid;
 use sha2::{Digest, Sha256};
 
 use super::outcome::SideOutcome;
+use super::process_tree::{self, ProcessTree, TAG_VARIABLE};
 
-/// Time between SIGTERM and SIGKILL on timeout.
-const KILL_GRACE: Duration = Duration::from_secs(5);
+/// Time between SIGTERM and SIGKILL on timeout and on cancellation.
+pub(crate) const KILL_GRACE: Duration = Duration::from_secs(5);
+/// Time between SIGTERM and SIGKILL for what a finished side left running.
+const LEFTOVER_GRACE: Duration = Duration::from_secs(2);
 /// How long output is still read after the process exits.
 const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(3);
 
@@ -72,33 +78,34 @@ struct Drained {
     trace_url: Option<String>,
 }
 
-/// Runs the command to completion (or timeout).
+/// Runs the command to completion (or timeout), then stops whatever it
+/// left running.
 pub fn run_side(command: &SideCommand) -> Execution {
     let started = Instant::now();
-    let spawned = Command::new("/bin/sh")
-        .arg("-c")
-        .arg(&command.line)
-        .current_dir(&command.working_dir)
-        .envs(command.env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn();
-    let mut child = match spawned {
-        Ok(child) => child,
-        Err(error) => {
-            return Execution {
-                outcome: SideOutcome::SpawnFailed {
-                    message: error.to_string(),
-                },
-                duration: started.elapsed(),
-                stdout_digest: None,
-                trace_url: None,
-            };
-        }
+    process_tree::adopt_orphans();
+    let tag = format!("{}-{}", std::process::id(), super::random_hex(6));
+    let spawned = super::cancel::start(&tag, || {
+        Command::new("/bin/sh")
+            .arg("-c")
+            .arg(&command.line)
+            .current_dir(&command.working_dir)
+            .envs(command.env.iter().map(|(k, v)| (k, v)))
+            .env(TAG_VARIABLE, &tag)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .map(|child| {
+                let pid = child.id() as i32;
+                (child, pid)
+            })
+    });
+    let (mut child, tree) = match spawned {
+        Ok(Some(started)) => started,
+        Ok(None) => return not_started("not started: cutover was interrupted".into(), started),
+        Err(error) => return not_started(error.to_string(), started),
     };
-    let pid = child.id() as i32;
     let (done_tx, done_rx) = mpsc::channel::<(bool, Drained)>();
     let mut readers = 0;
     if let Some(stdout) = child.stdout.take() {
@@ -134,8 +141,12 @@ pub fn run_side(command: &SideCommand) -> Execution {
     std::thread::spawn(move || {
         let _ = status_tx.send(child.wait());
     });
-    let outcome = wait_with_timeout(&status_rx, pid, command.timeout);
+    let outcome = wait_with_timeout(&status_rx, &tree, command.timeout);
     let duration = started.elapsed();
+    super::cancel::finish(&tree);
+    if !process_tree::is_empty(&tree) {
+        tree.stop(LEFTOVER_GRACE);
+    }
     let deadline = Instant::now() + DRAIN_AFTER_EXIT;
     let (mut stdout_digest, mut trace_url) = (None, None);
     for _ in 0..readers {
@@ -156,9 +167,18 @@ pub fn run_side(command: &SideCommand) -> Execution {
     }
 }
 
+fn not_started(message: String, started: Instant) -> Execution {
+    Execution {
+        outcome: SideOutcome::SpawnFailed { message },
+        duration: started.elapsed(),
+        stdout_digest: None,
+        trace_url: None,
+    }
+}
+
 fn wait_with_timeout(
     status: &mpsc::Receiver<io::Result<ExitStatus>>,
-    pid: i32,
+    tree: &ProcessTree,
     timeout: Option<Duration>,
 ) -> SideOutcome {
     let first = match timeout {
@@ -169,12 +189,8 @@ fn wait_with_timeout(
         return outcome_of(result);
     }
     let after_ms = timeout.map_or(0, |t| t.as_millis() as u64);
-    let group = Pid::from_raw(pid);
-    let _ = killpg(group, Signal::SIGTERM);
-    if status.recv_timeout(KILL_GRACE).is_err() {
-        let _ = killpg(group, Signal::SIGKILL);
-        let _ = status.recv();
-    }
+    tree.stop(KILL_GRACE);
+    let _ = status.recv();
     SideOutcome::TimedOut { after_ms }
 }
 

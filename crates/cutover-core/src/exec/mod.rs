@@ -2,14 +2,18 @@
 //! streaming their output, enforcing timeouts, hashing their outputs and
 //! comparing the results. The one module that spawns processes.
 
+mod cancel;
 mod command;
 mod digest;
 mod outcome;
 mod parity;
+mod process_tree;
 mod trace;
 
+pub use cancel::{cancelled, handle_termination_signals};
 pub use command::{Execution, SideCommand, run_side};
 pub use digest::{OutputDigest, digest_bytes, digest_outputs, digest_paths, hex};
 pub use outcome::SideOutcome;
 pub use parity::{Normalizer, Parity, SideResult, compare};
+pub use process_tree::{ProcessTree, TAG_VARIABLE, start_ticks};
 pub use trace::{TraceContext, random_hex};

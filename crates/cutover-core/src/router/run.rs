@@ -115,6 +115,11 @@ pub fn execute_run(store: &mut Store, context: &RunContext<'_>) -> Result<RunRep
     })?;
     let redact = secret_values(component);
     let single = routing.shadow.is_none();
+    // The shadow side and all its rechecks share one time limit.
+    let shadow_deadline = std::time::Instant::now()
+        + component
+            .timeout
+            .map_or(DEFAULT_SHADOW_TIMEOUT, |t| Duration::from_secs(t.seconds));
     let launch =
         |side: Side, line: &str, role: &'static str, attempt: u32| -> Result<SideRun, RunError> {
             let name = if attempt == 0 {
@@ -145,10 +150,10 @@ pub fn execute_run(store: &mut Store, context: &RunContext<'_>) -> Result<RunRep
                 stdout_file: capture("stdout"),
                 stderr_file: capture("stderr"),
                 live: role == "authoritative",
-                timeout: component
-                    .timeout
-                    .map(|t| Duration::from_secs(t.seconds))
-                    .or((role != "authoritative").then_some(DEFAULT_SHADOW_TIMEOUT)),
+                timeout: match role {
+                    "authoritative" => component.timeout.map(|t| Duration::from_secs(t.seconds)),
+                    _ => Some(shadow_deadline.saturating_duration_since(std::time::Instant::now())),
+                },
                 redact: redact.clone(),
             };
             Ok(SideRun {
@@ -194,6 +199,9 @@ pub fn execute_run(store: &mut Store, context: &RunContext<'_>) -> Result<RunRep
             parity = Some("mismatch");
             summary = Some(text);
             for attempt in 1..=component.recheck {
+                if std::time::Instant::now() >= shadow_deadline {
+                    break;
+                }
                 let (side, line) = routing
                     .shadow
                     .as_ref()

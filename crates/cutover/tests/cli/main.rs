@@ -7,6 +7,7 @@ mod fuzz;
 mod gates;
 mod modes;
 mod plan;
+mod processes;
 mod rollback;
 mod run;
 mod util;
