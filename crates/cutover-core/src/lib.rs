@@ -15,6 +15,7 @@ pub mod gate;
 pub mod graph;
 pub mod lifecycle;
 pub mod plan;
+pub mod process_identity;
 pub mod random;
 pub mod report;
 pub mod rollback;

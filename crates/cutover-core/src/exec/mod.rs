@@ -15,5 +15,5 @@ pub use command::{Execution, SideCommand, run_side};
 pub use digest::{OutputDigest, digest_bytes, digest_outputs, digest_paths, hex};
 pub use outcome::SideOutcome;
 pub use parity::{Normalizer, Parity, SideResult, compare};
-pub use process_tree::{ProcessTree, TAG_VARIABLE, start_ticks};
+pub use process_tree::{ProcessTree, TAG_VARIABLE};
 pub use trace::{TraceContext, random_hex};

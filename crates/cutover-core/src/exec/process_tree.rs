@@ -170,15 +170,6 @@ fn process_info(pid: i32) -> Option<ProcessInfo> {
     })
 }
 
-/// The start time of a process in clock ticks since boot (field 22 of
-/// `/proc/PID/stat`), which tells a process from a later one that reuses
-/// its pid.
-pub fn start_ticks(pid: i32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(19)?.parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,7 +179,6 @@ mod tests {
         let me = process_info(std::process::id() as i32).expect("own stat");
         assert!(!me.zombie);
         assert_eq!(me.parent, nix::unistd::getppid().as_raw());
-        assert!(start_ticks(std::process::id() as i32).is_some());
         assert!(process_info(i32::MAX).is_none());
     }
 }

@@ -288,3 +288,53 @@ fn rechecks_share_one_time_limit() {
         started.elapsed()
     );
 }
+
+/// Spawns `sleep` so that it gets exactly `pid` (the kernel's `ns_last_pid`,
+/// as root), the way a busy machine reuses a dead run's pid sooner or later.
+fn spawn_with_pid(pid: u32) -> Child {
+    for _ in 0..50 {
+        std::fs::write("/proc/sys/kernel/ns_last_pid", (pid - 1).to_string())
+            .expect("this test reuses a pid through /proc/sys/kernel/ns_last_pid and needs root");
+        let child = Process::new("sleep").arg("30").spawn().expect("sleep");
+        if child.id() == pid {
+            return child;
+        }
+        let mut other = child;
+        let _ = other.kill();
+        let _ = other.wait();
+    }
+    panic!("could not get pid {pid} reused");
+}
+
+#[test]
+fn a_dead_run_whose_pid_is_reused_is_still_incomplete() {
+    let marker = markers(641, 1);
+    let test = Test::new().spec(&spec("", &marker[0], "true"));
+    let mut cutover = spawn(&test, &["run", "job"]);
+    let status = |test: &Test| -> serde_json::Value {
+        let outcome = Test::at(test.path())
+            .args(&["status", "--format", "json"])
+            .run();
+        serde_json::from_str(&outcome.stdout).expect("status JSON")
+    };
+    wait_for("the run to be recorded", || {
+        status(&test)["components"][0]["runs"]["total"] == 1
+    });
+    let pid = cutover.id();
+    cutover.kill().expect("SIGKILL");
+    cutover.wait().expect("reap");
+    assert_eq!(status(&test)["components"][0]["runs"]["incomplete"], 1);
+    let mut impostor = spawn_with_pid(pid);
+    let runs = status(&test)["components"][0]["runs"].clone();
+    let listing = Test::at(test.path()).args(&["runs", "job"]).run();
+    let _ = impostor.kill();
+    let _ = impostor.wait();
+    assert_eq!(runs["incomplete"], 1, "a reused pid is not the run: {runs}");
+    assert!(!listing.stdout.contains("running"), "{}", listing.stdout);
+    // The killed run's side is an orphan now (SIGKILL left no one to stop it).
+    for orphan in marked(&marker) {
+        let _ = Process::new("kill")
+            .args(["-KILL", &orphan.pid.to_string()])
+            .status();
+    }
+}
