@@ -11,6 +11,7 @@ pub mod benchmark;
 pub mod criteria;
 pub mod docs;
 pub mod exec;
+pub mod fs;
 pub mod gate;
 pub mod graph;
 pub mod lifecycle;

@@ -57,6 +57,8 @@ pub struct RunReport {
     pub summary: Option<String>,
     /// The run's directory.
     pub run_dir: PathBuf,
+    /// Things cutover refused to do, for the operator (the run still counts).
+    pub warnings: Vec<String>,
 }
 
 /// Why a run could not happen.
@@ -219,9 +221,11 @@ pub fn execute_run(store: &mut Store, context: &RunContext<'_>) -> Result<RunRep
             parity = Some("match");
         }
     }
-    if !single {
-        copy_outputs(&authoritative.out, context.base_dir, &component.outputs)?;
-    }
+    let warnings = if single {
+        Vec::new()
+    } else {
+        copy_outputs(&authoritative.out, context.base_dir, &component.outputs)?
+    };
     let trace_url = [Some(&authoritative), shadow.as_ref()]
         .into_iter()
         .flatten()
@@ -250,6 +254,7 @@ pub fn execute_run(store: &mut Store, context: &RunContext<'_>) -> Result<RunRep
         parity,
         summary,
         run_dir,
+        warnings,
     })
 }
 
@@ -352,40 +357,29 @@ fn side_record(run: &SideRun, result: &SideResult) -> SideRecord {
     }
 }
 
-/// Copies the authoritative side's declared outputs into the workspace.
-/// Outputs a side wrote straight into the workspace (ignoring `CUTOVER_OUT`)
-/// are simply left where they are.
-fn copy_outputs(from: &Path, to: &Path, outputs: &[String]) -> Result<(), RunError> {
+/// Copies the authoritative side's declared outputs into the workspace,
+/// never outside it and never through a symlink (see
+/// [`crate::fs::confine::copy_output`]); an output that would leave the
+/// project is skipped with a warning, so the run is still recorded and CI
+/// still gets the side's exit code. Outputs a side wrote straight into the
+/// workspace (ignoring `CUTOVER_OUT`) are simply left where they are.
+fn copy_outputs(from: &Path, to: &Path, outputs: &[String]) -> Result<Vec<String>, RunError> {
+    let mut warnings = Vec::new();
     for output in outputs {
-        let source = from.join(output);
-        if !source.exists() {
-            continue;
+        match crate::fs::confine::copy_output(from, to, output) {
+            Ok(_) => {}
+            Err(error) if crate::fs::confine::is_refusal(&error) => {
+                warnings.push(format!("output `{output}` was not copied: {error}"));
+            }
+            Err(source) => {
+                return Err(RunError::Io {
+                    path: to.join(output),
+                    source,
+                });
+            }
         }
-        let target = to.join(output);
-        copy_path(&source, &target).map_err(|source| RunError::Io {
-            path: target.clone(),
-            source,
-        })?;
     }
-    Ok(())
-}
-
-fn copy_path(source: &Path, target: &Path) -> std::io::Result<()> {
-    if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    if source.is_dir() {
-        std::fs::create_dir_all(target)?;
-        for entry in std::fs::read_dir(source)? {
-            let entry = entry?;
-            copy_path(&entry.path(), &target.join(entry.file_name()))?;
-        }
-        return Ok(());
-    }
-    // Copy beside the target, then rename: CI never sees a half-written file.
-    let temporary = target.with_extension(format!("cutover-{}.tmp", std::process::id()));
-    std::fs::copy(source, &temporary)?;
-    std::fs::rename(&temporary, target)
+    Ok(warnings)
 }
 
 /// Records one execution of one side measured outside `run` — an outcome a

@@ -42,7 +42,11 @@ pub fn load_spec(path: &Path) -> Result<Migration, LoadError> {
     let text = String::from_utf8(bytes).map_err(|error| {
         LoadError::Invalid(not_utf8(&file, error.as_bytes(), error.utf8_error()))
     })?;
-    parse_spec(&file, &text).map_err(LoadError::Invalid)
+    let base = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    parse_spec_in(&file, &text, Some(base)).map_err(LoadError::Invalid)
 }
 
 /// A spec that is not UTF-8 is a spec problem, pointed at its first bad byte.
@@ -68,9 +72,16 @@ fn not_utf8(file: &str, bytes: &[u8], error: std::str::Utf8Error) -> SpecErrors 
 }
 
 /// Parses and validates spec text; `file` names it in diagnostics.
+/// Path fields are checked lexically only: there is no project directory.
 pub fn parse_spec(file: &str, text: &str) -> Result<Migration, SpecErrors> {
+    parse_spec_in(file, text, None)
+}
+
+/// Parses and validates spec text whose project directory is `base`, so
+/// path fields are also resolved through the symlinks that exist there.
+pub fn parse_spec_in(file: &str, text: &str, base: Option<&Path>) -> Result<Migration, SpecErrors> {
     let wire = parse_wire(text).map_err(|d| SpecErrors::new(file, text, vec![*d]))?;
-    validate(&wire, text).map_err(|d| SpecErrors::new(file, text, d))
+    validate(&wire, text, base).map_err(|d| SpecErrors::new(file, text, d))
 }
 
 /// Deserializes the wire types, with limits scaled to the input so that

@@ -7,6 +7,7 @@
 //! It reports every problem it finds, not only the first.
 
 use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
 
 use jiff::civil::Date;
 use serde_saphyr::Spanned;
@@ -23,12 +24,16 @@ use super::wire::{
     AcceptanceSpec, CalendarSection, ComponentSpec, KindSpec, MigrationSpec, RiskSpec,
     TriggerActionSpec,
 };
+use crate::fs::confine;
 use crate::graph::DependencyGraph;
 use crate::text::suggestion;
 
 /// Collects diagnostics while values are converted.
 struct Validator<'a> {
     text: &'a str,
+    /// The project (the spec's directory), when the spec is a file: path
+    /// fields are then also resolved through the symlinks that exist.
+    base: Option<&'a Path>,
     diagnostics: Vec<SpecDiagnostic>,
 }
 
@@ -98,6 +103,25 @@ impl<'a> Validator<'a> {
         Some(limit)
     }
 
+    /// Checks path fields: relative, inside the project after following
+    /// symlinks, never in `.cutover` or `.git` (see [`crate::fs::confine`]).
+    fn paths(&mut self, raw: &[Spanned<String>], path: &str) -> Vec<String> {
+        for (i, entry) in raw.iter().enumerate() {
+            let checked = match self.base {
+                Some(base) => confine::resolve(base, &entry.value).map(|_| ()),
+                None => confine::ProjectPath::parse(&entry.value).map(|_| ()),
+            };
+            if let Err(problem) = checked {
+                let d = SpecDiagnostic::new(problem.to_string(), self.at(entry))
+                    .with_path(format!("{path}[{i}]"))
+                    .with_label(problem.label())
+                    .with_help(problem.help());
+                self.report(d);
+            }
+        }
+        raw.iter().map(|entry| entry.value.clone()).collect()
+    }
+
     /// Reports a pattern that is not a valid regular expression.
     fn regex(&mut self, pattern: &Spanned<String>, path: &str) {
         if let Err(error) = regex::Regex::new(&pattern.value) {
@@ -132,9 +156,15 @@ impl<'a> Validator<'a> {
 
 /// Checks the wire spec and builds the validated [`Migration`], or returns
 /// every problem found.
-pub fn validate(spec: &MigrationSpec, text: &str) -> Result<Migration, Vec<SpecDiagnostic>> {
+/// `base` is the spec's directory when the spec is a file on disk.
+pub fn validate(
+    spec: &MigrationSpec,
+    text: &str,
+    base: Option<&Path>,
+) -> Result<Migration, Vec<SpecDiagnostic>> {
     let mut v = Validator {
         text,
+        base,
         diagnostics: Vec::new(),
     };
     check_version(&mut v, spec);
@@ -383,7 +413,7 @@ fn acceptance_tests(
                 run: test.run.clone(),
                 expect_exit: test.expect_exit.unwrap_or(0),
                 stdout: test.stdout.as_ref().map(|s| s.value.clone()),
-                files: test.files.clone(),
+                files: v.paths(&test.files, &format!("{path}[{i}].files")),
                 timeout: v.time_limit(test.timeout.as_ref(), &format!("{path}[{i}].timeout")),
             }
         })
@@ -601,15 +631,21 @@ fn component(
         user_facing: spec.user_facing,
         critical: spec.critical,
         phase_pin,
-        legacy: spec.legacy.as_ref().map(implementation),
-        dagger: spec.dagger.as_ref().map(implementation),
+        legacy: spec
+            .legacy
+            .as_ref()
+            .map(|i| implementation(v, i, &format!("{path}.legacy"))),
+        dagger: spec
+            .dagger
+            .as_ref()
+            .map(|i| implementation(v, i, &format!("{path}.dagger"))),
         side_effects: spec.side_effects,
-        outputs: spec.outputs.clone(),
+        outputs: v.paths(&spec.outputs, &format!("{path}.outputs")),
         normalize: normalize_rules(v, spec, &path),
         recheck: recheck(v, spec, &path),
         secrets: spec.secrets.clone(),
         timeout,
-        preserve: spec.preserve.clone(),
+        preserve: v.paths(&spec.preserve, &format!("{path}.preserve")),
         acceptance: acceptance_tests(v, &spec.acceptance, &format!("{path}.acceptance")),
         gate,
     }
@@ -777,11 +813,15 @@ fn check_pins(
     }
 }
 
-fn implementation(spec: &super::wire::ImplementationSpec) -> Implementation {
+fn implementation(
+    v: &mut Validator<'_>,
+    spec: &super::wire::ImplementationSpec,
+    path: &str,
+) -> Implementation {
     Implementation {
         run: spec.run.value.clone(),
         shadow_run: spec.shadow_run.clone(),
-        sources: spec.sources.clone(),
+        sources: v.paths(&spec.sources, &format!("{path}.sources")),
     }
 }
 
@@ -833,7 +873,7 @@ fn rollback(v: &mut Validator<'_>, spec: &MigrationSpec) -> RollbackSettings {
         .collect();
     RollbackSettings {
         triggers,
-        preserve: section.preserve.clone(),
+        preserve: v.paths(&section.preserve, "rollback.preserve"),
     }
 }
 

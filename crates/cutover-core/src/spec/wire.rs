@@ -216,7 +216,8 @@ pub struct ComponentSpec {
     pub side_effects: bool,
     /// Files or directories compared for parity.
     #[serde(default)]
-    pub outputs: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub outputs: Vec<Spanned<String>>,
     /// Rewrites applied to stdout before comparing.
     #[serde(default)]
     pub normalize: Vec<NormalizeSpec>,
@@ -234,7 +235,8 @@ pub struct ComponentSpec {
     pub timeout: Option<Spanned<String>>,
     /// Paths saved before each mode change.
     #[serde(default)]
-    pub preserve: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub preserve: Vec<Spanned<String>>,
     /// Acceptance tests of the component.
     #[serde(default)]
     pub acceptance: Vec<AcceptanceSpec>,
@@ -256,7 +258,8 @@ pub struct ImplementationSpec {
     pub shadow_run: Option<String>,
     /// Definition files (drift detection).
     #[serde(default)]
-    pub sources: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub sources: Vec<Spanned<String>>,
 }
 
 /// One stdout rewrite rule applied before comparing.
@@ -287,7 +290,8 @@ pub struct AcceptanceSpec {
     pub stdout: Option<Spanned<String>>,
     /// Files that must exist afterwards (relative to the spec's directory).
     #[serde(default)]
-    pub files: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub files: Vec<Spanned<String>>,
     /// Time limit: `90s`, `5m`.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
@@ -303,7 +307,8 @@ pub struct RollbackSection {
     pub triggers: Vec<TriggerSpec>,
     /// Paths saved before every mode change.
     #[serde(default)]
-    pub preserve: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub preserve: Vec<Spanned<String>>,
 }
 
 /// What a fired trigger does.

@@ -51,6 +51,9 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> Result<u8, CliError> {
         "cutover: `{}` ran in {} mode ({} authoritative{shadow}), exit {}{parity}; run {}",
         component.id, mode.mode, report.routing.authoritative, report.exit_code, report.run_id
     ));
+    for warning in &report.warnings {
+        crate::error::note(&format!("cutover: warning: {warning}"));
+    }
     check_triggers_after_run(&workspace, &mut store, &component.id);
     Ok(u8::try_from(report.exit_code.clamp(0, 255)).unwrap_or(1))
 }

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod check;
+mod confine;
 mod fuzz;
 mod gates;
 mod modes;

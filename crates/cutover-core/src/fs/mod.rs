@@ -1,0 +1,3 @@
+//! File-system rules of the project: what cutover may touch, and how.
+
+pub mod confine;
