@@ -29,6 +29,7 @@ use sha2::{Digest, Sha256};
 
 use super::outcome::SideOutcome;
 use super::process_tree::{self, ProcessTree, TAG_VARIABLE};
+use super::redact::Redactor;
 
 /// Time between SIGTERM and SIGKILL on timeout and on cancellation.
 pub(crate) const KILL_GRACE: Duration = Duration::from_secs(5);
@@ -219,7 +220,8 @@ fn spawn_reader(
     done: mpsc::Sender<(bool, Drained)>,
 ) {
     std::thread::spawn(move || {
-        let drained = copy_lines(pipe, file.as_deref(), live, &redact).unwrap_or_default();
+        let drained =
+            copy_lines(pipe, file.as_deref(), live, &Redactor::new(&redact)).unwrap_or_default();
         let _ = done.send((is_stdout, drained));
     });
 }
@@ -228,7 +230,7 @@ fn copy_lines(
     pipe: impl Read,
     file: Option<&Path>,
     mut live: Option<Box<dyn Write + Send>>,
-    redact: &[String],
+    redactor: &Redactor,
 ) -> io::Result<Drained> {
     let mut reader = BufReader::new(pipe);
     let mut capture = file.map(File::create).transpose()?.map(BufWriter::new);
@@ -240,7 +242,7 @@ fn copy_lines(
         if reader.read_until(b'\n', &mut line)? == 0 {
             break;
         }
-        let clean = redact_bytes(&line, redact);
+        let clean = redactor.redact(&line);
         hasher.update(&clean);
         if trace_url.is_none() {
             trace_url = find_trace_url(&clean);
@@ -277,27 +279,6 @@ fn find_trace_url(line: &[u8]) -> Option<String> {
         .collect();
     let url = url.trim_end_matches(['.', ',', ')']).to_owned();
     url.starts_with("http").then_some(url)
-}
-
-/// Replaces every occurrence of each secret value with `***`.
-pub fn redact_bytes(line: &[u8], secrets: &[String]) -> Vec<u8> {
-    let mut out = line.to_vec();
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        let needle = secret.as_bytes();
-        let mut result = Vec::with_capacity(out.len());
-        let mut i = 0;
-        while i < out.len() {
-            if out[i..].starts_with(needle) {
-                result.extend_from_slice(b"***");
-                i += needle.len();
-            } else {
-                result.push(out[i]);
-                i += 1;
-            }
-        }
-        out = result;
-    }
-    out
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod digest;
 mod outcome;
 mod parity;
 mod process_tree;
+mod redact;
 mod trace;
 
 pub use cancel::{cancelled, handle_termination_signals};
@@ -16,4 +17,5 @@ pub use digest::{OutputDigest, digest_bytes, digest_outputs, digest_paths, hex};
 pub use outcome::SideOutcome;
 pub use parity::{Normalizer, Parity, SideResult, compare};
 pub use process_tree::{ProcessTree, TAG_VARIABLE};
+pub use redact::{MIN_SECRET_LINE, Redactor};
 pub use trace::{TraceContext, random_hex};

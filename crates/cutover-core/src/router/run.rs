@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use super::routing::{RouteError, Routing, route};
 use crate::exec::{
-    Execution, Normalizer, Parity, SideCommand, SideOutcome, SideResult, TraceContext, compare,
-    digest_bytes, digest_outputs, random_hex, run_side,
+    Execution, Normalizer, Parity, Redactor, SideCommand, SideOutcome, SideResult, TraceContext,
+    compare, digest_bytes, digest_outputs, random_hex, run_side,
 };
 use crate::lifecycle::{ModeState, Side};
 use crate::spec::Component;
@@ -191,6 +191,20 @@ pub fn execute_run(store: &mut Store, context: &RunContext<'_>) -> Result<RunRep
     });
     let authoritative = authoritative?;
     let shadow = shadow?;
+    // CI gets the authoritative outputs as written; the copies kept under
+    // the run directory are then scrubbed of secrets before anything is
+    // compared or quoted.
+    let warnings = if single {
+        Vec::new()
+    } else {
+        copy_outputs(&authoritative.out, context.base_dir, &component.outputs)?
+    };
+    let redactor = Redactor::new(&redact);
+    let scrub = |run: &SideRun| scrub_outputs(&redactor, run);
+    if !single {
+        scrub(&authoritative)?;
+        shadow.as_ref().map(scrub).transpose()?;
+    }
     let mut runs = vec![];
     let outputs_of = |run: &SideRun| side_result(run, component, &normalizer, &redact);
     let auth_result = outputs_of(&authoritative);
@@ -210,6 +224,7 @@ pub fn execute_run(store: &mut Store, context: &RunContext<'_>) -> Result<RunRep
                     .map(|(s, l)| (*s, l.as_str()))
                     .unwrap_or((shadow_run.side, ""));
                 let recheck = launch(side, line, "recheck", attempt)?;
+                scrub(&recheck)?;
                 let matched = compare(&auth_result, &outputs_of(&recheck)) == Parity::Match;
                 runs.push(recheck);
                 if matched {
@@ -221,11 +236,7 @@ pub fn execute_run(store: &mut Store, context: &RunContext<'_>) -> Result<RunRep
             parity = Some("match");
         }
     }
-    let warnings = if single {
-        Vec::new()
-    } else {
-        copy_outputs(&authoritative.out, context.base_dir, &component.outputs)?
-    };
+    let summary = summary.map(|text| redactor.redact_str(&text));
     let trace_url = [Some(&authoritative), shadow.as_ref()]
         .into_iter()
         .flatten()
@@ -304,6 +315,16 @@ fn with_args(line: &str, args: &[String]) -> String {
     full
 }
 
+/// Replaces secrets in the files a side wrote to its own output directory.
+fn scrub_outputs(redactor: &Redactor, run: &SideRun) -> Result<(), RunError> {
+    redactor
+        .scrub_tree(&run.out)
+        .map_err(|source| RunError::Io {
+            path: run.out.clone(),
+            source,
+        })
+}
+
 fn side_result(
     run: &SideRun,
     component: &Component,
@@ -321,10 +342,7 @@ fn side_result(
         (out.display().to_string(), "<out>"),
         (run.dir.display().to_string(), "<run>"),
     ];
-    let mut normalized = normalizer.apply(&stdout, &placeholders);
-    for secret in redact {
-        normalized = normalized.replace(secret.as_str(), "***");
-    }
+    let normalized = Redactor::new(redact).redact_str(&normalizer.apply(&stdout, &placeholders));
     SideResult {
         side: run.side,
         exit_code: run.execution.outcome.exit_code(),

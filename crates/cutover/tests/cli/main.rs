@@ -11,4 +11,5 @@ mod plan;
 mod processes;
 mod rollback;
 mod run;
+mod secrets;
 mod util;
