@@ -1,8 +1,11 @@
 //! The parse pass: file → [`MigrationSpec`] → (via [`super::validate`]) [`Migration`].
 //!
 //! Owns YAML syntax errors, wrong types, unknown keys (with a "did you mean"
-//! hint) and missing required fields. serde stops at the first such problem,
-//! so this pass reports one; the validate pass then reports all of its own.
+//! hint) and missing required fields. serde stops at the first such
+//! problem; after an unknown key or a wrong value this pass blanks the
+//! entry out and parses again, so those come all at once and together with
+//! the validate pass's problems (`kind`, `owner` and `effort` of a
+//! component are checked there for the same reason).
 
 use std::path::{Path, PathBuf};
 
@@ -80,13 +83,114 @@ pub fn parse_spec(file: &str, text: &str) -> Result<Migration, SpecErrors> {
 /// Parses and validates spec text whose project directory is `base`, so
 /// path fields are also resolved through the symlinks that exist there.
 pub fn parse_spec_in(file: &str, text: &str, base: Option<&Path>) -> Result<Migration, SpecErrors> {
-    let wire = parse_wire(text).map_err(|d| SpecErrors::new(file, text, vec![*d]))?;
-    validate(&wire, text, base).map_err(|d| SpecErrors::new(file, text, d))
+    let parsed = parse_recovering(text);
+    let mut diagnostics = parsed.diagnostics;
+    let Some(wire) = parsed.wire else {
+        return Err(SpecErrors::new(file, text, diagnostics));
+    };
+    match validate(&wire, text, base) {
+        Ok(migration) if diagnostics.is_empty() => Ok(migration),
+        Ok(_) => Err(SpecErrors::new(file, text, diagnostics)),
+        Err(more) => {
+            diagnostics.extend(
+                more.into_iter()
+                    .filter(|d| !already_reported(d, &parsed.blanked, text)),
+            );
+            Err(SpecErrors::new(file, text, diagnostics))
+        }
+    }
+}
+
+/// Most parse errors recovered from in one spec before giving up.
+const MAX_RECOVERED: usize = 50;
+
+/// The outcome of the parse pass: the wire spec when one could be read
+/// (possibly with entries blanked out), every problem met on the way, and
+/// the blanked entries as (line, key).
+struct Parsed {
+    wire: Option<MigrationSpec>,
+    diagnostics: Vec<SpecDiagnostic>,
+    blanked: Vec<(usize, String)>,
+}
+
+/// Parses, and after an unknown key or a wrong value blanks that entry out
+/// and parses again (see [`super::recover`]), so that one round reports
+/// them all together with the validate pass's problems.
+fn parse_recovering(text: &str) -> Parsed {
+    let mut patched = text.to_owned();
+    let mut parsed = Parsed {
+        wire: None,
+        diagnostics: Vec::new(),
+        blanked: Vec::new(),
+    };
+    for _ in 0..MAX_RECOVERED {
+        let error = match parse_wire(&patched) {
+            Ok(wire) => {
+                parsed.wire = Some(wire);
+                return parsed;
+            }
+            Err(error) => error,
+        };
+        let diagnostic = yaml_diagnostic(&error, text);
+        let offset = diagnostic.position.offset;
+        let line = diagnostic.position.line;
+        parsed.diagnostics.push(diagnostic);
+        let Some(at_key) = recoverable(&error) else {
+            return parsed;
+        };
+        let Some(start) = super::recover::blank_entry(&mut patched, offset, at_key) else {
+            return parsed;
+        };
+        let key = text[start..]
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_owned();
+        parsed.blanked.push((line, key));
+    }
+    parsed
+}
+
+/// Whether parsing can go on after `error` by blanking its entry out, and
+/// if so whether the error points at the key (rather than the value).
+fn recoverable(error: &YamlError) -> Option<bool> {
+    let mut error = error;
+    while let YamlError::AliasError { error: inner, .. }
+    | YamlError::WithSnippet { error: inner, .. } = error
+    {
+        error = inner;
+    }
+    match error {
+        YamlError::SerdeUnknownField { .. } | YamlError::DuplicateMappingKey { .. } => Some(true),
+        YamlError::SerdeUnknownVariant { .. }
+        | YamlError::InvalidScalar { .. }
+        | YamlError::SerdeInvalidType { .. }
+        | YamlError::SerdeInvalidValue { .. } => Some(false),
+        _ => None,
+    }
+}
+
+/// A "missing required key" the parse pass caused by blanking out the very
+/// key it had already reported (a wrong `kind:` value, say).
+fn already_reported(diagnostic: &SpecDiagnostic, blanked: &[(usize, String)], text: &str) -> bool {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = diagnostic.position;
+    blanked.iter().any(|(line, key)| {
+        diagnostic.message == format!("missing required key `{key}`")
+            && *line >= start.line
+            && (*line == start.line
+                || (start.line..*line).all(|n| {
+                    let content = lines.get(n).copied().unwrap_or("");
+                    let indent = content.len() - content.trim_start().len();
+                    content.trim().is_empty() || indent + 1 >= start.column
+                }))
+    })
 }
 
 /// Deserializes the wire types, with limits scaled to the input so that
 /// large generated specs parse while alias bombs are still refused.
-fn parse_wire(text: &str) -> Result<MigrationSpec, Box<SpecDiagnostic>> {
+fn parse_wire(text: &str) -> Result<MigrationSpec, YamlError> {
     let scaled = text.len().saturating_mul(2);
     let mut budget = Budget::default();
     budget.max_events = budget.max_events.max(scaled);
@@ -96,7 +200,6 @@ fn parse_wire(text: &str) -> Result<MigrationSpec, Box<SpecDiagnostic>> {
         with_snippet: false,
     };
     serde_saphyr::from_str_with_options::<MigrationSpec>(text, options)
-        .map_err(|error| Box::new(yaml_diagnostic(&error, text)))
 }
 
 /// Turns a serde-saphyr error into a diagnostic, adding hints for the

@@ -594,13 +594,18 @@ fn component(
 ) -> Component {
     let path = format!("components[{i}]");
     let depends_on = dependencies(v, spec, i, index);
-    let effort = v.work_days(&spec.effort, &format!("{path}.effort"));
+    missing_keys(v, spec);
+    let effort = spec
+        .effort
+        .as_ref()
+        .map_or(WorkDays(0), |e| v.work_days(e, &format!("{path}.effort")));
     if let Some(max) = planning.max_phase_effort
         && effort > max
+        && let Some(raw) = &spec.effort
     {
         let d = SpecDiagnostic::new(
             format!("effort {effort} exceeds planning.max_phase_effort ({max})"),
-            v.at(&spec.effort),
+            v.at(raw),
         )
         .with_path(format!("{path}.effort"))
         .with_label("no phase can hold this component")
@@ -623,8 +628,8 @@ fn component(
     Component {
         id: spec.id.value.clone(),
         name: spec.name.clone().unwrap_or_else(|| spec.id.value.clone()),
-        kind: kind(spec.kind),
-        owner: spec.owner.clone(),
+        kind: kind(spec.kind.unwrap_or(KindSpec::Job)),
+        owner: spec.owner.clone().unwrap_or_default(),
         depends_on,
         effort,
         risk: risk(spec.risk),
@@ -673,6 +678,41 @@ fn recheck(v: &mut Validator<'_>, spec: &ComponentSpec, path: &str) -> u32 {
         return MAX_RECHECK;
     }
     recheck.value
+}
+
+/// Reports every required key a component lacks, each at the start of the
+/// component's mapping (where its `id` key is).
+fn missing_keys(v: &mut Validator<'_>, spec: &ComponentSpec) {
+    let missing = [
+        ("kind", spec.kind.is_none()),
+        ("owner", spec.owner.is_none()),
+        ("effort", spec.effort.is_none()),
+    ];
+    for (key, _) in missing.iter().filter(|(_, absent)| *absent) {
+        let d = SpecDiagnostic::new(
+            format!("missing required key `{key}`"),
+            key_position(v.text, v.at(&spec.id), "id"),
+        )
+        .with_label(format!("this mapping needs `{key}`"))
+        .with_help(format!("add `{key}:` to this mapping"));
+        v.report(d);
+    }
+}
+
+/// The position of `key` whose value is at `value`: the key written on
+/// the same line just before it (`id: x`, `{ id: x`).
+fn key_position(text: &str, value: SourcePosition, key: &str) -> SourcePosition {
+    let before = text.get(..value.offset).unwrap_or("");
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let Some(at) = before[line_start..].rfind(key).map(|i| line_start + i) else {
+        return value;
+    };
+    SourcePosition {
+        line: value.line,
+        column: before[line_start..at].chars().count() + 1,
+        offset: at,
+        len: key.len(),
+    }
 }
 
 fn normalize_rules(

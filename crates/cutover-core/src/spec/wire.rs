@@ -181,17 +181,22 @@ pub struct ComponentSpec {
     /// Human name (default: the id).
     #[serde(default)]
     pub name: Option<String>,
+    // `kind`, `owner` and `effort` are required, but an absent one is
+    // reported by the validate pass (serde leaves it `None`), so that every
+    // missing key is reported at once with the other problems.
     /// What sort of unit this is.
-    pub kind: KindSpec,
+    #[schemars(required, with = "KindSpec")]
+    pub kind: Option<KindSpec>,
     /// Team or person owning it.
-    pub owner: String,
+    #[schemars(required, with = "String")]
+    pub owner: Option<String>,
     /// Ids of components that must move no later than this one.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub depends_on: Vec<Spanned<String>>,
     /// Porting work: `3d`, `2w` or a number of work days.
-    #[schemars(with = "RawDuration")]
-    pub effort: Spanned<RawDuration>,
+    #[schemars(required, with = "RawDuration")]
+    pub effort: Option<Spanned<RawDuration>>,
     /// Risk of the move (default medium).
     #[serde(default)]
     pub risk: Option<RiskSpec>,

@@ -245,3 +245,42 @@ fn random_specs_and_criteria_never_crash_check() {
         "{accepted} accepted, {rejected} rejected"
     );
 }
+
+#[test]
+fn every_problem_comes_in_one_round() {
+    let spec = "\
+version: 1
+migration:
+  name: demo
+  start: 2027-01-99
+  capacity: lots
+components:
+  - id: base-image
+    effort: 2d
+  - id: build-api
+    kind: pipelin
+    owner: backend
+    dependson: [base-image]
+    depends_on: [nope]
+    effort: 3d
+    risk: high
+";
+    let outcome = Test::new().spec(spec).args(&["check"]).run();
+    outcome
+        .code(2)
+        .stderr_has("migration.yaml:4:10: invalid date `2027-01-99`")
+        .stderr_has("migration.yaml:5:13: invalid value `lots`: expected a whole number")
+        .stderr_has("migration.yaml:7:5: missing required key `kind`")
+        .stderr_has("migration.yaml:7:5: missing required key `owner`")
+        .stderr_has("migration.yaml:10:11: unknown value `pipelin`")
+        .stderr_has("migration.yaml:12:5: unknown key `dependson`")
+        .stderr_has("migration.yaml:13:18: unknown dependency `nope` of `build-api`")
+        .stderr_has("has 7 problems");
+    assert!(
+        !outcome
+            .stderr
+            .contains("migration.yaml:9:5: missing required key `kind`"),
+        "a wrong `kind` is not also reported missing:\n{}",
+        outcome.stderr
+    );
+}
