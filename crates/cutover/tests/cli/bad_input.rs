@@ -87,13 +87,18 @@ fn duplicate_keys_read_in_our_words() {
 
 #[test]
 fn alias_bombs_read_in_our_words() {
-    let mut spec = String::from("version: 1\nx0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n");
-    for i in 1..9 {
-        let p = i - 1;
+    // A billion-node alias bomb, where any value is accepted.
+    let mut spec =
+        String::from("version: 1\nmigration: { name: a, start: 2027-01-04 }\nstakeholders:\n");
+    spec.push_str(&format!("  - &a0 [{}]\n", vec!["1"; 100].join(",")));
+    for i in 1..4 {
+        let previous = format!("*a{}", i - 1);
         spec.push_str(&format!(
-            "x{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            "  - &a{i} [{}]\n",
+            vec![previous.as_str(); 100].join(",")
         ));
     }
+    spec.push_str("components: []\n");
     let stderr = rejected(&spec, "error: migration.yaml:");
     assert!(
         !stderr.contains("budget") && !stderr.contains("Nodes"),
