@@ -98,7 +98,10 @@ pub(crate) fn finish(tree: &ProcessTree) {
     lock().retain(|t| t != tree);
 }
 
-/// Leaders of the sides running now (their zombies belong to their waiters).
-pub(crate) fn live_leaders() -> Vec<i32> {
-    lock().iter().map(|t| t.leader).collect()
+/// Runs `work` with the leaders of the sides running now (their zombies
+/// belong to their waiters), while no side can start.
+pub(crate) fn with_live_leaders<T>(work: impl FnOnce(&[i32]) -> T) -> T {
+    let live = lock();
+    let leaders: Vec<i32> = live.iter().map(|t| t.leader).collect();
+    work(&leaders)
 }

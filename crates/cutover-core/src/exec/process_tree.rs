@@ -19,7 +19,7 @@
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill, killpg};
-use nix::sys::wait::{WaitPidFlag, waitpid};
+use nix::sys::wait::{Id, WaitPidFlag, waitid, waitpid};
 use nix::unistd::Pid;
 
 /// Environment variable carrying a side's tag into every process it starts.
@@ -105,9 +105,23 @@ impl ProcessTree {
     }
 }
 
-/// Whether any process but cutover itself is in the tree.
+/// Whether any process but cutover itself is in the tree. Cheap when
+/// nothing is left: a full scan of `/proc` happens only if the side's
+/// process group still has members or cutover still has child processes
+/// (every survivor of a finished side is one of the two, since orphans are
+/// re-parented to cutover).
 pub fn is_empty(tree: &ProcessTree) -> bool {
+    let group_alive = killpg(Pid::from_raw(tree.leader), None).is_ok();
+    if !group_alive && !has_children() && cfg!(target_os = "linux") {
+        return true;
+    }
     tree.members().is_empty()
+}
+
+/// Whether cutover has any child process, running or not yet reaped.
+fn has_children() -> bool {
+    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
+    !matches!(waitid(Id::All, flags), Err(nix::errno::Errno::ECHILD))
 }
 
 /// Makes cutover the reaper of its orphaned descendants (Linux), so none
@@ -123,12 +137,14 @@ pub fn adopt_orphans() {
 /// Reaps zombies re-parented to cutover that no side is waiting for.
 fn reap_orphans() {
     let me = std::process::id() as i32;
-    let leaders = super::cancel::live_leaders();
-    for process in scan() {
-        if process.zombie && process.parent == me && !leaders.contains(&process.pid) {
-            let _ = waitpid(Pid::from_raw(process.pid), Some(WaitPidFlag::WNOHANG));
+    // Under the registry's lock no side can start (and exit) unseen.
+    super::cancel::with_live_leaders(|leaders| {
+        for process in scan() {
+            if process.zombie && process.parent == me && !leaders.contains(&process.pid) {
+                let _ = waitpid(Pid::from_raw(process.pid), Some(WaitPidFlag::WNOHANG));
+            }
         }
-    }
+    });
 }
 
 fn carries_tag(pid: i32, tag: &str) -> bool {
