@@ -431,6 +431,21 @@ fn phase_settings(v: &mut Validator<'_>, spec: &MigrationSpec) -> Vec<PhaseSetti
                 let d = SpecDiagnostic::new("phase numbers start at 1", v.at(&phase.phase))
                     .with_path(format!("{path}.phase"));
                 v.report(d);
+            } else if usize::try_from(phase.phase.value).map_or(true, |p| p > spec.components.len())
+            {
+                let most = spec.components.len();
+                let d = SpecDiagnostic::new(
+                    format!(
+                        "phase {} does not exist: {} make at most {most} phases",
+                        phase.phase.value,
+                        crate::text::count(most, "component")
+                    ),
+                    v.at(&phase.phase),
+                )
+                .with_path(format!("{path}.phase"))
+                .with_label("beyond the last possible phase")
+                .with_help("configure a phase of the plan (see `cutover plan`)");
+                v.report(d);
             } else if !seen.insert(phase.phase.value) {
                 let d = SpecDiagnostic::new(
                     format!("phase {} is configured twice", phase.phase.value),

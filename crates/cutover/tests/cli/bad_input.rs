@@ -69,6 +69,15 @@ fn phase_beyond_any_plan_is_located() {
 }
 
 #[test]
+fn settings_of_a_phase_beyond_any_plan_are_located() {
+    let spec = format!("{VALID}phases:\n  - phase: 4294967295\n    gate: [parity >= 1]\n");
+    rejected(
+        &spec,
+        "migration.yaml:18:12: phase 4294967295 does not exist: 2 components make at most 2 phases",
+    );
+}
+
+#[test]
 fn zero_timeout_and_absurd_recheck_are_refused() {
     let spec = format!("{VALID}    timeout: 0s\n    recheck: 4294967295\n");
     let stderr = rejected(&spec, "migration.yaml:17:14: time limit `0s` is zero");
