@@ -21,7 +21,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -85,37 +85,64 @@ pub fn run_side(command: &SideCommand) -> Execution {
     let started = Instant::now();
     process_tree::adopt_orphans();
     let tag = format!("{}-{}", std::process::id(), super::random_hex(6));
-    let spawned = super::cancel::start(&tag, || {
-        Command::new("/bin/sh")
-            .arg("-c")
-            .arg(&command.line)
-            .current_dir(&command.working_dir)
-            .envs(command.env.iter().map(|(k, v)| (k, v)))
-            .env(TAG_VARIABLE, &tag)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .spawn()
-            .map(|child| {
-                let pid = child.id() as i32;
-                (child, pid)
-            })
-    });
-    let (mut child, tree) = match spawned {
+    let (mut child, tree) = match super::cancel::start(&tag, || spawn(command, &tag)) {
         Ok(Some(started)) => started,
         Ok(None) => return not_started("not started: cutover was interrupted".into(), started),
         Err(error) => return not_started(error.to_string(), started),
     };
+    let (done_rx, readers) = spawn_readers(&mut child, command);
+    let (status_tx, status_rx) = mpsc::channel::<io::Result<ExitStatus>>();
+    std::thread::spawn(move || {
+        let _ = status_tx.send(child.wait());
+    });
+    let outcome = wait_with_timeout(&status_rx, &tree, command.timeout);
+    let duration = started.elapsed();
+    super::cancel::finish(&tree);
+    if !process_tree::is_empty(&tree) {
+        tree.stop(LEFTOVER_GRACE);
+    }
+    let (stdout_digest, trace_url) = drain(&done_rx, readers);
+    Execution {
+        outcome,
+        duration,
+        stdout_digest,
+        trace_url,
+    }
+}
+
+/// Starts `/bin/sh -c LINE` in its own process group, tagged; returns the
+/// child and its pid.
+fn spawn(command: &SideCommand, tag: &str) -> io::Result<(Child, i32)> {
+    let child = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(&command.line)
+        .current_dir(&command.working_dir)
+        .envs(command.env.iter().map(|(k, v)| (k, v)))
+        .env(TAG_VARIABLE, tag)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()?;
+    let pid = child.id() as i32;
+    Ok((child, pid))
+}
+
+/// One reader thread per pipe; returns where they report and how many there are.
+fn spawn_readers(
+    child: &mut Child,
+    command: &SideCommand,
+) -> (mpsc::Receiver<(bool, Drained)>, usize) {
     let (done_tx, done_rx) = mpsc::channel::<(bool, Drained)>();
     let mut readers = 0;
     if let Some(stdout) = child.stdout.take() {
         let live = command
             .live
             .then(|| Box::new(io::stdout()) as Box<dyn Write + Send>);
+        let file = command.stdout_file.clone();
         spawn_reader(
             stdout,
-            command.stdout_file.clone(),
+            file,
             live,
             command.redact.clone(),
             true,
@@ -127,32 +154,24 @@ pub fn run_side(command: &SideCommand) -> Execution {
         let live = command
             .live
             .then(|| Box::new(io::stderr()) as Box<dyn Write + Send>);
-        spawn_reader(
-            stderr,
-            command.stderr_file.clone(),
-            live,
-            command.redact.clone(),
-            false,
-            done_tx.clone(),
-        );
+        let file = command.stderr_file.clone();
+        spawn_reader(stderr, file, live, command.redact.clone(), false, done_tx);
         readers += 1;
     }
-    drop(done_tx);
-    let (status_tx, status_rx) = mpsc::channel::<io::Result<ExitStatus>>();
-    std::thread::spawn(move || {
-        let _ = status_tx.send(child.wait());
-    });
-    let outcome = wait_with_timeout(&status_rx, &tree, command.timeout);
-    let duration = started.elapsed();
-    super::cancel::finish(&tree);
-    if !process_tree::is_empty(&tree) {
-        tree.stop(LEFTOVER_GRACE);
-    }
+    (done_rx, readers)
+}
+
+/// Waits a few seconds at most for the readers: stdout's digest and the
+/// first trace URL seen.
+fn drain(
+    done: &mpsc::Receiver<(bool, Drained)>,
+    readers: usize,
+) -> (Option<String>, Option<String>) {
     let deadline = Instant::now() + DRAIN_AFTER_EXIT;
     let (mut stdout_digest, mut trace_url) = (None, None);
     for _ in 0..readers {
         let left = deadline.saturating_duration_since(Instant::now());
-        let Ok((is_stdout, drained)) = done_rx.recv_timeout(left) else {
+        let Ok((is_stdout, drained)) = done.recv_timeout(left) else {
             break;
         };
         if is_stdout {
@@ -160,12 +179,7 @@ pub fn run_side(command: &SideCommand) -> Execution {
         }
         trace_url = trace_url.or(drained.trace_url);
     }
-    Execution {
-        outcome,
-        duration,
-        stdout_digest,
-        trace_url,
-    }
+    (stdout_digest, trace_url)
 }
 
 fn not_started(message: String, started: Instant) -> Execution {
