@@ -4,8 +4,9 @@
 //!
 //! Layers, each importing only those below it:
 //! 1. Vocabulary: [`spec`], [`lifecycle`] (modes and legal moves — a pure
-//!    leaf), [`event`] (the typed audit trail), [`graph`], [`text`], [`fs`],
-//!    [`random`], [`failpoint`].
+//!    leaf), [`event`] (the typed audit trail), [`graph`], [`text`], [`fs`]
+//!    (including path confinement), [`random`], [`failpoint`],
+//!    [`process_identity`].
 //! 2. Engines: [`plan`], [`criteria`], [`exec`], [`store`] (the only SQL; one
 //!    seam for more backends), [`snapshot`], [`report`], [`gate`],
 //!    [`status`], [`testing`], [`benchmark`].
@@ -25,6 +26,7 @@ pub mod graph;
 pub mod lifecycle;
 pub mod ops;
 pub mod plan;
+pub mod process_identity;
 pub mod random;
 pub mod report;
 pub mod rollback;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::exec::digest_bytes;
 use crate::failpoint::failpoint;
-use crate::fs::write_atomically;
+use crate::fs::{confine, write_atomically};
 use crate::lifecycle::ModeState;
 use crate::spec::{Component, Migration};
 use crate::store::{PreservedKind, PreservedPath, SnapshotKind, Store, StoreError};
@@ -116,7 +116,7 @@ fn preserve(
     base_dir: &Path,
     path: &str,
 ) -> Result<PreservedPath, SnapshotError> {
-    let full = base_dir.join(path);
+    let full = confine::resolve_io(base_dir, path).map_err(io(&base_dir.join(path)))?;
     let metadata = std::fs::metadata(&full);
     match metadata {
         Err(_) => Ok(PreservedPath {
@@ -155,18 +155,16 @@ fn collect(
     directory: &Path,
     entries: &mut Vec<(String, String)>,
 ) -> Result<(), SnapshotError> {
-    for entry in std::fs::read_dir(directory).map_err(io(directory))? {
-        let path = entry.map_err(io(directory))?.path();
-        if path.is_dir() {
-            collect(objects, root, &path, entries)?;
-        } else {
-            let bytes = std::fs::read(&path).map_err(io(&path))?;
-            let relative = path
-                .strip_prefix(root)
-                .map(|p| p.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            entries.push((relative, objects.put(&bytes).map_err(io(&path))?));
-        }
+    // Symlinks are neither followed nor saved, and `.cutover`/`.git` are
+    // never entered: see `crate::fs::confine`.
+    for relative in confine::list_files(directory).map_err(io(directory))? {
+        let path = directory.join(&relative);
+        let bytes = std::fs::read(&path).map_err(io(&path))?;
+        let relative = path
+            .strip_prefix(root)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        entries.push((relative, objects.put(&bytes).map_err(io(&path))?));
     }
     Ok(())
 }
@@ -179,7 +177,8 @@ pub fn restore(
     files: &[PreservedPath],
 ) -> Result<(), SnapshotError> {
     for (index, preserved) in files.iter().enumerate() {
-        let full = base_dir.join(&preserved.path);
+        let full = confine::resolve_io(base_dir, &preserved.path)
+            .map_err(io(&base_dir.join(&preserved.path)))?;
         match preserved.kind {
             PreservedKind::File => {
                 let digest = preserved.digest.as_deref().unwrap_or_default();
@@ -217,7 +216,7 @@ fn restore_dir(
         remove(&full.join(extra))?;
     }
     for (relative, digest) in entries {
-        let target = full.join(relative);
+        let target = confine::resolve_io(full, relative).map_err(io(&full.join(relative)))?;
         let current = std::fs::read(&target).ok().map(|b| digest_bytes(&b));
         if current.as_deref() != Some(digest.as_str()) {
             let bytes = objects.get(digest).map_err(io(&target))?;
@@ -228,29 +227,12 @@ fn restore_dir(
 }
 
 fn list_files(root: &Path, directory: &Path, out: &mut Vec<String>) {
-    for entry in std::fs::read_dir(directory).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            list_files(root, &path, out);
-        } else if let Ok(relative) = path.strip_prefix(root) {
-            out.push(relative.to_string_lossy().into_owned());
-        }
-    }
+    debug_assert_eq!(root, directory);
+    out.extend(confine::list_files(directory).unwrap_or_default());
 }
 
 fn remove(path: &Path) -> Result<(), SnapshotError> {
-    let result = if path.is_dir() {
-        std::fs::remove_dir_all(path)
-    } else {
-        std::fs::remove_file(path)
-    };
-    match result {
-        Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(SnapshotError::Io {
-            path: path.to_owned(),
-            source: error,
-        }),
-        _ => Ok(()),
-    }
+    confine::remove(path).map_err(io(path))
 }
 
 /// Paths whose content differs from the snapshot (empty: verified).

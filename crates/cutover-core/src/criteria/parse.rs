@@ -13,6 +13,12 @@
 //! atom   := NUMBER "%"? | "true" | "false" | "(" expr ")"
 //!         | ("legacy" | "dagger") "." METRIC | METRIC | FUNCTION "(" args ")"
 //! ```
+//!
+//! Limits: parentheses, `not` and unary minus nest at most [`MAX_NESTING`]
+//! levels, and a criterion has at most [`MAX_TOKENS`] tokens. Together they
+//! bound the depth of the tree, so neither this parser nor anything that
+//! walks the tree (type checks, evaluation, drop) can overflow the stack on
+//! hostile input.
 
 use super::ast::{BinaryOp, Expr, Metric, MetricName, Scope};
 use crate::text::suggestion;
@@ -49,6 +55,11 @@ struct Spanned {
     len: usize,
 }
 
+/// Deepest nesting of parentheses, `not` and unary minus a criterion may use.
+pub const MAX_NESTING: usize = 64;
+/// Most tokens one criterion may have.
+pub const MAX_TOKENS: usize = 2_000;
+
 const OPERATORS: [&str; 14] = [
     ">=", "<=", "==", "!=", "&&", "||", ">", "<", "+", "-", "*", "/", "!", "=",
 ];
@@ -57,6 +68,7 @@ fn tokenize(text: &str) -> Result<Vec<Spanned>, ParseError> {
     let bytes = text.as_bytes();
     let mut tokens = Vec::new();
     let mut i = 0;
+    let mut open = 0;
     while i < bytes.len() {
         let c = bytes[i];
         let start = i;
@@ -86,37 +98,13 @@ fn tokenize(text: &str) -> Result<Vec<Spanned>, ParseError> {
             }
             Token::Ident(text[start..i].to_owned())
         } else {
-            i += 1;
-            match c {
-                b'(' => Token::LParen,
-                b')' => Token::RParen,
-                b',' => Token::Comma,
-                b'.' => Token::Dot,
-                b'%' => Token::Percent,
-                _ => {
-                    let rest = &text[start..];
-                    let op = OPERATORS
-                        .iter()
-                        .find(|op| rest.starts_with(**op))
-                        .ok_or_else(|| {
-                            let len = rest.chars().next().map_or(1, char::len_utf8);
-                            error(
-                                format!("unexpected character `{}`", &rest[..len]),
-                                start,
-                                len,
-                            )
-                        })?;
-                    if *op == "=" {
-                        return Err(ParseError {
-                            help: Some("compare with `==`".into()),
-                            ..error("`=` is not an operator", start, 1)
-                        });
-                    }
-                    i = start + op.len();
-                    Token::Op(op)
-                }
-            }
+            let (token, end) = symbol(text, start, &mut open)?;
+            i = end;
+            token
         };
+        if tokens.len() == MAX_TOKENS {
+            return Err(too_long(start, i - start));
+        }
         tokens.push(Spanned {
             token,
             offset: start,
@@ -124,6 +112,71 @@ fn tokenize(text: &str) -> Result<Vec<Spanned>, ParseError> {
         });
     }
     Ok(tokens)
+}
+
+/// The punctuation or operator token at `start` (counting open
+/// parentheses in `open`), and where it ends.
+fn symbol(text: &str, start: usize, open: &mut usize) -> Result<(Token, usize), ParseError> {
+    let token = match text.as_bytes()[start] {
+        b'(' => {
+            *open += 1;
+            if *open > MAX_NESTING {
+                return Err(too_deep(start, 1));
+            }
+            Token::LParen
+        }
+        b')' => {
+            *open = open.saturating_sub(1);
+            Token::RParen
+        }
+        b',' => Token::Comma,
+        b'.' => Token::Dot,
+        b'%' => Token::Percent,
+        _ => {
+            let rest = &text[start..];
+            let op = OPERATORS
+                .iter()
+                .find(|op| rest.starts_with(**op))
+                .ok_or_else(|| {
+                    let len = rest.chars().next().map_or(1, char::len_utf8);
+                    error(
+                        format!("unexpected character `{}`", &rest[..len]),
+                        start,
+                        len,
+                    )
+                })?;
+            if *op == "=" {
+                return Err(ParseError {
+                    help: Some("compare with `==`".into()),
+                    ..error("`=` is not an operator", start, 1)
+                });
+            }
+            return Ok((Token::Op(op), start + op.len()));
+        }
+    };
+    Ok((token, start + 1))
+}
+
+fn too_long(offset: usize, len: usize) -> ParseError {
+    ParseError {
+        help: Some("split the condition into several criteria".into()),
+        ..error(
+            format!("criterion too long: more than {MAX_TOKENS} tokens"),
+            offset,
+            len,
+        )
+    }
+}
+
+fn too_deep(offset: usize, len: usize) -> ParseError {
+    ParseError {
+        help: Some("simplify the condition or split it into several criteria".into()),
+        ..error(
+            format!("criterion nested too deeply: more than {MAX_NESTING} levels"),
+            offset,
+            len,
+        )
+    }
 }
 
 fn error(message: impl Into<String>, offset: usize, len: usize) -> ParseError {
@@ -139,6 +192,8 @@ struct Parser<'a> {
     tokens: Vec<Spanned>,
     position: usize,
     text: &'a str,
+    /// Current nesting of parentheses, `not` and unary minus.
+    depth: usize,
 }
 
 /// Parses a criterion.
@@ -154,6 +209,7 @@ pub fn parse(text: &str) -> Result<Expr, ParseError> {
         tokens,
         position: 0,
         text,
+        depth: 0,
     };
     let expr = parser.or()?;
     if let Some(extra) = parser.tokens.get(parser.position) {
@@ -234,6 +290,25 @@ impl Parser<'_> {
         matches!(self.peek(), Some(Token::Op(o)) if *o == op)
     }
 
+    /// Parses one nested level with `inner`, refusing to go deeper than
+    /// [`MAX_NESTING`] (the token just consumed is blamed).
+    fn nested(
+        &mut self,
+        inner: impl FnOnce(&mut Self) -> Result<Expr, ParseError>,
+    ) -> Result<Expr, ParseError> {
+        if self.depth >= MAX_NESTING {
+            let (offset, len) = self
+                .tokens
+                .get(self.position.saturating_sub(1))
+                .map_or((0, 0), |t| (t.offset, t.len));
+            return Err(too_deep(offset, len));
+        }
+        self.depth += 1;
+        let result = inner(self);
+        self.depth -= 1;
+        result
+    }
+
     fn or(&mut self) -> Result<Expr, ParseError> {
         let mut left = self.and()?;
         while self.is_word("or") || self.is_op("||") {
@@ -255,7 +330,7 @@ impl Parser<'_> {
     fn not(&mut self) -> Result<Expr, ParseError> {
         if self.is_word("not") || self.is_op("!") {
             self.position += 1;
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            return Ok(Expr::Not(Box::new(self.nested(Self::not)?)));
         }
         self.comparison()
     }
@@ -304,7 +379,7 @@ impl Parser<'_> {
     fn unary(&mut self) -> Result<Expr, ParseError> {
         if self.is_op("-") {
             self.position += 1;
-            return Ok(Expr::Negate(Box::new(self.unary()?)));
+            return Ok(Expr::Negate(Box::new(self.nested(Self::unary)?)));
         }
         self.atom()
     }
@@ -330,7 +405,7 @@ impl Parser<'_> {
                 Ok(Expr::Number(value))
             }
             Token::LParen => {
-                let inner = self.or()?;
+                let inner = self.nested(Self::or)?;
                 match self.next() {
                     Some(Spanned {
                         token: Token::RParen,
@@ -540,5 +615,31 @@ mod tests {
         assert!(e.message.starts_with("a criterion must be a condition"));
         assert!(parse("parity >= 1 and true").is_ok());
         assert!(parse("(parity >= 1) + 2 > 1").is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let ok = format!(
+            "{}parity >= 1{}",
+            "(".repeat(MAX_NESTING),
+            ")".repeat(MAX_NESTING)
+        );
+        assert!(parse(&ok).is_ok());
+        for depth in [MAX_NESTING + 1, 6_800, 100_000] {
+            let deep = format!("{}parity >= 1{}", "(".repeat(depth), ")".repeat(depth));
+            let e = parse(&deep).expect_err("too deep");
+            assert!(
+                e.message.starts_with("criterion nested too deeply"),
+                "{e:?}"
+            );
+            assert_eq!(e.offset, MAX_NESTING);
+            let nots = format!("{}parity >= 1", "not ".repeat(depth));
+            assert!(parse(&nots).is_err());
+            let minus = format!("{}1 < 2", "-".repeat(depth));
+            assert!(parse(&minus).is_err());
+        }
+        let chain = format!("parity >= 1{}", " and true".repeat(100_000));
+        let e = parse(&chain).expect_err("too long");
+        assert!(e.message.starts_with("criterion too long"), "{e:?}");
     }
 }

@@ -7,27 +7,32 @@
 //! chatty child never deadlocks, each line redacted of secret values, written
 //! to a capture file and, for the authoritative side, streamed live.
 //!
-//! Timeouts and signals: each side runs in its own process group. On timeout
-//! the group gets SIGTERM, then after a grace period (still reading output)
-//! SIGKILL. After the main process exits, output is read for at most a few
-//! seconds more, so a background grandchild holding the pipe cannot hang CI.
+//! Timeouts and signals: each side runs in its own process group and carries
+//! a tag in its environment, so its whole [`ProcessTree`] can be found, even
+//! processes that left the group or lost their parent. On timeout the tree
+//! gets SIGTERM, then after a grace period (still reading output) SIGKILL,
+//! re-scanned until nothing is left. When the main process exits by itself,
+//! whatever it left running in its tree is stopped the same way (a shorter
+//! grace), so a forgotten `sleep 60 &` neither outlives the run nor holds
+//! it. Output is then read for at most a few seconds more. SIGINT and
+//! SIGTERM to cutover stop every running tree (see [`super::cancel`]).
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{Signal, killpg};
-use nix::unistd::Pid;
 use sha2::{Digest, Sha256};
 
 use super::outcome::SideOutcome;
+use super::process_tree::{self, KILL_GRACE, ProcessTree, TAG_VARIABLE};
+use super::redact::Redactor;
 
-/// Time between SIGTERM and SIGKILL on timeout.
-const KILL_GRACE: Duration = Duration::from_secs(5);
+/// Time between SIGTERM and SIGKILL for what a finished side left running.
+const LEFTOVER_GRACE: Duration = Duration::from_secs(2);
 /// How long output is still read after the process exits.
 const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(3);
 
@@ -72,42 +77,77 @@ struct Drained {
     trace_url: Option<String>,
 }
 
-/// Runs the command to completion (or timeout).
+/// Runs the command to completion (or timeout), then stops whatever it
+/// left running.
 pub fn run_side(command: &SideCommand) -> Execution {
     let started = Instant::now();
-    let spawned = Command::new("/bin/sh")
+    process_tree::adopt_orphans();
+    let tag = format!("{}-{}", std::process::id(), super::random_hex(6));
+    let (mut child, tree) = match super::cancel::start(&tag, || spawn(command, &tag)) {
+        Ok(Some(started)) => started,
+        Ok(None) => return not_started("not started: cutover was interrupted".into(), started),
+        Err(error) => return not_started(error.to_string(), started),
+    };
+    let (done_rx, readers) = spawn_readers(&mut child, command);
+    let outcome = match command.timeout {
+        // No time limit: wait right here; a waiter thread would only add a
+        // hand-over (and its scheduling delay) to every run.
+        None => outcome_of(child.wait()),
+        Some(limit) => {
+            let (status_tx, status_rx) = mpsc::channel::<io::Result<ExitStatus>>();
+            std::thread::spawn(move || {
+                let _ = status_tx.send(child.wait());
+            });
+            wait_with_timeout(&status_rx, &tree, limit)
+        }
+    };
+    let duration = started.elapsed();
+    super::cancel::finish(&tree);
+    if !process_tree::is_empty(&tree) {
+        stop(&tree, LEFTOVER_GRACE);
+    }
+    let (stdout_digest, trace_url) = drain(&done_rx, readers);
+    Execution {
+        outcome,
+        duration,
+        stdout_digest,
+        trace_url,
+    }
+}
+
+/// Starts `/bin/sh -c LINE` in its own process group, tagged; returns the
+/// child and its pid.
+fn spawn(command: &SideCommand, tag: &str) -> io::Result<(Child, i32)> {
+    let child = Command::new("/bin/sh")
         .arg("-c")
         .arg(&command.line)
         .current_dir(&command.working_dir)
         .envs(command.env.iter().map(|(k, v)| (k, v)))
+        .env(TAG_VARIABLE, tag)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
-        .spawn();
-    let mut child = match spawned {
-        Ok(child) => child,
-        Err(error) => {
-            return Execution {
-                outcome: SideOutcome::SpawnFailed {
-                    message: error.to_string(),
-                },
-                duration: started.elapsed(),
-                stdout_digest: None,
-                trace_url: None,
-            };
-        }
-    };
+        .spawn()?;
     let pid = child.id() as i32;
+    Ok((child, pid))
+}
+
+/// One reader thread per pipe; returns where they report and how many there are.
+fn spawn_readers(
+    child: &mut Child,
+    command: &SideCommand,
+) -> (mpsc::Receiver<(bool, Drained)>, usize) {
     let (done_tx, done_rx) = mpsc::channel::<(bool, Drained)>();
     let mut readers = 0;
     if let Some(stdout) = child.stdout.take() {
         let live = command
             .live
             .then(|| Box::new(io::stdout()) as Box<dyn Write + Send>);
+        let file = command.stdout_file.clone();
         spawn_reader(
             stdout,
-            command.stdout_file.clone(),
+            file,
             live,
             command.redact.clone(),
             true,
@@ -119,50 +159,24 @@ pub fn run_side(command: &SideCommand) -> Execution {
         let live = command
             .live
             .then(|| Box::new(io::stderr()) as Box<dyn Write + Send>);
-        spawn_reader(
-            stderr,
-            command.stderr_file.clone(),
-            live,
-            command.redact.clone(),
-            false,
-            done_tx.clone(),
-        );
+        let file = command.stderr_file.clone();
+        spawn_reader(stderr, file, live, command.redact.clone(), false, done_tx);
         readers += 1;
     }
-    drop(done_tx);
-    let outcome = match command.timeout {
-        // No time limit: wait right here; a waiter thread would only add a
-        // hand-over (and its scheduling delay) to every run.
-        None => outcome_of(child.wait()),
-        Some(limit) => {
-            let (status_tx, status_rx) = mpsc::channel::<io::Result<ExitStatus>>();
-            std::thread::spawn(move || {
-                let _ = status_tx.send(child.wait());
-            });
-            wait_with_timeout(&status_rx, pid, limit)
-        }
-    };
-    let duration = started.elapsed();
-    let (stdout_digest, trace_url) = collect_drained(&done_rx, readers);
-    Execution {
-        outcome,
-        duration,
-        stdout_digest,
-        trace_url,
-    }
+    (done_rx, readers)
 }
 
-/// Waits (up to [`DRAIN_AFTER_EXIT`]) for the readers' results: the stdout
-/// digest and a trace URL from either stream.
-fn collect_drained(
-    done_rx: &mpsc::Receiver<(bool, Drained)>,
+/// Waits a few seconds at most for the readers: stdout's digest and the
+/// first trace URL seen.
+fn drain(
+    done: &mpsc::Receiver<(bool, Drained)>,
     readers: usize,
 ) -> (Option<String>, Option<String>) {
     let deadline = Instant::now() + DRAIN_AFTER_EXIT;
     let (mut stdout_digest, mut trace_url) = (None, None);
     for _ in 0..readers {
         let left = deadline.saturating_duration_since(Instant::now());
-        let Ok((is_stdout, drained)) = done_rx.recv_timeout(left) else {
+        let Ok((is_stdout, drained)) = done.recv_timeout(left) else {
             break;
         };
         if is_stdout {
@@ -173,22 +187,33 @@ fn collect_drained(
     (stdout_digest, trace_url)
 }
 
+fn not_started(message: String, started: Instant) -> Execution {
+    Execution {
+        outcome: SideOutcome::SpawnFailed { message },
+        duration: started.elapsed(),
+        stdout_digest: None,
+        trace_url: None,
+    }
+}
+
 fn wait_with_timeout(
     status: &mpsc::Receiver<io::Result<ExitStatus>>,
-    pid: i32,
+    tree: &ProcessTree,
     timeout: Duration,
 ) -> SideOutcome {
     if let Ok(result) = status.recv_timeout(timeout) {
         return outcome_of(result);
     }
     let after_ms = timeout.as_millis() as u64;
-    let group = Pid::from_raw(pid);
-    let _ = killpg(group, Signal::SIGTERM);
-    if status.recv_timeout(KILL_GRACE).is_err() {
-        let _ = killpg(group, Signal::SIGKILL);
-        let _ = status.recv();
-    }
+    stop(tree, KILL_GRACE);
+    let _ = status.recv();
     SideOutcome::TimedOut { after_ms }
+}
+
+/// Stops a side's tree and reaps the orphans it left as zombies.
+fn stop(tree: &ProcessTree, grace: Duration) {
+    tree.stop(grace);
+    super::cancel::reap_orphans();
 }
 
 fn outcome_of(result: io::Result<ExitStatus>) -> SideOutcome {
@@ -216,7 +241,8 @@ fn spawn_reader(
     done: mpsc::Sender<(bool, Drained)>,
 ) {
     std::thread::spawn(move || {
-        let drained = copy_lines(pipe, file.as_deref(), live, &redact).unwrap_or_default();
+        let drained =
+            copy_lines(pipe, file.as_deref(), live, &Redactor::new(&redact)).unwrap_or_default();
         let _ = done.send((is_stdout, drained));
     });
 }
@@ -225,7 +251,7 @@ fn copy_lines(
     pipe: impl Read,
     file: Option<&Path>,
     mut live: Option<Box<dyn Write + Send>>,
-    redact: &[String],
+    redactor: &Redactor,
 ) -> io::Result<Drained> {
     let mut reader = BufReader::new(pipe);
     let mut capture = file.map(File::create).transpose()?.map(BufWriter::new);
@@ -237,7 +263,7 @@ fn copy_lines(
         if reader.read_until(b'\n', &mut line)? == 0 {
             break;
         }
-        let clean = redact_bytes(&line, redact);
+        let clean = redactor.redact(&line);
         hasher.update(&clean);
         if trace_url.is_none() {
             trace_url = find_trace_url(&clean);
@@ -274,27 +300,6 @@ fn find_trace_url(line: &[u8]) -> Option<String> {
         .collect();
     let url = url.trim_end_matches(['.', ',', ')']).to_owned();
     url.starts_with("http").then_some(url)
-}
-
-/// Replaces every occurrence of each secret value with `***`.
-pub fn redact_bytes(line: &[u8], secrets: &[String]) -> Vec<u8> {
-    let mut out = line.to_vec();
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        let needle = secret.as_bytes();
-        let mut result = Vec::with_capacity(out.len());
-        let mut i = 0;
-        while i < out.len() {
-            if out[i..].starts_with(needle) {
-                result.extend_from_slice(b"***");
-                i += needle.len();
-            } else {
-                result.push(out[i]);
-                i += 1;
-            }
-        }
-        out = result;
-    }
-    out
 }
 
 #[cfg(test)]

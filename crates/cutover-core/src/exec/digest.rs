@@ -55,14 +55,17 @@ pub fn digest_paths(base: &Path, paths: &[String]) -> String {
 }
 
 /// Digest of a file's content, or of a directory tree (relative paths and
-/// file digests, sorted); `None` if the path does not exist.
+/// entry digests, sorted); `None` if the path does not exist. Symlinks are
+/// never followed: a link counts as its target's name, so a loop cannot
+/// trap the walk and two sides linking to one outside file do not match by
+/// reading it.
 fn digest_path(path: &Path) -> Option<String> {
-    let metadata = std::fs::metadata(path).ok()?;
-    if metadata.is_file() {
-        return std::fs::read(path).ok().map(|bytes| digest_bytes(&bytes));
+    let metadata = std::fs::symlink_metadata(path).ok()?;
+    if !metadata.is_dir() {
+        return entry_digest(path, &metadata);
     }
     let mut entries = Vec::new();
-    collect_files(path, path, &mut entries);
+    collect_entries(path, path, &mut entries);
     entries.sort();
     let mut hasher = Sha256::new();
     for (relative, digest) in entries {
@@ -74,20 +77,34 @@ fn digest_path(path: &Path) -> Option<String> {
     Some(hex(&hasher.finalize()))
 }
 
-fn collect_files(root: &Path, directory: &Path, entries: &mut Vec<(String, String)>) {
+/// A file's content digest, or a symlink's digest of its target's name.
+fn entry_digest(path: &Path, metadata: &std::fs::Metadata) -> Option<String> {
+    if metadata.file_type().is_symlink() {
+        let target = std::fs::read_link(path).ok()?;
+        let mut named = b"symlink\0".to_vec();
+        named.extend_from_slice(target.as_os_str().as_encoded_bytes());
+        return Some(digest_bytes(&named));
+    }
+    std::fs::read(path).ok().map(|bytes| digest_bytes(&bytes))
+}
+
+fn collect_entries(root: &Path, directory: &Path, entries: &mut Vec<(String, String)>) {
     let Ok(listing) = std::fs::read_dir(directory) else {
         return;
     };
     for entry in listing.flatten() {
         let path = entry.path();
-        let relative = path
-            .strip_prefix(root)
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if path.is_dir() {
-            collect_files(root, &path, entries);
-        } else if let Ok(bytes) = std::fs::read(&path) {
-            entries.push((relative, digest_bytes(&bytes)));
+        let Ok(metadata) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if metadata.is_dir() {
+            collect_entries(root, &path, entries);
+        } else if let Some(digest) = entry_digest(&path, &metadata) {
+            let relative = path
+                .strip_prefix(root)
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            entries.push((relative, digest));
         }
     }
 }
@@ -121,5 +138,17 @@ mod tests {
         assert!(da[1].digest.is_none());
         std::fs::write(b.path().join("out/sub/x"), "changed").expect("write");
         assert_ne!(digest_outputs(b.path(), &outputs)[0], da[0]);
+    }
+
+    #[test]
+    fn symlinks_are_not_followed() {
+        let dir = tempfile::tempdir().expect("tmp");
+        std::fs::create_dir_all(dir.path().join("out")).expect("mkdir");
+        std::os::unix::fs::symlink(".", dir.path().join("out/loop")).expect("link");
+        std::os::unix::fs::symlink("/etc/hostname", dir.path().join("link")).expect("link");
+        let digests = digest_outputs(dir.path(), &["out".into(), "link".into()]);
+        assert!(digests.iter().all(|d| d.digest.is_some()));
+        let content = std::fs::read("/etc/hostname").unwrap_or_default();
+        assert_ne!(digests[1].digest, Some(digest_bytes(&content)));
     }
 }

@@ -2,18 +2,24 @@
 //! streaming their output, enforcing timeouts, hashing their outputs and
 //! comparing the results. The one module that spawns processes.
 
+mod cancel;
 mod command;
 mod digest;
 mod outcome;
 mod parity;
+mod process_tree;
+mod redact;
 mod secrets;
 mod trace;
 mod verdict;
 
+pub use cancel::{cancelled, handle_termination_signals};
 pub use command::{Execution, SideCommand, run_side};
 pub use digest::{OutputDigest, digest_bytes, digest_outputs, digest_paths, hex};
 pub use outcome::SideOutcome;
 pub use parity::{Normalizer, Parity, SideResult, compare};
+pub use process_tree::{ProcessTree, TAG_VARIABLE};
+pub use redact::{MIN_SECRET_LINE, Redactor};
 pub use secrets::secret_values;
 pub use trace::{TraceContext, random_hex};
 pub use verdict::{ParityVerdict, SideRole};

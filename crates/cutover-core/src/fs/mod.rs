@@ -1,7 +1,9 @@
-//! File-system helpers every writer shares: atomic writes and tree copies.
+//! File-system rules of the project: what cutover may touch (confinement),
+//! and how every writer touches it (atomic writes, tree copies).
 
 mod atomic;
+pub mod confine;
 mod tree;
 
 pub use atomic::write_atomically;
-pub use tree::{copy_path, copy_tree};
+pub use tree::copy_tree;

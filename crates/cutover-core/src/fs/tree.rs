@@ -24,25 +24,6 @@ pub fn copy_tree(from: &Path, to: &Path, skip: &[&str]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Copies a file or a directory to `target`, each file through a temporary
-/// copy beside it and a rename, so readers never see a half-written file.
-pub fn copy_path(source: &Path, target: &Path) -> std::io::Result<()> {
-    if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    if source.is_dir() {
-        std::fs::create_dir_all(target)?;
-        for entry in std::fs::read_dir(source)? {
-            let entry = entry?;
-            copy_path(&entry.path(), &target.join(entry.file_name()))?;
-        }
-        return Ok(());
-    }
-    let temporary = target.with_extension(format!("cutover-{}.tmp", std::process::id()));
-    std::fs::copy(source, &temporary)?;
-    std::fs::rename(&temporary, target)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,14 +10,14 @@
 //! its output is streamed, and no run directory is created.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::routing::{RouteError, Routing, route};
 use crate::exec::{
-    Execution, Normalizer, Parity, ParityVerdict, SideCommand, SideOutcome, SideResult, SideRole,
-    TraceContext, compare, digest_bytes, digest_outputs, random_hex, run_side, secret_values,
+    Execution, Normalizer, Parity, ParityVerdict, Redactor, SideCommand, SideOutcome, SideResult,
+    SideRole, TraceContext, compare, digest_bytes, digest_outputs, random_hex, run_side,
+    secret_values,
 };
-use crate::fs::copy_path;
 use crate::lifecycle::{ModeState, Side};
 use crate::spec::{Component, ComponentRef};
 use crate::store::{RunFinish, RunSource, RunStart, SideRecord, Store, StoreError};
@@ -55,6 +55,8 @@ pub struct RunReport {
     pub summary: Option<String>,
     /// The run's directory.
     pub run_dir: PathBuf,
+    /// Things cutover refused to do, for the operator (the run still counts).
+    pub warnings: Vec<String>,
 }
 
 /// Why a run could not happen.
@@ -109,10 +111,16 @@ struct Runner<'a> {
     run_id: String,
     run_dir: PathBuf,
     trace: TraceContext,
+    /// The secret values, for the sides' streams and captures.
     redact: Vec<String>,
+    /// The same values, for what cutover itself compares, keeps and quotes.
+    redactor: Redactor,
     normalizer: Normalizer,
     /// Only one side runs: it writes straight to the workspace.
     single: bool,
+    /// When the shadow side and all its rechecks must be done: they share
+    /// one time limit, counted from the start of the run.
+    shadow_deadline: Instant,
 }
 
 /// Runs a component per its mode and records everything.
@@ -124,6 +132,7 @@ pub fn execute_run(
     let mode = workspace.store.mode(&component.id)?.state;
     let routing = route(component, mode, &request.key)?;
     let run_id = new_run_id();
+    let redact = secret_values([component]);
     let runner = Runner {
         component,
         base_dir: &workspace.base_dir,
@@ -131,21 +140,31 @@ pub fn execute_run(
         run_dir: workspace.state_dir.join("runs").join(&run_id),
         run_id,
         trace: TraceContext::new(),
-        redact: secret_values([component]),
+        redactor: Redactor::new(&redact),
+        redact,
         normalizer: Normalizer::new(&component.normalize)?,
         single: routing.shadow.is_none(),
+        shadow_deadline: Instant::now()
+            + component
+                .timeout
+                .map_or(DEFAULT_SHADOW_TIMEOUT, |t| Duration::from_secs(t.seconds)),
     };
     workspace.store.begin_run(&RunStart {
         id: runner.run_id.clone(),
         component: component.id.clone(),
         mode,
         authoritative: routing.authoritative,
-        pid: std::process::id(),
+        pid: crate::process_identity::ProcessIdentity::current().encode(),
         run_key: Some(request.key.clone()),
         trace_id: runner.trace.trace_id.clone(),
         source: RunSource::Run,
     })?;
-    let (sides, parity, summary) = runner.run_and_compare(&routing)?;
+    let Compared {
+        sides,
+        parity,
+        summary,
+        warnings,
+    } = runner.run_and_compare(&routing)?;
     let exit_code = sides[0].0.execution.outcome.exit_code();
     let finish = RunFinish {
         id: runner.run_id.clone(),
@@ -167,20 +186,58 @@ pub fn execute_run(
         parity,
         summary,
         run_dir: runner.run_dir,
+        warnings,
     })
 }
 
-type Compared = (
-    Vec<(SideRun, SideResult)>,
-    Option<ParityVerdict>,
-    Option<String>,
-);
+/// The sides of a run with their results (authoritative first), the
+/// verdict, and what cutover refused to do.
+struct Compared {
+    sides: Vec<(SideRun, SideResult)>,
+    parity: Option<ParityVerdict>,
+    /// Mismatch summary, secrets redacted.
+    summary: Option<String>,
+    warnings: Vec<String>,
+}
 
 impl Runner<'_> {
-    /// Runs the authoritative side (and the shadow, concurrently), compares
-    /// them with rechecks, and puts the authoritative outputs in place.
-    /// The authoritative execution comes first.
+    /// Runs the authoritative side (and the shadow, concurrently), puts the
+    /// authoritative outputs in place, then compares them with rechecks.
     fn run_and_compare(&self, routing: &Routing) -> Result<Compared, RunError> {
+        let (authoritative, shadow) = self.run_sides(routing)?;
+        // CI gets the authoritative outputs as written; the copies kept under
+        // the run directory are then scrubbed of secrets before anything is
+        // compared or quoted.
+        let warnings = if self.single {
+            Vec::new()
+        } else {
+            copy_outputs(&authoritative.out, self.base_dir, &self.component.outputs)?
+        };
+        let authoritative = self.with_result(authoritative)?;
+        let (mut parity, mut summary, mut rechecks) = (None, None, Vec::new());
+        let shadow = match (shadow, &routing.shadow) {
+            (Some(shadow), Some((side, line))) => {
+                let shadow = self.with_result(shadow)?;
+                (parity, summary) =
+                    self.compare(&authoritative.1, &shadow.1, *side, line, &mut rechecks)?;
+                Some(shadow)
+            }
+            _ => None,
+        };
+        let mut sides = vec![authoritative];
+        sides.extend(shadow);
+        sides.extend(rechecks);
+        Ok(Compared {
+            sides,
+            parity,
+            summary: summary.map(|text| self.redactor.redact_str(&text)),
+            warnings,
+        })
+    }
+
+    /// Runs the authoritative side on this thread and the shadow, if any,
+    /// on another, at the same time.
+    fn run_sides(&self, routing: &Routing) -> Result<(SideRun, Option<SideRun>), RunError> {
         let (authoritative, shadow) = std::thread::scope(|scope| {
             let shadow = routing
                 .shadow
@@ -202,29 +259,13 @@ impl Runner<'_> {
             });
             (authoritative, shadow.transpose())
         });
-        let authoritative = self.with_result(authoritative?)?;
-        let (mut parity, mut summary, mut rechecks) = (None, None, Vec::new());
-        let shadow = match (shadow?, &routing.shadow) {
-            (Some(shadow), Some((side, line))) => {
-                let shadow = self.with_result(shadow)?;
-                (parity, summary) =
-                    self.compare(&authoritative.1, &shadow.1, *side, line, &mut rechecks)?;
-                Some(shadow)
-            }
-            _ => None,
-        };
-        let mut sides = vec![authoritative];
-        sides.extend(shadow);
-        sides.extend(rechecks);
-        if !self.single {
-            copy_outputs(&sides[0].0.out, self.base_dir, &self.component.outputs)?;
-        }
-        Ok((sides, parity, summary))
+        Ok((authoritative?, shadow?))
     }
 
     /// Compares the shadow with the authoritative result; on a mismatch
-    /// reruns the shadow up to `recheck` times (a match then is flaky).
-    /// Rechecks are appended to `rechecks`.
+    /// reruns the shadow up to `recheck` times (a match then is flaky),
+    /// while the shadow's time limit lasts. Rechecks are appended to
+    /// `rechecks`.
     fn compare(
         &self,
         authoritative: &SideResult,
@@ -237,6 +278,9 @@ impl Runner<'_> {
             return Ok((Some(ParityVerdict::Match), None));
         };
         for attempt in 1..=self.component.recheck {
+            if Instant::now() >= self.shadow_deadline {
+                break;
+            }
             let recheck =
                 self.with_result(self.launch(side, line, SideRole::Recheck, attempt)?)?;
             let matched = compare(authoritative, &recheck.1) == Parity::Match;
@@ -281,11 +325,16 @@ impl Runner<'_> {
             stdout_file: capture("stdout"),
             stderr_file: capture("stderr"),
             live: authoritative,
-            timeout: self
-                .component
-                .timeout
-                .map(|t| Duration::from_secs(t.seconds))
-                .or((!authoritative).then_some(DEFAULT_SHADOW_TIMEOUT)),
+            timeout: if authoritative {
+                self.component
+                    .timeout
+                    .map(|t| Duration::from_secs(t.seconds))
+            } else {
+                Some(
+                    self.shadow_deadline
+                        .saturating_duration_since(Instant::now()),
+                )
+            },
             redact: self.redact.clone(),
         };
         Ok(SideRun {
@@ -300,7 +349,14 @@ impl Runner<'_> {
     }
 
     /// Pairs an execution with what it produced, normalized for comparing.
+    /// The files a compared side wrote to its own output directory are
+    /// scrubbed of secrets first.
     fn with_result(&self, run: SideRun) -> Result<(SideRun, SideResult), RunError> {
+        if run.captured {
+            self.redactor
+                .scrub_tree(&run.out)
+                .map_err(io_error(&run.out))?;
+        }
         // A side that never started has no capture file: its stdout is empty.
         let started = !matches!(run.execution.outcome, SideOutcome::SpawnFailed { .. });
         let stdout = if run.captured && started {
@@ -314,10 +370,9 @@ impl Runner<'_> {
             (run.out.display().to_string(), "<out>"),
             (run.dir.display().to_string(), "<run>"),
         ];
-        let mut normalized = self.normalizer.apply(&stdout, &placeholders);
-        for secret in &self.redact {
-            normalized = normalized.replace(secret.as_str(), "***");
-        }
+        let normalized = self
+            .redactor
+            .redact_str(&self.normalizer.apply(&stdout, &placeholders));
         let result = SideResult {
             side: run.side,
             exit_code: run.execution.outcome.exit_code(),
@@ -397,19 +452,29 @@ fn side_record(run: &SideRun, result: &SideResult) -> SideRecord {
     }
 }
 
-/// Copies the authoritative side's declared outputs into the workspace.
-/// Outputs a side wrote straight into the workspace (ignoring `CUTOVER_OUT`)
-/// are simply left where they are.
-fn copy_outputs(from: &Path, to: &Path, outputs: &[String]) -> Result<(), RunError> {
+/// Copies the authoritative side's declared outputs into the workspace,
+/// never outside it and never through a symlink (see
+/// [`crate::fs::confine::copy_output`]); an output that would leave the
+/// project is skipped with a warning, so the run is still recorded and CI
+/// still gets the side's exit code. Outputs a side wrote straight into the
+/// workspace (ignoring `CUTOVER_OUT`) are simply left where they are.
+fn copy_outputs(from: &Path, to: &Path, outputs: &[String]) -> Result<Vec<String>, RunError> {
+    let mut warnings = Vec::new();
     for output in outputs {
-        let source = from.join(output);
-        if !source.exists() {
-            continue;
+        match crate::fs::confine::copy_output(from, to, output) {
+            Ok(_) => {}
+            Err(error) if crate::fs::confine::is_refusal(&error) => {
+                warnings.push(format!("output `{output}` was not copied: {error}"));
+            }
+            Err(source) => {
+                return Err(RunError::Io {
+                    path: to.join(output),
+                    source,
+                });
+            }
         }
-        let target = to.join(output);
-        copy_path(&source, &target).map_err(io_error(&target))?;
     }
-    Ok(())
+    Ok(warnings)
 }
 
 /// Records one execution of one side measured outside `run` — an outcome a
@@ -430,7 +495,7 @@ pub fn record_execution(
         component: component.to_owned(),
         mode,
         authoritative: side,
-        pid: std::process::id(),
+        pid: crate::process_identity::ProcessIdentity::current().encode(),
         run_key: None,
         trace_id: TraceContext::new().trace_id,
         source,

@@ -1,11 +1,15 @@
 //! The parse pass: file → [`MigrationSpec`] → (via [`super::validate`]) [`Migration`].
 //!
 //! Owns YAML syntax errors, wrong types, unknown keys (with a "did you mean"
-//! hint) and missing required fields. serde stops at the first such problem,
-//! so this pass reports one; the validate pass then reports all of its own.
+//! hint) and missing required fields. serde stops at the first such
+//! problem; after an unknown key or a wrong value this pass blanks the
+//! entry out and parses again, so those come all at once and together with
+//! the validate pass's problems (`kind`, `owner` and `effort` of a
+//! component are checked there for the same reason).
 
 use std::path::{Path, PathBuf};
 
+use serde_saphyr::budget::BudgetBreach;
 use serde_saphyr::{Budget, DefaultMessageFormatter, Error as YamlError, MessageFormatter};
 
 use super::diagnostic::{SourcePosition, SpecDiagnostic, SpecErrors};
@@ -33,22 +37,160 @@ pub enum LoadError {
 
 /// Reads and validates the spec at `path`.
 pub fn load_spec(path: &Path) -> Result<Migration, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
         path: path.to_owned(),
         source,
     })?;
-    parse_spec(&path.display().to_string(), &text).map_err(LoadError::Invalid)
+    let file = path.display().to_string();
+    let text = String::from_utf8(bytes).map_err(|error| {
+        LoadError::Invalid(not_utf8(&file, error.as_bytes(), error.utf8_error()))
+    })?;
+    let base = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    parse_spec_in(&file, &text, Some(base)).map_err(LoadError::Invalid)
+}
+
+/// A spec that is not UTF-8 is a spec problem, pointed at its first bad byte.
+fn not_utf8(file: &str, bytes: &[u8], error: std::str::Utf8Error) -> SpecErrors {
+    let valid = &bytes[..error.valid_up_to()];
+    let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+    let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&valid[line_start..])
+        .chars()
+        .count()
+        + 1;
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let position = SourcePosition {
+        line,
+        column,
+        offset: error.valid_up_to(),
+        len: 0,
+    };
+    let diagnostic = SpecDiagnostic::new("the spec is not valid UTF-8 text", position)
+        .with_label("invalid byte")
+        .with_help("save the file as UTF-8 (YAML files must be UTF-8)");
+    SpecErrors::new(file, &text, vec![diagnostic])
 }
 
 /// Parses and validates spec text; `file` names it in diagnostics.
+/// Path fields are checked lexically only: there is no project directory.
 pub fn parse_spec(file: &str, text: &str) -> Result<Migration, SpecErrors> {
-    let wire = parse_wire(text).map_err(|d| SpecErrors::new(file, text, vec![*d]))?;
-    validate(&wire, text).map_err(|d| SpecErrors::new(file, text, d))
+    parse_spec_in(file, text, None)
+}
+
+/// Parses and validates spec text whose project directory is `base`, so
+/// path fields are also resolved through the symlinks that exist there.
+pub fn parse_spec_in(file: &str, text: &str, base: Option<&Path>) -> Result<Migration, SpecErrors> {
+    let parsed = parse_recovering(text);
+    let mut diagnostics = parsed.diagnostics;
+    let Some(wire) = parsed.wire else {
+        return Err(SpecErrors::new(file, text, diagnostics));
+    };
+    match validate(&wire, text, base) {
+        Ok(migration) if diagnostics.is_empty() => Ok(migration),
+        Ok(_) => Err(SpecErrors::new(file, text, diagnostics)),
+        Err(more) => {
+            diagnostics.extend(
+                more.into_iter()
+                    .filter(|d| !already_reported(d, &parsed.blanked, text)),
+            );
+            Err(SpecErrors::new(file, text, diagnostics))
+        }
+    }
+}
+
+/// Most parse errors recovered from in one spec before giving up.
+const MAX_RECOVERED: usize = 50;
+
+/// The outcome of the parse pass: the wire spec when one could be read
+/// (possibly with entries blanked out), every problem met on the way, and
+/// the blanked entries as (line, key).
+struct Parsed {
+    wire: Option<MigrationSpec>,
+    diagnostics: Vec<SpecDiagnostic>,
+    blanked: Vec<(usize, String)>,
+}
+
+/// Parses, and after an unknown key or a wrong value blanks that entry out
+/// and parses again (see [`super::recover`]), so that one round reports
+/// them all together with the validate pass's problems.
+fn parse_recovering(text: &str) -> Parsed {
+    let mut patched = text.to_owned();
+    let mut parsed = Parsed {
+        wire: None,
+        diagnostics: Vec::new(),
+        blanked: Vec::new(),
+    };
+    for _ in 0..MAX_RECOVERED {
+        let error = match parse_wire(&patched) {
+            Ok(wire) => {
+                parsed.wire = Some(wire);
+                return parsed;
+            }
+            Err(error) => error,
+        };
+        let diagnostic = yaml_diagnostic(&error, text);
+        let offset = diagnostic.position.offset;
+        let line = diagnostic.position.line;
+        parsed.diagnostics.push(diagnostic);
+        let Some(at_key) = recoverable(&error) else {
+            return parsed;
+        };
+        let Some(start) = super::recover::blank_entry(&mut patched, offset, at_key) else {
+            return parsed;
+        };
+        let key = text[start..]
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_owned();
+        parsed.blanked.push((line, key));
+    }
+    parsed
+}
+
+/// Whether parsing can go on after `error` by blanking its entry out, and
+/// if so whether the error points at the key (rather than the value).
+fn recoverable(error: &YamlError) -> Option<bool> {
+    let mut error = error;
+    while let YamlError::AliasError { error: inner, .. }
+    | YamlError::WithSnippet { error: inner, .. } = error
+    {
+        error = inner;
+    }
+    match error {
+        YamlError::SerdeUnknownField { .. } | YamlError::DuplicateMappingKey { .. } => Some(true),
+        YamlError::SerdeUnknownVariant { .. }
+        | YamlError::InvalidScalar { .. }
+        | YamlError::SerdeInvalidType { .. }
+        | YamlError::SerdeInvalidValue { .. } => Some(false),
+        _ => None,
+    }
+}
+
+/// A "missing required key" the parse pass caused by blanking out the very
+/// key it had already reported (a wrong `kind:` value, say).
+fn already_reported(diagnostic: &SpecDiagnostic, blanked: &[(usize, String)], text: &str) -> bool {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = diagnostic.position;
+    blanked.iter().any(|(line, key)| {
+        diagnostic.message == format!("missing required key `{key}`")
+            && *line >= start.line
+            && (*line == start.line
+                || (start.line..*line).all(|n| {
+                    let content = lines.get(n).copied().unwrap_or("");
+                    let indent = content.len() - content.trim_start().len();
+                    content.trim().is_empty() || indent + 1 >= start.column
+                }))
+    })
 }
 
 /// Deserializes the wire types, with limits scaled to the input so that
 /// large generated specs parse while alias bombs are still refused.
-fn parse_wire(text: &str) -> Result<MigrationSpec, Box<SpecDiagnostic>> {
+fn parse_wire(text: &str) -> Result<MigrationSpec, YamlError> {
     let scaled = text.len().saturating_mul(2);
     let mut budget = Budget::default();
     budget.max_events = budget.max_events.max(scaled);
@@ -58,7 +200,6 @@ fn parse_wire(text: &str) -> Result<MigrationSpec, Box<SpecDiagnostic>> {
         with_snippet: false,
     };
     serde_saphyr::from_str_with_options::<MigrationSpec>(text, options)
-        .map_err(|error| Box::new(yaml_diagnostic(&error, text)))
 }
 
 /// Turns a serde-saphyr error into a diagnostic, adding hints for the
@@ -104,10 +245,36 @@ fn yaml_diagnostic(error: &YamlError, text: &str) -> SpecDiagnostic {
             )
             .with_label(format!("not {}", describe_type(ty)))
         }
+        YamlError::DuplicateMappingKey { key, .. } => {
+            let name = key.as_deref().map_or(String::new(), |k| format!(" `{k}`"));
+            SpecDiagnostic::new(format!("duplicate key{name}"), position)
+                .with_label("defined again here")
+                .with_help(
+                    "a key may appear only once in a mapping; remove or merge the repeated entry",
+                )
+        }
+        YamlError::Budget { breach, .. } => SpecDiagnostic::new(budget_message(breach), position)
+            .with_label("here")
+            .with_help(
+                "a migration spec needs no deep nesting or alias expansion; write it out plainly",
+            ),
         other => {
             let message = DefaultMessageFormatter.format_message(other);
             SpecDiagnostic::new(lowercase_first(&message), position).with_label("here")
         }
+    }
+}
+
+/// Says which parser limit a spec exceeded, in the spec's own terms.
+fn budget_message(breach: &BudgetBreach) -> String {
+    match breach {
+        BudgetBreach::Depth { depth } => {
+            format!("the spec is nested too deeply ({depth} levels of lists and mappings)")
+        }
+        BudgetBreach::Aliases { .. } | BudgetBreach::Anchors { .. } => {
+            "the spec uses too many anchors or aliases".to_owned()
+        }
+        _ => "the spec is too large to read (too many YAML nodes or alias expansions)".to_owned(),
     }
 }
 

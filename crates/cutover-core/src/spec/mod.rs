@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod duration;
 pub mod load;
 pub mod model;
+mod recover;
 pub mod schema;
 pub mod validate;
 pub mod wire;

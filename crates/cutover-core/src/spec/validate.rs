@@ -7,6 +7,7 @@
 //! It reports every problem it finds, not only the first.
 
 use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
 
 use jiff::civil::Date;
 use serde_saphyr::Spanned;
@@ -23,12 +24,16 @@ use super::wire::{
     AcceptanceSpec, CalendarSection, ComponentSpec, KindSpec, MigrationSpec, RiskSpec,
     TriggerActionSpec,
 };
+use crate::fs::confine;
 use crate::graph::DependencyGraph;
 use crate::text::suggestion;
 
 /// Collects diagnostics while values are converted.
 struct Validator<'a> {
     text: &'a str,
+    /// The project (the spec's directory), when the spec is a file: path
+    /// fields are then also resolved through the symlinks that exist.
+    base: Option<&'a Path>,
     diagnostics: Vec<SpecDiagnostic>,
 }
 
@@ -76,6 +81,47 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// A time limit: like [`Validator::wall`], but zero is refused, since a
+    /// limit of nothing would kill every run at once.
+    fn time_limit(&mut self, raw: Option<&Spanned<String>>, path: &str) -> Option<WallDuration> {
+        let limit = self.wall(raw, path)?;
+        if limit.seconds == 0
+            && let Some(raw) = raw
+        {
+            let d = SpecDiagnostic::new(
+                format!("time limit `{}` is zero", raw.value),
+                self.at(raw),
+            )
+            .with_path(path)
+            .with_label("every run would time out at once")
+            .with_help(
+                "give a positive limit such as `90s` or `30m`, or remove the key for the default",
+            );
+            self.report(d);
+            return None;
+        }
+        Some(limit)
+    }
+
+    /// Checks path fields: relative, inside the project after following
+    /// symlinks, never in `.cutover` or `.git` (see [`crate::fs::confine`]).
+    fn paths(&mut self, raw: &[Spanned<String>], path: &str) -> Vec<String> {
+        for (i, entry) in raw.iter().enumerate() {
+            let checked = match self.base {
+                Some(base) => confine::resolve(base, &entry.value).map(|_| ()),
+                None => confine::ProjectPath::parse(&entry.value).map(|_| ()),
+            };
+            if let Err(problem) = checked {
+                let d = SpecDiagnostic::new(problem.to_string(), self.at(entry))
+                    .with_path(format!("{path}[{i}]"))
+                    .with_label(problem.label())
+                    .with_help(problem.help());
+                self.report(d);
+            }
+        }
+        raw.iter().map(|entry| entry.value.clone()).collect()
+    }
+
     /// Reports a pattern that is not a valid regular expression.
     fn regex(&mut self, pattern: &Spanned<String>, path: &str) {
         if let Err(error) = regex::Regex::new(&pattern.value) {
@@ -110,9 +156,15 @@ impl<'a> Validator<'a> {
 
 /// Checks the wire spec and builds the validated [`Migration`], or returns
 /// every problem found.
-pub fn validate(spec: &MigrationSpec, text: &str) -> Result<Migration, Vec<SpecDiagnostic>> {
+/// `base` is the spec's directory when the spec is a file on disk.
+pub fn validate(
+    spec: &MigrationSpec,
+    text: &str,
+    base: Option<&Path>,
+) -> Result<Migration, Vec<SpecDiagnostic>> {
     let mut v = Validator {
         text,
+        base,
         diagnostics: Vec::new(),
     };
     check_version(&mut v, spec);
@@ -361,8 +413,8 @@ fn acceptance_tests(
                 run: test.run.clone(),
                 expect_exit: test.expect_exit.unwrap_or(0),
                 stdout: test.stdout.as_ref().map(|s| s.value.clone()),
-                files: test.files.clone(),
-                timeout: v.wall(test.timeout.as_ref(), &format!("{path}[{i}].timeout")),
+                files: v.paths(&test.files, &format!("{path}[{i}].files")),
+                timeout: v.time_limit(test.timeout.as_ref(), &format!("{path}[{i}].timeout")),
             }
         })
         .collect()
@@ -378,6 +430,21 @@ fn phase_settings(v: &mut Validator<'_>, spec: &MigrationSpec) -> Vec<PhaseSetti
             if phase.phase.value == 0 {
                 let d = SpecDiagnostic::new("phase numbers start at 1", v.at(&phase.phase))
                     .with_path(format!("{path}.phase"));
+                v.report(d);
+            } else if usize::try_from(phase.phase.value).map_or(true, |p| p > spec.components.len())
+            {
+                let most = spec.components.len();
+                let d = SpecDiagnostic::new(
+                    format!(
+                        "phase {} does not exist: {} make at most {most} phases",
+                        phase.phase.value,
+                        crate::text::count(most, "component")
+                    ),
+                    v.at(&phase.phase),
+                )
+                .with_path(format!("{path}.phase"))
+                .with_label("beyond the last possible phase")
+                .with_help("configure a phase of the plan (see `cutover plan`)");
                 v.report(d);
             } else if !seen.insert(phase.phase.value) {
                 let d = SpecDiagnostic::new(
@@ -441,6 +508,7 @@ fn components(v: &mut Validator<'_>, spec: &MigrationSpec, planning: &Planning) 
         .enumerate()
         .map(|(i, c)| component(v, c, i, &index, planning))
         .collect();
+    check_pin_range(v, spec);
     let graph = DependencyGraph::new(components.iter().map(|c| c.depends_on.clone()).collect());
     let cycles = graph.cycles();
     for cycle in &cycles {
@@ -450,6 +518,31 @@ fn components(v: &mut Validator<'_>, spec: &MigrationSpec, planning: &Planning) 
         check_pins(v, spec, &mut components, &graph);
     }
     components
+}
+
+/// Every phase holds at least one component, so no plan has more phases
+/// than components: a pin beyond that can never be met.
+fn check_pin_range(v: &mut Validator<'_>, spec: &MigrationSpec) {
+    let most = spec.components.len();
+    for (i, component) in spec.components.iter().enumerate() {
+        let Some(pin) = &component.phase else {
+            continue;
+        };
+        if usize::try_from(pin.value).map_or(true, |p| p > most) {
+            let d = SpecDiagnostic::new(
+                format!(
+                    "phase {} does not exist: {} make at most {most} phases",
+                    pin.value,
+                    crate::text::count(most, "component")
+                ),
+                v.at(pin),
+            )
+            .with_path(format!("components[{i}].phase"))
+            .with_label("beyond the last possible phase")
+            .with_help("pin to an earlier phase (see `cutover plan`), or remove the pin");
+            v.report(d);
+        }
+    }
 }
 
 fn is_valid_id(id: &str) -> bool {
@@ -516,13 +609,18 @@ fn component(
 ) -> Component {
     let path = format!("components[{i}]");
     let depends_on = dependencies(v, spec, i, index);
-    let effort = v.work_days(&spec.effort, &format!("{path}.effort"));
+    missing_keys(v, spec);
+    let effort = spec
+        .effort
+        .as_ref()
+        .map_or(WorkDays(0), |e| v.work_days(e, &format!("{path}.effort")));
     if let Some(max) = planning.max_phase_effort
         && effort > max
+        && let Some(raw) = &spec.effort
     {
         let d = SpecDiagnostic::new(
             format!("effort {effort} exceeds planning.max_phase_effort ({max})"),
-            v.at(&spec.effort),
+            v.at(raw),
         )
         .with_path(format!("{path}.effort"))
         .with_label("no phase can hold this component")
@@ -540,30 +638,95 @@ fn component(
             Some(pin.value)
         }
     });
-    let timeout = v.wall(spec.timeout.as_ref(), &format!("{path}.timeout"));
+    let timeout = v.time_limit(spec.timeout.as_ref(), &format!("{path}.timeout"));
     let gate = criteria(v, &spec.gate, &format!("{path}.gate"));
     Component {
         id: spec.id.value.clone(),
         name: spec.name.clone().unwrap_or_else(|| spec.id.value.clone()),
-        kind: kind(spec.kind),
-        owner: spec.owner.clone(),
+        kind: kind(spec.kind.unwrap_or(KindSpec::Job)),
+        owner: spec.owner.clone().unwrap_or_default(),
         depends_on,
         effort,
         risk: risk(spec.risk),
         user_facing: spec.user_facing,
         critical: spec.critical,
         phase_pin,
-        legacy: spec.legacy.as_ref().map(implementation),
-        dagger: spec.dagger.as_ref().map(implementation),
+        legacy: spec
+            .legacy
+            .as_ref()
+            .map(|i| implementation(v, i, &format!("{path}.legacy"))),
+        dagger: spec
+            .dagger
+            .as_ref()
+            .map(|i| implementation(v, i, &format!("{path}.dagger"))),
         side_effects: spec.side_effects,
-        outputs: spec.outputs.clone(),
+        outputs: v.paths(&spec.outputs, &format!("{path}.outputs")),
         normalize: normalize_rules(v, spec, &path),
-        recheck: spec.recheck.unwrap_or(0),
+        recheck: recheck(v, spec, &path),
         secrets: spec.secrets.clone(),
         timeout,
-        preserve: spec.preserve.clone(),
+        preserve: v.paths(&spec.preserve, &format!("{path}.preserve")),
         acceptance: acceptance_tests(v, &spec.acceptance, &format!("{path}.acceptance")),
         gate,
+    }
+}
+
+/// Most rechecks a component may ask for: each re-runs the shadow side, and
+/// all of them share the one time limit of the run's shadow work.
+pub const MAX_RECHECK: u32 = 10;
+
+fn recheck(v: &mut Validator<'_>, spec: &ComponentSpec, path: &str) -> u32 {
+    let Some(recheck) = &spec.recheck else {
+        return 0;
+    };
+    if recheck.value > MAX_RECHECK {
+        let d = SpecDiagnostic::new(
+            format!("recheck {} is more than {MAX_RECHECK}", recheck.value),
+            v.at(recheck),
+        )
+        .with_path(format!("{path}.recheck"))
+        .with_label("too many re-runs")
+        .with_help(format!(
+            "a few rechecks tell flaky from mismatch; use at most {MAX_RECHECK}"
+        ));
+        v.report(d);
+        return MAX_RECHECK;
+    }
+    recheck.value
+}
+
+/// Reports every required key a component lacks, each at the start of the
+/// component's mapping (where its `id` key is).
+fn missing_keys(v: &mut Validator<'_>, spec: &ComponentSpec) {
+    let missing = [
+        ("kind", spec.kind.is_none()),
+        ("owner", spec.owner.is_none()),
+        ("effort", spec.effort.is_none()),
+    ];
+    for (key, _) in missing.iter().filter(|(_, absent)| *absent) {
+        let d = SpecDiagnostic::new(
+            format!("missing required key `{key}`"),
+            key_position(v.text, v.at(&spec.id), "id"),
+        )
+        .with_label(format!("this mapping needs `{key}`"))
+        .with_help(format!("add `{key}:` to this mapping"));
+        v.report(d);
+    }
+}
+
+/// The position of `key` whose value is at `value`: the key written on
+/// the same line just before it (`id: x`, `{ id: x`).
+fn key_position(text: &str, value: SourcePosition, key: &str) -> SourcePosition {
+    let before = text.get(..value.offset).unwrap_or("");
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let Some(at) = before[line_start..].rfind(key).map(|i| line_start + i) else {
+        return value;
+    };
+    SourcePosition {
+        line: value.line,
+        column: before[line_start..at].chars().count() + 1,
+        offset: at,
+        len: key.len(),
     }
 }
 
@@ -705,11 +868,15 @@ fn check_pins(
     }
 }
 
-fn implementation(spec: &super::wire::ImplementationSpec) -> Implementation {
+fn implementation(
+    v: &mut Validator<'_>,
+    spec: &super::wire::ImplementationSpec,
+    path: &str,
+) -> Implementation {
     Implementation {
         run: spec.run.value.clone(),
         shadow_run: spec.shadow_run.clone(),
-        sources: spec.sources.clone(),
+        sources: v.paths(&spec.sources, &format!("{path}.sources")),
     }
 }
 
@@ -761,7 +928,7 @@ fn rollback(v: &mut Validator<'_>, spec: &MigrationSpec) -> RollbackSettings {
         .collect();
     RollbackSettings {
         triggers,
-        preserve: section.preserve.clone(),
+        preserve: v.paths(&section.preserve, "rollback.preserve"),
     }
 }
 

@@ -181,17 +181,22 @@ pub struct ComponentSpec {
     /// Human name (default: the id).
     #[serde(default)]
     pub name: Option<String>,
+    // `kind`, `owner` and `effort` are required, but an absent one is
+    // reported by the validate pass (serde leaves it `None`), so that every
+    // missing key is reported at once with the other problems.
     /// What sort of unit this is.
-    pub kind: KindSpec,
+    #[schemars(required, with = "KindSpec")]
+    pub kind: Option<KindSpec>,
     /// Team or person owning it.
-    pub owner: String,
+    #[schemars(required, with = "String")]
+    pub owner: Option<String>,
     /// Ids of components that must move no later than this one.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub depends_on: Vec<Spanned<String>>,
     /// Porting work: `3d`, `2w` or a number of work days.
-    #[schemars(with = "RawDuration")]
-    pub effort: Spanned<RawDuration>,
+    #[schemars(required, with = "RawDuration")]
+    pub effort: Option<Spanned<RawDuration>>,
     /// Risk of the move (default medium).
     #[serde(default)]
     pub risk: Option<RiskSpec>,
@@ -216,14 +221,16 @@ pub struct ComponentSpec {
     pub side_effects: bool,
     /// Files or directories compared for parity.
     #[serde(default)]
-    pub outputs: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub outputs: Vec<Spanned<String>>,
     /// Rewrites applied to stdout before comparing.
     #[serde(default)]
     pub normalize: Vec<NormalizeSpec>,
     /// On a mismatch, re-run the non-authoritative side up to this many
     /// times; a mismatch that disappears is recorded as flaky.
     #[serde(default)]
-    pub recheck: Option<u32>,
+    #[schemars(with = "Option<u32>")]
+    pub recheck: Option<Spanned<u32>>,
     /// Environment variables whose values are never recorded.
     #[serde(default)]
     pub secrets: Vec<String>,
@@ -233,7 +240,8 @@ pub struct ComponentSpec {
     pub timeout: Option<Spanned<String>>,
     /// Paths saved before each mode change.
     #[serde(default)]
-    pub preserve: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub preserve: Vec<Spanned<String>>,
     /// Acceptance tests of the component.
     #[serde(default)]
     pub acceptance: Vec<AcceptanceSpec>,
@@ -255,7 +263,8 @@ pub struct ImplementationSpec {
     pub shadow_run: Option<String>,
     /// Definition files (drift detection).
     #[serde(default)]
-    pub sources: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub sources: Vec<Spanned<String>>,
 }
 
 /// One stdout rewrite rule applied before comparing.
@@ -286,7 +295,8 @@ pub struct AcceptanceSpec {
     pub stdout: Option<Spanned<String>>,
     /// Files that must exist afterwards (relative to the spec's directory).
     #[serde(default)]
-    pub files: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub files: Vec<Spanned<String>>,
     /// Time limit: `90s`, `5m`.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
@@ -302,7 +312,8 @@ pub struct RollbackSection {
     pub triggers: Vec<TriggerSpec>,
     /// Paths saved before every mode change.
     #[serde(default)]
-    pub preserve: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub preserve: Vec<Spanned<String>>,
 }
 
 /// What a fired trigger does.

@@ -262,11 +262,5 @@ pub(super) fn nth_latest_start(
 
 /// Whether the process that started a run is still alive on this machine.
 fn process_alive(pid: Option<i64>) -> bool {
-    let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()).filter(|p| *p > 0) else {
-        return false;
-    };
-    match nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None) {
-        Ok(()) => true,
-        Err(errno) => errno == nix::errno::Errno::EPERM,
-    }
+    pid.is_some_and(|p| crate::process_identity::ProcessIdentity::decode(p).is_running())
 }

@@ -29,8 +29,10 @@ pub struct RunStart {
     pub mode: ModeState,
     /// Authoritative side.
     pub authoritative: Side,
-    /// Process id of `cutover run` (incomplete-run detection).
-    pub pid: u32,
+    /// `cutover run`'s process, packed by
+    /// [`crate::process_identity::ProcessIdentity::encode`] (incomplete-run
+    /// detection that survives pid reuse).
+    pub pid: i64,
     /// Run key (canary routing).
     pub run_key: Option<String>,
     /// W3C trace id shared by both sides.

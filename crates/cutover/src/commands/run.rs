@@ -49,6 +49,9 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> Result<u8, CliError> {
         "cutover: `{id}` ran in {} mode ({} authoritative{shadow}), exit {}{parity}; run {}",
         report.mode.mode, report.routing.authoritative, report.exit_code, report.run_id
     ));
+    for warning in &report.warnings {
+        crate::error::note(&format!("cutover: warning: {warning}"));
+    }
     check_triggers_after_run(&mut workspace, component);
     Ok(u8::try_from(report.exit_code.clamp(0, 255)).unwrap_or(1))
 }
