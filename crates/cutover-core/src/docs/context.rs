@@ -5,7 +5,9 @@ use serde::Serialize;
 
 use crate::gate::{GateReport, component_gate};
 use crate::plan::{PhaseRole, Plan};
-use crate::report::{PlanContext, ReportError, plan_context, render_html, render_markdown};
+use crate::report::{
+    PlanContext, ReportError, plan_document_context, render_html, render_markdown,
+};
 use crate::spec::{AcceptanceTest, Criterion, Migration, Risk};
 use crate::store::Store;
 
@@ -292,7 +294,7 @@ pub fn docs_context(
         });
     }
     DocsContext {
-        plan: plan_context(migration, plan),
+        plan: plan_document_context(migration, plan),
         phases,
         triggers: migration
             .rollback

@@ -6,7 +6,7 @@
 //! against `depends_on`, and sections this version does not support yet.
 //! It reports every problem it finds, not only the first.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use jiff::civil::Date;
 use serde_saphyr::Spanned;
@@ -16,12 +16,12 @@ use super::diagnostic::{SourcePosition, SpecDiagnostic};
 use super::duration::{RawDuration, WallDuration, WorkDays};
 use super::model::{
     AcceptanceTest, Calendar, Component, ComponentKind, Criterion, Defaults, Implementation,
-    Migration, PhaseSettings, Planning, Risk, RollbackSettings, Trigger, TriggerAction, WEEKDAYS,
-    Window,
+    Migration, PhaseSettings, Planning, PortingAfter, Risk, RollbackSettings, Trigger,
+    TriggerAction, WEEKDAYS, Window,
 };
 use super::wire::{
-    AcceptanceSpec, CalendarSection, ComponentSpec, KindSpec, MigrationSpec, RiskSpec,
-    TriggerActionSpec,
+    AcceptanceSpec, CalendarSection, ComponentSpec, KindSpec, MigrationSpec, PortingAfterSpec,
+    RiskSpec, TriggerActionSpec,
 };
 use crate::graph::DependencyGraph;
 use crate::text::suggestion;
@@ -124,6 +124,7 @@ pub fn validate(spec: &MigrationSpec, text: &str) -> Result<Migration, Vec<SpecD
         .as_ref()
         .map_or_else(Calendar::default, |c| calendar(&mut v, c));
     let capacity = capacity(&mut v, spec);
+    let teams = teams(&mut v, spec);
     let defaults = defaults(&mut v, spec);
     let planning = planning(&mut v, spec);
     let components = components(&mut v, spec, &planning);
@@ -135,6 +136,7 @@ pub fn validate(spec: &MigrationSpec, text: &str) -> Result<Migration, Vec<SpecD
             start,
             calendar,
             capacity,
+            teams,
             defaults,
             planning,
             components,
@@ -230,6 +232,24 @@ fn capacity(v: &mut Validator<'_>, spec: &MigrationSpec) -> u32 {
         }
         Some(capacity) => capacity.value,
     }
+}
+
+fn teams(v: &mut Validator<'_>, spec: &MigrationSpec) -> BTreeMap<String, u32> {
+    let mut teams = BTreeMap::new();
+    for (name, people) in spec.migration.teams.iter().flatten() {
+        if people.value == 0 {
+            let d = SpecDiagnostic::new(
+                format!("team `{name}` must have at least 1 person"),
+                v.at(people),
+            )
+            .with_path(format!("migration.teams.{name}"))
+            .with_label("nobody to port this team's components")
+            .with_help("set the number of people of this team porting components");
+            v.report(d);
+        }
+        teams.insert(name.clone(), people.value.max(1));
+    }
+    teams
 }
 
 fn defaults(v: &mut Validator<'_>, spec: &MigrationSpec) -> Defaults {
@@ -424,6 +444,11 @@ fn planning(v: &mut Validator<'_>, spec: &MigrationSpec) -> Planning {
             .as_ref()
             .map(|m| m.value.max(1)),
         pilot_size: section.pilot_size.unwrap_or(3),
+        porting_after: match section.porting_after {
+            Some(PortingAfterSpec::Cutover) => PortingAfter::Cutover,
+            Some(PortingAfterSpec::Ported) | None => PortingAfter::Ported,
+        },
+        overlap: section.overlap.unwrap_or(true),
     }
 }
 

@@ -6,6 +6,7 @@ mod fuzz;
 mod gates;
 mod modes;
 mod plan;
+mod plan_rules;
 mod rollback;
 mod run;
 mod util;
