@@ -67,6 +67,9 @@ pub enum ChangeError {
     /// A snapshot could not be taken.
     #[error(transparent)]
     Snapshot(#[from] crate::rollback::snapshot::SnapshotError),
+    /// A dependency is not at dagger yet (the ordering rules of the plan).
+    #[error(transparent)]
+    OutOfOrder(#[from] crate::plan::OutOfOrder),
     /// A gate did not pass.
     #[error("gate {} for `{}`: {}", .0.verdict.as_str(), .0.target, .0.blocking().map(|c| c.evidence()).chain(.0.note.clone()).collect::<Vec<_>>().join("; "))]
     Gate(Box<GateReport>),
@@ -115,6 +118,9 @@ pub fn change_modes(
     }
     if !refused.is_empty() {
         return Err(ChangeError::Refused(refused));
+    }
+    if !request.force {
+        check_ordering(store, migration, &planned)?;
     }
     for (component, _, _) in &planned {
         if let Some(decision) = store.open_decision_for(&component.id)? {
@@ -192,6 +198,32 @@ pub fn change_modes(
         });
     }
     Ok(applied)
+}
+
+/// The plan's ordering rule (see `plan::check_order`), with changes of this
+/// same command counted as done.
+fn check_ordering(
+    store: &Store,
+    migration: &Migration,
+    planned: &[(&Component, ModeState, ModeState)],
+) -> Result<(), ChangeError> {
+    let index = |c: &Component| migration.component_index(&c.id).unwrap_or_default();
+    let mut modes: std::collections::HashMap<usize, Mode> = planned
+        .iter()
+        .map(|(c, _, to)| (index(c), to.mode))
+        .collect();
+    for (component, _, _) in planned {
+        for &d in &component.depends_on {
+            if let std::collections::hash_map::Entry::Vacant(entry) = modes.entry(d) {
+                entry.insert(store.mode(&migration.components[d].id)?.state.mode);
+            }
+        }
+    }
+    let mode_of = |d: usize| modes.get(&d).copied().unwrap_or(Mode::Legacy);
+    for (component, _, to) in planned {
+        crate::plan::check_order(migration, index(component), to.mode, &mode_of)?;
+    }
+    Ok(())
 }
 
 fn plan_change(

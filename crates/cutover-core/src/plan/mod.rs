@@ -8,6 +8,7 @@ mod calendar;
 mod critical;
 mod float;
 mod leveling;
+mod ordering;
 mod phases;
 mod schedule;
 mod what_if;
@@ -15,6 +16,7 @@ mod what_if;
 pub use bound::LowerBound;
 pub use calendar::WorkCalendar;
 pub use critical::{Constraint, CriticalLink};
+pub use ordering::{GATED_FROM, OutOfOrder, check_order};
 pub use phases::{PhaseAssignment, PhaseError, PhaseRole, assign_phases};
 pub use schedule::{
     ComponentSchedule, Milestone, MilestoneKind, Phase, Plan, PlanError, build_plan,

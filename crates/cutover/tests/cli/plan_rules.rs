@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::util::Test;
+use crate::util::{Test, VALID};
 
 /// 14 components, capacity 2, 43 days of porting, soaks 4d + 2d.
 const FOURTEEN: &str = "\
@@ -170,4 +170,35 @@ fn teams_must_have_people() {
         .run()
         .code(2)
         .stderr_has("team `platform` must have at least 1 person");
+}
+
+#[test]
+fn advance_refuses_canary_while_a_dependency_is_in_shadow() {
+    let test = Test::new().spec(VALID).args(&["advance", "base-image"]);
+    test.run()
+        .code(0)
+        .stdout_has("`base-image`: legacy -> shadow");
+    let at = |args: &[&str]| Test::at(test.path()).args(args).run();
+    at(&["advance", "build-api"]).code(0);
+    at(&["advance", "build-api", "--to", "canary"])
+        .code(2)
+        .stderr_has(
+            "`build-api` cannot enter canary while its dependency `base-image` is in shadow",
+        );
+    // Nothing moved.
+    let status = at(&["status", "--format", "json"]);
+    status.code(0).stdout_has("\"mode\": \"shadow\"");
+    assert!(!status.stdout.contains("\"canary\""), "{}", status.stdout);
+    // The override is explicit and recorded.
+    at(&[
+        "advance",
+        "build-api",
+        "--to",
+        "canary",
+        "--force",
+        "--reason",
+        "dependency verified by hand",
+    ])
+    .code(0)
+    .stdout_has("shadow -> canary");
 }
