@@ -139,18 +139,22 @@ pub(super) struct Phasing<'a> {
     pub members: &'a [Vec<usize>],
 }
 
-/// Levels the migration: see the module documentation.
+/// Levels the migration: see the module documentation. `None` when some
+/// component could never start (a dependency cycle, which validation
+/// rejects before planning).
 pub(super) fn level(
     graph: &DependencyGraph,
     phasing: &Phasing<'_>,
     porting: Vec<u32>,
     rules: Rules,
     resources: &Resources,
-) -> Timeline {
+) -> Option<Timeline> {
     let priority = priorities(graph, phasing, &porting, rules);
     let mut leveler = Leveler::new(graph, phasing, porting, rules, resources, priority);
     leveler.run();
-    leveler.timeline
+    let t = leveler.timeline;
+    let complete = t.order.len() == 2 * t.port_start.len() + t.gates.len();
+    complete.then_some(t)
 }
 
 enum Event {

@@ -166,14 +166,11 @@ pub fn build_plan(migration: &Migration) -> Result<Plan, PlanError> {
         .collect();
     let rules = rules(migration);
     let (resources, team_names) = resources(migration);
-    let timeline = level(&graph, &phasing, porting.clone(), rules, &resources);
-    let unlimited = level(
-        &graph,
-        &phasing,
-        porting.clone(),
-        rules,
-        &Resources::unlimited(porting.len()),
-    );
+    let unlimited_people = Resources::unlimited(porting.len());
+    let timeline =
+        level(&graph, &phasing, porting.clone(), rules, &resources).ok_or(PhaseError::Cycle)?;
+    let unlimited =
+        level(&graph, &phasing, porting, rules, &unlimited_people).ok_or(PhaseError::Cycle)?;
     let latest_unlimited = latest(&graph, &phasing, &unlimited);
     let input = BoundInput {
         unlimited: &unlimited,

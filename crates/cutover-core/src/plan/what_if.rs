@@ -172,7 +172,9 @@ fn without(mut migration: Migration, id: &str) -> Result<Migration, WhatIfError>
 fn adds_people_only(migration: &Migration, changes: &[Change]) -> bool {
     changes.iter().all(|change| match change {
         Change::Capacity(n) => *n >= migration.capacity,
-        Change::Team(team, n) => migration.teams.get(team).is_none_or(|old| n >= old),
+        // A team without a limit so far was bounded by the capacity only:
+        // giving it one never adds people.
+        Change::Team(team, n) => migration.teams.get(team).is_some_and(|old| n >= old),
         Change::Soak(..) | Change::Without(_) => false,
     })
 }
