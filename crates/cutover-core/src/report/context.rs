@@ -341,15 +341,11 @@ pub fn plan_context(migration: &Migration, plan: &Plan) -> PlanContext {
             business_critical: c.critical,
             depends_on: c.depends_on.iter().map(|&d| id(d)).collect(),
             phase: s.phase,
-            start: s.start.to_string(),
-            end: s.end.to_string(),
-            end_exclusive: s
-                .end
-                .checked_add(jiff::ToSpan::day(1))
-                .unwrap_or(s.end)
-                .to_string(),
-            shadow_start: s.shadow_start.to_string(),
-            canary_start: s.canary_start.to_string(),
+            start: iso(s.start),
+            end: iso(s.end),
+            end_exclusive: iso(s.end.checked_add(jiff::ToSpan::day(1)).unwrap_or(s.end)),
+            shadow_start: iso(s.shadow_start),
+            canary_start: iso(s.canary_start),
             effort_days: c.effort.0,
             porting_days: s.porting_days,
             buffer_days: s.buffer_days,
@@ -450,6 +446,28 @@ pub fn plan_document_context(migration: &Migration, plan: &Plan) -> PlanContext 
     context
 }
 
+/// `YYYY-MM-DD`, as `Date`'s `Display` writes it for years 0..=9999, without
+/// the formatting machinery: a plan formats five dates per component.
+fn iso(date: jiff::civil::Date) -> String {
+    let year = date.year();
+    if !(0..=9999).contains(&year) {
+        return date.to_string();
+    }
+    let mut text = String::with_capacity(10);
+    let digits = |text: &mut String, value: u32, width: u32| {
+        for place in (0..width).rev() {
+            let digit = value / 10u32.pow(place) % 10;
+            text.push(char::from(b'0' + digit as u8));
+        }
+    };
+    digits(&mut text, year.unsigned_abs().into(), 4);
+    text.push('-');
+    digits(&mut text, date.month().unsigned_abs().into(), 2);
+    text.push('-');
+    digits(&mut text, date.day().unsigned_abs().into(), 2);
+    text
+}
+
 fn ratio(span: u32, bound: u32) -> f64 {
     if bound == 0 {
         return 1.0;
@@ -496,4 +514,21 @@ fn risks(migration: &Migration, plan: &Plan) -> Vec<RiskContext> {
         }
     }
     risks
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+
+    #[test]
+    fn iso_matches_display() {
+        for d in [
+            date(2027, 1, 4),
+            date(2077, 12, 31),
+            date(1, 2, 3),
+            date(-5, 6, 7),
+        ] {
+            assert_eq!(super::iso(d), d.to_string());
+        }
+    }
 }
