@@ -324,6 +324,55 @@ fn goal(role: PhaseRole) -> &'static str {
     }
 }
 
+fn teams(migration: &Migration) -> Vec<TeamContext> {
+    migration
+        .teams
+        .iter()
+        .map(|(name, people)| TeamContext {
+            name: name.clone(),
+            people: *people,
+        })
+        .collect()
+}
+
+/// One component joined with its schedule.
+fn component_context(
+    migration: &Migration,
+    c: &crate::spec::Component,
+    s: &crate::plan::ComponentSchedule,
+) -> ComponentContext {
+    let id = |d: usize| migration.components[d].id.clone();
+    ComponentContext {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        kind: c.kind.as_str(),
+        owner: c.owner.clone(),
+        risk: c.risk.as_str(),
+        user_facing: c.user_facing,
+        business_critical: c.critical,
+        depends_on: c.depends_on.iter().map(|&d| id(d)).collect(),
+        phase: s.phase,
+        start: iso(s.start),
+        end: iso(s.end),
+        end_exclusive: iso(s.end.checked_add(jiff::ToSpan::day(1)).unwrap_or(s.end)),
+        shadow_start: iso(s.shadow_start),
+        canary_start: iso(s.canary_start),
+        effort_days: c.effort.0,
+        porting_days: s.porting_days,
+        buffer_days: s.buffer_days,
+        slack_days: s.slack_days,
+        critical: s.critical,
+        pinned: c.phase_pin.is_some(),
+        gate: gate_entries(&c.gate),
+        days: [
+            s.port_start_day,
+            s.shadow_start_day,
+            s.canary_start_day,
+            s.cutover_day,
+        ],
+    }
+}
+
 /// Joins the plan with the spec for rendering.
 pub fn plan_context(migration: &Migration, plan: &Plan) -> PlanContext {
     let id = |c: usize| migration.components[c].id.clone();
@@ -331,35 +380,7 @@ pub fn plan_context(migration: &Migration, plan: &Plan) -> PlanContext {
         .components
         .iter()
         .zip(&plan.components)
-        .map(|(c, s)| ComponentContext {
-            id: c.id.clone(),
-            name: c.name.clone(),
-            kind: c.kind.as_str(),
-            owner: c.owner.clone(),
-            risk: c.risk.as_str(),
-            user_facing: c.user_facing,
-            business_critical: c.critical,
-            depends_on: c.depends_on.iter().map(|&d| id(d)).collect(),
-            phase: s.phase,
-            start: iso(s.start),
-            end: iso(s.end),
-            end_exclusive: iso(s.end.checked_add(jiff::ToSpan::day(1)).unwrap_or(s.end)),
-            shadow_start: iso(s.shadow_start),
-            canary_start: iso(s.canary_start),
-            effort_days: c.effort.0,
-            porting_days: s.porting_days,
-            buffer_days: s.buffer_days,
-            slack_days: s.slack_days,
-            critical: s.critical,
-            pinned: c.phase_pin.is_some(),
-            gate: gate_entries(&c.gate),
-            days: [
-                s.port_start_day,
-                s.shadow_start_day,
-                s.canary_start_day,
-                s.cutover_day,
-            ],
-        })
+        .map(|(c, s)| component_context(migration, c, s))
         .collect();
     let phases = plan
         .phases
@@ -419,14 +440,7 @@ pub fn plan_context(migration: &Migration, plan: &Plan) -> PlanContext {
             porting_after: migration.planning.porting_after.as_str(),
             overlap: migration.planning.overlap,
         },
-        teams: migration
-            .teams
-            .iter()
-            .map(|(name, people)| TeamContext {
-                name: name.clone(),
-                people: *people,
-            })
-            .collect(),
+        teams: teams(migration),
         critical_links: link_contexts(migration, plan),
         lower_bound_ratio: ratio(plan.span_days, plan.lower_bound.days),
         lower_bound: plan.lower_bound.clone(),
