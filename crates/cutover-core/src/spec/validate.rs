@@ -128,6 +128,7 @@ pub fn validate(spec: &MigrationSpec, text: &str) -> Result<Migration, Vec<SpecD
     let defaults = defaults(&mut v, spec);
     let planning = planning(&mut v, spec);
     let components = components(&mut v, spec, &planning);
+    check_team_owners(&mut v, spec, &components);
     let rollback = rollback(&mut v, spec);
     let phases = phase_settings(&mut v, spec);
     match (v.diagnostics.is_empty(), start) {
@@ -250,6 +251,25 @@ fn teams(v: &mut Validator<'_>, spec: &MigrationSpec) -> BTreeMap<String, u32> {
         teams.insert(name.clone(), people.value.max(1));
     }
     teams
+}
+
+/// A team no component is owned by is almost always a misspelt owner.
+fn check_team_owners(v: &mut Validator<'_>, spec: &MigrationSpec, components: &[Component]) {
+    let owners: BTreeSet<&str> = components.iter().map(|c| c.owner.as_str()).collect();
+    for (name, people) in spec.migration.teams.iter().flatten() {
+        if owners.contains(name.as_str()) {
+            continue;
+        }
+        let help = match suggestion(name, owners.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => "name a team that owns components (their `owner:`), or remove it".into(),
+        };
+        let d = SpecDiagnostic::new(format!("team `{name}` owns no component"), v.at(people))
+            .with_path(format!("migration.teams.{name}"))
+            .with_label("no component has this owner")
+            .with_help(help);
+        v.report(d);
+    }
 }
 
 fn defaults(v: &mut Validator<'_>, spec: &MigrationSpec) -> Defaults {

@@ -107,6 +107,13 @@ fn what_if_prints_both_plans_and_the_difference() {
         .stdout_has("what-if soak.shadow=1d, capacity=3:")
         .stdout_has("baseline")
         .stdout_has("difference: -");
+    Test::new()
+        .spec(FOURTEEN)
+        .args(&["plan", "--format", "md", "--what-if", "capacity=3"])
+        .run()
+        .code(0)
+        .stdout_has("## What-if: capacity=3")
+        .stdout_has("**Difference:** -");
     let json = Test::new()
         .spec(FOURTEEN)
         .args(&["plan", "--format", "json", "--what-if", "without=portal"])
@@ -201,4 +208,19 @@ fn advance_refuses_canary_while_a_dependency_is_in_shadow() {
     ])
     .code(0)
     .stdout_has("shadow -> canary");
+}
+
+#[test]
+fn a_team_that_owns_nothing_is_a_misspelling() {
+    let spec = FOURTEEN.replace(
+        "  capacity: 2\n",
+        "  capacity: 2\n  teams: { platfrom: 1 }\n",
+    );
+    Test::new()
+        .spec(&spec)
+        .args(&["plan"])
+        .run()
+        .code(2)
+        .stderr_has("team `platfrom` owns no component")
+        .stderr_has("did you mean `platform`?");
 }
