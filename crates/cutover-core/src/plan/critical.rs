@@ -110,3 +110,59 @@ fn step(t: &Timeline, (c, stage): (usize, Stage)) -> Option<(usize, Stage, Optio
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::DependencyGraph;
+    use crate::plan::leveling::{Phasing, Resources, Rules, level};
+
+    /// c0 and c1 are independent but share one person (c0, longer, goes
+    /// first); c2 depends on c1. Soaks are 0.
+    fn links(phase_of: [u32; 3], members: &[Vec<usize>]) -> (Vec<usize>, Vec<Constraint>) {
+        let graph = DependencyGraph::new(vec![vec![], vec![], vec![1]]);
+        let phasing = Phasing {
+            phase_of: &phase_of,
+            members,
+        };
+        let rules = Rules {
+            porting_after: PortingAfter::Ported,
+            overlap: true,
+            shadow: 0,
+            canary: 0,
+        };
+        let resources = Resources {
+            capacity: 3,
+            team_of: vec![Some(0), Some(0), None],
+            team_size: vec![1],
+        };
+        let t = level(&graph, &phasing, vec![5, 1, 1], rules, &resources).expect("plan");
+        let (path, links) = critical_path(&t);
+        for link in &links {
+            assert!(path.contains(&link.from) && path.contains(&link.to));
+        }
+        (path, links.iter().map(|l| l.constraint).collect())
+    }
+
+    #[test]
+    fn names_a_busy_team() {
+        let (path, constraints) = links([1, 1, 1], &[vec![0, 1, 2]]);
+        assert_eq!(path, vec![0, 1, 2]);
+        assert_eq!(
+            constraints,
+            vec![Constraint::TeamBusy, Constraint::Dependency]
+        );
+    }
+
+    #[test]
+    fn names_a_phase_gate() {
+        // With c1 and c2 in phase 2, c1 cuts over only after phase 1's gate
+        // (the day after c0's cutover), later than the person was free.
+        let (path, constraints) = links([1, 2, 2], &[vec![0], vec![1, 2]]);
+        assert_eq!(path, vec![0, 1, 2]);
+        assert_eq!(
+            constraints,
+            vec![Constraint::PhaseGate, Constraint::Dependency]
+        );
+    }
+}

@@ -511,3 +511,82 @@ fn priorities(
     }
     port_tail
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `a` ← `b` (b depends on a), 2 porting days each, one phase.
+    fn chain(porting_after: PortingAfter, resources: &Resources) -> Timeline {
+        let graph = DependencyGraph::new(vec![vec![], vec![0]]);
+        let phase_of = [1, 1];
+        let members = [vec![0, 1]];
+        let phasing = Phasing {
+            phase_of: &phase_of,
+            members: &members,
+        };
+        let rules = Rules {
+            porting_after,
+            overlap: true,
+            shadow: 1,
+            canary: 1,
+        };
+        level(&graph, &phasing, vec![2, 2], rules, resources).expect("schedulable")
+    }
+
+    #[test]
+    fn ported_rule_overlaps_porting_and_waits_in_shadow() {
+        let t = chain(PortingAfter::Ported, &Resources::unlimited(2));
+        // a: ported days 0-1, shadow day 2, canary day 3, cut over day 4.
+        assert_eq!(
+            (t.port_start[0], t.canary_start[0], t.cutover(0)),
+            (0, 3, 4)
+        );
+        // b: ported days 2-3 once a is ported; its shadow soak would end on
+        // day 5, and a is at dagger from day 5: canary on day 5.
+        assert_eq!(
+            (t.port_start[1], t.canary_start[1], t.cutover(1)),
+            (2, 5, 6)
+        );
+        assert_eq!(t.port_cause[1], Cause::Dependency(0));
+        assert_eq!(t.gates, vec![7]);
+        assert_eq!(t.span(), 8);
+    }
+
+    #[test]
+    fn cutover_rule_ports_after_the_dependency_is_cut_over() {
+        let t = chain(PortingAfter::Cutover, &Resources::unlimited(2));
+        assert_eq!(t.port_start[1], 5);
+        assert_eq!(t.canary_start[1], 8);
+        assert_eq!(t.canary_cause[1], Cause::Soak);
+        assert_eq!(t.span(), 11);
+    }
+
+    #[test]
+    fn a_busy_team_delays_independent_work_and_says_so() {
+        let graph = DependencyGraph::new(vec![vec![], vec![]]);
+        let phase_of = [1, 1];
+        let members = [vec![0, 1]];
+        let phasing = Phasing {
+            phase_of: &phase_of,
+            members: &members,
+        };
+        let rules = Rules {
+            porting_after: PortingAfter::Ported,
+            overlap: true,
+            shadow: 0,
+            canary: 0,
+        };
+        let one_person = Resources {
+            capacity: 5,
+            team_of: vec![Some(0), Some(0)],
+            team_size: vec![1],
+        };
+        let t = level(&graph, &phasing, vec![3, 2], rules, &one_person).expect("schedulable");
+        // The longer chain goes first; the other waits for the team's person.
+        assert_eq!((t.port_start[0], t.port_start[1]), (0, 3));
+        assert_eq!(t.port_cause[1], Cause::TeamBusy(0));
+        assert_eq!(t.released[0], vec![1]);
+        assert_eq!(t.seat[0], t.seat[1]);
+    }
+}
