@@ -15,6 +15,12 @@ if ! python3 -c 'import jsonschema' 2>/dev/null; then
   python3 -m pip install --quiet jsonschema
 fi
 
+# The plan check (tests/data/plan_check.py) verifies generated plans with networkx.
+if ! python3 -c 'import networkx' >/dev/null 2>&1; then
+  echo "installing networkx (not found)..." >&2
+  python3 -m pip install --quiet networkx || python3 -m pip install --quiet --break-system-packages networkx
+fi
+
 # Property tests: a fixed number of cases keeps CI time predictable.
 export PROPTEST_CASES="${PROPTEST_CASES:-256}"
 # nextest does not run doc tests; run them first so the suite's summary closes the log.

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use cutover_core::plan::{Plan, build_plan};
+use cutover_core::plan::{Change, Plan, build_plan, what_if};
 use cutover_core::spec::{
-    Calendar, Component, ComponentKind, Defaults, Migration, Planning, Risk, RollbackSettings,
-    WorkDays,
+    Calendar, Component, ComponentKind, Defaults, Migration, Planning, PortingAfter, Risk,
+    RollbackSettings, WorkDays,
 };
 use jiff::ToSpan;
 use jiff::civil::{Date, date};
@@ -20,6 +20,7 @@ struct ComponentSeed {
     effort: u32,
     user_facing: bool,
     critical: bool,
+    team: u32,
 }
 
 fn component_seed(index: usize) -> impl Strategy<Value = ComponentSeed> {
@@ -45,15 +46,17 @@ fn component_seed(index: usize) -> impl Strategy<Value = ComponentSeed> {
         0u32..8,
         any::<bool>(),
         any::<bool>(),
+        0u32..4,
     )
         .prop_map(
-            |(dependencies, kind, risk, effort, user_facing, critical)| ComponentSeed {
+            |(dependencies, kind, risk, effort, user_facing, critical, team)| ComponentSeed {
                 dependencies,
                 kind,
                 risk,
                 effort,
                 user_facing: user_facing && effort % 3 == 0,
                 critical,
+                team,
             },
         )
 }
@@ -73,6 +76,11 @@ struct Settings {
     max_components: Option<u32>,
     max_effort: Option<u32>,
     pilot_size: u32,
+    porting_after: PortingAfter,
+    overlap: bool,
+    /// People of teams `t0`, `t1`, `t2`; components of `t3` are limited by
+    /// the capacity only.
+    teams: Option<[u32; 3]>,
 }
 
 fn settings() -> impl Strategy<Value = Settings> {
@@ -86,6 +94,11 @@ fn settings() -> impl Strategy<Value = Settings> {
         proptest::option::of(1u32..6),
         proptest::option::of(8u32..20),
         0u32..4,
+        (
+            prop_oneof![Just(PortingAfter::Ported), Just(PortingAfter::Cutover)],
+            any::<bool>(),
+            proptest::option::of(proptest::array::uniform3(1u32..3)),
+        ),
     )
         .prop_map(
             |(
@@ -98,6 +111,7 @@ fn settings() -> impl Strategy<Value = Settings> {
                 max_components,
                 max_effort,
                 pilot_size,
+                (porting_after, overlap, teams),
             )| {
                 if !workdays.iter().any(|w| *w) {
                     workdays[2] = true;
@@ -112,6 +126,9 @@ fn settings() -> impl Strategy<Value = Settings> {
                     max_components,
                     max_effort,
                     pilot_size,
+                    porting_after,
+                    overlap,
+                    teams,
                 }
             },
         )
@@ -134,7 +151,7 @@ fn migration(seeds: &[ComponentSeed], settings: &Settings) -> Migration {
             id: format!("c{i}"),
             name: format!("Component {i}"),
             kind: seed.kind,
-            owner: "team".into(),
+            owner: format!("t{}", seed.team),
             depends_on: seed.dependencies.clone(),
             effort: WorkDays(seed.effort),
             risk: seed.risk,
@@ -164,6 +181,11 @@ fn migration(seeds: &[ComponentSeed], settings: &Settings) -> Migration {
             holidays,
         },
         capacity: settings.capacity,
+        teams: settings
+            .teams
+            .iter()
+            .flat_map(|people| (0..3).map(move |t| (format!("t{t}"), people[t])))
+            .collect(),
         defaults: Defaults {
             soak_shadow: WorkDays(settings.shadow),
             soak_canary: WorkDays(settings.canary),
@@ -176,6 +198,8 @@ fn migration(seeds: &[ComponentSeed], settings: &Settings) -> Migration {
                 .map(|e| WorkDays(e.max(seeds.iter().map(|s| s.effort).max().unwrap_or(0)))),
             max_phase_components: settings.max_components,
             pilot_size: settings.pilot_size,
+            porting_after: settings.porting_after,
+            overlap: settings.overlap,
         },
         components,
         rollback: RollbackSettings::default(),
@@ -184,7 +208,9 @@ fn migration(seeds: &[ComponentSeed], settings: &Settings) -> Migration {
 }
 
 fn check_invariants(migration: &Migration, plan: &Plan) -> Result<(), TestCaseError> {
-    let rollout = migration.defaults.soak_shadow.0 + migration.defaults.soak_canary.0 + 1;
+    let shadow = migration.defaults.soak_shadow.0;
+    let canary = migration.defaults.soak_canary.0;
+    let planning = &migration.planning;
     for (c, component) in migration.components.iter().enumerate() {
         let s = &plan.components[c];
         for &d in &component.depends_on {
@@ -195,12 +221,34 @@ fn check_invariants(migration: &Migration, plan: &Plan) -> Result<(), TestCaseEr
                 s.phase,
                 dep.phase
             );
+            match planning.porting_after {
+                PortingAfter::Ported => prop_assert!(
+                    s.port_start_day >= dep.shadow_start_day,
+                    "c{c} starts porting on day {} before c{d} is ported on day {}",
+                    s.port_start_day,
+                    dep.shadow_start_day
+                ),
+                PortingAfter::Cutover => prop_assert!(
+                    s.port_start_day > dep.cutover_day,
+                    "c{c} starts porting on day {} before c{d} is cut over on day {}",
+                    s.port_start_day,
+                    dep.cutover_day
+                ),
+            }
+            // Safety: canary only once every dependency is at dagger.
             prop_assert!(
-                s.port_start_day > dep.cutover_day,
-                "c{c} starts porting on day {} before c{d} is cut over on day {}",
-                s.port_start_day,
+                s.canary_start_day > dep.cutover_day,
+                "c{c} enters canary on day {} while c{d} is cut over on day {}",
+                s.canary_start_day,
                 dep.cutover_day
             );
+        }
+        if s.phase > 1 {
+            let previous = &plan.phases[s.phase as usize - 2];
+            prop_assert!(s.cutover_day > previous.gate_day);
+            if !planning.overlap {
+                prop_assert!(s.port_start_day > previous.gate_day);
+            }
         }
         for day in [s.start, s.shadow_start, s.canary_start, s.end] {
             prop_assert!(
@@ -208,10 +256,10 @@ fn check_invariants(migration: &Migration, plan: &Plan) -> Result<(), TestCaseEr
                 "c{c} scheduled on a day off: {day}"
             );
         }
-        prop_assert_eq!(
-            s.cutover_day,
-            s.port_start_day + s.porting_days + rollout - 1
-        );
+        prop_assert_eq!(s.shadow_start_day, s.port_start_day + s.porting_days);
+        prop_assert!(s.canary_start_day >= s.shadow_start_day + shadow);
+        prop_assert_eq!(s.cutover_day, s.canary_start_day + canary);
+        prop_assert!(s.cutover_day < plan.phases[s.phase as usize - 1].gate_day);
         // Slack never pushes a component past the end of the plan.
         prop_assert!(s.cutover_day + 1 + s.slack_days < plan.span_days);
         prop_assert_eq!(s.critical, s.slack_days == 0);
@@ -220,35 +268,10 @@ fn check_invariants(migration: &Migration, plan: &Plan) -> Result<(), TestCaseEr
         prop_assert!(migration.calendar.is_workday(phase.start));
         prop_assert!(migration.calendar.is_workday(phase.end));
     }
-    // Capacity: people porting at once.
-    for day in 0..plan.span_days {
-        let porting = plan
-            .components
-            .iter()
-            .filter(|s| s.port_start_day <= day && day < s.port_start_day + s.porting_days)
-            .count();
-        prop_assert!(
-            porting as u32 <= migration.capacity,
-            "{porting} porting on day {day}"
-        );
-    }
-    // The critical path is a gap-free chain from day 0 to the end.
-    prop_assert_eq!(plan.critical_path_days, plan.span_days);
-    let first = plan.critical_path.first().copied();
-    let last = plan.critical_path.last().copied();
-    prop_assert!(first.is_some());
-    if let (Some(first), Some(last)) = (first, last) {
-        prop_assert_eq!(plan.components[first].port_start_day, 0);
-        prop_assert_eq!(plan.components[last].cutover_day + 2, plan.span_days);
-    }
-    for &c in &plan.critical_path {
-        prop_assert_eq!(
-            plan.components[c].slack_days,
-            0,
-            "c{} on the critical path has slack",
-            c
-        );
-    }
+    check_people(migration, plan)?;
+    check_critical_path(plan)?;
+    prop_assert!(plan.lower_bound.chain_days <= plan.span_days);
+    prop_assert!(plan.lower_bound.days <= plan.span_days);
     // Limits.
     for phase in &plan.phases {
         if let Some(max) = migration.planning.max_phase_components {
@@ -262,6 +285,63 @@ fn check_invariants(migration: &Migration, plan: &Plan) -> Result<(), TestCaseEr
                 .sum();
             prop_assert!(effort <= max.0);
         }
+    }
+    Ok(())
+}
+
+/// Never more people porting than the capacity, nor than a team has.
+fn check_people(migration: &Migration, plan: &Plan) -> Result<(), TestCaseError> {
+    for day in 0..plan.span_days {
+        let porting: Vec<usize> = (0..plan.components.len())
+            .filter(|&c| {
+                let s = &plan.components[c];
+                s.port_start_day <= day && day < s.port_start_day + s.porting_days
+            })
+            .collect();
+        prop_assert!(
+            porting.len() as u32 <= migration.capacity,
+            "{} porting on day {day}",
+            porting.len()
+        );
+        for (team, people) in &migration.teams {
+            let busy = porting
+                .iter()
+                .filter(|&&c| &migration.components[c].owner == team)
+                .count();
+            prop_assert!(busy as u32 <= *people, "{busy} of {team} busy on day {day}");
+        }
+    }
+    Ok(())
+}
+
+/// The critical path is a gap-free chain from day 0 to the end, each link
+/// tight under its constraint.
+fn check_critical_path(plan: &Plan) -> Result<(), TestCaseError> {
+    use cutover_core::plan::Constraint;
+    prop_assert_eq!(plan.critical_path_days, plan.span_days);
+    let first = plan.critical_path.first().copied();
+    let last = plan.critical_path.last().copied();
+    prop_assert!(first.is_some());
+    if let (Some(first), Some(last)) = (first, last) {
+        prop_assert_eq!(plan.components[first].port_start_day, 0);
+        prop_assert_eq!(plan.components[last].cutover_day + 2, plan.span_days);
+    }
+    prop_assert_eq!(plan.critical_links.len() + 1, plan.critical_path.len());
+    for (i, link) in plan.critical_links.iter().enumerate() {
+        prop_assert_eq!(link.from, plan.critical_path[i]);
+        prop_assert_eq!(link.to, plan.critical_path[i + 1]);
+        let (from, to) = (&plan.components[link.from], &plan.components[link.to]);
+        if matches!(link.constraint, Constraint::TeamBusy | Constraint::Capacity) {
+            prop_assert_eq!(from.shadow_start_day, to.port_start_day);
+        }
+    }
+    for &c in &plan.critical_path {
+        prop_assert_eq!(
+            plan.components[c].slack_days,
+            0,
+            "c{} on the critical path has slack",
+            c
+        );
     }
     Ok(())
 }
@@ -306,6 +386,45 @@ proptest! {
         prop_assert_eq!(&plan.components, &again.components);
         prop_assert_eq!(&plan.critical_path, &again.critical_path);
     }
+
+    #[test]
+    fn a_person_more_on_the_critical_path_never_ends_later(
+        seeds in seeds(),
+        settings in settings(),
+    ) {
+        let migration = migration(&seeds, &settings);
+        let plan = build_plan(&migration).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let on_path: BTreeSet<&str> = plan
+            .critical_path
+            .iter()
+            .map(|&c| migration.components[c].owner.as_str())
+            .filter(|owner| migration.teams.contains_key(*owner))
+            .collect();
+        for team in on_path {
+            let people = migration.teams[team];
+            for changes in [
+                vec![Change::Team(team.to_owned(), people + 1)],
+                vec![
+                    Change::Team(team.to_owned(), people + 1),
+                    Change::Capacity(migration.capacity + 1),
+                ],
+            ] {
+                let outcome = what_if(&migration, &plan, &changes)
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert!(
+                    outcome.plan.span_days <= plan.span_days,
+                    "{changes:?} moved the end from {} to {} work days",
+                    plan.span_days,
+                    outcome.plan.span_days
+                );
+                prop_assert_eq!(outcome.difference_days, i64::from(outcome.plan.span_days) - i64::from(plan.span_days));
+                if !outcome.kept_baseline {
+                    let again = build_plan(&outcome.migration).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    prop_assert_eq!(again.span_days, outcome.plan.span_days);
+                }
+            }
+        }
+    }
 }
 
 #[test]
@@ -318,6 +437,7 @@ fn foundation_takes_all_infra_with_infra_dependencies() {
             effort: 2,
             user_facing: false,
             critical: false,
+            team: 0,
         },
         ComponentSeed {
             dependencies: vec![0],
@@ -326,6 +446,7 @@ fn foundation_takes_all_infra_with_infra_dependencies() {
             effort: 2,
             user_facing: false,
             critical: false,
+            team: 0,
         },
         ComponentSeed {
             dependencies: vec![0],
@@ -334,6 +455,7 @@ fn foundation_takes_all_infra_with_infra_dependencies() {
             effort: 1,
             user_facing: false,
             critical: false,
+            team: 0,
         },
         ComponentSeed {
             dependencies: vec![2],
@@ -342,6 +464,7 @@ fn foundation_takes_all_infra_with_infra_dependencies() {
             effort: 2,
             user_facing: false,
             critical: false,
+            team: 0,
         },
         ComponentSeed {
             dependencies: vec![1, 3],
@@ -350,6 +473,7 @@ fn foundation_takes_all_infra_with_infra_dependencies() {
             effort: 3,
             user_facing: true,
             critical: false,
+            team: 0,
         },
     ];
     let settings = Settings {
@@ -362,6 +486,9 @@ fn foundation_takes_all_infra_with_infra_dependencies() {
         max_components: None,
         max_effort: None,
         pilot_size: 3,
+        porting_after: PortingAfter::Ported,
+        overlap: true,
+        teams: None,
     };
     let migration = migration(&seeds, &settings);
     let plan = build_plan(&migration).expect("plan");

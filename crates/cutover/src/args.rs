@@ -351,4 +351,9 @@ pub struct PlanArgs {
     /// Write to this file (atomically) instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Plan again with a change and show it beside the baseline:
+    /// `capacity=4`, `team.backend=3`, `soak.shadow=3d`, `without=ID`
+    /// (repeatable; applied in order).
+    #[arg(long = "what-if", value_name = "KEY=VALUE")]
+    pub what_if: Vec<String>,
 }

@@ -5,7 +5,9 @@ use serde::Serialize;
 
 use crate::gate::{GateError, GateReport, component_gate};
 use crate::plan::{PhaseRole, Plan};
-use crate::report::{PlanContext, ReportError, plan_context, render_html, render_markdown};
+use crate::report::{
+    PlanContext, ReportError, plan_document_context, render_html, render_markdown,
+};
 use crate::spec::{AcceptanceTest, Criterion, Migration, Risk};
 use crate::workspace::Workspace;
 
@@ -252,7 +254,7 @@ pub fn docs_context(
         });
     }
     Ok(DocsContext {
-        plan: plan_context(migration, plan),
+        plan: plan_document_context(migration, plan),
         phases,
         triggers: migration
             .rollback

@@ -12,6 +12,8 @@ pub struct DependencyGraph {
     graph: DiGraph<(), ()>,
     dependencies: Vec<Vec<usize>>,
     dependents: Vec<Vec<usize>>,
+    /// The topological order, computed once (planning asks several times).
+    order: std::sync::OnceLock<Option<Vec<usize>>>,
 }
 
 impl DependencyGraph {
@@ -34,6 +36,7 @@ impl DependencyGraph {
             graph,
             dependencies,
             dependents,
+            order: std::sync::OnceLock::new(),
         }
     }
 
@@ -59,9 +62,13 @@ impl DependencyGraph {
 
     /// Dependencies before dependents, or `None` when there is a cycle.
     pub fn topological_order(&self) -> Option<Vec<usize>> {
-        toposort(&self.graph, None)
-            .ok()
-            .map(|order| order.into_iter().map(NodeIndex::index).collect())
+        self.order
+            .get_or_init(|| {
+                toposort(&self.graph, None)
+                    .ok()
+                    .map(|order| order.into_iter().map(NodeIndex::index).collect())
+            })
+            .clone()
     }
 
     /// One cycle per strongly connected component that has one, each as the

@@ -69,6 +69,9 @@ pub enum ChangeError {
     /// The plan (which says each component's phase gate) failed.
     #[error(transparent)]
     Plan(#[from] crate::plan::PlanError),
+    /// A dependency is not at dagger yet (the ordering rules of the plan).
+    #[error(transparent)]
+    OutOfOrder(#[from] crate::plan::OutOfOrder),
     /// A gate did not pass.
     #[error("gate {} for `{}`: {}", .0.verdict.as_str(), .0.target, .0.blocking().map(|c| c.evidence()).chain(.0.note.clone()).collect::<Vec<_>>().join("; "))]
     Gate(Box<GateReport>),
@@ -132,6 +135,9 @@ fn plan_changes(
     if !refused.is_empty() {
         return Err(ChangeError::Refused(refused));
     }
+    if !request.force {
+        check_ordering(workspace, &planned)?;
+    }
     for &(reference, _, _) in &planned {
         let id = &workspace.spec(reference).id;
         if let Some(decision) = workspace.store.open_decision_for(id)? {
@@ -144,6 +150,31 @@ fn plan_changes(
         }
     }
     Ok(planned)
+}
+
+/// The plan's ordering rule (see [`crate::plan::check_order`]), with the
+/// changes of this same command counted as done.
+fn check_ordering(
+    workspace: &Workspace,
+    planned: &[(ComponentRef, ModeState, ModeState)],
+) -> Result<(), ChangeError> {
+    let migration = &workspace.migration;
+    let mut modes: std::collections::HashMap<usize, Mode> = planned
+        .iter()
+        .map(|&(reference, _, to)| (reference.index(), to.mode))
+        .collect();
+    for &(reference, _, _) in planned {
+        for &d in &workspace.spec(reference).depends_on {
+            if let std::collections::hash_map::Entry::Vacant(entry) = modes.entry(d) {
+                entry.insert(workspace.store.mode(&migration.components[d].id)?.state.mode);
+            }
+        }
+    }
+    let mode_of = |d: usize| modes.get(&d).copied().unwrap_or(Mode::Legacy);
+    for &(reference, _, to) in planned {
+        crate::plan::check_order(migration, reference.index(), to.mode, &mode_of)?;
+    }
+    Ok(())
 }
 
 /// The gate of a step out of shadow or later (entering shadow needs none).

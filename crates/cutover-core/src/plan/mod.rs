@@ -3,12 +3,24 @@
 //! milestones. Built from a validated [`crate::spec::Migration`]; never
 //! touches the store.
 
+mod bound;
 mod calendar;
+mod critical;
+mod float;
+mod leveling;
+mod ordering;
 mod phases;
 mod schedule;
+mod what_if;
 
+pub use bound::LowerBound;
 pub use calendar::WorkCalendar;
+pub use critical::{Constraint, CriticalLink};
+pub use ordering::{GATED_FROM, OutOfOrder, check_order};
 pub use phases::{PhaseAssignment, PhaseError, PhaseRole, assign_phases};
 pub use schedule::{
     ComponentSchedule, Milestone, MilestoneKind, Phase, Plan, PlanError, build_plan,
+};
+pub use what_if::{
+    Change, Sensitivity, SoakMode, WhatIf, WhatIfError, apply, sensitivity, what_if,
 };

@@ -19,14 +19,14 @@
 //! (dependency, phase and person hand-over edges), so the critical path is a
 //! gap-free chain of work from day 0 to the last day.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use jiff::civil::Date;
 
+use super::bound::{BoundInput, LowerBound, plan_bound};
 use super::calendar::WorkCalendar;
+use super::critical::{CriticalLink, critical_path};
+use super::float::{latest, slack};
+use super::leveling::{Phasing, Resources, Rules, Timeline, level};
 use super::phases::{PhaseAssignment, PhaseError, PhaseRole, assign_phases};
-use crate::graph::DependencyGraph;
 use crate::spec::{Migration, Risk, WorkDays};
 
 /// Why a plan could not be built.
@@ -134,8 +134,13 @@ pub struct Plan {
     pub components: Vec<ComponentSchedule>,
     /// One critical chain, as component indices in order.
     pub critical_path: Vec<usize>,
+    /// The links between consecutive components of `critical_path`, each
+    /// with the constraint that made the later one wait.
+    pub critical_links: Vec<CriticalLink>,
     /// Length of that chain in work days (equals [`Plan::span_days`]).
     pub critical_path_days: u32,
+    /// What no schedule under the same rules and people can beat.
+    pub lower_bound: LowerBound,
     /// Work days from the first to the last day, inclusive.
     pub span_days: u32,
     /// First work day.
@@ -146,51 +151,44 @@ pub struct Plan {
     pub milestones: Vec<Milestone>,
 }
 
-/// What made a component's porting start exactly when it did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Binding {
-    /// Day 0.
-    Origin,
-    /// Waited for this dependency's cutover.
-    Dependency(usize),
-    /// Waited for the previous phase's gate.
-    PhaseGate,
-    /// Waited for this component's porter to finish it.
-    Porter(usize),
-}
-
-/// Day-number schedule before dates are attached.
-struct Timeline {
-    porting: Vec<u32>,
-    rollout: u32,
-    port_start: Vec<u32>,
-    porter: Vec<Option<u32>>,
-    binding: Vec<Binding>,
-    next_on_porter: Vec<Option<usize>>,
-    /// Per phase: start day, gate day, component start order.
-    phases: Vec<(u32, u32, Vec<usize>)>,
-}
-
-impl Timeline {
-    fn finish(&self, c: usize) -> u32 {
-        self.port_start[c] + self.porting[c] + self.rollout
-    }
-}
-
 /// Builds the full plan for a validated migration.
 pub fn build_plan(migration: &Migration) -> Result<Plan, PlanError> {
     let graph = migration.dependency_graph();
     let assignment = assign_phases(migration, &graph)?;
-    let timeline = schedule(migration, &graph, &assignment);
-    let slack = slack(&graph, &timeline);
-    let (critical_path, critical_path_days) = critical_path(&assignment, &timeline);
+    let phasing = Phasing {
+        phase_of: &assignment.phase_of,
+        members: &assignment.members,
+    };
+    let porting: Vec<u32> = migration
+        .components
+        .iter()
+        .map(|c| porting_days(c.effort, c.risk))
+        .collect();
+    let rules = rules(migration);
+    let (resources, team_names) = resources(migration);
+    let unlimited_people = Resources::unlimited(porting.len());
+    let timeline =
+        level(&graph, &phasing, porting.clone(), rules, &resources).ok_or(PhaseError::Cycle)?;
+    let unlimited =
+        level(&graph, &phasing, porting, rules, &unlimited_people).ok_or(PhaseError::Cycle)?;
+    let latest_unlimited = latest(&graph, &phasing, &unlimited);
+    let input = BoundInput {
+        unlimited: &unlimited,
+        latest_gates: &latest_unlimited.gate,
+        members: &assignment.members,
+        overlap: rules.overlap,
+        tail: rules.shadow + rules.canary + 2,
+    };
+    let bound = plan_bound(&input, &resources, &team_names);
+    let slack = slack(&graph, &phasing, &timeline);
+    let (critical_path, critical_links) = critical_path(&timeline);
     dated_plan(
         migration,
         &assignment,
         &timeline,
         &slack,
-        critical_path,
-        critical_path_days,
+        (critical_path, critical_links),
+        bound,
     )
 }
 
@@ -202,233 +200,29 @@ pub fn porting_days(effort: WorkDays, risk: Risk) -> u32 {
     }
 }
 
-fn schedule(
-    migration: &Migration,
-    graph: &DependencyGraph,
-    assignment: &PhaseAssignment,
-) -> Timeline {
-    let n = migration.components.len();
-    let porting: Vec<u32> = migration
+fn rules(migration: &Migration) -> Rules {
+    Rules {
+        porting_after: migration.planning.porting_after,
+        overlap: migration.planning.overlap,
+        shadow: migration.defaults.soak_shadow.0,
+        canary: migration.defaults.soak_canary.0,
+    }
+}
+
+/// The people limits of `migration`, with the names of its limited teams.
+fn resources(migration: &Migration) -> (Resources, Vec<String>) {
+    let names: Vec<String> = migration.teams.keys().cloned().collect();
+    let team_of = migration
         .components
         .iter()
-        .map(|c| porting_days(c.effort, c.risk))
+        .map(|c| names.binary_search(&c.owner).ok())
         .collect();
-    let defaults = &migration.defaults;
-    let rollout = defaults.soak_shadow.0 + defaults.soak_canary.0 + 1;
-    let tail = longest_tails(graph, &porting, rollout);
-    let mut timeline = Timeline {
-        porting,
-        rollout,
-        port_start: vec![0; n],
-        porter: vec![None; n],
-        binding: vec![Binding::Origin; n],
-        next_on_porter: vec![None; n],
-        phases: Vec::with_capacity(assignment.members.len()),
+    let resources = Resources {
+        capacity: migration.capacity.max(1),
+        team_of,
+        team_size: migration.teams.values().map(|p| (*p).max(1)).collect(),
     };
-    // More people than components would only sit idle.
-    let capacity = migration.capacity.clamp(1, n.max(1) as u32);
-    let mut waiting: Vec<u32> = vec![0; n];
-    let mut porters: BinaryHeap<Reverse<(u32, u32)>> =
-        (0..capacity).map(|p| Reverse((0, p))).collect();
-    let mut last_on_porter: Vec<Option<usize>> = vec![None; capacity as usize];
-    let mut barrier = 0u32;
-    for (p, members) in assignment.members.iter().enumerate() {
-        let phase = p as u32 + 1;
-        for &c in members {
-            waiting[c] = graph
-                .dependencies(c)
-                .iter()
-                .filter(|&&d| assignment.phase_of[d] == phase)
-                .count() as u32;
-        }
-        let mut ready: BinaryHeap<Reverse<(u32, Reverse<u32>, usize)>> = BinaryHeap::new();
-        for &c in members.iter().filter(|&&c| waiting[c] == 0) {
-            ready.push(Reverse((barrier, Reverse(tail[c]), c)));
-        }
-        let mut order = Vec::with_capacity(members.len());
-        let mut gate = barrier;
-        while let Some(Reverse((ready_day, _, c))) = ready.pop() {
-            start_component(
-                &mut timeline,
-                &mut porters,
-                &mut last_on_porter,
-                c,
-                ready_day,
-                barrier,
-                graph,
-                phase,
-                assignment,
-            );
-            order.push(c);
-            gate = gate.max(timeline.finish(c));
-            for &dependent in graph.dependents(c) {
-                if assignment.phase_of[dependent] == phase {
-                    waiting[dependent] -= 1;
-                    if waiting[dependent] == 0 {
-                        let day = graph
-                            .dependencies(dependent)
-                            .iter()
-                            .map(|&d| timeline.finish(d))
-                            .max()
-                            .unwrap_or(0)
-                            .max(barrier);
-                        ready.push(Reverse((day, Reverse(tail[dependent]), dependent)));
-                    }
-                }
-            }
-        }
-        timeline.phases.push((barrier, gate, order));
-        barrier = gate + 1;
-    }
-    timeline
-}
-
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one step of the scheduler loop, kept out of line for readability"
-)]
-fn start_component(
-    timeline: &mut Timeline,
-    porters: &mut BinaryHeap<Reverse<(u32, u32)>>,
-    last_on_porter: &mut [Option<usize>],
-    c: usize,
-    ready_day: u32,
-    barrier: u32,
-    graph: &DependencyGraph,
-    phase: u32,
-    assignment: &PhaseAssignment,
-) {
-    let dependency_binding = graph
-        .dependencies(c)
-        .iter()
-        .copied()
-        .filter(|&d| assignment.phase_of[d] == phase)
-        .find(|&d| timeline.finish(d) == ready_day && ready_day > barrier);
-    let ready_binding = match dependency_binding {
-        Some(d) => Binding::Dependency(d),
-        None if ready_day == 0 => Binding::Origin,
-        None => Binding::PhaseGate,
-    };
-    if timeline.porting[c] == 0 {
-        timeline.port_start[c] = ready_day;
-        timeline.binding[c] = ready_binding;
-        return;
-    }
-    let Some(Reverse((free, who))) = porters.pop() else {
-        return;
-    };
-    let start = ready_day.max(free);
-    timeline.port_start[c] = start;
-    timeline.porter[c] = Some(who);
-    let previous = last_on_porter[who as usize];
-    timeline.binding[c] = match previous {
-        Some(prev) if start > ready_day => Binding::Porter(prev),
-        _ => ready_binding,
-    };
-    if let Some(prev) = previous {
-        timeline.next_on_porter[prev] = Some(c);
-    }
-    last_on_porter[who as usize] = Some(c);
-    porters.push(Reverse((start + timeline.porting[c], who)));
-}
-
-/// Longest chain of work from each component to the end of the graph.
-fn longest_tails(graph: &DependencyGraph, porting: &[u32], rollout: u32) -> Vec<u32> {
-    let order = graph.topological_order().unwrap_or_default();
-    let mut tail = vec![0u32; graph.len()];
-    for &c in order.iter().rev() {
-        let after = graph
-            .dependents(c)
-            .iter()
-            .map(|&d| tail[d])
-            .max()
-            .unwrap_or(0);
-        tail[c] = porting[c] + rollout + after;
-    }
-    tail
-}
-
-/// Latest-start minus earliest-start of each component's porting, over the
-/// graph of dependency, phase-gate and porter hand-over edges.
-fn slack(graph: &DependencyGraph, timeline: &Timeline) -> Vec<u32> {
-    let n = timeline.port_start.len();
-    let span = timeline.phases.last().map_or(0, |(_, gate, _)| gate + 1);
-    let mut latest_port = vec![u32::MAX; n];
-    let mut latest_rollout = vec![0u32; n];
-    // Latest finish of the gate being processed: the latest start of the next phase.
-    let mut latest_gate_finish = span;
-    for (_, _, order) in timeline.phases.iter().rev() {
-        let latest_gate_start = latest_gate_finish.saturating_sub(1);
-        for &c in order.iter().rev() {
-            let latest_finish = graph
-                .dependents(c)
-                .iter()
-                .map(|&d| latest_port[d])
-                .fold(latest_gate_start, u32::min);
-            latest_rollout[c] = latest_finish.saturating_sub(timeline.rollout);
-            let latest_port_end = timeline.next_on_porter[c].map_or(latest_rollout[c], |next| {
-                latest_rollout[c].min(latest_port[next])
-            });
-            latest_port[c] = latest_port_end.saturating_sub(timeline.porting[c]);
-        }
-        latest_gate_finish = order
-            .iter()
-            .map(|&c| latest_port[c])
-            .fold(latest_gate_start, u32::min);
-    }
-    (0..n)
-        .map(|c| latest_port[c].saturating_sub(timeline.port_start[c]))
-        .collect()
-}
-
-/// Follows binding edges back from the last gate to day 0.
-fn critical_path(assignment: &PhaseAssignment, timeline: &Timeline) -> (Vec<usize>, u32) {
-    let mut path = Vec::new();
-    let mut days = 0u32;
-    let mut phase = timeline.phases.len();
-    // Enter the last phase through its gate.
-    let mut current = gate_binding(timeline, phase);
-    if current.is_some() {
-        days += 1;
-    }
-    let mut through_rollout = true;
-    while let Some(c) = current {
-        if path.last() != Some(&c) {
-            path.push(c);
-        }
-        if through_rollout {
-            days += timeline.rollout;
-        }
-        days += timeline.porting[c];
-        current = match timeline.binding[c] {
-            Binding::Origin => None,
-            Binding::Dependency(d) => {
-                through_rollout = true;
-                Some(d)
-            }
-            Binding::Porter(prev) => {
-                through_rollout = false;
-                Some(prev)
-            }
-            Binding::PhaseGate => {
-                phase = assignment.phase_of[c] as usize - 1;
-                through_rollout = true;
-                days += 1;
-                gate_binding(timeline, phase)
-            }
-        };
-    }
-    path.reverse();
-    (path, days)
-}
-
-/// The component whose cutover sets phase `phase`'s gate (first in start order).
-fn gate_binding(timeline: &Timeline, phase: usize) -> Option<usize> {
-    let (_, gate_day, order) = timeline.phases.get(phase.checked_sub(1)?)?;
-    order
-        .iter()
-        .copied()
-        .find(|&c| timeline.finish(c) == *gate_day)
+    (resources, names)
 }
 
 fn dated_plan(
@@ -436,10 +230,10 @@ fn dated_plan(
     assignment: &PhaseAssignment,
     timeline: &Timeline,
     slack: &[u32],
-    critical_path: Vec<usize>,
-    critical_path_days: u32,
+    (critical_path, critical_links): (Vec<usize>, Vec<CriticalLink>),
+    lower_bound: LowerBound,
 ) -> Result<Plan, PlanError> {
-    let span_days = timeline.phases.last().map_or(0, |(_, gate, _)| gate + 1);
+    let span_days = timeline.span();
     let retire_after = migration.defaults.soak_dagger.0;
     let mut calendar = WorkCalendar::new(migration.calendar.clone(), migration.start);
     calendar.extend_to(span_days + retire_after);
@@ -448,8 +242,8 @@ fn dated_plan(
     for (c, component) in migration.components.iter().enumerate() {
         let port_start = timeline.port_start[c];
         let shadow_start = port_start + timeline.porting[c];
-        let canary_start = shadow_start + migration.defaults.soak_shadow.0;
-        let cutover = timeline.finish(c) - 1;
+        let canary_start = timeline.canary_start[c];
+        let cutover = timeline.cutover(c);
         components.push(ComponentSchedule {
             phase: assignment.phase_of[c],
             porting_days: timeline.porting[c],
@@ -464,13 +258,17 @@ fn dated_plan(
             end: date(cutover)?,
             slack_days: slack[c],
             critical: slack[c] == 0,
-            porter: timeline.porter[c],
+            porter: timeline.seat[c],
         });
     }
-    let mut phases = Vec::with_capacity(timeline.phases.len());
+    let mut phases = Vec::with_capacity(timeline.gates.len());
     let mut milestones = Vec::new();
     let mut wave = 0;
-    for (p, (start_day, gate_day, order)) in timeline.phases.iter().enumerate() {
+    for (p, members) in assignment.members.iter().enumerate() {
+        let mut order = members.clone();
+        order.sort_by_key(|&c| (timeline.port_start[c], timeline.canary_start[c], c));
+        let start_day = order.first().map_or(0, |&c| timeline.port_start[c]);
+        let gate_day = timeline.gates[p];
         let number = p as u32 + 1;
         let role = assignment.roles[p];
         let name = phase_name(role, &mut wave, &assignment.roles[..p]);
@@ -478,13 +276,13 @@ fn dated_plan(
             number,
             name: name.clone(),
             role,
-            components: order.clone(),
-            start_day: *start_day,
-            gate_day: *gate_day,
-            start: date(*start_day)?,
-            end: date(*gate_day)?,
-            retirement: date(gate_day + retire_after)?,
             effort_days: order.iter().map(|&c| timeline.porting[c]).sum(),
+            components: order,
+            start_day,
+            gate_day,
+            start: date(start_day)?,
+            end: date(gate_day)?,
+            retirement: date(gate_day + retire_after)?,
         };
         milestones.extend(phase_milestones(&phase));
         phases.push(phase);
@@ -496,8 +294,10 @@ fn dated_plan(
         phases,
         components,
         critical_path,
-        critical_path_days,
+        critical_links,
+        critical_path_days: span_days,
         span_days,
+        lower_bound,
         milestones,
     })
 }

@@ -45,6 +45,134 @@ pub struct PlanContext {
     pub milestones: Vec<MilestoneContext>,
     /// Risks worth a manager's attention.
     pub risks: Vec<RiskContext>,
+    /// The ordering rules the schedule obeys.
+    pub rules: RulesContext,
+    /// People per team (teams not listed share `capacity` only).
+    pub teams: Vec<TeamContext>,
+    /// The links of the critical path, each with its constraint.
+    pub critical_links: Vec<LinkContext>,
+    /// The bound no schedule under the same rules and people can beat.
+    pub lower_bound: crate::plan::LowerBound,
+    /// `span_days / lower_bound.days`, rounded to three decimals.
+    pub lower_bound_ratio: f64,
+    /// The single changes that move the end date most (documents only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<Vec<SensitivityContext>>,
+    /// A what-if beside this baseline, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub what_if: Option<WhatIfContext>,
+}
+
+/// The ordering rules.
+#[derive(Debug, Serialize)]
+pub struct RulesContext {
+    /// `ported` or `cutover`.
+    pub porting_after: &'static str,
+    /// Whether phases overlap.
+    pub overlap: bool,
+}
+
+/// One team.
+#[derive(Debug, Serialize)]
+pub struct TeamContext {
+    /// Name (a component `owner`).
+    pub name: String,
+    /// People.
+    pub people: u32,
+}
+
+/// One link of the critical path.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkContext {
+    /// The earlier component.
+    pub from: String,
+    /// The later component, which waited.
+    pub to: String,
+    /// `dependency`, `phase_gate`, `team_busy` or `capacity`.
+    pub constraint: crate::plan::Constraint,
+    /// The constraint in words.
+    pub label: &'static str,
+}
+
+/// One row of the sensitivity table.
+#[derive(Debug, Serialize)]
+pub struct SensitivityContext {
+    /// The change in words.
+    pub change: String,
+    /// The `--what-if` arguments that reproduce it.
+    pub what_if: String,
+    /// End date under the change.
+    pub end: String,
+    /// Work days gained (negative) or lost.
+    pub difference_days: i64,
+}
+
+/// A what-if beside the baseline.
+#[derive(Debug, Serialize)]
+pub struct WhatIfContext {
+    /// The changes.
+    pub changes: Vec<String>,
+    /// End date under the changes.
+    pub end: String,
+    /// Work days under the changes.
+    pub span_days: u32,
+    /// The critical path under the changes.
+    pub critical_path: Vec<String>,
+    /// Its links.
+    pub critical_links: Vec<LinkContext>,
+    /// Work days gained (negative) or lost against the baseline.
+    pub difference_days: i64,
+    /// Whether re-planning ended later and the baseline schedule was kept.
+    pub kept_baseline: bool,
+}
+
+/// The links of a plan's critical path with component ids.
+pub fn link_contexts(migration: &Migration, plan: &Plan) -> Vec<LinkContext> {
+    plan.critical_links
+        .iter()
+        .map(|l| LinkContext {
+            from: migration.components[l.from].id.clone(),
+            to: migration.components[l.to].id.clone(),
+            constraint: l.constraint,
+            label: l.constraint.as_str(),
+        })
+        .collect()
+}
+
+/// A what-if in the shape the outputs read.
+pub fn what_if_context(outcome: &crate::plan::WhatIf) -> WhatIfContext {
+    let ids = &outcome.migration.components;
+    WhatIfContext {
+        changes: outcome.changes.iter().map(ToString::to_string).collect(),
+        end: outcome.plan.end.to_string(),
+        span_days: outcome.plan.span_days,
+        critical_path: outcome
+            .plan
+            .critical_path
+            .iter()
+            .map(|&c| ids[c].id.clone())
+            .collect(),
+        critical_links: link_contexts(&outcome.migration, &outcome.plan),
+        difference_days: outcome.difference_days,
+        kept_baseline: outcome.kept_baseline,
+    }
+}
+
+/// Sensitivity rows in the shape the documents read.
+pub fn sensitivity_contexts(rows: &[crate::plan::Sensitivity]) -> Vec<SensitivityContext> {
+    rows.iter()
+        .map(|r| SensitivityContext {
+            change: r.label.clone(),
+            what_if: r
+                .changes
+                .iter()
+                .map(|c| format!("--what-if {c}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            end: r.end.to_string(),
+            difference_days: r.difference_days,
+        })
+        .collect()
 }
 
 /// One gate criterion as the plan shows it.
@@ -196,6 +324,55 @@ fn goal(role: PhaseRole) -> &'static str {
     }
 }
 
+fn teams(migration: &Migration) -> Vec<TeamContext> {
+    migration
+        .teams
+        .iter()
+        .map(|(name, people)| TeamContext {
+            name: name.clone(),
+            people: *people,
+        })
+        .collect()
+}
+
+/// One component joined with its schedule.
+fn component_context(
+    migration: &Migration,
+    c: &crate::spec::Component,
+    s: &crate::plan::ComponentSchedule,
+) -> ComponentContext {
+    let id = |d: usize| migration.components[d].id.clone();
+    ComponentContext {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        kind: c.kind.as_str(),
+        owner: c.owner.clone(),
+        risk: c.risk.as_str(),
+        user_facing: c.user_facing,
+        business_critical: c.critical,
+        depends_on: c.depends_on.iter().map(|&d| id(d)).collect(),
+        phase: s.phase,
+        start: iso(s.start),
+        end: iso(s.end),
+        end_exclusive: iso(s.end.checked_add(jiff::ToSpan::day(1)).unwrap_or(s.end)),
+        shadow_start: iso(s.shadow_start),
+        canary_start: iso(s.canary_start),
+        effort_days: c.effort.0,
+        porting_days: s.porting_days,
+        buffer_days: s.buffer_days,
+        slack_days: s.slack_days,
+        critical: s.critical,
+        pinned: c.phase_pin.is_some(),
+        gate: gate_entries(&c.gate),
+        days: [
+            s.port_start_day,
+            s.shadow_start_day,
+            s.canary_start_day,
+            s.cutover_day,
+        ],
+    }
+}
+
 /// Joins the plan with the spec for rendering.
 pub fn plan_context(migration: &Migration, plan: &Plan) -> PlanContext {
     let id = |c: usize| migration.components[c].id.clone();
@@ -203,39 +380,7 @@ pub fn plan_context(migration: &Migration, plan: &Plan) -> PlanContext {
         .components
         .iter()
         .zip(&plan.components)
-        .map(|(c, s)| ComponentContext {
-            id: c.id.clone(),
-            name: c.name.clone(),
-            kind: c.kind.as_str(),
-            owner: c.owner.clone(),
-            risk: c.risk.as_str(),
-            user_facing: c.user_facing,
-            business_critical: c.critical,
-            depends_on: c.depends_on.iter().map(|&d| id(d)).collect(),
-            phase: s.phase,
-            start: s.start.to_string(),
-            end: s.end.to_string(),
-            end_exclusive: s
-                .end
-                .checked_add(jiff::ToSpan::day(1))
-                .unwrap_or(s.end)
-                .to_string(),
-            shadow_start: s.shadow_start.to_string(),
-            canary_start: s.canary_start.to_string(),
-            effort_days: c.effort.0,
-            porting_days: s.porting_days,
-            buffer_days: s.buffer_days,
-            slack_days: s.slack_days,
-            critical: s.critical,
-            pinned: c.phase_pin.is_some(),
-            gate: gate_entries(&c.gate),
-            days: [
-                s.port_start_day,
-                s.shadow_start_day,
-                s.canary_start_day,
-                s.cutover_day,
-            ],
-        })
+        .map(|(c, s)| component_context(migration, c, s))
         .collect();
     let phases = plan
         .phases
@@ -268,6 +413,16 @@ pub fn plan_context(migration: &Migration, plan: &Plan) -> PlanContext {
         critical_path: plan.critical_path.iter().map(|&c| id(c)).collect(),
         critical_path_days: plan.critical_path_days,
         milestones: plan.milestones.iter().map(milestone).collect(),
+        rules: RulesContext {
+            porting_after: migration.planning.porting_after.as_str(),
+            overlap: migration.planning.overlap,
+        },
+        teams: teams(migration),
+        critical_links: link_contexts(migration, plan),
+        lower_bound_ratio: ratio(plan.span_days, plan.lower_bound.days),
+        lower_bound: plan.lower_bound.clone(),
+        sensitivity: None,
+        what_if: None,
     }
 }
 
@@ -296,6 +451,46 @@ fn phase_context(migration: &Migration, plan: &Plan, p: &Phase) -> PhaseContext 
         start_day: p.start_day,
         depends_on: depends_on.into_iter().map(id).collect(),
     }
+}
+
+/// [`plan_context`] plus what only documents carry: the sensitivity table.
+pub fn plan_document_context(migration: &Migration, plan: &Plan) -> PlanContext {
+    let mut context = plan_context(migration, plan);
+    // A change the baseline could plan can always be planned; should one
+    // fail anyway, the document goes without the table rather than not at all.
+    context.sensitivity = crate::plan::sensitivity(migration, plan)
+        .ok()
+        .map(|rows| sensitivity_contexts(&rows));
+    context
+}
+
+/// `YYYY-MM-DD`, as `Date`'s `Display` writes it for years 0..=9999, without
+/// the formatting machinery: a plan formats five dates per component.
+fn iso(date: jiff::civil::Date) -> String {
+    let year = date.year();
+    if !(0..=9999).contains(&year) {
+        return date.to_string();
+    }
+    let mut text = String::with_capacity(10);
+    let digits = |text: &mut String, value: u32, width: u32| {
+        for place in (0..width).rev() {
+            let digit = value / 10u32.pow(place) % 10;
+            text.push(char::from(b'0' + digit as u8));
+        }
+    };
+    digits(&mut text, year.unsigned_abs().into(), 4);
+    text.push('-');
+    digits(&mut text, date.month().unsigned_abs().into(), 2);
+    text.push('-');
+    digits(&mut text, date.day().unsigned_abs().into(), 2);
+    text
+}
+
+fn ratio(span: u32, bound: u32) -> f64 {
+    if bound == 0 {
+        return 1.0;
+    }
+    (f64::from(span) / f64::from(bound) * 1000.0).round() / 1000.0
 }
 
 fn milestone(m: &Milestone) -> MilestoneContext {
@@ -337,4 +532,21 @@ fn risks(migration: &Migration, plan: &Plan) -> Vec<RiskContext> {
         }
     }
     risks
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+
+    #[test]
+    fn iso_matches_display() {
+        for d in [
+            date(2027, 1, 4),
+            date(2077, 12, 31),
+            date(1, 2, 3),
+            date(-5, 6, 7),
+        ] {
+            assert_eq!(super::iso(d), d.to_string());
+        }
+    }
 }

@@ -8,6 +8,9 @@ mod gantt;
 pub mod table;
 mod templates;
 
-pub use context::{PlanContext, plan_context};
+pub use context::{
+    PlanContext, SensitivityContext, WhatIfContext, plan_context, plan_document_context,
+    sensitivity_contexts, what_if_context,
+};
 pub use table::TextTable;
 pub use templates::{ReportError, render_html, render_json, render_markdown, render_table};

@@ -3,7 +3,7 @@
 
 use minijinja::{Environment, context};
 
-use super::context::PlanContext;
+use super::context::{PlanContext, WhatIfContext};
 use super::gantt::{escape, gantt_svg};
 use super::table::TextTable;
 
@@ -136,7 +136,60 @@ pub fn render_table(plan: &PlanContext) -> String {
     out.push_str(&format!(
         "\ncritical path ({} work days): {}\n",
         plan.critical_path_days,
-        plan.critical_path.join(" -> ")
+        chain(&plan.critical_path, &plan.critical_links)
     ));
+    out.push_str(&bound_line(plan));
+    if let Some(what_if) = &plan.what_if {
+        out.push_str(&what_if_table(plan, what_if));
+    }
     out
+}
+
+/// `a -[dependency]-> b -[team busy]-> c`: the path with each link's constraint.
+fn chain(path: &[String], links: &[super::context::LinkContext]) -> String {
+    let mut text = path.first().cloned().unwrap_or_default();
+    for link in links {
+        text.push_str(&format!(" -[{}]-> {}", link.label, link.to));
+    }
+    text
+}
+
+fn bound_line(plan: &PlanContext) -> String {
+    let bound = &plan.lower_bound;
+    let people = bound
+        .people_limit
+        .as_ref()
+        .map(|limit| format!(", people {}d ({limit})", bound.people_days))
+        .unwrap_or_default();
+    format!(
+        "lower bound: {} work days (longest chain {}d{people}); plan / bound = {:.3}\n",
+        bound.days, bound.chain_days, plan.lower_bound_ratio
+    )
+}
+
+fn what_if_table(plan: &PlanContext, what_if: &WhatIfContext) -> String {
+    let mut table = TextTable::new(&["", "end", "work days", "critical path"]);
+    table.row(vec![
+        "baseline".into(),
+        plan.end.clone(),
+        plan.span_days.to_string(),
+        chain(&plan.critical_path, &plan.critical_links),
+    ]);
+    table.row(vec![
+        "what-if".into(),
+        what_if.end.clone(),
+        what_if.span_days.to_string(),
+        chain(&what_if.critical_path, &what_if.critical_links),
+    ]);
+    let kept = if what_if.kept_baseline {
+        " (re-planning ended later; the baseline schedule still fits and is kept)"
+    } else {
+        ""
+    };
+    format!(
+        "\nwhat-if {}:\n{}difference: {:+} work days{kept}\n",
+        what_if.changes.join(", "),
+        table.render(),
+        what_if.difference_days
+    )
 }

@@ -25,5 +25,6 @@ pub use duration::{WallDuration, WorkDays};
 pub use load::{load_spec, parse_spec};
 pub use model::{
     AcceptanceTest, Calendar, Component, ComponentKind, Criterion, Defaults, Implementation,
-    Migration, PhaseSettings, Planning, Risk, RollbackSettings, Trigger, TriggerAction, Window,
+    Migration, PhaseSettings, Planning, PortingAfter, Risk, RollbackSettings, Trigger,
+    TriggerAction, Window,
 };

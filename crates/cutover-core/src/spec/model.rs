@@ -5,7 +5,7 @@
 //! A [`Migration`] is only built by [`super::validate`], so holding one means
 //! the spec passed every check.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::{Date, Weekday};
 use serde::Serialize;
@@ -26,6 +26,8 @@ pub struct Migration {
     pub calendar: Calendar,
     /// People porting components in parallel.
     pub capacity: u32,
+    /// People per owner team; owners not listed share `capacity` only.
+    pub teams: BTreeMap<String, u32>,
     /// Soak times and default gate.
     pub defaults: Defaults,
     /// Limits on phases.
@@ -190,6 +192,10 @@ pub struct Planning {
     pub max_phase_components: Option<u32>,
     /// Most components in the pilot phase; 0 disables it.
     pub pilot_size: u32,
+    /// What a component's porting waits for.
+    pub porting_after: PortingAfter,
+    /// Whether phase N+1 may be ported while phase N soaks.
+    pub overlap: bool,
 }
 
 impl Default for Planning {
@@ -198,6 +204,28 @@ impl Default for Planning {
             max_phase_effort: None,
             max_phase_components: None,
             pilot_size: 3,
+            porting_after: PortingAfter::Ported,
+            overlap: true,
+        }
+    }
+}
+
+/// What a component's porting waits for among its dependencies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PortingAfter {
+    /// Their Dagger implementation exists (they are ported).
+    Ported,
+    /// They are cut over to Dagger.
+    Cutover,
+}
+
+impl PortingAfter {
+    /// The spec's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PortingAfter::Ported => "ported",
+            PortingAfter::Cutover => "cutover",
         }
     }
 }

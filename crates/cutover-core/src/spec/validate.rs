@@ -6,7 +6,7 @@
 //! against `depends_on`, and sections this version does not support yet.
 //! It reports every problem it finds, not only the first.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use jiff::civil::Date;
@@ -17,12 +17,12 @@ use super::diagnostic::{SourcePosition, SpecDiagnostic};
 use super::duration::{RawDuration, WallDuration, WorkDays};
 use super::model::{
     AcceptanceTest, Calendar, Component, ComponentKind, Criterion, Defaults, Implementation,
-    Migration, PhaseSettings, Planning, Risk, RollbackSettings, Trigger, TriggerAction, WEEKDAYS,
-    Window,
+    Migration, PhaseSettings, Planning, PortingAfter, Risk, RollbackSettings, Trigger,
+    TriggerAction, WEEKDAYS, Window,
 };
 use super::wire::{
-    AcceptanceSpec, CalendarSection, ComponentSpec, KindSpec, MigrationSpec, RiskSpec,
-    TriggerActionSpec,
+    AcceptanceSpec, CalendarSection, ComponentSpec, KindSpec, MigrationSpec, PortingAfterSpec,
+    RiskSpec, TriggerActionSpec,
 };
 use crate::fs::confine;
 use crate::graph::DependencyGraph;
@@ -176,9 +176,11 @@ pub fn validate(
         .as_ref()
         .map_or_else(Calendar::default, |c| calendar(&mut v, c));
     let capacity = capacity(&mut v, spec);
+    let teams = teams(&mut v, spec);
     let defaults = defaults(&mut v, spec);
     let planning = planning(&mut v, spec);
     let components = components(&mut v, spec, &planning);
+    check_team_owners(&mut v, spec, &components);
     let rollback = rollback(&mut v, spec);
     let phases = phase_settings(&mut v, spec);
     match (v.diagnostics.is_empty(), start) {
@@ -187,6 +189,7 @@ pub fn validate(
             start,
             calendar,
             capacity,
+            teams,
             defaults,
             planning,
             components,
@@ -281,6 +284,43 @@ fn capacity(v: &mut Validator<'_>, spec: &MigrationSpec) -> u32 {
             1
         }
         Some(capacity) => capacity.value,
+    }
+}
+
+fn teams(v: &mut Validator<'_>, spec: &MigrationSpec) -> BTreeMap<String, u32> {
+    let mut teams = BTreeMap::new();
+    for (name, people) in spec.migration.teams.iter().flatten() {
+        if people.value == 0 {
+            let d = SpecDiagnostic::new(
+                format!("team `{name}` must have at least 1 person"),
+                v.at(people),
+            )
+            .with_path(format!("migration.teams.{name}"))
+            .with_label("nobody to port this team's components")
+            .with_help("set the number of people of this team porting components");
+            v.report(d);
+        }
+        teams.insert(name.clone(), people.value.max(1));
+    }
+    teams
+}
+
+/// A team no component is owned by is almost always a misspelt owner.
+fn check_team_owners(v: &mut Validator<'_>, spec: &MigrationSpec, components: &[Component]) {
+    let owners: BTreeSet<&str> = components.iter().map(|c| c.owner.as_str()).collect();
+    for (name, people) in spec.migration.teams.iter().flatten() {
+        if owners.contains(name.as_str()) {
+            continue;
+        }
+        let help = match suggestion(name, owners.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => "name a team that owns components (their `owner:`), or remove it".into(),
+        };
+        let d = SpecDiagnostic::new(format!("team `{name}` owns no component"), v.at(people))
+            .with_path(format!("migration.teams.{name}"))
+            .with_label("no component has this owner")
+            .with_help(help);
+        v.report(d);
     }
 }
 
@@ -491,6 +531,11 @@ fn planning(v: &mut Validator<'_>, spec: &MigrationSpec) -> Planning {
             .as_ref()
             .map(|m| m.value.max(1)),
         pilot_size: section.pilot_size.unwrap_or(3),
+        porting_after: match section.porting_after {
+            Some(PortingAfterSpec::Cutover) => PortingAfter::Cutover,
+            Some(PortingAfterSpec::Ported) | None => PortingAfter::Ported,
+        },
+        overlap: section.overlap.unwrap_or(true),
     }
 }
 

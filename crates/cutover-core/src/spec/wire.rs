@@ -79,6 +79,12 @@ pub struct MigrationSection {
     #[serde(default)]
     #[schemars(with = "Option<u32>")]
     pub capacity: Option<Spanned<u32>>,
+    /// People per owner team (`backend: 2`); a component is ported by its
+    /// owner's people, within the global `capacity`. Owners not listed are
+    /// limited by `capacity` only.
+    #[serde(default)]
+    #[schemars(with = "Option<std::collections::BTreeMap<String, u32>>")]
+    pub teams: Option<std::collections::BTreeMap<String, Spanned<u32>>>,
 }
 
 /// `migration.calendar:` — which days are work days.
@@ -141,6 +147,26 @@ pub struct PlanningSection {
     /// Most components in the pilot phase (default 3; 0 disables the pilot).
     #[serde(default)]
     pub pilot_size: Option<u32>,
+    /// When porting may start relative to dependencies: `ported` (default:
+    /// once their Dagger implementation exists) or `cutover` (once they are
+    /// cut over to Dagger).
+    #[serde(default)]
+    pub porting_after: Option<PortingAfterSpec>,
+    /// Whether phases overlap (default true): phase N+1 is ported while
+    /// phase N soaks, and cuts over only after phase N's gate. `false`: each
+    /// phase starts only after the previous phase's gate.
+    #[serde(default)]
+    pub overlap: Option<bool>,
+}
+
+/// `planning.porting_after:` — what a component's porting waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PortingAfterSpec {
+    /// Dependencies are ported (their Dagger implementation exists).
+    Ported,
+    /// Dependencies are cut over to Dagger.
+    Cutover,
 }
 
 /// How a component is classified; shapes where the planner puts it.

@@ -2,8 +2,11 @@
 
 use std::path::Path;
 
-use cutover_core::plan::build_plan;
-use cutover_core::report::{plan_context, render_html, render_json, render_markdown, render_table};
+use cutover_core::plan::{Change, WhatIfError, build_plan, what_if};
+use cutover_core::report::{
+    plan_context, plan_document_context, render_html, render_json, render_markdown, render_table,
+    what_if_context,
+};
 
 use super::{load, spec_path, write_atomically};
 use crate::args::{GlobalArgs, PlanArgs, PlanFormat};
@@ -13,17 +16,38 @@ use crate::printer::Printer;
 
 /// Builds and prints (or writes) the plan.
 pub fn run(global: &GlobalArgs, args: PlanArgs, printer: &mut Printer) -> Result<u8, CliError> {
-    let PlanArgs { spec, format, out } = args;
+    let PlanArgs {
+        spec,
+        format,
+        out,
+        what_if: changes,
+    } = args;
     let path = spec_path(global, spec);
     let format = format
         .or_else(|| out.as_deref().and_then(format_from_extension))
         .unwrap_or(PlanFormat::Table);
+    let changes = changes
+        .iter()
+        .map(|text| text.parse::<Change>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     let migration = load(&path)?;
-    let plan = build_plan(&migration).map_err(|source| CliError::Plan {
+    let plan_error = |source| CliError::Plan {
         spec: path.clone(),
         source,
-    })?;
-    let context = plan_context(&migration, &plan);
+    };
+    let plan = build_plan(&migration).map_err(plan_error)?;
+    let mut context = match format {
+        PlanFormat::Md | PlanFormat::Html => plan_document_context(&migration, &plan),
+        PlanFormat::Table | PlanFormat::Json => plan_context(&migration, &plan),
+    };
+    if !changes.is_empty() {
+        let outcome = what_if(&migration, &plan, &changes).map_err(|e| match e {
+            WhatIfError::Plan(source) => plan_error(source),
+            other => CliError::Usage(other.to_string()),
+        })?;
+        context.what_if = Some(what_if_context(&outcome));
+    }
     let text = match format {
         PlanFormat::Table => render_table(&context),
         PlanFormat::Md => render_markdown(&context)?,

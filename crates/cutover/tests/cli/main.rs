@@ -9,6 +9,7 @@ mod fuzz;
 mod gates;
 mod modes;
 mod plan;
+mod plan_rules;
 mod processes;
 mod rollback;
 mod run;
