@@ -84,7 +84,9 @@ impl Database {
             // Another process may have migrated while we waited for the lock.
             let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
             migrate_from(tx, version)
-        })
+        })?;
+        // A migration may rewrite much of the file (the samples backfill).
+        self.truncate_wal()
     }
 
     /// The schema version of the open file.
@@ -128,6 +130,36 @@ impl Database {
         let value = body(&tx)?;
         tx.commit()?;
         Ok(value)
+    }
+
+    /// Checkpoints the whole WAL into the file and truncates it (synced).
+    /// Called after bulk writes: every process re-reads the WAL when it
+    /// opens the file, so a WAL left holding a million-run import would slow
+    /// every later command.
+    ///
+    /// It never waits: if other processes are reading, the checkpoint
+    /// reports itself busy (the row's first column) and the WAL is simply
+    /// left for the automatic checkpoint and the next writer to reset.
+    pub(super) fn truncate_wal(&self) -> Result<(), StoreError> {
+        self.connection.busy_timeout(Duration::ZERO)?;
+        let result = self
+            .connection
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            });
+        self.connection.busy_timeout(BUSY_TIMEOUT)?;
+        match result {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(error, _))
+                if matches!(
+                    error.code,
+                    ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked
+                ) =>
+            {
+                Ok(())
+            }
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// Copies the whole database to `path` (a consistent snapshot).

@@ -151,7 +151,8 @@ impl Store {
     /// baseline evidence, benchmarks), recorded as by [`Store::finish_run`].
     pub fn import_runs(&mut self, runs: &[ImportedRun]) -> Result<(), StoreError> {
         self.database
-            .write(Durability::Relaxed, |tx| runs::import(tx, runs))
+            .write(Durability::Relaxed, |tx| runs::import(tx, runs))?;
+        self.database.truncate_wal()
     }
 
     /// Per-component run counts.

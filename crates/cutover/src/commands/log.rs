@@ -31,7 +31,7 @@ fn render(events: &[EventRecord]) -> String {
     for e in events {
         table.row(vec![
             e.id.to_string(),
-            e.at.to_string(),
+            super::time(e.at),
             e.event.kind().to_string(),
             e.component.clone().unwrap_or_default(),
             e.actor.clone(),

@@ -79,6 +79,11 @@ fn open_workspace(global: &GlobalArgs) -> Result<Workspace, CliError> {
     )?)
 }
 
+/// A timestamp as tables show it: UTC, always with milliseconds, so columns align.
+fn time(at: jiff::Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
 /// Who is acting, for the audit log: `CUTOVER_USER`, the CI's user, or the login name.
 pub fn actor() -> String {
     [

@@ -36,7 +36,7 @@ pub fn run(global: &GlobalArgs, args: RunsArgs, printer: &mut Printer) -> Result
             for r in &runs {
                 table.row(vec![
                     r.id.clone(),
-                    r.started_at.to_string(),
+                    super::time(r.started_at),
                     r.mode.to_string(),
                     r.authoritative.to_string(),
                     r.exit_code
