@@ -166,7 +166,13 @@ fn check_ordering(
     for &(reference, _, _) in planned {
         for &d in &workspace.spec(reference).depends_on {
             if let std::collections::hash_map::Entry::Vacant(entry) = modes.entry(d) {
-                entry.insert(workspace.store.mode(&migration.components[d].id)?.state.mode);
+                entry.insert(
+                    workspace
+                        .store
+                        .mode(&migration.components[d].id)?
+                        .state
+                        .mode,
+                );
             }
         }
     }
