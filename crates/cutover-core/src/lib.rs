@@ -8,11 +8,13 @@
 //! SQL). Nothing in this crate prints; the `cutover` binary owns all output.
 
 pub mod benchmark;
+pub mod capability;
 pub mod criteria;
 pub mod docs;
 pub mod exec;
 pub mod gate;
 pub mod graph;
+pub mod import;
 pub mod lifecycle;
 pub mod plan;
 pub mod random;

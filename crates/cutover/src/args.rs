@@ -71,6 +71,71 @@ pub enum Command {
     Watch(WatchArgs),
     /// Decide a held component's decision point: rollback or continue.
     Decide(DecideArgs),
+    /// Draft components from legacy CI files (GitHub Actions, GitLab CI, …).
+    Import(ImportArgs),
+    /// Map every component's legacy features to Dagger capabilities.
+    Audit(AuditArgs),
+}
+
+/// The legacy systems `cutover import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LegacyFrom {
+    /// GitHub Actions workflows.
+    GithubActions,
+    /// GitLab CI (`.gitlab-ci.yml`).
+    Gitlab,
+    /// Makefiles.
+    Make,
+    /// Justfiles.
+    Just,
+    /// Taskfiles.
+    Taskfile,
+    /// docker compose files.
+    Compose,
+}
+
+/// `cutover import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Which legacy system the files belong to.
+    #[arg(long = "from", value_enum)]
+    pub from: LegacyFrom,
+    /// The files to import.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Add to this existing spec instead of printing a new one.
+    #[arg(long, value_name = "SPEC")]
+    pub merge: Option<PathBuf>,
+    /// With --merge: report what would change, write nothing.
+    #[arg(long, requires = "merge")]
+    pub dry_run: bool,
+    /// The migration's name (default: the current directory's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The migration's first work day, YYYY-MM-DD (default: today).
+    #[arg(long)]
+    pub start: Option<String>,
+}
+
+/// `cutover audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The spec (default: --spec).
+    pub spec: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: AuditFormat,
+}
+
+/// Output formats of `cutover audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// Aligned text.
+    Table,
+    /// Markdown (the capability-mapping document).
+    Md,
+    /// Machine-readable JSON (documented in the README).
+    Json,
 }
 
 /// `cutover docs`.

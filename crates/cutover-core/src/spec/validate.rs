@@ -710,6 +710,8 @@ fn implementation(spec: &super::wire::ImplementationSpec) -> Implementation {
         run: spec.run.value.clone(),
         shadow_run: spec.shadow_run.clone(),
         sources: spec.sources.clone(),
+        features: spec.features.clone(),
+        origin: spec.origin.clone(),
     }
 }
 

@@ -256,6 +256,25 @@ pub struct ImplementationSpec {
     /// Definition files (drift detection).
     #[serde(default)]
     pub sources: Vec<String>,
+    /// Legacy features this side uses (`matrix`, `services`, `cache`, …),
+    /// written by `cutover import` and read by `cutover audit`.
+    #[serde(default)]
+    pub features: Vec<String>,
+    /// Where `cutover import` found this side: `cutover scaffold` reads it again from there.
+    #[serde(default)]
+    pub origin: Option<OriginSpec>,
+}
+
+/// `legacy.origin:` — the legacy definition a component was imported from.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OriginSpec {
+    /// The importer: `github-actions`, `gitlab`, `make`, `just`, `taskfile` or `compose`.
+    pub from: String,
+    /// The definition file, relative to the spec's directory.
+    pub file: String,
+    /// The job, target, recipe, task or service name inside that file.
+    pub job: String,
 }
 
 /// One stdout rewrite rule applied before comparing.

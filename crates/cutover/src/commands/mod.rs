@@ -1,11 +1,13 @@
 //! One file per subcommand. Each resolves its arguments, calls the library,
 //! and hands text to the [`crate::printer::Printer`].
 
+pub mod audit;
 pub mod bench;
 pub mod check;
 pub mod decide;
 pub mod docs;
 pub mod gate;
+pub mod import;
 pub mod log;
 pub mod mode;
 pub mod plan;

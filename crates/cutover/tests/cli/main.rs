@@ -4,6 +4,7 @@
 mod check;
 mod fuzz;
 mod gates;
+mod import;
 mod modes;
 mod plan;
 mod rollback;
