@@ -7,6 +7,7 @@
 //! [`lifecycle`] mode) → [`exec`] (processes, parity) → [`store`] (the only
 //! SQL). Nothing in this crate prints; the `cutover` binary owns all output.
 
+pub mod audit;
 pub mod benchmark;
 pub mod capability;
 pub mod criteria;

@@ -29,7 +29,12 @@ pub fn run(global: &GlobalArgs, args: DocsArgs, printer: &mut Printer) -> Result
         store.as_ref(),
         &workspace.base_dir,
     );
-    let documents = render_documents(&context)?;
+    let mut documents = render_documents(&context)?;
+    let audit = cutover_core::audit::audit(&workspace.migration, store.as_ref())?;
+    documents.push(cutover_core::docs::Document {
+        file_name: "capability-mapping.md",
+        text: cutover_core::audit::render_markdown(&audit)?,
+    });
     let directory = out.unwrap_or_else(|| workspace.base_dir.join("migration-docs"));
     std::fs::create_dir_all(&directory).map_err(|source| CliError::Write {
         path: directory.clone(),

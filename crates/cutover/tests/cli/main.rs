@@ -1,6 +1,7 @@
 //! End-to-end tests of the `cutover` binary: one test binary for every
 //! command, so the project links it once.
 
+mod audit;
 mod check;
 mod fuzz;
 mod gates;
