@@ -22,6 +22,7 @@ pub mod random;
 pub mod report;
 pub mod rollback;
 pub mod router;
+pub mod scaffold;
 pub mod spec;
 pub mod status;
 pub mod store;

@@ -75,6 +75,40 @@ pub enum Command {
     Import(ImportArgs),
     /// Map every component's legacy features to Dagger capabilities.
     Audit(AuditArgs),
+    /// Draft a Dagger module (one function per imported job) and set `dagger.run`.
+    Scaffold(ScaffoldArgs),
+}
+
+/// The SDKs `cutover scaffold` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SdkChoice {
+    /// Python (`dagger-io`).
+    Python,
+    /// TypeScript (`@dagger.io/dagger`).
+    Typescript,
+}
+
+/// `cutover scaffold`.
+#[derive(Debug, Args)]
+pub struct ScaffoldArgs {
+    /// Components to scaffold (one function per job behind each).
+    #[arg(value_name = "COMPONENT", required_unless_present = "all")]
+    pub components: Vec<String>,
+    /// Scaffold every component.
+    #[arg(long, conflicts_with = "components")]
+    pub all: bool,
+    /// The SDK.
+    #[arg(long, value_enum)]
+    pub sdk: SdkChoice,
+    /// The module directory (default `.dagger` beside the spec).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The module's name (default: the migration's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Overwrite a module already in the directory.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// The legacy systems `cutover import` reads.

@@ -87,6 +87,9 @@ pub enum CliError {
     /// An import that could not complete.
     #[error(transparent)]
     Import(#[from] cutover_core::import::ImportError),
+    /// A scaffold that could not be made.
+    #[error("failed to scaffold")]
+    Scaffold(#[from] cutover_core::scaffold::ScaffoldError),
     /// A run that could not happen.
     #[error("failed to run `{component}`")]
     Run {
@@ -120,7 +123,7 @@ impl CliError {
                 ..
             } => exit_codes::BAD_INPUT,
             CliError::Import(cutover_core::import::ImportError::Tool { .. }) => exit_codes::FAILURE,
-            CliError::Import(_) => exit_codes::BAD_INPUT,
+            CliError::Import(_) | CliError::Scaffold(_) => exit_codes::BAD_INPUT,
             CliError::Report(_)
             | CliError::Write { .. }
             | CliError::Stdout(_)

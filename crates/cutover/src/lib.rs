@@ -58,5 +58,6 @@ fn dispatch(cli: Cli, printer: &mut Printer) -> Result<u8, CliError> {
         Command::Decide(args) => commands::decide::run(&global, args, printer),
         Command::Import(args) => commands::import::run(args, printer),
         Command::Audit(args) => commands::audit::run(&global, args, printer),
+        Command::Scaffold(args) => commands::scaffold::run(&global, args, printer),
     }
 }

@@ -14,6 +14,7 @@ pub mod plan;
 pub mod record;
 pub mod run;
 pub mod runs;
+pub mod scaffold;
 pub mod schema;
 pub mod status;
 pub mod test;

@@ -10,4 +10,5 @@ mod modes;
 mod plan;
 mod rollback;
 mod run;
+mod scaffold;
 mod util;
