@@ -37,6 +37,17 @@ impl LegacySystem {
         }
     }
 
+    /// What the system calls its units, for messages.
+    pub fn units(self) -> &'static str {
+        match self {
+            LegacySystem::GithubActions | LegacySystem::Gitlab => "jobs",
+            LegacySystem::Make => "targets",
+            LegacySystem::Just => "recipes",
+            LegacySystem::Taskfile => "tasks",
+            LegacySystem::Compose => "services",
+        }
+    }
+
     /// The system with this command-line name.
     pub fn from_name(name: &str) -> Option<LegacySystem> {
         [

@@ -6,14 +6,18 @@
 //! `cutover check`. Importers read files and never run them (the Makefile
 //! and Justfile importers may ask `make`/`just` to *print* their database).
 
+pub mod compose;
 pub mod error;
 pub mod expression;
 pub mod github;
 pub mod gitlab;
 pub mod job;
+pub mod just;
+pub mod make;
 pub mod merge;
 pub mod render;
 pub mod source;
+pub mod taskfile;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -39,15 +43,20 @@ pub fn import_files(
         let imported = match system {
             LegacySystem::GithubActions => github::import(&mut sources, &file)?,
             LegacySystem::Gitlab => gitlab::import(&mut sources, &file)?,
-            other => {
-                return Err(ImportError::Refused {
-                    file: file.shown,
-                    line: 1,
-                    construct: format!("`--from {}` is not implemented yet", other.name()),
-                    hint: "import GitHub Actions or GitLab CI files".into(),
-                });
-            }
+            LegacySystem::Make => make::import(&mut sources, &file)?,
+            LegacySystem::Just => just::import(&mut sources, &file)?,
+            LegacySystem::Taskfile => taskfile::import(&mut sources, &file)?,
+            LegacySystem::Compose => compose::import(&mut sources, &file)?,
         };
+        if imported.is_empty() {
+            return Err(ImportError::Refused {
+                file: file.shown,
+                line: 1,
+                construct: format!("nothing to import: no {} in the file", system.units()),
+                hint: "a file that only others include is imported with the file that includes it"
+                    .into(),
+            });
+        }
         for job in imported {
             let duplicate = jobs
                 .iter()

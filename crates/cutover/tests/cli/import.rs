@@ -117,19 +117,28 @@ fn github_and_gitlab_edges_agree_with_an_independent_parse() {
     assert!(checked >= 19, "only {checked} files checked");
 }
 
+/// Every directory of the corpus with the importer its files belong to.
+const CORPUS_KINDS: &[(&str, &str)] = &[
+    ("github-actions", "github-actions"),
+    ("github-actions-composite", "github-actions"),
+    ("gitlab-ci", "gitlab"),
+    ("gitlab-ci-includes", "gitlab"),
+    ("dagger-migration", "github-actions"),
+    ("makefile", "make"),
+    ("justfile", "just"),
+    ("taskfile", "taskfile"),
+    ("docker-compose", "compose"),
+];
+
 #[test]
 fn every_ci_file_of_the_corpus_imports_or_is_refused_with_its_line() {
     let corpus = corpus_dir();
-    for (kind, from) in [
-        ("github-actions", "github-actions"),
-        ("github-actions-composite", "github-actions"),
-        ("gitlab-ci", "gitlab"),
-        ("gitlab-ci-includes", "gitlab"),
-        ("dagger-migration", "github-actions"),
-    ] {
+    for (kind, from) in CORPUS_KINDS {
         for entry in std::fs::read_dir(corpus.join(kind)).expect("kind") {
             let path = entry.expect("entry").path();
-            if !path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+            if *kind == "dagger-migration"
+                && !path.extension().is_some_and(|e| e == "yml" || e == "yaml")
+            {
                 continue;
             }
             let test = Test::new();
@@ -172,14 +181,10 @@ fn composite_actions_are_refused_naming_runs_and_its_line() {
 fn mutated_ci_files_never_panic() {
     let corpus = corpus_dir();
     let mut runs = 0;
-    for (kind, from) in [
-        ("github-actions", "github-actions"),
-        ("gitlab-ci", "gitlab"),
-        ("gitlab-ci-includes", "gitlab"),
-    ] {
+    for (kind, from) in CORPUS_KINDS {
         for entry in std::fs::read_dir(corpus.join(kind)).expect("kind") {
             let path = entry.expect("entry").path();
-            let text = std::fs::read_to_string(&path).expect("read");
+            let text = std::fs::read_to_string(&path).expect("corpus files are text");
             for (i, mutated) in mutations(&text, 6).into_iter().enumerate() {
                 let test = Test::new().file("ci.yml", &mutated);
                 let outcome = test.args(&["import", "--from", from, "ci.yml"]).run();
@@ -338,4 +343,110 @@ fn missing_and_invalid_files_are_bad_input() {
         .run()
         .code(2)
         .stderr_has("is not valid YAML");
+}
+
+#[test]
+fn makefiles_justfiles_taskfiles_and_compose_files_keep_their_dependencies() {
+    let root = tempfile::tempdir().expect("tmp");
+    lay_out(
+        root.path(),
+        &["makefile", "justfile", "taskfile", "docker-compose"],
+    );
+    let cases: &[(&str, &str, &str, &[&str])] = &[
+        // helm declares `test` four times to add prerequisites; target-specific variables are not prerequisites.
+        (
+            "helm__helm",
+            "make",
+            "Makefile",
+            &[
+                "- id: test\n",
+                "  depends_on:\n  - build\n  - test-style\n  - test-unit\n",
+                "run: make -f Makefile test\n",
+            ],
+        ),
+        // zstd includes libzstd.mk by a literal path: read with it.
+        (
+            "facebook__zstd",
+            "make",
+            "lib/Makefile",
+            &["- lib/libzstd.mk\n"],
+        ),
+        (
+            "cargo-bins__cargo-binstall",
+            "just",
+            "justfile",
+            &["- id: test\n", "  - unit-tests\n  - build\n  - e2e-tests\n"],
+        ),
+        // oxc's recipes call each other with `just <recipe>` in their bodies.
+        ("oxc-project__oxc", "just", "justfile", &["recipe-calls"]),
+        (
+            "arduino__arduino-cli",
+            "taskfile",
+            "Taskfile.yml",
+            &[
+                "- id: dist-windows_32bit\n",
+                "- DistTasks.yml\n",
+                "- id: docs-generate\n",
+            ],
+        ),
+        // langfuse anchors a whole depends_on mapping and reuses it.
+        (
+            "langfuse__langfuse",
+            "compose",
+            "docker-compose.yml",
+            &["- id: langfuse-worker\n", "kind: service", "healthcheck"],
+        ),
+        (
+            "Kong__docker-kong",
+            "compose",
+            "compose/docker-compose.yml",
+            &["profiles"],
+        ),
+    ];
+    for (repository, from, file, needles) in cases {
+        let dir = root.path().join(repository);
+        let outcome = Test::at(&dir).args(&["import", "--from", from, file]).run();
+        outcome.code(0);
+        for needle in *needles {
+            assert!(
+                outcome.stdout.contains(needle),
+                "{repository}/{file}: no {needle:?} in\n{}",
+                outcome.stdout
+            );
+        }
+        std::fs::write(dir.join("migration.yaml"), &outcome.stdout).expect("write");
+        Test::at(&dir).args(&["check"]).run().code(0);
+    }
+    let langfuse = std::fs::read_to_string(root.path().join("langfuse__langfuse/migration.yaml"))
+        .expect("read");
+    let worker = langfuse
+        .split("- id: langfuse-worker")
+        .nth(1)
+        .expect("worker");
+    let web = langfuse.split("- id: langfuse-web").nth(1).expect("web");
+    let deps = |text: &str| text.split("effort:").next().unwrap_or("").to_owned();
+    assert_eq!(
+        deps(worker)
+            .lines()
+            .filter(|l| l.starts_with("  - "))
+            .count(),
+        4
+    );
+    assert_eq!(
+        deps(web).lines().filter(|l| l.starts_with("  - ")).count(),
+        4,
+        "the alias of the anchored mapping"
+    );
+    Test::new()
+        .args(&[
+            "import",
+            "--from",
+            "make",
+            &corpus_dir()
+                .join("makefile/facebook__zstd__lib__libzstd.mk")
+                .to_string_lossy(),
+        ])
+        .run()
+        .code(2)
+        .stderr_has("line 1: unsupported: nothing to import: no targets in the file");
 }
