@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod benchmark;
 pub mod capability;
+pub mod ci;
 pub mod criteria;
 pub mod docs;
 pub mod exec;

@@ -77,6 +77,29 @@ pub enum Command {
     Audit(AuditArgs),
     /// Draft a Dagger module (one function per imported job) and set `dagger.run`.
     Scaffold(ScaffoldArgs),
+    /// The CI change that routes imported jobs through `cutover run`, as a diff.
+    Ci(CiArgs),
+}
+
+/// The CI systems `cutover ci` changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CiChoice {
+    /// GitHub Actions workflows.
+    GithubActions,
+    /// GitLab CI.
+    Gitlab,
+}
+
+/// `cutover ci`.
+#[derive(Debug, Args)]
+pub struct CiArgs {
+    /// Which CI system's files to change.
+    #[arg(value_enum)]
+    pub system: CiChoice,
+    /// Write the changed files under this directory (same relative paths)
+    /// instead of printing a diff.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// The SDKs `cutover scaffold` writes.

@@ -90,6 +90,9 @@ pub enum CliError {
     /// A scaffold that could not be made.
     #[error("failed to scaffold")]
     Scaffold(#[from] cutover_core::scaffold::ScaffoldError),
+    /// The CI change could not be computed.
+    #[error("failed to compute the CI change")]
+    Ci(#[from] cutover_core::ci::CiError),
     /// A run that could not happen.
     #[error("failed to run `{component}`")]
     Run {
@@ -123,7 +126,7 @@ impl CliError {
                 ..
             } => exit_codes::BAD_INPUT,
             CliError::Import(cutover_core::import::ImportError::Tool { .. }) => exit_codes::FAILURE,
-            CliError::Import(_) | CliError::Scaffold(_) => exit_codes::BAD_INPUT,
+            CliError::Import(_) | CliError::Scaffold(_) | CliError::Ci(_) => exit_codes::BAD_INPUT,
             CliError::Report(_)
             | CliError::Write { .. }
             | CliError::Stdout(_)

@@ -287,6 +287,9 @@ fn read_step(
 ) -> Result<(), ImportError> {
     let name = step.get("name").and_then(Node::as_scalar);
     if let Some(script) = step.get("run").and_then(Node::as_scalar) {
+        for (key, value) in string_map(step.get("env")) {
+            job.env.entry(key).or_insert(value);
+        }
         let script = match step.get("working-directory").and_then(Node::as_scalar) {
             Some(dir) => format!("(cd {dir} && {script})"),
             None => script,

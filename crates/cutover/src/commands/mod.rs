@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod bench;
 pub mod check;
+pub mod ci;
 pub mod decide;
 pub mod docs;
 pub mod gate;

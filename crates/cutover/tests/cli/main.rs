@@ -3,6 +3,7 @@
 
 mod audit;
 mod check;
+mod ci;
 mod fuzz;
 mod gates;
 mod import;
