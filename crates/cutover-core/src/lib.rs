@@ -13,6 +13,7 @@ pub mod capability;
 pub mod ci;
 pub mod criteria;
 pub mod docs;
+pub mod doctor;
 pub mod exec;
 pub mod gate;
 pub mod graph;

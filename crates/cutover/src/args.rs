@@ -79,6 +79,38 @@ pub enum Command {
     Scaffold(ScaffoldArgs),
     /// The CI change that routes imported jobs through `cutover run`, as a diff.
     Ci(CiArgs),
+    /// Report the dagger CLI, engine, container runtime and store; never pretends.
+    Doctor(DoctorArgs),
+}
+
+/// `cutover doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// How long to wait for the engine to answer.
+    #[arg(long, value_parser = humantime_secs, default_value = "30s")]
+    pub engine_timeout: Duration,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+}
+
+/// Parses `30s`, `2m` or a number of seconds.
+fn humantime_secs(text: &str) -> Result<Duration, String> {
+    let (number, unit) = text.trim().split_at(
+        text.trim()
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.trim().len()),
+    );
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("invalid duration `{text}`: expected e.g. `30s` or `2m`"))?;
+    match unit {
+        "" | "s" => Ok(Duration::from_secs(value)),
+        "m" => Ok(Duration::from_secs(value * 60)),
+        _ => Err(format!(
+            "invalid duration `{text}`: expected e.g. `30s` or `2m`"
+        )),
+    }
 }
 
 /// The CI systems `cutover ci` changes.

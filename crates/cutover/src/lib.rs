@@ -60,5 +60,6 @@ fn dispatch(cli: Cli, printer: &mut Printer) -> Result<u8, CliError> {
         Command::Audit(args) => commands::audit::run(&global, args, printer),
         Command::Scaffold(args) => commands::scaffold::run(&global, args, printer),
         Command::Ci(args) => commands::ci::run(&global, args, printer),
+        Command::Doctor(args) => commands::doctor::run(&global, args, printer),
     }
 }

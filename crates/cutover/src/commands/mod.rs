@@ -7,6 +7,7 @@ pub mod check;
 pub mod ci;
 pub mod decide;
 pub mod docs;
+pub mod doctor;
 pub mod gate;
 pub mod import;
 pub mod log;

@@ -4,6 +4,7 @@
 mod audit;
 mod check;
 mod ci;
+mod doctor;
 mod fuzz;
 mod gates;
 mod import;
