@@ -516,13 +516,20 @@ fn component(
 ) -> Component {
     let path = format!("components[{i}]");
     let depends_on = dependencies(v, spec, i, index);
-    let effort = v.work_days(&spec.effort, &format!("{path}.effort"));
+    let effort = match &spec.effort {
+        Some(raw) => v.work_days(raw, &format!("{path}.effort")),
+        None => WorkDays(crate::capability::estimate_days(&estimated_features(spec))),
+    };
     if let Some(max) = planning.max_phase_effort
         && effort > max
     {
+        let at = spec
+            .effort
+            .as_ref()
+            .map_or_else(|| v.at(&spec.id), |raw| v.at(raw));
         let d = SpecDiagnostic::new(
             format!("effort {effort} exceeds planning.max_phase_effort ({max})"),
-            v.at(&spec.effort),
+            at,
         )
         .with_path(format!("{path}.effort"))
         .with_label("no phase can hold this component")
@@ -702,6 +709,16 @@ fn check_pins(
             Some(pin) => Some(inherited.filter(|(p, _)| *p > pin).unwrap_or((pin, c))),
             None => inherited,
         };
+    }
+}
+
+/// The features an effort estimate is made from: those `cutover import`
+/// recorded, else a shell command when there is a legacy side.
+fn estimated_features(spec: &ComponentSpec) -> Vec<String> {
+    match &spec.legacy {
+        Some(legacy) if !legacy.features.is_empty() => legacy.features.clone(),
+        Some(_) => vec!["shell".to_owned()],
+        None => Vec::new(),
     }
 }
 

@@ -189,9 +189,11 @@ pub struct ComponentSpec {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub depends_on: Vec<Spanned<String>>,
-    /// Porting work: `3d`, `2w` or a number of work days.
-    #[schemars(with = "RawDuration")]
-    pub effort: Spanned<RawDuration>,
+    /// Porting work: `3d`, `2w` or a number of work days. When absent, the
+    /// capability table's estimate from `legacy.features` (see `cutover audit`).
+    #[serde(default)]
+    #[schemars(with = "Option<RawDuration>")]
+    pub effort: Option<Spanned<RawDuration>>,
     /// Risk of the move (default medium).
     #[serde(default)]
     pub risk: Option<RiskSpec>,

@@ -187,3 +187,50 @@ fn docs_include_the_capability_mapping() {
     assert!(text.contains("## Impact on CI/CD"));
     assert!(text.contains("| cache | cache volumes"));
 }
+
+#[test]
+fn the_plan_uses_the_estimate_when_effort_is_not_set() {
+    let spec = "version: 1
+migration:
+  name: estimate
+  start: 2027-01-04
+components:
+  - id: api
+    kind: job
+    owner: me
+    legacy:
+      run: make api
+      features: [services, secrets, third-party-action]
+  - id: web
+    kind: job
+    owner: me
+    effort: 5d
+    legacy:
+      run: make web
+";
+    let test = Test::new().spec(spec);
+    let plan = Test::at(test.path())
+        .args(&["plan", "--format", "json"])
+        .run();
+    plan.code(0);
+    let plan: serde_json::Value = serde_json::from_str(&plan.stdout).expect("JSON");
+    let porting = |id: &str| {
+        plan["components"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|c| c["id"] == id)
+            .expect("component")["porting_days"]
+            .as_u64()
+            .expect("days")
+    };
+    // 0.5 base + services 0.5 + secrets 0.25 + third-party-action 1, rounded up.
+    assert_eq!(porting("api"), 3);
+    assert_eq!(porting("web"), 5, "an explicit effort wins");
+    let audit = Test::at(test.path())
+        .args(&["audit", "--format", "json"])
+        .run();
+    let audit: serde_json::Value = serde_json::from_str(&audit.stdout).expect("JSON");
+    assert_eq!(audit["components"][0]["effort_days"], 3);
+    assert_eq!(audit["components"][0]["estimated_days"], 3);
+}
