@@ -299,32 +299,13 @@ fn github_edits(
     let Some(&(first, first_end, column)) = spans.last() else {
         return Err("no commands of its own (only actions or a reusable workflow)".into());
     };
-    let pad = " ".repeat(column);
-    let mut text = format!(
-        "{pad}- name: Run {id} through cutover\n{pad}  run: cutover run {id}\n{pad}  env:\n",
-        id = component.id
+    let text = cutover_step(
+        &component.id,
+        column,
+        &step_env,
+        &scripts,
+        &component.secrets,
     );
-    text.push_str(&format!("{pad}    CUTOVER_STATE: ${{{{ vars.CUTOVER_STATE }}}}\n{pad}    CUTOVER_TOKEN: ${{{{ secrets.CUTOVER_TOKEN }}}}\n"));
-    let mut seen = Vec::new();
-    for (key, value) in &step_env {
-        // The steps' own environment, as written (GitHub still evaluates it).
-        text.push_str(&format!(
-            "{pad}    {key}: {}\n",
-            serde_json::to_string(value).unwrap_or_default()
-        ));
-        seen.push(key.clone());
-    }
-    for script in &scripts {
-        for (variable, expression) in references(script) {
-            if !seen.contains(&variable) && !component.secrets.contains(&variable) {
-                text.push_str(&format!("{pad}    {variable}: {expression}\n"));
-                seen.push(variable);
-            }
-        }
-    }
-    for secret in &component.secrets {
-        text.push_str(&format!("{pad}    {secret}: ${{{{ secrets.{secret} }}}}\n"));
-    }
     let mut edits = vec![Edit {
         start: first,
         end: first_end,
@@ -337,6 +318,43 @@ fn github_edits(
             .map(|&(start, end, _)| removal(lines, start, end, lines.len())),
     );
     Ok(edits)
+}
+
+/// The one step that replaces a job's commands, at dash column `column`.
+fn cutover_step(
+    id: &str,
+    column: usize,
+    step_env: &[(String, String)],
+    scripts: &[String],
+    secrets: &[String],
+) -> String {
+    let pad = " ".repeat(column);
+    let mut text = format!(
+        "{pad}- name: Run {id} through cutover\n{pad}  run: cutover run {id}\n{pad}  env:\n",
+        id = id
+    );
+    text.push_str(&format!("{pad}    CUTOVER_STATE: ${{{{ vars.CUTOVER_STATE }}}}\n{pad}    CUTOVER_TOKEN: ${{{{ secrets.CUTOVER_TOKEN }}}}\n"));
+    let mut seen = Vec::new();
+    for (key, value) in step_env {
+        // The steps' own environment, as written (GitHub still evaluates it).
+        text.push_str(&format!(
+            "{pad}    {key}: {}\n",
+            serde_json::to_string(value).unwrap_or_default()
+        ));
+        seen.push(key.clone());
+    }
+    for script in scripts {
+        for (variable, expression) in references(script) {
+            if !seen.contains(&variable) && !secrets.contains(&variable) {
+                text.push_str(&format!("{pad}    {variable}: {expression}\n"));
+                seen.push(variable);
+            }
+        }
+    }
+    for secret in secrets {
+        text.push_str(&format!("{pad}    {secret}: ${{{{ secrets.{secret} }}}}\n"));
+    }
+    text
 }
 
 /// Deleting lines `[start, end)`, with the comment lines just above them

@@ -41,44 +41,7 @@ fn read(
     };
     for (name, body) in tasks.entries() {
         let Some(name) = name.as_key() else { continue };
-        let full = format!("{namespace}{name}");
-        let line = body.line;
-        let mut job = ImportedJob::new(LegacySystem::Taskfile, &root.shown, &full, line);
-        job.source(&file.shown);
-        if file.shown != root.shown {
-            job.feature("include");
-        }
-        job.feature("shell");
-        // `:name` is a task of the root Taskfile; a bare name is a sibling.
-        let qualify = |task: &str| match task.strip_prefix(':') {
-            Some(root_task) => root_task.to_owned(),
-            None => format!("{namespace}{task}"),
-        };
-        for dependency in body.get("deps").map(Node::items).unwrap_or_default() {
-            if let Some(task) = dependency
-                .as_scalar()
-                .or_else(|| dependency.get("task").and_then(Node::as_scalar))
-            {
-                job.depends_on.push(key(&root.shown, &qualify(&task)));
-            }
-        }
-        for command in body.get("cmds").map(Node::items).unwrap_or_default() {
-            if let Some(task) = command.get("task").and_then(Node::as_scalar) {
-                job.feature("recipe-calls");
-                job.depends_on.push(key(&root.shown, &qualify(&task)));
-            }
-        }
-        if body.get("platforms").is_some() {
-            job.feature("runner-matrix");
-        }
-        let command = format!("task -t {} {full}", root.shown);
-        job.steps.push(Step::Run {
-            name: None,
-            script: command.clone(),
-        });
-        job.run = Some(command);
-        job.classify();
-        jobs.push(job);
+        jobs.push(task(root, file, namespace, &name, body));
     }
     for (namespace_key, include) in doc.get("includes").map(Node::entries).unwrap_or_default() {
         let Some(child) = namespace_key.as_key() else {
@@ -120,4 +83,52 @@ fn read(
         }
     }
     Ok(())
+}
+
+/// One task as a job; `task:` references are qualified by `namespace`.
+fn task(
+    root: &SourceFile,
+    file: &SourceFile,
+    namespace: &str,
+    name: &str,
+    body: &Node,
+) -> ImportedJob {
+    let full = format!("{namespace}{name}");
+    let line = body.line;
+    let mut job = ImportedJob::new(LegacySystem::Taskfile, &root.shown, &full, line);
+    job.source(&file.shown);
+    if file.shown != root.shown {
+        job.feature("include");
+    }
+    job.feature("shell");
+    // `:name` is a task of the root Taskfile; a bare name is a sibling.
+    let qualify = |task: &str| match task.strip_prefix(':') {
+        Some(root_task) => root_task.to_owned(),
+        None => format!("{namespace}{task}"),
+    };
+    for dependency in body.get("deps").map(Node::items).unwrap_or_default() {
+        if let Some(task) = dependency
+            .as_scalar()
+            .or_else(|| dependency.get("task").and_then(Node::as_scalar))
+        {
+            job.depends_on.push(key(&root.shown, &qualify(&task)));
+        }
+    }
+    for command in body.get("cmds").map(Node::items).unwrap_or_default() {
+        if let Some(task) = command.get("task").and_then(Node::as_scalar) {
+            job.feature("recipe-calls");
+            job.depends_on.push(key(&root.shown, &qualify(&task)));
+        }
+    }
+    if body.get("platforms").is_some() {
+        job.feature("runner-matrix");
+    }
+    let command = format!("task -t {} {full}", root.shown);
+    job.steps.push(Step::Run {
+        name: None,
+        script: command.clone(),
+    });
+    job.run = Some(command);
+    job.classify();
+    job
 }

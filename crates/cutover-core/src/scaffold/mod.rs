@@ -3,6 +3,7 @@
 //! Generated code is checked against the real SDK packages by the test
 //! suite (mypy --strict, tsc --strict); no engine is involved here.
 
+pub mod body;
 pub mod function;
 pub mod module;
 pub mod python;

@@ -1,7 +1,8 @@
 //! Renders [`FunctionPlan`]s as a Python SDK module (`@object_type`,
 //! `@function`, `@check`), laid out as `dagger init --sdk=python` lays it out.
 
-use super::function::{FunctionPlan, PlannedStep, WORKDIR};
+use super::body::{Spelling, body, image};
+use super::function::{FunctionPlan, WORKDIR};
 use super::module::{GeneratedFile, quote};
 
 const KEYWORDS: &[&str] = &[
@@ -56,6 +57,14 @@ fn main(module: &str, class: &str, functions: &[FunctionPlan]) -> String {
     out
 }
 
+const SPELLING: Spelling = Spelling {
+    indent: "        ",
+    comment: "#",
+    method: str::to_owned,
+    name,
+    declare_directory: "out = ",
+};
+
 fn render_function(f: &FunctionPlan) -> String {
     let mut out = String::from("    @function\n");
     if f.check {
@@ -72,10 +81,10 @@ fn render_function(f: &FunctionPlan) -> String {
     ));
     out.push_str("        source: Annotated[dagger.Directory, DefaultPath(\".\"), Doc(\"the repository\")],\n");
     for (words, variable) in &f.secrets {
+        let doc = quote(&format!("the {variable} secret"));
         out.push_str(&format!(
-            "        {}: Annotated[dagger.Secret, Doc({})],\n",
-            name(words),
-            quote(&format!("the {variable} secret"))
+            "        {}: Annotated[dagger.Secret, Doc({doc})],\n",
+            name(words)
         ));
     }
     for (words, _, default) in &f.args {
@@ -85,113 +94,13 @@ fn render_function(f: &FunctionPlan) -> String {
             quote(default)
         ));
     }
+    let doc = f.doc.replace('\\', "\\\\").replace('"', "'");
+    out.push_str(&format!("    ) -> {returns}:\n        \"\"\"{doc}\"\"\"\n"));
     out.push_str(&format!(
-        "    ) -> {returns}:\n        \"\"\"{}\"\"\"\n",
-        f.doc.replace('\\', "\\\\").replace('"', "'")
-    ));
-    let image = match &f.image_arg {
-        Some(arg) => {
-            let (before, after) = f.image.split_once("{arg}").unwrap_or((&f.image, ""));
-            format!(
-                "{} + {} + {}",
-                quote(before),
-                name(&arg.split('_').map(str::to_owned).collect::<Vec<_>>()),
-                quote(after)
-            )
-        }
-        None => quote(&f.image),
-    };
-    out.push_str(&format!(
-        "        ctr = (\n            dag.container()\n            .from_({image})\n            .with_directory({w}, source)\n            .with_workdir({w})\n        )\n",
+        "        ctr = (\n            dag.container()\n            .from_({})\n            .with_directory({w}, source)\n            .with_workdir({w})\n        )\n",
+        image(f, &SPELLING),
         w = quote(WORKDIR)
     ));
-    for (words, variable, _) in &f.args {
-        out.push_str(&format!(
-            "        ctr = ctr.with_env_variable({}, {})\n",
-            quote(variable),
-            name(words)
-        ));
-    }
-    for (key, value) in &f.env {
-        out.push_str(&format!(
-            "        ctr = ctr.with_env_variable({}, {})\n",
-            quote(key),
-            quote(value)
-        ));
-    }
-    for (words, variable) in &f.secrets {
-        out.push_str(&format!(
-            "        ctr = ctr.with_secret_variable({}, {})\n",
-            quote(variable),
-            name(words)
-        ));
-    }
-    for (volume, path) in &f.caches {
-        out.push_str(&format!(
-            "        ctr = ctr.with_mounted_cache({}, dag.cache_volume({}))\n",
-            quote(path),
-            quote(volume)
-        ));
-    }
-    for service_plan in &f.services {
-        let (host, image, ports, env) = (
-            &service_plan.host,
-            &service_plan.image,
-            &service_plan.ports,
-            &service_plan.env,
-        );
-        let mut service = format!("dag.container().from_({})", quote(image));
-        for (key, value) in env {
-            service.push_str(&format!(
-                ".with_env_variable({}, {})",
-                quote(key),
-                quote(value)
-            ));
-        }
-        for port in ports {
-            service.push_str(&format!(".with_exposed_port({port})"));
-        }
-        out.push_str(&format!(
-            "        ctr = ctr.with_service_binding({}, {service}.as_service())\n",
-            quote(host)
-        ));
-    }
-    for step in &f.steps {
-        match step {
-            PlannedStep::Exec(script) => out.push_str(&format!(
-                "        ctr = ctr.with_exec([\"sh\", \"-c\", {}])\n",
-                quote(script)
-            )),
-            PlannedStep::Wrap(note) => {
-                out.push_str(&format!("        # WRAPPED: {}\n", note.replace('\n', " ")))
-            }
-        }
-    }
-    match f.exports.as_slice() {
-        [] => out.push_str("        return await ctr.stdout()\n"),
-        [one] => out.push_str(&format!(
-            "        return ctr.directory({})\n",
-            quote(&export_path(one))
-        )),
-        many => {
-            out.push_str("        out = dag.directory()\n");
-            for path in many {
-                out.push_str(&format!(
-                    "        out = out.with_directory({}, ctr.directory({}))\n",
-                    quote(path),
-                    quote(&export_path(path))
-                ));
-            }
-            out.push_str("        return out\n");
-        }
-    }
+    out.push_str(&body(f, &SPELLING));
     out
-}
-
-fn export_path(path: &str) -> String {
-    if path == "." {
-        WORKDIR.to_owned()
-    } else {
-        format!("{WORKDIR}/{path}")
-    }
 }

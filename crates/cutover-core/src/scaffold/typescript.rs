@@ -1,7 +1,8 @@
 //! Renders [`FunctionPlan`]s as a TypeScript SDK module (`@object`, `@func`,
 //! `@check`), laid out as `dagger init --sdk=typescript` lays it out.
 
-use super::function::{FunctionPlan, PlannedStep, WORKDIR};
+use super::body::{Spelling, body, image};
+use super::function::{FunctionPlan, WORKDIR};
 use super::module::{GeneratedFile, quote};
 
 const RESERVED: &[&str] = &[
@@ -52,6 +53,35 @@ fn index(module: &str, class: &str, functions: &[FunctionPlan]) -> String {
     out
 }
 
+const SPELLING: Spelling = Spelling {
+    indent: "    ",
+    comment: "//",
+    method: camel_method,
+    name,
+    declare_directory: "let out: Directory = ",
+};
+
+/// `with_exec` → `withExec`; `from_` → `from`.
+fn camel_method(snake: &str) -> String {
+    let words: Vec<String> = snake
+        .trim_end_matches('_')
+        .split('_')
+        .map(str::to_owned)
+        .collect();
+    let mut out = String::new();
+    for (i, word) in words.iter().enumerate() {
+        let mut chars = word.chars();
+        match chars.next() {
+            Some(first) if i > 0 => {
+                out.push(first.to_ascii_uppercase());
+                out.push_str(chars.as_str());
+            }
+            _ => out.push_str(word),
+        }
+    }
+    out
+}
+
 fn render_function(f: &FunctionPlan) -> String {
     let mut out = format!(
         "  /**\n   * {}\n   */\n  @func()\n",
@@ -80,110 +110,12 @@ fn render_function(f: &FunctionPlan) -> String {
         ));
     }
     out.push_str(&format!("  ): Promise<{returns}> {{\n"));
-    let image = match &f.image_arg {
-        Some(arg) => {
-            let (before, after) = f.image.split_once("{arg}").unwrap_or((&f.image, ""));
-            format!(
-                "{} + {} + {}",
-                quote(before),
-                name(&arg.split('_').map(str::to_owned).collect::<Vec<_>>()),
-                quote(after)
-            )
-        }
-        None => quote(&f.image),
-    };
     out.push_str(&format!(
-        "    let ctr: Container = dag\n      .container()\n      .from({image})\n      .withDirectory({w}, source)\n      .withWorkdir({w})\n",
+        "    let ctr: Container = dag\n      .container()\n      .from({})\n      .withDirectory({w}, source)\n      .withWorkdir({w})\n",
+        image(f, &SPELLING),
         w = quote(WORKDIR)
     ));
-    for (words, variable, _) in &f.args {
-        out.push_str(&format!(
-            "    ctr = ctr.withEnvVariable({}, {})\n",
-            quote(variable),
-            name(words)
-        ));
-    }
-    for (key, value) in &f.env {
-        out.push_str(&format!(
-            "    ctr = ctr.withEnvVariable({}, {})\n",
-            quote(key),
-            quote(value)
-        ));
-    }
-    for (words, variable) in &f.secrets {
-        out.push_str(&format!(
-            "    ctr = ctr.withSecretVariable({}, {})\n",
-            quote(variable),
-            name(words)
-        ));
-    }
-    for (volume, path) in &f.caches {
-        out.push_str(&format!(
-            "    ctr = ctr.withMountedCache({}, dag.cacheVolume({}))\n",
-            quote(path),
-            quote(volume)
-        ));
-    }
-    for service_plan in &f.services {
-        let (host, image, ports, env) = (
-            &service_plan.host,
-            &service_plan.image,
-            &service_plan.ports,
-            &service_plan.env,
-        );
-        let mut service = format!("dag.container().from({})", quote(image));
-        for (key, value) in env {
-            service.push_str(&format!(
-                ".withEnvVariable({}, {})",
-                quote(key),
-                quote(value)
-            ));
-        }
-        for port in ports {
-            service.push_str(&format!(".withExposedPort({port})"));
-        }
-        out.push_str(&format!(
-            "    ctr = ctr.withServiceBinding({}, {service}.asService())\n",
-            quote(host)
-        ));
-    }
-    for step in &f.steps {
-        match step {
-            PlannedStep::Exec(script) => out.push_str(&format!(
-                "    ctr = ctr.withExec([\"sh\", \"-c\", {}])\n",
-                quote(script)
-            )),
-            PlannedStep::Wrap(note) => {
-                out.push_str(&format!("    // WRAPPED: {}\n", note.replace('\n', " ")))
-            }
-        }
-    }
-    match f.exports.as_slice() {
-        [] => out.push_str("    return await ctr.stdout()\n"),
-        [one] => out.push_str(&format!(
-            "    return ctr.directory({})\n",
-            quote(&export_path(one))
-        )),
-        many => {
-            out.push_str("    let out: Directory = dag.directory()\n");
-            for path in many {
-                out.push_str(&format!(
-                    "    out = out.withDirectory({}, ctr.directory({}))\n",
-                    quote(path),
-                    quote(&export_path(path))
-                ));
-            }
-            out.push_str("    return out\n");
-        }
-    }
+    out.push_str(&body(f, &SPELLING));
     out.push_str("  }\n");
     out
-}
-
-fn export_path(path: &str) -> String {
-    if path == "." {
-        WORKDIR.to_owned()
-    } else {
-        format!("{WORKDIR}/{path}")
-    }
 }
