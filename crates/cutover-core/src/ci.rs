@@ -14,8 +14,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::import::expression::references;
-use crate::import::yaml::{self, Node};
+use crate::legacy::expression::references;
+use crate::legacy::yaml::{self, Node};
 use crate::spec::{Component, Migration};
 
 /// Which CI system to change.

@@ -18,6 +18,7 @@ pub mod exec;
 pub mod gate;
 pub mod graph;
 pub mod import;
+pub mod legacy;
 pub mod lifecycle;
 pub mod plan;
 pub mod random;

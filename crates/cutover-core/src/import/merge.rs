@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use super::job::{ImportedJob, component_id};
 use super::render;
+use crate::legacy::job::{ImportedJob, component_id};
 use crate::spec::{Migration, parse_spec};
 
 /// What a merge did or would do.

@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 
-use super::job::{ImportedJob, LegacySystem};
 use crate::capability;
+use crate::legacy::job::{ImportedJob, LegacySystem};
 
 #[derive(Serialize)]
 struct SpecOut<'a> {

@@ -4,8 +4,8 @@
 //! as wraps, and what it returns. The SDK renderers only spell this out.
 
 use crate::capability;
-use crate::import::expression::shell_expressions;
-use crate::import::{ImportedJob, Step};
+use crate::legacy::expression::shell_expressions;
+use crate::legacy::{ImportedJob, Step};
 
 /// Where the source directory is mounted in the container.
 pub const WORKDIR: &str = "/src";
@@ -72,7 +72,7 @@ pub fn plan(job: &ImportedJob) -> FunctionPlan {
         .iter()
         .filter(|(axis, _)| axis.as_str() != "matrix")
         .map(|(axis, values)| {
-            let variable = crate::import::expression::variable_name("matrix", axis);
+            let variable = crate::legacy::expression::variable_name("matrix", axis);
             (
                 words(axis),
                 variable,
@@ -244,7 +244,7 @@ fn base_image(
             .map(str::trim)
             .and_then(|v| v.strip_prefix("matrix."))
         {
-            let variable = crate::import::expression::variable_name("matrix", axis);
+            let variable = crate::legacy::expression::variable_name("matrix", axis);
             if let Some((w, _, _)) = args.iter().find(|(_, v, _)| *v == variable) {
                 return (format!("{repository}:{{arg}}{suffix}"), Some(w.join("_")));
             }
@@ -290,7 +290,7 @@ fn caches(job: &ImportedJob) -> Vec<(String, String)> {
             } else {
                 format!("{WORKDIR}/{}", path.trim_start_matches("./"))
             };
-            let name = format!("{}-{}", job.id, crate::import::job::component_id(path));
+            let name = format!("{}-{}", job.id, crate::legacy::job::component_id(path));
             if !out.iter().any(|(_, m)| *m == mount) {
                 out.push((name, mount));
             }

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 
 use super::function::{FunctionPlan, plan};
 use super::{python, typescript};
-use crate::import::job::component_id;
-use crate::import::{ImportError, ImportedJob, LegacySystem, Step, import_files};
+use crate::legacy::job::component_id;
+use crate::legacy::{ImportError, ImportedJob, LegacySystem, Step, read_files};
 use crate::spec::{Component, Migration};
 
 /// The SDKs a scaffold can target.
@@ -182,13 +182,12 @@ fn jobs_of(
     let system = LegacySystem::from_name(&origin.from).unwrap_or(LegacySystem::GithubActions);
     let key = (origin.from.clone(), origin.file.clone());
     if !cache.contains_key(&key) {
-        let imported =
-            import_files(system, &[base.join(&origin.file)], base).map_err(|source| {
-                ScaffoldError::Import {
-                    component: component.id.clone(),
-                    source,
-                }
-            })?;
+        let imported = read_files(system, &[base.join(&origin.file)], base).map_err(|source| {
+            ScaffoldError::Import {
+                component: component.id.clone(),
+                source,
+            }
+        })?;
         cache.insert(key.clone(), imported.jobs);
     }
     let found = cache.get(&key).and_then(|jobs| {

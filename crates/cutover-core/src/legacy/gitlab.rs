@@ -539,8 +539,8 @@ mod tests {
 
     #[test]
     fn merges_deeply_and_replaces_lists() {
-        let base = crate::import::yaml::parse("a: {x: 1, y: [1, 2]}\n").expect("test input");
-        let over = crate::import::yaml::parse("a: {y: [3], z: 4}\n").expect("test input");
+        let base = crate::legacy::yaml::parse("a: {x: 1, y: [1, 2]}\n").expect("test input");
+        let over = crate::legacy::yaml::parse("a: {y: [3], z: 4}\n").expect("test input");
         let merged = deep_merge(&base, &over);
         let a = merged.get("a").expect("test input");
         assert_eq!(
