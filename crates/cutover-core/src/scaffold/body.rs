@@ -30,45 +30,34 @@ pub fn body(f: &FunctionPlan, s: &Spelling) -> String {
         out.push_str(&text);
         out.push('\n');
     };
+    let call = |method: &str, first: String, second: String| {
+        format!("ctr = ctr.{}({first}, {second})", m(method))
+    };
     for (words, variable, _) in &f.args {
-        line(format!(
-            "ctr = ctr.{}({}, {})",
-            m("with_env_variable"),
-            quote(variable),
-            (s.name)(words)
-        ));
+        line(call("with_env_variable", quote(variable), (s.name)(words)));
     }
     for (key, value) in &f.env {
-        line(format!(
-            "ctr = ctr.{}({}, {})",
-            m("with_env_variable"),
-            quote(key),
-            quote(value)
-        ));
+        line(call("with_env_variable", quote(key), quote(value)));
     }
     for (words, variable) in &f.secrets {
-        line(format!(
-            "ctr = ctr.{}({}, {})",
-            m("with_secret_variable"),
+        line(call(
+            "with_secret_variable",
             quote(variable),
-            (s.name)(words)
+            (s.name)(words),
         ));
     }
     for (volume, path) in &f.caches {
-        line(format!(
-            "ctr = ctr.{}({}, dag.{}({}))",
-            m("with_mounted_cache"),
+        line(call(
+            "with_mounted_cache",
             quote(path),
-            m("cache_volume"),
-            quote(volume)
+            format!("dag.{}({})", m("cache_volume"), quote(volume)),
         ));
     }
     for service in &f.services {
-        line(format!(
-            "ctr = ctr.{}({}, {})",
-            m("with_service_binding"),
+        line(call(
+            "with_service_binding",
             quote(&service.host),
-            service_chain(service, s)
+            service_chain(service, s),
         ));
     }
     for step in &f.steps {
