@@ -39,6 +39,9 @@ pub struct AuditSummary {
     pub effort_days: u32,
     /// Effort as estimated from the capability table, in work days.
     pub estimated_days: u32,
+    /// Components imported per legacy system (`github-actions`, `gitlab`, …):
+    /// the CI jobs `cutover ci` changes.
+    pub imported_from: std::collections::BTreeMap<String, usize>,
     /// The summary as a sentence.
     pub text: String,
 }
@@ -106,7 +109,15 @@ pub fn audit(migration: &Migration, store: Option<&Store>) -> Result<AuditReport
             forecast,
         });
     }
-    let summary = summarize(&components);
+    let mut summary = summarize(&components);
+    for component in &migration.components {
+        if let Some(origin) = component.legacy.as_ref().and_then(|l| l.origin.as_ref()) {
+            *summary
+                .imported_from
+                .entry(origin.from.clone())
+                .or_default() += 1;
+        }
+    }
     Ok(AuditReport {
         format_version: 1,
         migration: migration.name.clone(),
@@ -170,6 +181,7 @@ fn summarize(components: &[ComponentAudit]) -> AuditSummary {
         wraps: components.iter().map(|c| c.wraps.len()).sum(),
         effort_days: components.iter().map(|c| c.effort_days).sum(),
         estimated_days: components.iter().map(|c| c.estimated_days).sum(),
+        imported_from: std::collections::BTreeMap::new(),
         text,
     }
 }
