@@ -21,6 +21,33 @@ if ! python3 -c 'import networkx' >/dev/null 2>&1; then
   python3 -m pip install --quiet networkx || python3 -m pip install --quiet --break-system-packages networkx
 fi
 
+# The importer's edge test compares against an independent PyYAML parse.
+if ! python3 -c 'import yaml' >/dev/null 2>&1; then
+  echo "installing PyYAML for the import tests (not found)..." >&2
+  python3 -m pip install --quiet pyyaml
+fi
+
+# Scaffolds are type-checked against the real Dagger SDKs (no engine needed):
+# PyPI dagger-io with mypy --strict, npm @dagger.io/dagger with tsc --strict.
+# Installed once into a cache outside the repository, reused by later runs.
+SDK_CACHE="${CUTOVER_SDK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cutover-sdk}"
+if ! "$SDK_CACHE/py/bin/python" -c 'import dagger, mypy' >/dev/null 2>&1; then
+  echo "installing dagger-io and mypy into $SDK_CACHE/py (not found)..." >&2
+  python3 -m venv "$SDK_CACHE/py"
+  "$SDK_CACHE/py/bin/pip" install --quiet dagger-io==0.21.11 mypy==2.4.1
+fi
+if ! command -v npm >/dev/null 2>&1; then
+  echo "installing node and npm (not found)..." >&2
+  apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+fi
+if [ ! -d "$SDK_CACHE/ts/node_modules/@dagger.io/dagger" ] || [ ! -e "$SDK_CACHE/ts/node_modules/typescript/bin/tsc" ]; then
+  echo "installing @dagger.io/dagger and typescript into $SDK_CACHE/ts (not found)..." >&2
+  mkdir -p "$SDK_CACHE/ts"
+  (cd "$SDK_CACHE/ts" && npm install --silent --no-audit --no-fund @dagger.io/dagger@0.21.9 typescript@7.0.2)
+fi
+export CUTOVER_SDK_PYTHON="$SDK_CACHE/py/bin/python"
+export CUTOVER_SDK_NODE_MODULES="$SDK_CACHE/ts/node_modules"
+
 # Property tests: a fixed number of cases keeps CI time predictable.
 export PROPTEST_CASES="${PROPTEST_CASES:-256}"
 # nextest does not run doc tests; run them first so the suite's summary closes the log.

@@ -14,15 +14,21 @@
 //!    rollback, decide, evaluate a gate), [`router`] (run), [`rollback`]
 //!    (the journaled procedure, triggers, drills), [`docs`].
 
+pub mod audit;
 pub mod benchmark;
+pub mod capability;
+pub mod ci;
 pub mod criteria;
 pub mod docs;
+pub mod doctor;
 pub mod event;
 pub mod exec;
 pub mod failpoint;
 pub mod fs;
 pub mod gate;
 pub mod graph;
+pub mod import;
+pub mod legacy;
 pub mod lifecycle;
 pub mod ops;
 pub mod plan;
@@ -31,6 +37,7 @@ pub mod random;
 pub mod report;
 pub mod rollback;
 pub mod router;
+pub mod scaffold;
 pub mod snapshot;
 pub mod spec;
 pub mod status;

@@ -89,12 +89,7 @@ impl Workspace {
 
     /// The component with this id, or an error with a "did you mean".
     pub fn component(&self, id: &str) -> Result<ComponentRef, UnknownComponent> {
-        self.migration
-            .component_ref(id)
-            .ok_or_else(|| UnknownComponent {
-                name: id.to_owned(),
-                suggestion: self.suggestion(id),
-            })
+        find_component(&self.migration, id)
     }
 
     /// The spec of a component.
@@ -144,4 +139,14 @@ impl Workspace {
         )
         .map(Into::into)
     }
+}
+
+/// The component with this id in `migration`, or an error with a "did you
+/// mean": for commands that read the spec without opening a store.
+pub fn find_component(migration: &Migration, id: &str) -> Result<ComponentRef, UnknownComponent> {
+    migration.component_ref(id).ok_or_else(|| UnknownComponent {
+        name: id.to_owned(),
+        suggestion: crate::text::suggestion(id, migration.components.iter().map(|c| c.id.as_str()))
+            .map(Into::into),
+    })
 }

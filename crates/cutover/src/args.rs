@@ -71,6 +71,160 @@ pub enum Command {
     Watch(WatchArgs),
     /// Decide a held component's decision point: rollback or continue.
     Decide(DecideArgs),
+    /// Draft components from legacy CI files (GitHub Actions, GitLab CI, …).
+    Import(ImportArgs),
+    /// Map every component's legacy features to Dagger capabilities.
+    Audit(AuditArgs),
+    /// Draft a Dagger module (one function per imported job) and set `dagger.run`.
+    Scaffold(ScaffoldArgs),
+    /// The CI change that routes imported jobs through `cutover run`, as a diff.
+    Ci(CiArgs),
+    /// Report the dagger CLI, engine, container runtime and store; never pretends.
+    Doctor(DoctorArgs),
+}
+
+/// `cutover doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// How long to wait for the engine to answer.
+    #[arg(long, value_parser = humantime_secs, default_value = "30s")]
+    pub engine_timeout: Duration,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+}
+
+/// Parses `30s`, `2m` or a number of seconds.
+fn humantime_secs(text: &str) -> Result<Duration, String> {
+    let (number, unit) = text.trim().split_at(
+        text.trim()
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.trim().len()),
+    );
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("invalid duration `{text}`: expected e.g. `30s` or `2m`"))?;
+    match unit {
+        "" | "s" => Ok(Duration::from_secs(value)),
+        "m" => Ok(Duration::from_secs(value * 60)),
+        _ => Err(format!(
+            "invalid duration `{text}`: expected e.g. `30s` or `2m`"
+        )),
+    }
+}
+
+/// The CI systems `cutover ci` changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CiChoice {
+    /// GitHub Actions workflows.
+    GithubActions,
+    /// GitLab CI.
+    Gitlab,
+}
+
+/// `cutover ci`.
+#[derive(Debug, Args)]
+pub struct CiArgs {
+    /// Which CI system's files to change.
+    #[arg(value_enum)]
+    pub system: CiChoice,
+    /// Write the changed files under this directory (same relative paths)
+    /// instead of printing a diff.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// The SDKs `cutover scaffold` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SdkChoice {
+    /// Python (`dagger-io`).
+    Python,
+    /// TypeScript (`@dagger.io/dagger`).
+    Typescript,
+}
+
+/// `cutover scaffold`.
+#[derive(Debug, Args)]
+pub struct ScaffoldArgs {
+    /// Components to scaffold (one function per job behind each).
+    #[arg(value_name = "COMPONENT", required_unless_present = "all")]
+    pub components: Vec<String>,
+    /// Scaffold every component.
+    #[arg(long, conflicts_with = "components")]
+    pub all: bool,
+    /// The SDK.
+    #[arg(long, value_enum)]
+    pub sdk: SdkChoice,
+    /// The module directory (default `.dagger` beside the spec).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The module's name (default: the migration's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Overwrite a module already in the directory.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// The legacy systems `cutover import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LegacyFrom {
+    /// GitHub Actions workflows.
+    GithubActions,
+    /// GitLab CI (`.gitlab-ci.yml`).
+    Gitlab,
+    /// Makefiles.
+    Make,
+    /// Justfiles.
+    Just,
+    /// Taskfiles.
+    Taskfile,
+    /// docker compose files.
+    Compose,
+}
+
+/// `cutover import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Which legacy system the files belong to.
+    #[arg(long = "from", value_enum)]
+    pub from: LegacyFrom,
+    /// The files to import.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Add to this existing spec instead of printing a new one.
+    #[arg(long, value_name = "SPEC")]
+    pub merge: Option<PathBuf>,
+    /// With --merge: report what would change, write nothing.
+    #[arg(long, requires = "merge")]
+    pub dry_run: bool,
+    /// The migration's name (default: the current directory's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The migration's first work day, YYYY-MM-DD (default: today).
+    #[arg(long)]
+    pub start: Option<String>,
+}
+
+/// `cutover audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The spec (default: --spec).
+    pub spec: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: AuditFormat,
+}
+
+/// Output formats of `cutover audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// Aligned text.
+    Table,
+    /// Markdown (the capability-mapping document).
+    Md,
+    /// Machine-readable JSON (documented in the README).
+    Json,
 }
 
 /// `cutover docs`.

@@ -87,6 +87,15 @@ pub enum CliError {
         #[source]
         source: BenchError,
     },
+    /// An import that could not complete.
+    #[error(transparent)]
+    Import(#[from] cutover_core::import::ImportError),
+    /// A scaffold that could not be made.
+    #[error("failed to scaffold")]
+    Scaffold(#[from] cutover_core::scaffold::ScaffoldError),
+    /// The CI change could not be computed.
+    #[error("failed to compute the CI change")]
+    Ci(#[from] cutover_core::ci::CiError),
     /// A run that could not happen.
     #[error("failed to run `{component}`")]
     Run {
@@ -130,6 +139,8 @@ impl CliError {
                 source: RunError::Route(_) | RunError::Pattern(_),
                 ..
             } => exit_codes::BAD_INPUT,
+            CliError::Import(cutover_core::import::ImportError::Tool { .. }) => exit_codes::FAILURE,
+            CliError::Import(_) | CliError::Scaffold(_) | CliError::Ci(_) => exit_codes::BAD_INPUT,
             CliError::Report(_)
             | CliError::Write { .. }
             | CliError::Stdout(_)
@@ -160,6 +171,7 @@ impl CliError {
                 Some("a retired component's legacy side is gone; restore it by hand and re-add it to the spec".into())
             }
             CliError::Store(_) => Some("check that the state file is writable; `--state PATH` chooses another".into()),
+            CliError::Import(error) => error.hint().map(str::to_owned),
             _ => None,
         }
     }

@@ -56,5 +56,10 @@ fn dispatch(cli: Cli, printer: &mut Printer) -> Result<u8, CliError> {
         Command::Docs(args) => commands::docs::run(&global, args, printer),
         Command::Watch(args) => commands::watch::run(&global, args, printer),
         Command::Decide(args) => commands::decide::run(&global, args, printer),
+        Command::Import(args) => commands::import::run(args, printer),
+        Command::Audit(args) => commands::audit::run(&global, args, printer),
+        Command::Scaffold(args) => commands::scaffold::run(&global, args, printer),
+        Command::Ci(args) => commands::ci::run(&global, args, printer),
+        Command::Doctor(args) => commands::doctor::run(&global, args, printer),
     }
 }

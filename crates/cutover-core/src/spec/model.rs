@@ -291,6 +291,10 @@ pub struct Implementation {
     pub shadow_run: Option<String>,
     /// Definition files.
     pub sources: Vec<String>,
+    /// Legacy features used (from `cutover import`; read by `cutover audit`).
+    pub features: Vec<String>,
+    /// Where the component was imported from.
+    pub origin: Option<super::wire::OriginSpec>,
 }
 
 /// One validated component.

@@ -655,17 +655,20 @@ fn component(
     let path = format!("components[{i}]");
     let depends_on = dependencies(v, spec, i, index);
     missing_keys(v, spec);
-    let effort = spec
-        .effort
-        .as_ref()
-        .map_or(WorkDays(0), |e| v.work_days(e, &format!("{path}.effort")));
+    let effort = match &spec.effort {
+        Some(raw) => v.work_days(raw, &format!("{path}.effort")),
+        None => WorkDays(crate::capability::estimate_days(&estimated_features(spec))),
+    };
     if let Some(max) = planning.max_phase_effort
         && effort > max
-        && let Some(raw) = &spec.effort
     {
+        let at = spec
+            .effort
+            .as_ref()
+            .map_or_else(|| v.at(&spec.id), |raw| v.at(raw));
         let d = SpecDiagnostic::new(
             format!("effort {effort} exceeds planning.max_phase_effort ({max})"),
-            v.at(raw),
+            at,
         )
         .with_path(format!("{path}.effort"))
         .with_label("no phase can hold this component")
@@ -746,7 +749,6 @@ fn missing_keys(v: &mut Validator<'_>, spec: &ComponentSpec) {
     let missing = [
         ("kind", spec.kind.is_none()),
         ("owner", spec.owner.is_none()),
-        ("effort", spec.effort.is_none()),
     ];
     for (key, _) in missing.iter().filter(|(_, absent)| *absent) {
         let d = SpecDiagnostic::new(
@@ -913,6 +915,16 @@ fn check_pins(
     }
 }
 
+/// The features an effort estimate is made from: those `cutover import`
+/// recorded, else a shell command when there is a legacy side.
+fn estimated_features(spec: &ComponentSpec) -> Vec<String> {
+    match &spec.legacy {
+        Some(legacy) if !legacy.features.is_empty() => legacy.features.clone(),
+        Some(_) => vec!["shell".to_owned()],
+        None => Vec::new(),
+    }
+}
+
 fn implementation(
     v: &mut Validator<'_>,
     spec: &super::wire::ImplementationSpec,
@@ -922,6 +934,8 @@ fn implementation(
         run: spec.run.value.clone(),
         shadow_run: spec.shadow_run.clone(),
         sources: v.paths(&spec.sources, &format!("{path}.sources")),
+        features: spec.features.clone(),
+        origin: spec.origin.clone(),
     }
 }
 

@@ -220,8 +220,10 @@ pub struct ComponentSpec {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub depends_on: Vec<Spanned<String>>,
-    /// Porting work: `3d`, `2w` or a number of work days.
-    #[schemars(required, with = "RawDuration")]
+    /// Porting work: `3d`, `2w` or a number of work days. When absent, the
+    /// capability table's estimate from `legacy.features` (see `cutover audit`).
+    #[serde(default)]
+    #[schemars(with = "Option<RawDuration>")]
     pub effort: Option<Spanned<RawDuration>>,
     /// Risk of the move (default medium).
     #[serde(default)]
@@ -291,6 +293,25 @@ pub struct ImplementationSpec {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub sources: Vec<Spanned<String>>,
+    /// Legacy features this side uses (`matrix`, `services`, `cache`, …),
+    /// written by `cutover import` and read by `cutover audit`.
+    #[serde(default)]
+    pub features: Vec<String>,
+    /// Where `cutover import` found this side: `cutover scaffold` reads it again from there.
+    #[serde(default)]
+    pub origin: Option<OriginSpec>,
+}
+
+/// `legacy.origin:` — the legacy definition a component was imported from.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OriginSpec {
+    /// The importer: `github-actions`, `gitlab`, `make`, `just`, `taskfile` or `compose`.
+    pub from: String,
+    /// The definition file, relative to the spec's directory.
+    pub file: String,
+    /// The job, target, recipe, task or service name inside that file.
+    pub job: String,
 }
 
 /// One stdout rewrite rule applied before comparing.

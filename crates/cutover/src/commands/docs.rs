@@ -31,7 +31,12 @@ pub fn run(global: &GlobalArgs, args: DocsArgs, printer: &mut Printer) -> Result
         None
     };
     let context = docs_context(&located.migration, &plan, live.as_ref())?;
-    let documents = render_documents(&context)?;
+    let mut documents = render_documents(&context)?;
+    let audit = cutover_core::audit::audit(&located.migration, live.as_ref().map(|w| &w.store))?;
+    documents.push(cutover_core::docs::Document {
+        file_name: "capability-mapping.md",
+        text: cutover_core::audit::render_markdown(&audit)?,
+    });
     let directory = out.unwrap_or_else(|| base_dir.join("migration-docs"));
     std::fs::create_dir_all(&directory).map_err(|source| CliError::Write {
         path: directory.clone(),

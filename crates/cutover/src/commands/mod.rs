@@ -1,17 +1,22 @@
 //! One file per subcommand. Each resolves its arguments, calls the library,
 //! and hands text to the [`crate::printer::Printer`].
 
+pub mod audit;
 pub mod bench;
 pub mod check;
+pub mod ci;
 pub mod decide;
 pub mod docs;
+pub mod doctor;
 pub mod gate;
+pub mod import;
 pub mod log;
 pub mod mode;
 pub mod plan;
 pub mod record;
 pub mod run;
 pub mod runs;
+pub mod scaffold;
 pub mod schema;
 pub mod status;
 pub mod test;

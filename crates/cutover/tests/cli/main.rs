@@ -1,17 +1,22 @@
 //! End-to-end tests of the `cutover` binary: one test binary for every
 //! command, so the project links it once.
 
+mod audit;
 mod bad_input;
 mod check;
+mod ci;
 mod confine;
+mod doctor;
 mod events;
 mod fuzz;
 mod gates;
+mod import;
 mod modes;
 mod plan;
 mod plan_rules;
 mod processes;
 mod rollback;
 mod run;
+mod scaffold;
 mod secrets;
 mod util;

@@ -1,0 +1,84 @@
+//! Legacy CI and build definitions read into [`ImportedJob`]s: GitHub
+//! Actions, GitLab CI, Makefiles, Justfiles, Taskfiles and docker compose.
+//! An engine: `import` turns the jobs into a spec, `scaffold` into Dagger
+//! functions, `ci` into the CI change. Files are read, never run.
+
+pub mod compose;
+pub mod error;
+pub mod expression;
+pub mod github;
+pub mod gitlab;
+pub mod job;
+pub mod just;
+pub mod make;
+pub mod source;
+pub mod taskfile;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+pub use error::ImportError;
+pub use job::{Import, ImportedJob, LegacySystem, Step};
+pub use source::Sources;
+
+/// Reads `paths` (all of one `system`) into jobs with ids and features,
+/// naming files relative to `base` (the directory the spec lives in).
+pub fn read_files(
+    system: LegacySystem,
+    paths: &[PathBuf],
+    base: &Path,
+) -> Result<Import, ImportError> {
+    if paths.is_empty() {
+        return Err(ImportError::NoFiles);
+    }
+    let mut sources = Sources::new(base);
+    let mut jobs: Vec<ImportedJob> = Vec::new();
+    for path in paths {
+        let file = sources.file(path);
+        let imported = match system {
+            LegacySystem::GithubActions => github::import(&mut sources, &file)?,
+            LegacySystem::Gitlab => gitlab::import(&mut sources, &file)?,
+            LegacySystem::Make => make::import(&mut sources, &file)?,
+            LegacySystem::Just => just::import(&mut sources, &file)?,
+            LegacySystem::Taskfile => taskfile::import(&mut sources, &file)?,
+            LegacySystem::Compose => compose::import(&mut sources, &file)?,
+        };
+        if imported.is_empty() {
+            return Err(ImportError::Refused {
+                file: file.shown,
+                line: 1,
+                construct: format!("nothing to import: no {} in the file", system.units()),
+                hint: "a file that only others include is imported with the file that includes it"
+                    .into(),
+            });
+        }
+        for job in imported {
+            let duplicate = jobs
+                .iter()
+                .any(|j| j.scope == job.scope && j.job == job.job);
+            if !duplicate {
+                jobs.push(job);
+            }
+        }
+    }
+    for job in &mut jobs {
+        finish(job);
+    }
+    job::assign_ids(&mut jobs);
+    Ok(Import {
+        jobs,
+        unresolved: sources.unresolved,
+    })
+}
+
+fn finish(job: &mut ImportedJob) {
+    if job.run.is_some() {
+        job.feature("shell");
+    } else if !job
+        .features
+        .iter()
+        .any(|f| f.contains("reusable-workflow") || f == "downstream-pipeline")
+    {
+        job.feature("actions-only");
+    }
+}

@@ -1,0 +1,15 @@
+//! `cutover scaffold`: Dagger modules drafted from imported jobs, for the
+//! Python and TypeScript SDKs, and the `dagger.run` lines that call them.
+//! Generated code is checked against the real SDK packages by the test
+//! suite (mypy --strict, tsc --strict); no engine is involved here.
+
+pub mod body;
+pub mod function;
+pub mod module;
+pub mod python;
+pub mod spec_edit;
+pub mod typescript;
+
+pub use function::{FunctionPlan, PlannedService, PlannedStep};
+pub use module::{GeneratedFile, Scaffold, ScaffoldError, ScaffoldSettings, Sdk, scaffold};
+pub use spec_edit::{SpecEdit, set_dagger_runs};
