@@ -1,6 +1,7 @@
 //! Content digests (SHA-256) of bytes, files and directories. A directory's
 //! digest is independent of the order its entries are listed in.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -54,8 +55,9 @@ pub fn digest_paths(base: &Path, paths: &[String]) -> String {
     hex(&hasher.finalize())
 }
 
-/// Digest of a file's content, or of a directory tree (relative paths and
-/// file digests, sorted); `None` if the path does not exist.
+/// Digest of a file's content, or of a directory tree (relative paths with
+/// each file's mode and content digest, or a symlink's target, sorted);
+/// `None` if the path does not exist.
 fn digest_path(path: &Path) -> Option<String> {
     let metadata = std::fs::metadata(path).ok()?;
     if metadata.is_file() {
@@ -74,6 +76,8 @@ fn digest_path(path: &Path) -> Option<String> {
     Some(hex(&hasher.finalize()))
 }
 
+/// `(relative path, "mode <octal> <digest>" or "link <target>")` for every
+/// file and symlink under `directory`; symlinks are not followed.
 fn collect_files(root: &Path, directory: &Path, entries: &mut Vec<(String, String)>) {
     let Ok(listing) = std::fs::read_dir(directory) else {
         return;
@@ -84,10 +88,17 @@ fn collect_files(root: &Path, directory: &Path, entries: &mut Vec<(String, Strin
             .strip_prefix(root)
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if path.is_dir() {
+        let Ok(metadata) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if metadata.file_type().is_symlink() {
+            let target = std::fs::read_link(&path).unwrap_or_default();
+            entries.push((relative, format!("link {}", target.display())));
+        } else if metadata.is_dir() {
             collect_files(root, &path, entries);
         } else if let Ok(bytes) = std::fs::read(&path) {
-            entries.push((relative, digest_bytes(&bytes)));
+            let mode = metadata.permissions().mode() & 0o7777;
+            entries.push((relative, format!("mode {mode:o} {}", digest_bytes(&bytes))));
         }
     }
 }
@@ -121,5 +132,24 @@ mod tests {
         assert!(da[1].digest.is_none());
         std::fs::write(b.path().join("out/sub/x"), "changed").expect("write");
         assert_ne!(digest_outputs(b.path(), &outputs)[0], da[0]);
+    }
+
+    #[test]
+    fn directory_digests_see_modes_and_symlink_targets() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let out = dir.path().join("out");
+        std::fs::create_dir_all(&out).expect("mkdir");
+        std::fs::write(out.join("a"), "a").expect("write");
+        std::fs::write(out.join("b"), "b").expect("write");
+        std::os::unix::fs::symlink("a", out.join("link")).expect("symlink");
+        let outputs = vec!["out".to_string()];
+        let before = digest_outputs(dir.path(), &outputs);
+        std::fs::remove_file(out.join("link")).expect("rm");
+        std::os::unix::fs::symlink("b", out.join("link")).expect("symlink");
+        let relinked = digest_outputs(dir.path(), &outputs);
+        assert_ne!(before, relinked);
+        std::fs::set_permissions(out.join("a"), std::fs::Permissions::from_mode(0o700))
+            .expect("chmod");
+        assert_ne!(digest_outputs(dir.path(), &outputs), relinked);
     }
 }
