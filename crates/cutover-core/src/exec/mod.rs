@@ -3,6 +3,7 @@
 //! comparing the results. The one module that spawns processes.
 
 mod command;
+mod compare;
 mod digest;
 mod outcome;
 mod parity;
@@ -11,9 +12,10 @@ mod trace;
 mod verdict;
 
 pub use command::{Execution, SideCommand, run_side};
+pub use compare::{CompareContext, Verdict, compare_output, unified_hunk};
 pub use digest::{OutputDigest, digest_bytes, digest_outputs, digest_paths, hex};
 pub use outcome::SideOutcome;
-pub use parity::{Normalizer, Parity, SideResult, compare};
+pub use parity::{Normalizer, Parity, ParityPlan, SideResult, compare};
 pub use secrets::secret_values;
 pub use trace::{TraceContext, random_hex};
 pub use verdict::{ParityVerdict, SideRole};

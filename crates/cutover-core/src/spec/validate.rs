@@ -11,6 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 use jiff::civil::Date;
 use serde_saphyr::Spanned;
 
+use super::comparison::{Comparison, MemberComparison, ParitySettings};
 use super::criterion_spec::CriterionSpec;
 use super::diagnostic::{SourcePosition, SpecDiagnostic};
 use super::duration::{RawDuration, WallDuration, WorkDays};
@@ -19,6 +20,7 @@ use super::model::{
     Migration, PhaseSettings, Planning, Risk, RollbackSettings, Trigger, TriggerAction, WEEKDAYS,
     Window,
 };
+use super::output_spec::{CompareSpec, MemberSpec, OutputEntry, OutputMapping, StdoutSpec};
 use super::wire::{
     AcceptanceSpec, CalendarSection, ComponentSpec, KindSpec, MigrationSpec, RiskSpec,
     TriggerActionSpec,
@@ -556,7 +558,12 @@ fn component(
         legacy: spec.legacy.as_ref().map(implementation),
         dagger: spec.dagger.as_ref().map(implementation),
         side_effects: spec.side_effects,
-        outputs: spec.outputs.clone(),
+        outputs: spec
+            .outputs
+            .iter()
+            .map(|o| o.value.path().to_owned())
+            .collect(),
+        parity: parity_settings(v, spec, &path),
         normalize: normalize_rules(v, spec, &path),
         recheck: spec.recheck.unwrap_or(0),
         secrets: spec.secrets.clone(),
@@ -578,6 +585,143 @@ fn normalize_rules(
         rules.push((rule.pattern.value.clone(), rule.replace.clone()));
     }
     rules
+}
+
+/// `stdout:` and the comparator of each output, with their options checked.
+fn parity_settings(v: &mut Validator<'_>, spec: &ComponentSpec, path: &str) -> ParitySettings {
+    let outputs = spec
+        .outputs
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            let at = v.at(entry);
+            let here = format!("{path}.outputs[{i}]");
+            match &entry.value {
+                OutputEntry::Path(_) => Comparison::Bytes,
+                OutputEntry::Detailed(mapping) => output_comparison(v, mapping, at, &here),
+            }
+        })
+        .collect();
+    ParitySettings {
+        stdout: spec.stdout != Some(StdoutSpec::Ignore),
+        outputs,
+    }
+}
+
+/// One output's comparator; options that do not belong to it are errors.
+fn output_comparison(
+    v: &mut Validator<'_>,
+    mapping: &OutputMapping,
+    at: SourcePosition,
+    path: &str,
+) -> Comparison {
+    let compare = mapping.compare.unwrap_or(CompareSpec::Bytes);
+    let mut misplaced = |option: &str, set: bool, owner: &str| {
+        if set {
+            let d =
+                SpecDiagnostic::new(format!("`{option}` only applies to `compare: {owner}`"), at)
+                    .with_path(format!("{path}.{option}"))
+                    .with_label("option of another comparator")
+                    .with_help(format!("remove `{option}:` or set `compare: {owner}`"));
+            v.report(d);
+        }
+    };
+    misplaced(
+        "allow",
+        !mapping.allow.is_empty() && compare != CompareSpec::Symbols,
+        "symbols",
+    );
+    misplaced(
+        "ignore",
+        !mapping.ignore.is_empty() && compare != CompareSpec::Json,
+        "json",
+    );
+    misplaced(
+        "run",
+        mapping.run.is_some() && compare != CompareSpec::Command,
+        "command",
+    );
+    misplaced(
+        "members",
+        !mapping.members.is_empty() && compare != CompareSpec::Archive,
+        "archive",
+    );
+    pointers(v, &mapping.ignore, at, path);
+    match compare {
+        CompareSpec::Archive => Comparison::Archive {
+            members: mapping
+                .members
+                .iter()
+                .enumerate()
+                .map(|(j, member)| {
+                    member_comparison(v, member, at, &format!("{path}.members[{j}]"))
+                })
+                .collect(),
+        },
+        CompareSpec::Command => {
+            let run = mapping.run.clone().unwrap_or_default();
+            if run.trim().is_empty() {
+                let d = SpecDiagnostic::new("`compare: command` needs `run:`", at)
+                    .with_path(format!("{path}.run"))
+                    .with_label("no comparator command")
+                    .with_help("add `run: ./compare.sh` — it gets both paths as `$1` and `$2`");
+                v.report(d);
+            }
+            Comparison::Command { run }
+        }
+        other => simple_comparison(other, &mapping.allow, &mapping.ignore),
+    }
+}
+
+/// An archive member's comparator: archives and commands do not nest.
+fn member_comparison(
+    v: &mut Validator<'_>,
+    member: &MemberSpec,
+    at: SourcePosition,
+    path: &str,
+) -> MemberComparison {
+    if matches!(member.compare, CompareSpec::Archive | CompareSpec::Command) {
+        let d = SpecDiagnostic::new(
+            "archive members cannot be compared as `archive` or `command`",
+            at,
+        )
+        .with_path(format!("{path}.compare"))
+        .with_label("not a member comparator")
+        .with_help("use `bytes`, `text`, `symbols`, `junit` or `json`");
+        v.report(d);
+    }
+    pointers(v, &member.ignore, at, path);
+    MemberComparison {
+        pattern: member.pattern.clone(),
+        comparison: simple_comparison(member.compare, &member.allow, &member.ignore),
+    }
+}
+
+fn simple_comparison(compare: CompareSpec, allow: &[String], ignore: &[String]) -> Comparison {
+    match compare {
+        CompareSpec::Text => Comparison::Text,
+        CompareSpec::Symbols => Comparison::Symbols {
+            allow: allow.to_vec(),
+        },
+        CompareSpec::Junit => Comparison::Junit,
+        CompareSpec::Json => Comparison::Json {
+            ignore: ignore.to_vec(),
+        },
+        _ => Comparison::Bytes,
+    }
+}
+
+/// Reports `ignore:` entries that are not JSON Pointers.
+fn pointers(v: &mut Validator<'_>, ignore: &[String], at: SourcePosition, path: &str) {
+    for (k, pointer) in ignore.iter().enumerate() {
+        if !pointer.is_empty() && !pointer.starts_with('/') {
+            let d = SpecDiagnostic::new(format!("`{pointer}` is not a JSON Pointer"), at)
+                .with_path(format!("{path}.ignore[{k}]"))
+                .with_label("not a JSON Pointer")
+                .with_help(format!("JSON Pointers start with `/`: `/{pointer}`"));
+            v.report(d);
+        }
+    }
 }
 
 fn dependencies(

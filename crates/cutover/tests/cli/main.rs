@@ -6,6 +6,7 @@ mod events;
 mod fuzz;
 mod gates;
 mod modes;
+mod parity;
 mod plan;
 mod rollback;
 mod run;

@@ -121,7 +121,7 @@ fn shadow_mismatch_names_the_differing_output() {
         .args(&["advance", "job"]);
     test.run().code(0);
     test_with(&test, &["run", "job"]).run().code(0).stderr_has(
-        "parity: mismatch: output `dist/report.txt` differs at line 2: legacy `b` / dagger `c`",
+        "parity: mismatch: output `dist/report.txt` differs (bytes):\n--- legacy\n+++ dagger\n@@ -1,2 +1,2 @@\n a\n-b\n+c",
     );
     let runs = test_with(&test, &["runs", "job", "--format", "json"]).run();
     runs.code(0);
