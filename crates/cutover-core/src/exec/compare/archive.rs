@@ -248,3 +248,111 @@ fn directory_members(root: &Path) -> Result<Members, String> {
     }
     Ok(found)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::Command;
+
+    use super::*;
+    use crate::exec::Normalizer;
+    use crate::lifecycle::Side;
+
+    /// Runs a real archiver; the test fails if it is missing.
+    fn sh(dir: &Path, line: &str) {
+        let status = Command::new("sh")
+            .args(["-c", line])
+            .current_dir(dir)
+            .status()
+            .expect("sh");
+        assert!(status.success(), "{line}");
+    }
+
+    fn tree(root: &Path, mode: u32) {
+        std::fs::create_dir_all(root.join("lib")).expect("mkdir");
+        std::fs::write(root.join("lib/a.txt"), "alpha\n").expect("write");
+        std::fs::write(root.join("README"), "read me\n").expect("write");
+        std::fs::set_permissions(root.join("README"), std::fs::Permissions::from_mode(mode))
+            .expect("chmod");
+        std::os::unix::fs::symlink("a.txt", root.join("lib/link")).expect("symlink");
+    }
+
+    fn verdict(a: &Path, b: &Path) -> Verdict {
+        let normalizer = Normalizer::default();
+        let context = CompareContext {
+            sides: (Side::Legacy, Side::Dagger),
+            normalizer: &normalizer,
+            out_dirs: (a, b),
+            working_dir: a,
+        };
+        compare(a, b, &[], &context)
+    }
+
+    #[test]
+    fn tarballs_and_zips_match_by_members_not_by_mtime_or_order() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let d = dir.path();
+        tree(&d.join("one"), 0o644);
+        tree(&d.join("two"), 0o644);
+        sh(d, "touch -d 2001-01-01 two/lib/a.txt");
+        sh(
+            d,
+            "tar czf one.tar.gz -C one . && tar cf two.tar -C two README lib",
+        );
+        sh(d, "gzip -c two.tar > two.tgz");
+        assert_eq!(
+            verdict(&d.join("one.tar.gz"), &d.join("two.tgz")),
+            Verdict::Equivalent
+        );
+        assert_eq!(
+            verdict(&d.join("one.tar.gz"), &d.join("two.tar")),
+            Verdict::Equivalent
+        );
+        assert_eq!(
+            verdict(&d.join("one"), &d.join("two.tar")),
+            Verdict::Equivalent
+        );
+        sh(
+            d,
+            "python3 -c \"import zipfile; z = zipfile.ZipFile('one.zip', 'w', zipfile.ZIP_DEFLATED); z.write('one/README', 'README'); z.write('one/lib/a.txt', 'lib/a.txt'); z.close()\"",
+        );
+        sh(
+            d,
+            "python3 -c \"import zipfile; z = zipfile.ZipFile('two.zip', 'w'); z.write('two/lib/a.txt', 'lib/a.txt'); z.write('two/README', 'README'); z.close()\"",
+        );
+        assert_eq!(
+            verdict(&d.join("one.zip"), &d.join("two.zip")),
+            Verdict::Equivalent
+        );
+    }
+
+    #[test]
+    fn a_changed_mode_or_member_is_named() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let d = dir.path();
+        tree(&d.join("one"), 0o644);
+        tree(&d.join("two"), 0o755);
+        std::fs::write(d.join("two/lib/a.txt"), "beta\n").expect("write");
+        sh(
+            d,
+            "tar czf one.tar.gz -C one . && tar czf two.tar.gz -C two .",
+        );
+        let Verdict::Differs(why) = verdict(&d.join("one.tar.gz"), &d.join("two.tar.gz")) else {
+            panic!("expected a difference")
+        };
+        assert!(
+            why.starts_with("2 member(s) differ: `README`, `lib/a.txt`"),
+            "{why}"
+        );
+        assert!(
+            why.contains("`README`: legacy file mode 644, dagger file mode 755"),
+            "{why}"
+        );
+        assert!(why.contains("-alpha\n+beta"), "{why}");
+        std::fs::write(d.join("junk"), "not an archive").expect("write");
+        let Verdict::Differs(why) = verdict(&d.join("one.tar.gz"), &d.join("junk")) else {
+            panic!("expected a difference")
+        };
+        assert!(why.contains("not a tar, gzip or zip archive"), "{why}");
+    }
+}

@@ -108,3 +108,82 @@ fn entry(kind: SymbolKind, name: &str) -> String {
     };
     format!("{letter} {name}")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::process::Command;
+
+    use super::*;
+    use crate::exec::Normalizer;
+    use crate::lifecycle::Side;
+
+    /// Compiles C source into a static archive with the real `cc` and `ar`.
+    fn library(dir: &Path, name: &str, sources: &[(&str, &str)]) -> std::path::PathBuf {
+        let mut objects = Vec::new();
+        for (file, code) in sources {
+            let source = dir.join(format!("{name}-{file}.c"));
+            std::fs::write(&source, code).expect("write");
+            let object = dir.join(format!("{name}-{file}.o"));
+            let status = Command::new("cc")
+                .args(["-c", "-O1"])
+                .arg(&source)
+                .arg("-o")
+                .arg(&object)
+                .status()
+                .expect("cc");
+            assert!(status.success());
+            objects.push(object);
+        }
+        let archive = dir.join(format!("lib{name}.a"));
+        let status = Command::new("ar")
+            .arg("rcs")
+            .arg(&archive)
+            .args(&objects)
+            .status()
+            .expect("ar");
+        assert!(status.success());
+        archive
+    }
+
+    #[test]
+    fn static_libraries_compare_by_exported_symbols() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let d = dir.path();
+        let a = library(
+            d,
+            "one",
+            &[
+                (
+                    "add",
+                    "static int h(int a) { return a; } int add(int a, int b) { return h(a) + b; }",
+                ),
+                ("tag", "const int built_by_make = 1;"),
+            ],
+        );
+        let b = library(
+            d,
+            "two",
+            &[
+                ("tag", "const int built_by_cmake = 2;"),
+                ("add", "int add(int a, int b) { return b + a; }"),
+            ],
+        );
+        let normalizer = Normalizer::default();
+        let context = CompareContext {
+            sides: (Side::Legacy, Side::Dagger),
+            normalizer: &normalizer,
+            out_dirs: (d, d),
+            working_dir: d,
+        };
+        assert_eq!(
+            compare(&a, &b, &["built_by_*".into()], &context),
+            Verdict::Equivalent
+        );
+        assert_eq!(
+            compare(&a, &b, &[], &context),
+            Verdict::Differs(
+                "only in legacy: `D built_by_make`\nonly in dagger: `D built_by_cmake`".into()
+            )
+        );
+    }
+}
