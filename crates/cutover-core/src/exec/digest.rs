@@ -6,6 +6,8 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use crate::spec::Component;
+
 /// Lowercase hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -53,6 +55,39 @@ pub fn digest_paths(base: &Path, paths: &[String]) -> String {
         hasher.update(b"\n");
     }
     hex(&hasher.finalize())
+}
+
+/// Prefix of [`definition_digest`]s; digests recorded without it are of
+/// `legacy.sources` alone (written before run lines counted as drift).
+const DEFINITION_V2: &str = "v2:";
+
+/// The digest of how a component is defined — the content of
+/// `legacy.sources` and both sides' command lines — recorded on entering
+/// shadow so that `status` can flag drift.
+pub fn definition_digest(base: &Path, component: &Component) -> Option<String> {
+    let legacy = component.legacy.as_ref()?;
+    let mut hasher = Sha256::new();
+    hasher.update(digest_paths(base, &legacy.sources).as_bytes());
+    for side in [Some(legacy), component.dagger.as_ref()] {
+        let (run, shadow_run) = side.map_or(("", ""), |s| {
+            (s.run.as_str(), s.shadow_run.as_deref().unwrap_or(""))
+        });
+        for line in [run, shadow_run] {
+            hasher.update(b"\n");
+            hasher.update(digest_bytes(line.as_bytes()).as_bytes());
+        }
+    }
+    Some(format!("{DEFINITION_V2}{}", hex(&hasher.finalize())))
+}
+
+/// Whether the definition changed since `recorded` was taken (by this
+/// version, or by an older one that digested `legacy.sources` only).
+pub fn definition_changed(base: &Path, component: &Component, recorded: &str) -> bool {
+    match (recorded.strip_prefix(DEFINITION_V2), &component.legacy) {
+        (Some(_), _) => definition_digest(base, component).as_deref() != Some(recorded),
+        (None, Some(legacy)) => recorded != digest_paths(base, &legacy.sources),
+        (None, None) => false,
+    }
 }
 
 /// Digest of a file's content, or of a directory tree (relative paths with
@@ -132,6 +167,22 @@ mod tests {
         assert!(da[1].digest.is_none());
         std::fs::write(b.path().join("out/sub/x"), "changed").expect("write");
         assert_ne!(digest_outputs(b.path(), &outputs)[0], da[0]);
+    }
+
+    #[test]
+    fn digests_recorded_before_run_lines_counted_still_compare() {
+        let dir = tempfile::tempdir().expect("tmp");
+        std::fs::write(dir.path().join("ci.sh"), "make\n").expect("write");
+        let spec = "version: 1\nmigration: { name: m, start: 2027-01-04 }\ncomponents:\n  - { id: c, kind: job, owner: o, effort: 1d, legacy: { run: sh ci.sh, sources: [ci.sh] }, dagger: { run: 'true' } }\n";
+        let migration = crate::spec::parse_spec("m.yaml", spec).expect("spec");
+        let component = &migration.components[0];
+        let old = digest_paths(dir.path(), &["ci.sh".to_string()]);
+        let new = definition_digest(dir.path(), component).expect("a legacy side");
+        assert!(!definition_changed(dir.path(), component, &old));
+        assert!(!definition_changed(dir.path(), component, &new));
+        std::fs::write(dir.path().join("ci.sh"), "make all\n").expect("write");
+        assert!(definition_changed(dir.path(), component, &old));
+        assert!(definition_changed(dir.path(), component, &new));
     }
 
     #[test]

@@ -13,7 +13,10 @@ mod verdict;
 
 pub use command::{Execution, SideCommand, run_side};
 pub use compare::{CompareContext, Verdict, compare_output, unified_hunk};
-pub use digest::{OutputDigest, digest_bytes, digest_outputs, digest_paths, hex};
+pub use digest::{
+    OutputDigest, definition_changed, definition_digest, digest_bytes, digest_outputs,
+    digest_paths, hex,
+};
 pub use outcome::SideOutcome;
 pub use parity::{Normalizer, Parity, ParityPlan, SideResult, compare};
 pub use secrets::secret_values;
