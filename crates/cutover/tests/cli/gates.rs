@@ -261,6 +261,10 @@ fn docs_render_criteria_tests_and_live_verdicts() {
     );
     assert!(criteria.contains("no (observe only)"));
     assert!(criteria.contains("**smoke**: `true` — expects exit code 0"));
+    assert!(
+        criteria.contains("Parity is based on: exit code, stdout."),
+        "{criteria}"
+    );
     let strategy = std::fs::read_to_string(test.path().join("docs/testing-strategy.md"))
         .expect("testing strategy");
     assert!(
