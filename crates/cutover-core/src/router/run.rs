@@ -237,6 +237,11 @@ impl Runner<'_> {
         let Parity::Mismatch { summary } = compare(authoritative, shadow, &self.plan()) else {
             return Ok((Some(ParityVerdict::Match), None));
         };
+        // Diffs of output files may quote a secret the side wrote there.
+        let summary = self
+            .redact
+            .iter()
+            .fold(summary, |text, secret| text.replace(secret.as_str(), "***"));
         for attempt in 1..=self.component.recheck {
             let recheck =
                 self.with_result(self.launch(side, line, SideRole::Recheck, attempt)?)?;

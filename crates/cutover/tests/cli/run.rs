@@ -292,6 +292,25 @@ fn secrets_never_reach_the_record() {
 }
 
 #[test]
+fn secrets_in_differing_outputs_never_reach_the_summary() {
+    let test = Test::new()
+        .spec(&spec(
+            "    secrets: [API_TOKEN]\n    outputs: [config.txt]\n",
+            "echo token=$API_TOKEN > $CUTOVER_OUT/config.txt",
+            "echo token=$API_TOKEN-x > $CUTOVER_OUT/config.txt",
+        ))
+        .args(&["advance", "job"]);
+    test.run().code(0);
+    let outcome = test_with(&test, &["run", "job"])
+        .env("API_TOKEN", "hunter2-very-secret")
+        .run();
+    outcome.code(0).stderr_has("-token=***\n+token=***-x");
+    assert!(!outcome.stderr.contains("hunter2"), "{}", outcome.stderr);
+    let runs = test_with(&test, &["runs", "job", "--format", "json"]).run();
+    assert!(!runs.stdout.contains("hunter2") && runs.stdout.contains("***"));
+}
+
+#[test]
 fn secrets_never_reach_the_disk_through_bench() {
     let test = Test::new().spec(&spec(
         "    secrets: [API_TOKEN]\n",
