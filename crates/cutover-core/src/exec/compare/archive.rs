@@ -255,8 +255,6 @@ mod tests {
     use std::process::Command;
 
     use super::*;
-    use crate::exec::Normalizer;
-    use crate::lifecycle::Side;
 
     /// Runs a real archiver; the test fails if it is missing.
     fn sh(dir: &Path, line: &str) {
@@ -278,13 +276,7 @@ mod tests {
     }
 
     fn verdict(a: &Path, b: &Path) -> Verdict {
-        let normalizer = Normalizer::default();
-        let context = CompareContext {
-            sides: (Side::Legacy, Side::Dagger),
-            normalizer: &normalizer,
-            out_dirs: (a, b),
-            working_dir: a,
-        };
+        let context = super::super::test_context(a);
         compare(a, b, &[], &context)
     }
 

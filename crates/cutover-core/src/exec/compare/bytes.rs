@@ -11,10 +11,7 @@ const DIFF_LIMIT: usize = 4 * 1024 * 1024;
 
 /// Compares two files or two directories byte for byte.
 pub fn compare(a: &Path, b: &Path, context: &CompareContext<'_>) -> Verdict {
-    if a.is_dir() || b.is_dir() {
-        return tree::compare(a, b, context, &compare_files);
-    }
-    compare_files(a, b, context)
+    tree::files_or_tree(a, b, context, &compare_files)
 }
 
 fn compare_files(a: &Path, b: &Path, context: &CompareContext<'_>) -> Verdict {
@@ -48,8 +45,6 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     use super::*;
-    use crate::exec::Normalizer;
-    use crate::lifecycle::Side;
 
     fn tree_at(root: &Path, report: &str) {
         std::fs::create_dir_all(root.join("sub")).expect("mkdir");
@@ -69,13 +64,7 @@ mod tests {
         let (a, b) = (dir.path().join("a"), dir.path().join("b"));
         tree_at(&a, "x\ny\nz\n");
         tree_at(&b, "x\ny\nz\n");
-        let normalizer = Normalizer::default();
-        let context = CompareContext {
-            sides: (Side::Legacy, Side::Dagger),
-            normalizer: &normalizer,
-            out_dirs: (&a, &b),
-            working_dir: dir.path(),
-        };
+        let context = super::super::test_context(dir.path());
         assert_eq!(compare(&a, &b, &context), Verdict::Equivalent);
         std::fs::write(b.join("sub/report.txt"), "x\nY\nz\n").expect("write");
         std::fs::set_permissions(b.join("same.bin"), std::fs::Permissions::from_mode(0o755))

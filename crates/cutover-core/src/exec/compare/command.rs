@@ -58,8 +58,6 @@ pub fn compare(a: &Path, b: &Path, run: &str, context: &CompareContext<'_>) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::Normalizer;
-    use crate::lifecycle::Side;
 
     #[test]
     fn exit_zero_is_equivalent_and_stdout_explains() {
@@ -67,13 +65,7 @@ mod tests {
         let (a, b) = (dir.path().join("a"), dir.path().join("b"));
         std::fs::write(&a, "1\n").expect("write");
         std::fs::write(&b, "2\n").expect("write");
-        let normalizer = Normalizer::default();
-        let context = CompareContext {
-            sides: (Side::Legacy, Side::Dagger),
-            normalizer: &normalizer,
-            out_dirs: (dir.path(), dir.path()),
-            working_dir: dir.path(),
-        };
+        let context = super::super::test_context(dir.path());
         let run = "sh -c 'test \"$(wc -l < \"$1\")\" = \"$(wc -l < \"$2\")\" && exit 0; echo line counts differ; exit 3' x";
         assert_eq!(compare(&a, &b, run, &context), Verdict::Equivalent);
         assert_eq!(

@@ -106,8 +106,6 @@ fn shorten(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::Normalizer;
-    use crate::lifecycle::Side;
 
     #[test]
     fn key_order_and_ignored_pointers_do_not_count() {
@@ -123,13 +121,7 @@ mod tests {
             r#"{"list":[1,2],"build":{"host":"x","time":"11:00"},"v":1}"#,
         )
         .expect("write");
-        let normalizer = Normalizer::default();
-        let context = CompareContext {
-            sides: (Side::Legacy, Side::Dagger),
-            normalizer: &normalizer,
-            out_dirs: (dir.path(), dir.path()),
-            working_dir: dir.path(),
-        };
+        let context = super::super::test_context(dir.path());
         assert_eq!(
             compare(&a, &b, &["/build/time".into()], &context),
             Verdict::Equivalent

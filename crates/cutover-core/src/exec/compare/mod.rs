@@ -102,3 +102,16 @@ impl Scratch {
         })
     }
 }
+
+/// A context for comparator tests: legacy against dagger, no normalize
+/// rules, everything relative to `dir`.
+#[cfg(test)]
+fn test_context(dir: &Path) -> CompareContext<'_> {
+    static PLAIN: std::sync::LazyLock<Normalizer> = std::sync::LazyLock::new(Normalizer::default);
+    CompareContext {
+        sides: (Side::Legacy, Side::Dagger),
+        normalizer: &PLAIN,
+        out_dirs: (dir, dir),
+        working_dir: dir,
+    }
+}

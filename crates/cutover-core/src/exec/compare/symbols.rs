@@ -114,8 +114,6 @@ mod tests {
     use std::process::Command;
 
     use super::*;
-    use crate::exec::Normalizer;
-    use crate::lifecycle::Side;
 
     /// Compiles C source into a static archive with the real `cc` and `ar`.
     fn library(dir: &Path, name: &str, sources: &[(&str, &str)]) -> std::path::PathBuf {
@@ -168,13 +166,7 @@ mod tests {
                 ("add", "int add(int a, int b) { return b + a; }"),
             ],
         );
-        let normalizer = Normalizer::default();
-        let context = CompareContext {
-            sides: (Side::Legacy, Side::Dagger),
-            normalizer: &normalizer,
-            out_dirs: (d, d),
-            working_dir: d,
-        };
+        let context = super::super::test_context(d);
         assert_eq!(
             compare(&a, &b, &["built_by_*".into()], &context),
             Verdict::Equivalent

@@ -13,10 +13,7 @@ const MAX_DIFF_LINES: usize = 40;
 
 /// Compares two files (or trees) as normalized text.
 pub fn compare(a: &Path, b: &Path, context: &CompareContext<'_>) -> Verdict {
-    if a.is_dir() || b.is_dir() {
-        return tree::compare(a, b, context, &compare_files);
-    }
-    compare_files(a, b, context)
+    tree::files_or_tree(a, b, context, &compare_files)
 }
 
 fn compare_files(a: &Path, b: &Path, context: &CompareContext<'_>) -> Verdict {

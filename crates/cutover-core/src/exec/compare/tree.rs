@@ -65,8 +65,23 @@ fn walk(root: &Path, directory: &Path, found: &mut BTreeMap<String, Entry>) {
     }
 }
 
+/// Compares two files with `files`, or two directories entry by entry
+/// with `files` for the content of each regular file present on both sides.
+pub(super) fn files_or_tree(
+    a: &Path,
+    b: &Path,
+    context: &CompareContext<'_>,
+    files: &dyn Fn(&Path, &Path, &CompareContext<'_>) -> Verdict,
+) -> Verdict {
+    if a.is_dir() || b.is_dir() {
+        compare(a, b, context, files)
+    } else {
+        files(a, b, context)
+    }
+}
+
 /// Compares two directories; `files` compares two regular files' content.
-pub(super) fn compare(
+fn compare(
     a: &Path,
     b: &Path,
     context: &CompareContext<'_>,
