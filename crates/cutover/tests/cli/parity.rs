@@ -102,7 +102,7 @@ fn a_broken_test_is_a_mismatch_naming_that_test() {
     let test = mathx_in_shadow(&mathx_spec("MATHX_BREAK=test_mul ./dagger.sh", COMPARED));
     let outcome = Test::at(test.path()).args(&["run", "mathx"]).run();
     outcome.code(0).stderr_has(
-        "parity: mismatch: output `results.xml` differs (junit):\n1 test(s) differ\n`mathx.test_mul`: legacy passed, dagger failed",
+        "parity: mismatch: output `results.xml` differs (junit):\n1 test differs\n`mathx.test_mul`: legacy passed, dagger failed",
     );
     assert!(
         !outcome.stderr.contains("libmathx.a") && !outcome.stderr.contains("install"),

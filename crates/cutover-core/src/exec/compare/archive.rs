@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::Path;
 
 use super::tree::{Entry, entries};
-use super::{CompareContext, Scratch, Verdict, bytes, compare_output};
+use super::{CompareContext, Scratch, Verdict, bytes, compare_output, differ_line};
 use crate::spec::{Comparison, MemberComparison, wildcard_match};
 
 /// Most differing members explained in detail; the rest are only named.
@@ -72,12 +72,8 @@ pub fn compare(
     if differing.is_empty() {
         return Verdict::Equivalent;
     }
-    let names: Vec<String> = differing.iter().map(|(p, _)| format!("`{p}`")).collect();
-    let mut lines = vec![format!(
-        "{} member(s) differ: {}",
-        differing.len(),
-        names.join(", ")
-    )];
+    let names: Vec<String> = differing.iter().map(|(p, _)| p.clone()).collect();
+    let mut lines = vec![differ_line("member", &names)];
     for (path, why) in differing.iter().take(MAX_EXPLAINED) {
         lines.push(format!("`{path}`: {why}"));
     }
@@ -333,7 +329,7 @@ mod tests {
             panic!("expected a difference")
         };
         assert!(
-            why.starts_with("2 member(s) differ: `README`, `lib/a.txt`"),
+            why.starts_with("2 members differ: `README` and `lib/a.txt`\n"),
             "{why}"
         );
         assert!(

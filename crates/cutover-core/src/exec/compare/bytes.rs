@@ -75,7 +75,7 @@ mod tests {
             panic!("expected a difference")
         };
         assert!(
-            why.starts_with("3 paths differ: `link`, `same.bin`, `sub/report.txt`\n"),
+            why.starts_with("3 paths differ: `link`, `same.bin`, and `sub/report.txt`\n"),
             "{why}"
         );
         assert!(

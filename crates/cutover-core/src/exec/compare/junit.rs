@@ -9,6 +9,7 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use super::{CompareContext, Verdict, read};
+use crate::text::count;
 
 /// Most differing tests listed.
 const MAX_LISTED: usize = 20;
@@ -63,7 +64,8 @@ pub fn compare(a: &Path, b: &Path, context: &CompareContext<'_>) -> Verdict {
     }
     let total = differing.len();
     differing.truncate(MAX_LISTED);
-    let mut lines = vec![format!("{total} test(s) differ")];
+    let verb = if total == 1 { "differs" } else { "differ" };
+    let mut lines = vec![format!("{} {verb}", count(total, "test"))];
     lines.extend(differing);
     Verdict::Differs(lines.join("\n"))
 }

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use super::parity::Normalizer;
 use crate::lifecycle::Side;
 use crate::spec::Comparison;
+use crate::text::{backtick_list, count};
 
 pub use text::unified_hunk;
 
@@ -68,6 +69,20 @@ pub fn compare_output(
         Comparison::Json { ignore } => json::compare(a, b, ignore, context),
         Comparison::Command { run } => command::compare(a, b, run, context),
     }
+}
+
+/// `1 path differs: `a`` / `3 paths differ: `a`, `b`, and `c``.
+fn differ_line(noun: &str, names: &[String]) -> String {
+    let verb = if names.len() == 1 {
+        "differs"
+    } else {
+        "differ"
+    };
+    format!(
+        "{} {verb}: {}",
+        count(names.len(), noun),
+        backtick_list(names)
+    )
 }
 
 /// Reads a file for a comparator, or explains why it cannot.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use super::{CompareContext, Verdict};
+use super::{CompareContext, Verdict, differ_line};
 
 /// Most differing paths explained in detail; the rest are only named.
 const MAX_EXPLAINED: usize = 5;
@@ -125,18 +125,13 @@ fn compare(
     report(differing)
 }
 
-/// `2 paths differ: `a`, `b`` followed by the first explanations.
+/// `2 paths differ: `a` and `b`` followed by the first explanations.
 fn report(differing: Vec<(String, String)>) -> Verdict {
     if differing.is_empty() {
         return Verdict::Equivalent;
     }
-    let names: Vec<String> = differing.iter().map(|(p, _)| format!("`{p}`")).collect();
-    let noun = if differing.len() == 1 {
-        "path differs"
-    } else {
-        "paths differ"
-    };
-    let mut lines = vec![format!("{} {noun}: {}", differing.len(), names.join(", "))];
+    let names: Vec<String> = differing.iter().map(|(p, _)| p.clone()).collect();
+    let mut lines = vec![differ_line("path", &names)];
     for (path, why) in differing.iter().take(MAX_EXPLAINED) {
         lines.push(format!("`{path}`: {why}"));
     }
