@@ -8,18 +8,25 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
+use sha2::{Digest, Sha256};
+
 use super::tree::{Entry, entries};
 use super::{CompareContext, Scratch, Verdict, bytes, compare_output, differ_line};
+use crate::exec::digest::hex;
 use crate::spec::{Comparison, MemberComparison, wildcard_match};
 
 /// Most differing members explained in detail; the rest are only named.
 const MAX_EXPLAINED: usize = 5;
 
-/// One member: its kind with mode or link target, and its content.
+/// One member: its kind with mode or link target, and its content's digest.
+/// The content itself is kept only when it is small enough to diff or a
+/// `members:` rule needs it, so large archives stream through.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Member {
     kind: MemberKind,
-    content: Vec<u8>,
+    digest: String,
+    size: u64,
+    content: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,11 +54,12 @@ pub fn compare(
     context: &CompareContext<'_>,
 ) -> Verdict {
     let (side_a, side_b) = context.sides;
-    let left = match members(a) {
+    let keep = |name: &str| rules.iter().any(|rule| wildcard_match(&rule.pattern, name));
+    let left = match members(a, &keep) {
         Ok(found) => found,
         Err(error) => return Verdict::Differs(format!("{side_a}: {error}")),
     };
-    let right = match members(b) {
+    let right = match members(b, &keep) {
         Ok(found) => found,
         Err(error) => return Verdict::Differs(format!("{side_b}: {error}")),
     };
@@ -91,17 +99,23 @@ fn member_difference(
     if x.kind != y.kind {
         return Some(format!("{side_a} {}, {side_b} {}", x.kind, y.kind));
     }
-    if x.content == y.content {
+    if x.digest == y.digest {
         return None;
     }
     let comparison = rules
         .iter()
         .find(|rule| wildcard_match(&rule.pattern, path))
         .map_or(&Comparison::Bytes, |rule| &rule.comparison);
+    let (Some(left), Some(right)) = (&x.content, &y.content) else {
+        return Some(format!(
+            "content differs ({side_a} {} bytes, {side_b} {} bytes)",
+            x.size, y.size
+        ));
+    };
     if *comparison == Comparison::Bytes {
-        return Some(bytes::explain(&x.content, &y.content, context));
+        return Some(bytes::explain(left, right, context));
     }
-    let scratch = match Scratch::new(path, &x.content, &y.content) {
+    let scratch = match Scratch::new(path, left, right) {
         Ok(scratch) => scratch,
         Err(error) => return Some(format!("cannot unpack for comparing: {error}")),
     };
@@ -111,37 +125,60 @@ fn member_difference(
     }
 }
 
+/// Member content up to this size is kept for diffs; larger content is
+/// only digested unless a `members:` rule needs it.
+const KEEP_LIMIT: u64 = 4 * 1024 * 1024;
+
+/// Whether a member's content must be kept whatever its size.
+type Keep<'a> = &'a dyn Fn(&str) -> bool;
+
 /// The members of an archive file or a directory tree.
-fn members(path: &Path) -> Result<Members, String> {
+fn members(path: &Path, keep: Keep<'_>) -> Result<Members, String> {
     if path.is_dir() {
-        return directory_members(path);
+        return directory_members(path, keep);
     }
-    let data = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    archive_members(&data).map_err(|e| format!("`{}`: {e}", path.display()))
+    archive_members(path, keep).map_err(|e| format!("`{}`: {e}", path.display()))
 }
 
-fn archive_members(data: &[u8]) -> Result<Members, String> {
-    if data.starts_with(&[0x1f, 0x8b]) {
-        let mut inflated = Vec::new();
-        flate2::read::MultiGzDecoder::new(data)
-            .read_to_end(&mut inflated)
+fn archive_members(path: &Path, keep: Keep<'_>) -> Result<Members, String> {
+    let open = || std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"));
+    let mut head = [0u8; 512];
+    let read = read_up_to(&mut open()?, &mut head)?;
+    let head = &head[..read];
+    if head.starts_with(&[0x1f, 0x8b]) {
+        let mut inflated = flate2::read::MultiGzDecoder::new(open()?);
+        let mut start = [0u8; 512];
+        let read = read_up_to(&mut inflated, &mut start)
             .map_err(|e| format!("not a valid gzip stream: {e}"))?;
-        if is_tar(&inflated) {
-            return tar_members(&inflated);
+        let stream = std::io::Cursor::new(start[..read].to_vec()).chain(inflated);
+        if is_tar(&start[..read]) {
+            return tar_members(stream, keep);
         }
-        let member = Member {
-            kind: MemberKind::File(0o644),
-            content: inflated,
-        };
+        let member = read_member(stream, MemberKind::File(0o644), true)
+            .map_err(|e| format!("not a valid gzip stream: {e}"))?;
         return Ok(BTreeMap::from([("<content>".to_owned(), member)]));
     }
-    if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
-        return zip_members(data);
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        return zip_members(open()?, keep);
     }
-    if is_tar(data) {
-        return tar_members(data);
+    if is_tar(head) {
+        return tar_members(open()?, keep);
     }
     Err("not a tar, gzip or zip archive".to_owned())
+}
+
+/// Fills as much of `buffer` as the stream holds; the count read.
+fn read_up_to(reader: &mut dyn Read, buffer: &mut [u8]) -> Result<usize, String> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match reader.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Ok(filled)
 }
 
 fn is_tar(data: &[u8]) -> bool {
@@ -155,38 +192,67 @@ fn member_name(raw: &str) -> String {
         .to_owned()
 }
 
-fn tar_members(data: &[u8]) -> Result<Members, String> {
+/// Digests a member's content as it streams, keeping it when small or wanted.
+fn read_member(mut reader: impl Read, kind: MemberKind, keep: bool) -> std::io::Result<Member> {
+    let mut hasher = Sha256::new();
+    let mut kept = Some(Vec::new());
+    let mut size = 0u64;
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&chunk[..n]);
+        size += n as u64;
+        if !keep && size > KEEP_LIMIT {
+            kept = None;
+        }
+        if let Some(content) = kept.as_mut() {
+            content.extend_from_slice(&chunk[..n]);
+        }
+    }
+    Ok(Member {
+        kind,
+        digest: hex(&hasher.finalize()),
+        size,
+        content: kept,
+    })
+}
+
+fn link(target: String) -> Member {
+    Member {
+        kind: MemberKind::Link(target),
+        digest: String::new(),
+        size: 0,
+        content: Some(Vec::new()),
+    }
+}
+
+fn tar_members(reader: impl Read, keep: Keep<'_>) -> Result<Members, String> {
     let mut found = BTreeMap::new();
-    let mut archive = tar::Archive::new(data);
+    let mut archive = tar::Archive::new(reader);
     let listing = archive
         .entries()
         .map_err(|e| format!("not a valid tar: {e}"))?;
     for entry in listing {
-        let mut entry = entry.map_err(|e| format!("damaged tar member: {e}"))?;
+        let entry = entry.map_err(|e| format!("damaged tar member: {e}"))?;
         let name = member_name(&entry.path().map_err(|e| e.to_string())?.to_string_lossy());
         let header = entry.header();
         let kind = header.entry_type();
         let member = if kind.is_symlink() || kind.is_hard_link() {
-            let target = header
-                .link_name()
-                .ok()
-                .flatten()
-                .map(|t| t.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            Member {
-                kind: MemberKind::Link(target),
-                content: Vec::new(),
-            }
+            let target = header.link_name().ok().flatten();
+            link(
+                target
+                    .map(|t| t.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            )
         } else if kind.is_file() {
             let mode = header.mode().map_err(|e| e.to_string())? & 0o7777;
-            let mut content = Vec::new();
-            entry
-                .read_to_end(&mut content)
-                .map_err(|e| format!("damaged tar member `{name}`: {e}"))?;
-            Member {
-                kind: MemberKind::File(mode),
-                content,
-            }
+            read_member(entry, MemberKind::File(mode), keep(&name))
+                .map_err(|e| format!("damaged tar member `{name}`: {e}"))?
         } else {
             continue;
         };
@@ -195,9 +261,8 @@ fn tar_members(data: &[u8]) -> Result<Members, String> {
     Ok(found)
 }
 
-fn zip_members(data: &[u8]) -> Result<Members, String> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(data))
-        .map_err(|e| format!("not a valid zip: {e}"))?;
+fn zip_members(file: std::fs::File, keep: Keep<'_>) -> Result<Members, String> {
+    let mut archive = zip::ZipArchive::new(file).map_err(|e| format!("not a valid zip: {e}"))?;
     let mut found = BTreeMap::new();
     for index in 0..archive.len() {
         let mut file = archive
@@ -207,37 +272,32 @@ fn zip_members(data: &[u8]) -> Result<Members, String> {
             continue;
         }
         let name = member_name(file.name());
-        let mode = file.unix_mode().map_or(0o644, |m| m & 0o7777);
-        let mut content = Vec::new();
-        file.read_to_end(&mut content)
-            .map_err(|e| format!("damaged zip member `{name}`: {e}"))?;
-        let kind = if file.is_symlink() {
-            MemberKind::Link(String::from_utf8_lossy(&content).into_owned())
+        let member = if file.is_symlink() {
+            let mut target = String::new();
+            file.read_to_string(&mut target)
+                .map_err(|e| format!("damaged zip member `{name}`: {e}"))?;
+            link(target)
         } else {
-            MemberKind::File(mode)
+            let mode = file.unix_mode().map_or(0o644, |m| m & 0o7777);
+            read_member(&mut file, MemberKind::File(mode), keep(&name))
+                .map_err(|e| format!("damaged zip member `{name}`: {e}"))?
         };
-        found.insert(name, Member { kind, content });
+        found.insert(name, member);
     }
     Ok(found)
 }
 
-fn directory_members(root: &Path) -> Result<Members, String> {
+fn directory_members(root: &Path, keep: Keep<'_>) -> Result<Members, String> {
     let mut found = BTreeMap::new();
     for (name, entry) in entries(root) {
         let member = match entry {
             Entry::Directory(_) => continue,
-            Entry::Link(target) => Member {
-                kind: MemberKind::Link(target.to_string_lossy().into_owned()),
-                content: Vec::new(),
-            },
+            Entry::Link(target) => link(target.to_string_lossy().into_owned()),
             Entry::File(mode) => {
                 let path = root.join(&name);
-                let content = std::fs::read(&path)
-                    .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-                Member {
-                    kind: MemberKind::File(mode),
-                    content,
-                }
+                std::fs::File::open(&path)
+                    .and_then(|file| read_member(file, MemberKind::File(mode), keep(&name)))
+                    .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?
             }
         };
         found.insert(name, member);
@@ -342,5 +402,33 @@ mod tests {
             panic!("expected a difference")
         };
         assert!(why.contains("not a tar, gzip or zip archive"), "{why}");
+    }
+
+    #[test]
+    fn large_members_stream_and_are_compared_by_digest() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let d = dir.path();
+        for (side, extra) in [("one", "a"), ("two", "b")] {
+            std::fs::create_dir_all(d.join(side)).expect("mkdir");
+            sh(
+                d,
+                &format!(
+                    "head -c 6000000 /dev/zero > {side}/big.bin && echo {extra} >> {side}/big.bin"
+                ),
+            );
+        }
+        sh(d, "tar czf one.tgz -C one . && tar czf two.tgz -C two .");
+        assert_eq!(
+            verdict(&d.join("one.tgz"), &d.join("two.tgz")),
+            Verdict::Differs(
+                "1 member differs: `big.bin`\n`big.bin`: content differs (legacy 6000002 bytes, dagger 6000002 bytes)"
+                    .into()
+            )
+        );
+        sh(d, "cp one.tgz three.tgz");
+        assert_eq!(
+            verdict(&d.join("one.tgz"), &d.join("three.tgz")),
+            Verdict::Equivalent
+        );
     }
 }
