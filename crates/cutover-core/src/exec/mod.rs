@@ -5,6 +5,7 @@
 mod command;
 mod compare;
 mod digest;
+mod normalize;
 mod outcome;
 mod parity;
 mod secrets;
@@ -17,8 +18,9 @@ pub use digest::{
     OutputDigest, definition_changed, definition_digest, digest_bytes, digest_outputs,
     digest_paths, hex,
 };
+pub use normalize::Normalizer;
 pub use outcome::SideOutcome;
-pub use parity::{Normalizer, Parity, ParityPlan, SideResult, compare};
+pub use parity::{Parity, ParityPlan, SideResult, compare};
 pub use secrets::secret_values;
 pub use trace::{TraceContext, random_hex};
 pub use verdict::{ParityVerdict, SideRole};

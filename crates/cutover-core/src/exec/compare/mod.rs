@@ -13,7 +13,7 @@ mod tree;
 
 use std::path::{Path, PathBuf};
 
-use super::parity::Normalizer;
+use super::normalize::Normalizer;
 use crate::lifecycle::Side;
 use crate::spec::Comparison;
 use crate::text::{backtick_list, count};
