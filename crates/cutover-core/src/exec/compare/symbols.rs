@@ -178,4 +178,43 @@ mod tests {
             )
         );
     }
+
+    /// Builds a shared library with the real `cc`.
+    fn shared(dir: &Path, name: &str, code: &str) -> std::path::PathBuf {
+        let source = dir.join(format!("{name}.c"));
+        std::fs::write(&source, code).expect("write");
+        let library = dir.join(format!("lib{name}.so"));
+        let status = Command::new("cc")
+            .args(["-shared", "-fPIC", "-O1"])
+            .arg(&source)
+            .arg("-o")
+            .arg(&library)
+            .status()
+            .expect("cc");
+        assert!(status.success());
+        library
+    }
+
+    #[test]
+    fn shared_libraries_compare_by_dynamic_exports() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let d = dir.path();
+        let a = shared(
+            d,
+            "one",
+            "static int h(void) { return 1; } int api(void) { return h(); }",
+        );
+        let b = shared(d, "two", "int api(void) { return 1; }");
+        let c = shared(
+            d,
+            "three",
+            "int api(void) { return 1; } int extra(void) { return 2; }",
+        );
+        let context = super::super::test_context(d);
+        assert_eq!(compare(&a, &b, &[], &context), Verdict::Equivalent);
+        assert_eq!(
+            compare(&a, &c, &[], &context),
+            Verdict::Differs("only in dagger: `T extra`".into())
+        );
+    }
 }
