@@ -48,6 +48,12 @@ fi
 export CUTOVER_SDK_PYTHON="$SDK_CACHE/py/bin/python"
 export CUTOVER_SDK_NODE_MODULES="$SDK_CACHE/ts/node_modules"
 
+# The parity tests build a small C library two ways: with make and with CMake.
+if ! command -v cmake >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1 || ! command -v cc >/dev/null 2>&1; then
+  echo "installing cmake, make and a C compiler (not found)..." >&2
+  apt-get update -qq && apt-get install -y -qq cmake make gcc libc6-dev >/dev/null
+fi
+
 # Property tests: a fixed number of cases keeps CI time predictable.
 export PROPTEST_CASES="${PROPTEST_CASES:-256}"
 # nextest does not run doc tests; run them first so the suite's summary closes the log.

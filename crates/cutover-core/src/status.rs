@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::exec::digest_paths;
+use crate::exec::definition_changed;
 use crate::lifecycle::Mode;
 use crate::spec::{Component, Migration};
 use crate::store::{ComponentRunCounts, ModeRecord, Store, StoreError};
@@ -46,12 +46,13 @@ pub struct ComponentStatus {
     pub rollback_interrupted: bool,
 }
 
-/// Whether a component's legacy definition changed since it entered shadow.
+/// Whether a component's definition (`legacy.sources` or either side's
+/// command line) changed since it entered shadow.
 pub fn drift(component: &Component, record: &ModeRecord, base_dir: &Path) -> bool {
-    match (&record.sources_digest, &component.legacy) {
-        (Some(recorded), Some(legacy)) => *recorded != digest_paths(base_dir, &legacy.sources),
-        _ => false,
-    }
+    record
+        .sources_digest
+        .as_deref()
+        .is_some_and(|recorded| definition_changed(base_dir, component, recorded))
 }
 
 /// Reads the status of every component.

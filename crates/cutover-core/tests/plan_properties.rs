@@ -162,6 +162,7 @@ fn migration(seeds: &[ComponentSeed], settings: &Settings) -> Migration {
             dagger: None,
             side_effects: false,
             outputs: Vec::new(),
+            parity: Default::default(),
             normalize: Vec::new(),
             recheck: 0,
             secrets: Vec::new(),

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::criteria::stats::{
     RatioInterval, mann_whitney, mean, median_ratio_interval, quantile, std_dev,
 };
-use crate::exec::{SideCommand, SideOutcome, run_side};
+use crate::exec::{SideCommand, SideOutcome, run_side, secret_values};
 use crate::lifecycle::Side;
 use crate::spec::Component;
 
@@ -132,6 +132,8 @@ pub fn run_benchmark(
         command_for(component, Side::Legacy)?,
         command_for(component, Side::Dagger)?,
     ];
+    // Benchmark captures land under the state directory: redacted like runs.
+    let redact = secret_values([component]);
     let total = u64::from(runs + warmup) * 2;
     let mut done = 0;
     let (mut legacy, mut dagger, mut failures, mut executions) =
@@ -152,7 +154,7 @@ pub fn run_benchmark(
                 stderr_file: Some(dir.join("stderr")),
                 live: false,
                 timeout: component.timeout.map(|t| Duration::from_secs(t.seconds)),
-                redact: Vec::new(),
+                redact: redact.clone(),
             });
             done += 1;
             progress(done, total);

@@ -76,6 +76,8 @@ pub struct ComponentDoc {
     pub side_effects: bool,
     /// Compared outputs.
     pub outputs: Vec<String>,
+    /// What parity rests on: `exit code, stdout, lib.a (symbols)`.
+    pub parity_basis: String,
     /// Its criteria (defaults, own, phase).
     pub criteria: Vec<CriterionDoc>,
     /// Acceptance tests.
@@ -332,6 +334,7 @@ fn component_doc(
         user_facing: component.user_facing,
         side_effects: component.side_effects,
         outputs: component.outputs.clone(),
+        parity_basis: component.parity.basis(&component.outputs),
         criteria,
         acceptance: component.acceptance.iter().map(test_doc).collect(),
         verdict: report.map(|r| r.verdict.as_str()),

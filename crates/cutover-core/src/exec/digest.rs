@@ -1,9 +1,12 @@
 //! Content digests (SHA-256) of bytes, files and directories. A directory's
 //! digest is independent of the order its entries are listed in.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
+
+use crate::spec::Component;
 
 /// Lowercase hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
@@ -54,11 +57,44 @@ pub fn digest_paths(base: &Path, paths: &[String]) -> String {
     hex(&hasher.finalize())
 }
 
-/// Digest of a file's content, or of a directory tree (relative paths and
-/// entry digests, sorted); `None` if the path does not exist. Symlinks are
-/// never followed: a link counts as its target's name, so a loop cannot
-/// trap the walk and two sides linking to one outside file do not match by
-/// reading it.
+/// Prefix of [`definition_digest`]s; digests recorded without it are of
+/// `legacy.sources` alone (written before run lines counted as drift).
+const DEFINITION_V2: &str = "v2:";
+
+/// The digest of how a component is defined — the content of
+/// `legacy.sources` and both sides' command lines — recorded on entering
+/// shadow so that `status` can flag drift.
+pub fn definition_digest(base: &Path, component: &Component) -> Option<String> {
+    let legacy = component.legacy.as_ref()?;
+    let mut hasher = Sha256::new();
+    hasher.update(digest_paths(base, &legacy.sources).as_bytes());
+    for side in [Some(legacy), component.dagger.as_ref()] {
+        let (run, shadow_run) = side.map_or(("", ""), |s| {
+            (s.run.as_str(), s.shadow_run.as_deref().unwrap_or(""))
+        });
+        for line in [run, shadow_run] {
+            hasher.update(b"\n");
+            hasher.update(digest_bytes(line.as_bytes()).as_bytes());
+        }
+    }
+    Some(format!("{DEFINITION_V2}{}", hex(&hasher.finalize())))
+}
+
+/// Whether the definition changed since `recorded` was taken (by this
+/// version, or by an older one that digested `legacy.sources` only).
+pub fn definition_changed(base: &Path, component: &Component, recorded: &str) -> bool {
+    match (recorded.strip_prefix(DEFINITION_V2), &component.legacy) {
+        (Some(_), _) => definition_digest(base, component).as_deref() != Some(recorded),
+        (None, Some(legacy)) => recorded != digest_paths(base, &legacy.sources),
+        (None, None) => false,
+    }
+}
+
+/// Digest of a file's content, or of a directory tree (relative paths with
+/// each file's mode and content digest, or a symlink's target, sorted);
+/// `None` if the path does not exist. Symlinks are never followed: a link
+/// counts as its target's name, so a loop cannot trap the walk and two
+/// sides linking to one outside file do not match by reading it.
 fn digest_path(path: &Path) -> Option<String> {
     let metadata = std::fs::symlink_metadata(path).ok()?;
     if !metadata.is_dir() {
@@ -88,23 +124,29 @@ fn entry_digest(path: &Path, metadata: &std::fs::Metadata) -> Option<String> {
     std::fs::read(path).ok().map(|bytes| digest_bytes(&bytes))
 }
 
+/// `(relative path, "mode <octal> <digest>" or "link <target>")` for every
+/// file and symlink under `directory`; symlinks are not followed.
 fn collect_entries(root: &Path, directory: &Path, entries: &mut Vec<(String, String)>) {
     let Ok(listing) = std::fs::read_dir(directory) else {
         return;
     };
     for entry in listing.flatten() {
         let path = entry.path();
+        let relative = path
+            .strip_prefix(root)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let Ok(metadata) = std::fs::symlink_metadata(&path) else {
             continue;
         };
-        if metadata.is_dir() {
+        if metadata.file_type().is_symlink() {
+            let target = std::fs::read_link(&path).unwrap_or_default();
+            entries.push((relative, format!("link {}", target.display())));
+        } else if metadata.is_dir() {
             collect_entries(root, &path, entries);
-        } else if let Some(digest) = entry_digest(&path, &metadata) {
-            let relative = path
-                .strip_prefix(root)
-                .map(|p| p.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            entries.push((relative, digest));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            let mode = metadata.permissions().mode() & 0o7777;
+            entries.push((relative, format!("mode {mode:o} {}", digest_bytes(&bytes))));
         }
     }
 }
@@ -150,5 +192,40 @@ mod tests {
         assert!(digests.iter().all(|d| d.digest.is_some()));
         let content = std::fs::read("/etc/hostname").unwrap_or_default();
         assert_ne!(digests[1].digest, Some(digest_bytes(&content)));
+    }
+
+    #[test]
+    fn digests_recorded_before_run_lines_counted_still_compare() {
+        let dir = tempfile::tempdir().expect("tmp");
+        std::fs::write(dir.path().join("ci.sh"), "make\n").expect("write");
+        let spec = "version: 1\nmigration: { name: m, start: 2027-01-04 }\ncomponents:\n  - { id: c, kind: job, owner: o, effort: 1d, legacy: { run: sh ci.sh, sources: [ci.sh] }, dagger: { run: 'true' } }\n";
+        let migration = crate::spec::parse_spec("m.yaml", spec).expect("spec");
+        let component = &migration.components[0];
+        let old = digest_paths(dir.path(), &["ci.sh".to_string()]);
+        let new = definition_digest(dir.path(), component).expect("a legacy side");
+        assert!(!definition_changed(dir.path(), component, &old));
+        assert!(!definition_changed(dir.path(), component, &new));
+        std::fs::write(dir.path().join("ci.sh"), "make all\n").expect("write");
+        assert!(definition_changed(dir.path(), component, &old));
+        assert!(definition_changed(dir.path(), component, &new));
+    }
+
+    #[test]
+    fn directory_digests_see_modes_and_symlink_targets() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let out = dir.path().join("out");
+        std::fs::create_dir_all(&out).expect("mkdir");
+        std::fs::write(out.join("a"), "a").expect("write");
+        std::fs::write(out.join("b"), "b").expect("write");
+        std::os::unix::fs::symlink("a", out.join("link")).expect("symlink");
+        let outputs = vec!["out".to_string()];
+        let before = digest_outputs(dir.path(), &outputs);
+        std::fs::remove_file(out.join("link")).expect("rm");
+        std::os::unix::fs::symlink("b", out.join("link")).expect("symlink");
+        let relinked = digest_outputs(dir.path(), &outputs);
+        assert_ne!(before, relinked);
+        std::fs::set_permissions(out.join("a"), std::fs::Permissions::from_mode(0o700))
+            .expect("chmod");
+        assert_ne!(digest_outputs(dir.path(), &outputs), relinked);
     }
 }

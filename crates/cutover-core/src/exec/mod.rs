@@ -4,7 +4,9 @@
 
 mod cancel;
 mod command;
+mod compare;
 mod digest;
+mod normalize;
 mod outcome;
 mod parity;
 mod process_tree;
@@ -15,9 +17,14 @@ mod verdict;
 
 pub use cancel::{cancelled, handle_termination_signals};
 pub use command::{Execution, SideCommand, run_side};
-pub use digest::{OutputDigest, digest_bytes, digest_outputs, digest_paths, hex};
+pub use compare::{CompareContext, Verdict, compare_output, unified_hunk};
+pub use digest::{
+    OutputDigest, definition_changed, definition_digest, digest_bytes, digest_outputs,
+    digest_paths, hex,
+};
+pub use normalize::Normalizer;
 pub use outcome::SideOutcome;
-pub use parity::{Normalizer, Parity, SideResult, compare};
+pub use parity::{Parity, ParityPlan, SideResult, compare};
 pub use process_tree::{ProcessTree, TAG_VARIABLE};
 pub use redact::{MIN_SECRET_LINE, Redactor};
 pub use secrets::secret_values;

@@ -1,44 +1,16 @@
 //! Parity: do both sides give the same result? Compared are the exit codes,
 //! stdout after normalization (the spec's regex rules, then the run's own
-//! paths replaced by placeholders), and the digest of every declared output.
-//! A mismatch gets a readable summary naming what differs and where.
+//! paths replaced by placeholders) unless `stdout: ignore`, and every
+//! declared output by its comparator (see `compare`). A mismatch gets a
+//! readable summary naming what differs and where.
 
 use std::path::{Path, PathBuf};
 
-use regex::Regex;
-
+use super::compare::{CompareContext, Verdict, compare_output, unified_hunk};
 use super::digest::OutputDigest;
+use super::normalize::Normalizer;
 use crate::lifecycle::Side;
-
-/// Rewrites stdout before comparing, so timestamps and temp paths do not
-/// count as differences.
-#[derive(Debug, Clone, Default)]
-pub struct Normalizer {
-    rules: Vec<(Regex, String)>,
-}
-
-impl Normalizer {
-    /// Compiles `(pattern, replacement)` rules; patterns were checked by `cutover check`.
-    pub fn new(rules: &[(String, String)]) -> Result<Self, regex::Error> {
-        let rules = rules
-            .iter()
-            .map(|(pattern, replace)| Ok((Regex::new(pattern)?, replace.clone())))
-            .collect::<Result<_, regex::Error>>()?;
-        Ok(Normalizer { rules })
-    }
-
-    /// Applies every rule in order, then replaces `paths` by their placeholders.
-    pub fn apply(&self, text: &str, paths: &[(String, &str)]) -> String {
-        let mut text = text.to_owned();
-        for (pattern, replace) in &self.rules {
-            text = pattern.replace_all(&text, replace.as_str()).into_owned();
-        }
-        for (path, placeholder) in paths.iter().filter(|(p, _)| !p.is_empty()) {
-            text = text.replace(path.as_str(), placeholder);
-        }
-        text
-    }
-}
+use crate::spec::{Comparison, ParitySettings};
 
 /// What one side produced, ready to compare.
 #[derive(Debug, Clone)]
@@ -67,8 +39,20 @@ pub enum Parity {
     },
 }
 
-/// Compares two sides.
-pub fn compare(a: &SideResult, b: &SideResult) -> Parity {
+/// What a comparison needs besides the two results.
+#[derive(Debug, Clone, Copy)]
+pub struct ParityPlan<'a> {
+    /// Whether stdout counts and each output's comparator.
+    pub settings: &'a ParitySettings,
+    /// The component's `normalize` rules (for `text` outputs).
+    pub normalizer: &'a Normalizer,
+    /// Where `command` comparators run.
+    pub working_dir: &'a Path,
+}
+
+/// Compares two sides: exit codes, stdout (unless ignored) and every
+/// declared output by its comparator (equal digests need no comparator).
+pub fn compare(a: &SideResult, b: &SideResult, plan: &ParityPlan<'_>) -> Parity {
     let mut differences = Vec::new();
     if a.exit_code != b.exit_code {
         differences.push(format!(
@@ -76,22 +60,39 @@ pub fn compare(a: &SideResult, b: &SideResult) -> Parity {
             a.side, a.exit_code, b.side, b.exit_code
         ));
     }
-    if a.stdout != b.stdout {
+    if plan.settings.stdout && a.stdout != b.stdout {
         differences.push(format!(
-            "stdout differs{}",
-            first_difference(&a.stdout, &b.stdout, a.side, b.side)
+            "stdout differs:\n{}",
+            unified_hunk(&a.stdout, &b.stdout, a.side.as_str(), b.side.as_str())
         ));
     }
-    for (x, y) in a.outputs.iter().zip(&b.outputs) {
+    let context = CompareContext {
+        sides: (a.side, b.side),
+        normalizer: plan.normalizer,
+        out_dirs: (&a.out_dir, &b.out_dir),
+        working_dir: plan.working_dir,
+    };
+    for (index, (x, y)) in a.outputs.iter().zip(&b.outputs).enumerate() {
+        let comparison = plan
+            .settings
+            .outputs
+            .get(index)
+            .unwrap_or(&Comparison::Bytes);
         match (&x.digest, &y.digest) {
             (Some(dx), Some(dy)) if dx != dy => {
-                let detail = text_difference(
+                let verdict = compare_output(
+                    comparison,
                     &a.out_dir.join(&x.path),
                     &b.out_dir.join(&y.path),
-                    a.side,
-                    b.side,
+                    &context,
                 );
-                differences.push(format!("output `{}` differs{detail}", x.path));
+                if let Verdict::Differs(why) = verdict {
+                    differences.push(format!(
+                        "output `{}` differs ({}):\n{why}",
+                        x.path,
+                        comparison.name()
+                    ));
+                }
             }
             (Some(_), None) => {
                 differences.push(format!("output `{}` missing on {}", x.path, b.side))
@@ -109,48 +110,6 @@ pub fn compare(a: &SideResult, b: &SideResult) -> Parity {
         Parity::Mismatch {
             summary: differences.join("; "),
         }
-    }
-}
-
-fn text_difference(a: &Path, b: &Path, side_a: Side, side_b: Side) -> String {
-    const LIMIT: u64 = 4 * 1024 * 1024;
-    let small = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() <= LIMIT);
-    if !small(a) || !small(b) {
-        return String::new();
-    }
-    match (std::fs::read_to_string(a), std::fs::read_to_string(b)) {
-        (Ok(x), Ok(y)) => first_difference(&x, &y, side_a, side_b),
-        _ => " (binary content)".to_owned(),
-    }
-}
-
-/// ` at line N: legacy `…` / dagger `…``, lines shortened.
-fn first_difference(a: &str, b: &str, side_a: Side, side_b: Side) -> String {
-    let mut left = a.lines();
-    let mut right = b.lines();
-    let mut number = 0;
-    loop {
-        number += 1;
-        match (left.next(), right.next()) {
-            (None, None) => return String::new(),
-            (x, y) if x == y => continue,
-            (x, y) => {
-                return format!(
-                    " at line {number}: {side_a} `{}` / {side_b} `{}`",
-                    shorten(x.unwrap_or("<end>")),
-                    shorten(y.unwrap_or("<end>"))
-                );
-            }
-        }
-    }
-}
-
-fn shorten(line: &str) -> String {
-    const MAX: usize = 80;
-    if line.chars().count() <= MAX {
-        line.to_owned()
-    } else {
-        format!("{}…", line.chars().take(MAX).collect::<String>())
     }
 }
 
@@ -172,34 +131,31 @@ mod tests {
     }
 
     #[test]
-    fn normalization_removes_noise() {
-        let normalizer =
-            Normalizer::new(&[("built at [0-9:T-]+".into(), "built at <time>".into())])
-                .expect("regex");
-        let text = normalizer.apply(
-            "built at 2027-01-04T10:00:00 in /tmp/run1/out\n",
-            &[("/tmp/run1/out".into(), "<out>")],
-        );
-        assert_eq!(text, "built at <time> in <out>\n");
-    }
-
-    #[test]
     fn names_what_differs() {
+        let settings = ParitySettings::default();
+        let normalizer = Normalizer::default();
+        let plan = ParityPlan {
+            settings: &settings,
+            normalizer: &normalizer,
+            working_dir: Path::new("."),
+        };
         let same = compare(
             &result(Side::Legacy, 0, "a\nb\n", Some("1")),
             &result(Side::Dagger, 0, "a\nb\n", Some("1")),
+            &plan,
         );
         assert_eq!(same, Parity::Match);
         let differ = compare(
             &result(Side::Legacy, 0, "a\nb\n", Some("1")),
             &result(Side::Dagger, 2, "a\nc\n", None),
+            &plan,
         );
         let Parity::Mismatch { summary } = differ else {
             panic!("expected a mismatch")
         };
         assert_eq!(
             summary,
-            "exit code: legacy 0, dagger 2; stdout differs at line 2: legacy `b` / dagger `c`; output `report.txt` missing on dagger"
+            "exit code: legacy 0, dagger 2; stdout differs:\n--- legacy\n+++ dagger\n@@ -1,2 +1,2 @@\n a\n-b\n+c; output `report.txt` missing on dagger"
         );
     }
 }

@@ -208,9 +208,13 @@ pub fn remove(path: &Path) -> io::Result<()> {
 }
 
 /// Copies the output `raw` from `from` (a side's output directory) into the
-/// project at `root`. The source is walked without following symlinks;
-/// the target must [`resolve`] inside the project, and so must every file
-/// written under it. Returns whether anything was there to copy.
+/// project at `root`. The source is walked without following symlinks: a
+/// symlink is copied as a link (its target unchanged, so a `.so → .so.1`
+/// chain stays one file and two links), files and directories keep their
+/// modes, and `.cutover` and `.git` are not entered. Every file or
+/// directory written must [`resolve`] inside the project, and so must the
+/// directory a link is written in. Returns whether anything was there to
+/// copy.
 pub fn copy_output(from: &Path, root: &Path, raw: &str) -> io::Result<bool> {
     let source = ProjectPath::parse(raw)
         .map_err(|problem| io::Error::new(io::ErrorKind::PermissionDenied, problem))?
@@ -218,20 +222,49 @@ pub fn copy_output(from: &Path, root: &Path, raw: &str) -> io::Result<bool> {
     let Ok(metadata) = std::fs::symlink_metadata(&source) else {
         return Ok(false);
     };
-    if metadata.is_file() {
-        copy_file(&source, root, raw)?;
-    } else if metadata.is_dir() {
-        let target = resolve_io(root, raw)?;
-        std::fs::create_dir_all(&target)?;
-        for file in list_files(&source)? {
-            copy_file(&source.join(&file), root, &format!("{raw}/{file}"))?;
-        }
-    }
+    copy_entry(&source, &metadata, root, raw)?;
     Ok(true)
 }
 
+/// Copies one entry of an output (see [`copy_output`]); special files are
+/// skipped.
+fn copy_entry(
+    source: &Path,
+    metadata: &std::fs::Metadata,
+    root: &Path,
+    raw: &str,
+) -> io::Result<()> {
+    let kind = metadata.file_type();
+    if kind.is_symlink() {
+        return copy_link(source, root, raw);
+    }
+    if kind.is_file() {
+        return copy_file(source, root, raw);
+    }
+    if !kind.is_dir() {
+        return Ok(());
+    }
+    let target = resolve_io(root, raw)?;
+    if std::fs::symlink_metadata(&target).is_ok_and(|m| !m.is_dir()) {
+        std::fs::remove_file(&target)?;
+    }
+    std::fs::create_dir_all(&target)?;
+    resolve_io(root, raw)?;
+    for entry in std::fs::read_dir(source)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if EXCLUDED_DIRECTORIES.iter().any(|e| name == *e) {
+            continue;
+        }
+        let child = format!("{}/{}", raw.trim_end_matches('/'), name.to_string_lossy());
+        let child_metadata = std::fs::symlink_metadata(entry.path())?;
+        copy_entry(&entry.path(), &child_metadata, root, &child)?;
+    }
+    std::fs::set_permissions(&target, metadata.permissions())
+}
+
 /// Copies one file beside its target, then renames it in place, so CI never
-/// sees a half-written file.
+/// sees a half-written file. `fs::copy` keeps the permission bits.
 fn copy_file(source: &Path, root: &Path, raw: &str) -> io::Result<()> {
     let target = resolve_io(root, raw)?;
     if let Some(parent) = target.parent() {
@@ -241,8 +274,38 @@ fn copy_file(source: &Path, root: &Path, raw: &str) -> io::Result<()> {
     }
     let temporary = target.with_extension(format!("cutover-{}.tmp", std::process::id()));
     std::fs::copy(source, &temporary)?;
-    std::fs::rename(&temporary, &target).inspect_err(|_| {
-        let _ = std::fs::remove_file(&temporary);
+    replace(&temporary, &target)
+}
+
+/// Recreates the symlink `source` at `raw` (its target unchanged, never
+/// followed); the directory it is written in must resolve inside the
+/// project, and an existing link or file there is replaced.
+fn copy_link(source: &Path, root: &Path, raw: &str) -> io::Result<()> {
+    let link = std::fs::read_link(source)?;
+    let trimmed = raw.trim_end_matches('/');
+    let parent = match trimmed.rsplit_once('/') {
+        Some((parent, _)) => resolve_io(root, parent)?,
+        None => root.to_owned(),
+    };
+    let target = ProjectPath::parse(trimmed)
+        .map_err(|problem| io::Error::new(io::ErrorKind::PermissionDenied, problem))?
+        .under(root);
+    std::fs::create_dir_all(&parent)?;
+    if let Some((parent_raw, _)) = trimmed.rsplit_once('/') {
+        // Creating the parents may not have gone through a symlink out.
+        resolve_io(root, parent_raw)?;
+    }
+    let temporary = target.with_extension(format!("cutover-{}.tmp", std::process::id()));
+    let _ = std::fs::remove_file(&temporary);
+    std::os::unix::fs::symlink(link, &temporary)?;
+    replace(&temporary, &target)
+}
+
+/// Renames `temporary` over `target` (a file or link there is replaced, not
+/// followed; a directory in the way is an error).
+fn replace(temporary: &Path, target: &Path) -> io::Result<()> {
+    std::fs::rename(temporary, target).inspect_err(|_| {
+        let _ = std::fs::remove_file(temporary);
     })
 }
 
@@ -329,5 +392,39 @@ mod tests {
         assert!(copy_output(root, target.path(), "dist").is_err());
         assert!(!outside.path().join("dist").exists());
         assert_eq!(std::fs::read_dir(outside.path()).expect("ls").count(), 1);
+    }
+
+    #[test]
+    fn copies_keep_symlinks_and_modes() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tmp");
+        let from = dir.path().join("out");
+        let lib = from.join("lib");
+        std::fs::create_dir_all(&lib).expect("mkdir");
+        std::fs::write(lib.join("libx.so.1.2"), "elf").expect("write");
+        std::fs::set_permissions(
+            lib.join("libx.so.1.2"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .expect("chmod");
+        symlink("libx.so.1.2", lib.join("libx.so.1")).expect("symlink");
+        symlink("libx.so.1", lib.join("libx.so")).expect("symlink");
+        let project = tempfile::tempdir().expect("tmp");
+        let to = project.path();
+        assert!(copy_output(&from, to, "lib").expect("copy"));
+        assert!(copy_output(&from, to, "lib").expect("copy again over the first copy"));
+        assert_eq!(
+            std::fs::read_link(to.join("lib/libx.so")).expect("a link"),
+            Path::new("libx.so.1")
+        );
+        assert_eq!(
+            std::fs::read_link(to.join("lib/libx.so.1")).expect("a link"),
+            Path::new("libx.so.1.2")
+        );
+        let mode = std::fs::metadata(to.join("lib/libx.so.1.2"))
+            .expect("file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o755);
     }
 }

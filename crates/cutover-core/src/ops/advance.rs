@@ -13,7 +13,7 @@
 
 use crate::criteria::Verdict;
 use crate::event::{Event, GateEvidence, NewEvent};
-use crate::exec::digest_paths;
+use crate::exec::definition_digest;
 use crate::failpoint::failpoint;
 use crate::gate::{GateError, GateReport, component_gate};
 use crate::lifecycle::{
@@ -220,12 +220,7 @@ fn apply(
     let restore_point = save_paths(&workspace.objects(), &workspace.base_dir, &paths)?;
     failpoint("advance-before-commit");
     let digest = (to.mode == Mode::Shadow)
-        .then(|| {
-            component
-                .legacy
-                .as_ref()
-                .map(|l| digest_paths(&workspace.base_dir, &l.sources))
-        })
+        .then(|| definition_digest(&workspace.base_dir, component))
         .flatten();
     let id = component.id.clone();
     let event = NewEvent {

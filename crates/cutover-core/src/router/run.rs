@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 
 use super::routing::{RouteError, Routing, route};
 use crate::exec::{
-    Execution, Normalizer, Parity, ParityVerdict, Redactor, SideCommand, SideOutcome, SideResult,
-    SideRole, TraceContext, compare, digest_bytes, digest_outputs, random_hex, run_side,
-    secret_values,
+    Execution, Normalizer, Parity, ParityPlan, ParityVerdict, Redactor, SideCommand, SideOutcome,
+    SideResult, SideRole, TraceContext, compare, digest_bytes, digest_outputs, random_hex,
+    run_side, secret_values,
 };
 use crate::lifecycle::{ModeState, Side};
 use crate::spec::{Component, ComponentRef};
@@ -230,7 +230,7 @@ impl Runner<'_> {
         Ok(Compared {
             sides,
             parity,
-            summary: summary.map(|text| self.redactor.redact_str(&text)),
+            summary,
             warnings,
         })
     }
@@ -274,22 +274,33 @@ impl Runner<'_> {
         line: &str,
         rechecks: &mut Vec<(SideRun, SideResult)>,
     ) -> Result<(Option<ParityVerdict>, Option<String>), RunError> {
-        let Parity::Mismatch { summary } = compare(authoritative, shadow) else {
+        let Parity::Mismatch { summary } = compare(authoritative, shadow, &self.plan()) else {
             return Ok((Some(ParityVerdict::Match), None));
         };
+        // Diffs of output files may quote a secret the side wrote there.
+        let summary = self.redactor.redact_str(&summary);
         for attempt in 1..=self.component.recheck {
             if Instant::now() >= self.shadow_deadline {
                 break;
             }
             let recheck =
                 self.with_result(self.launch(side, line, SideRole::Recheck, attempt)?)?;
-            let matched = compare(authoritative, &recheck.1) == Parity::Match;
+            let matched = compare(authoritative, &recheck.1, &self.plan()) == Parity::Match;
             rechecks.push(recheck);
             if matched {
                 return Ok((Some(ParityVerdict::Flaky), Some(summary)));
             }
         }
         Ok((Some(ParityVerdict::Mismatch), Some(summary)))
+    }
+
+    /// How this component's sides are compared.
+    fn plan(&self) -> ParityPlan<'_> {
+        ParityPlan {
+            settings: &self.component.parity,
+            normalizer: &self.normalizer,
+            working_dir: self.base_dir,
+        }
     }
 
     fn launch(

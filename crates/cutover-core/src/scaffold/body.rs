@@ -4,8 +4,8 @@
 //! container setup, environment, secrets, caches, services, steps and the
 //! return statement.
 
+use super::file::quote;
 use super::function::{FunctionPlan, PlannedStep, WORKDIR};
-use super::module::quote;
 
 /// How one SDK spells things.
 pub struct Spelling {

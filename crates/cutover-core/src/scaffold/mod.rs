@@ -4,12 +4,14 @@
 //! suite (mypy --strict, tsc --strict); no engine is involved here.
 
 pub mod body;
+pub mod file;
 pub mod function;
 pub mod module;
 pub mod python;
 pub mod spec_edit;
 pub mod typescript;
 
+pub use file::GeneratedFile;
 pub use function::{FunctionPlan, PlannedService, PlannedStep};
-pub use module::{GeneratedFile, Scaffold, ScaffoldError, ScaffoldSettings, Sdk, scaffold};
+pub use module::{Scaffold, ScaffoldError, ScaffoldSettings, Sdk, scaffold};
 pub use spec_edit::{SpecEdit, set_dagger_runs};

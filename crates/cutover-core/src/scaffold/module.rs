@@ -9,8 +9,9 @@
 //! `legacy.run` in a container.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use super::file::GeneratedFile;
 use super::function::{FunctionPlan, plan};
 use super::{python, typescript};
 use crate::legacy::job::component_id;
@@ -32,25 +33,6 @@ impl Sdk {
         match self {
             Sdk::Python => "python",
             Sdk::Typescript => "typescript",
-        }
-    }
-}
-
-/// One file of the module, relative to the module directory.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GeneratedFile {
-    /// Relative path.
-    pub path: PathBuf,
-    /// Content.
-    pub text: String,
-}
-
-impl GeneratedFile {
-    /// A file at `path` (relative) with `text`.
-    pub fn new(path: &str, text: String) -> GeneratedFile {
-        GeneratedFile {
-            path: PathBuf::from(path),
-            text,
         }
     }
 }
@@ -254,9 +236,4 @@ pub fn call_line(function: &FunctionPlan, module_dir: &str) -> String {
         _ => line.push_str(" export --path ."),
     }
     line
-}
-
-/// A string literal valid in Python and TypeScript (JSON's escaping).
-pub fn quote(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
 }

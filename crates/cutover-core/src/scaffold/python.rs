@@ -2,8 +2,8 @@
 //! `@function`, `@check`), laid out as `dagger init --sdk=python` lays it out.
 
 use super::body::{Spelling, body, image};
+use super::file::{GeneratedFile, quote};
 use super::function::{FunctionPlan, WORKDIR};
-use super::module::{GeneratedFile, quote};
 
 const KEYWORDS: &[&str] = &[
     "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",

@@ -2,8 +2,8 @@
 //! `@check`), laid out as `dagger init --sdk=typescript` lays it out.
 
 use super::body::{Spelling, body, image};
+use super::file::{GeneratedFile, quote};
 use super::function::{FunctionPlan, WORKDIR};
-use super::module::{GeneratedFile, quote};
 
 const RESERVED: &[&str] = &[
     "source", "ctr", "out", "dag", "delete", "new", "default", "function", "class", "return",

@@ -8,17 +8,20 @@
 //!
 //! The result is a [`Migration`], which every later module consumes.
 
+pub mod comparison;
 pub mod component_ref;
 pub mod criterion_spec;
 pub mod diagnostic;
 pub mod duration;
 pub mod load;
 pub mod model;
+pub mod output_spec;
 mod recover;
 pub mod schema;
 pub mod validate;
 pub mod wire;
 
+pub use comparison::{Comparison, MemberComparison, ParitySettings, wildcard_match};
 pub use component_ref::ComponentRef;
 pub use diagnostic::{SpecDiagnostic, SpecErrors};
 pub use duration::{WallDuration, WorkDays};

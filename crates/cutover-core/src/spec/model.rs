@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::civil::{Date, Weekday};
 use serde::Serialize;
 
+use super::comparison::ParitySettings;
 use super::diagnostic::SourcePosition;
 use super::duration::{WallDuration, WorkDays};
 use crate::criteria::Expr;
@@ -328,6 +329,8 @@ pub struct Component {
     pub side_effects: bool,
     /// Compared outputs.
     pub outputs: Vec<String>,
+    /// What parity compares: stdout or not, and each output's comparator.
+    pub parity: ParitySettings,
     /// Stdout rewrite rules `(regex, replacement)` applied before comparing.
     pub normalize: Vec<(String, String)>,
     /// Re-runs of the non-authoritative side on a mismatch.

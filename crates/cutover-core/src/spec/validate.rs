@@ -12,6 +12,7 @@ use std::path::Path;
 use jiff::civil::Date;
 use serde_saphyr::Spanned;
 
+use super::comparison::{Comparison, MemberComparison, ParitySettings};
 use super::criterion_spec::CriterionSpec;
 use super::diagnostic::{SourcePosition, SpecDiagnostic};
 use super::duration::{RawDuration, WallDuration, WorkDays};
@@ -20,6 +21,7 @@ use super::model::{
     Migration, PhaseSettings, Planning, PortingAfter, Risk, RollbackSettings, Trigger,
     TriggerAction, WEEKDAYS, Window,
 };
+use super::output_spec::{CompareSpec, MemberSpec, OutputEntry, OutputMapping, StdoutSpec};
 use super::wire::{
     AcceptanceSpec, CalendarSection, ComponentSpec, KindSpec, MigrationSpec, PortingAfterSpec,
     RiskSpec, TriggerActionSpec,
@@ -107,19 +109,37 @@ impl<'a> Validator<'a> {
     /// symlinks, never in `.cutover` or `.git` (see [`crate::fs::confine`]).
     fn paths(&mut self, raw: &[Spanned<String>], path: &str) -> Vec<String> {
         for (i, entry) in raw.iter().enumerate() {
-            let checked = match self.base {
-                Some(base) => confine::resolve(base, &entry.value).map(|_| ()),
-                None => confine::ProjectPath::parse(&entry.value).map(|_| ()),
-            };
-            if let Err(problem) = checked {
-                let d = SpecDiagnostic::new(problem.to_string(), self.at(entry))
-                    .with_path(format!("{path}[{i}]"))
-                    .with_label(problem.label())
-                    .with_help(problem.help());
-                self.report(d);
-            }
+            self.path(&entry.value, self.at(entry), format!("{path}[{i}]"));
         }
         raw.iter().map(|entry| entry.value.clone()).collect()
+    }
+
+    /// [`Self::paths`] for `outputs:` entries, a path or a mapping with a
+    /// `path:` (checked the same way, reported at `[i].path`).
+    fn output_paths(&mut self, raw: &[Spanned<OutputEntry>], path: &str) -> Vec<String> {
+        for (i, entry) in raw.iter().enumerate() {
+            let here = match &entry.value {
+                OutputEntry::Path(_) => format!("{path}[{i}]"),
+                OutputEntry::Detailed(_) => format!("{path}[{i}].path"),
+            };
+            self.path(entry.value.path(), self.at(entry), here);
+        }
+        raw.iter().map(|o| o.value.path().to_owned()).collect()
+    }
+
+    /// Reports one path field that is not confined to the project.
+    fn path(&mut self, value: &str, at: SourcePosition, path: String) {
+        let checked = match self.base {
+            Some(base) => confine::resolve(base, value).map(|_| ()),
+            None => confine::ProjectPath::parse(value).map(|_| ()),
+        };
+        if let Err(problem) = checked {
+            let d = SpecDiagnostic::new(problem.to_string(), at)
+                .with_path(path)
+                .with_label(problem.label())
+                .with_help(problem.help());
+            self.report(d);
+        }
     }
 
     /// Reports a pattern that is not a valid regular expression.
@@ -708,7 +728,8 @@ fn component(
             .as_ref()
             .map(|i| implementation(v, i, &format!("{path}.dagger"))),
         side_effects: spec.side_effects,
-        outputs: v.paths(&spec.outputs, &format!("{path}.outputs")),
+        outputs: v.output_paths(&spec.outputs, &format!("{path}.outputs")),
+        parity: parity_settings(v, spec, &path),
         normalize: normalize_rules(v, spec, &path),
         recheck: recheck(v, spec, &path),
         secrets: spec.secrets.clone(),
@@ -788,6 +809,143 @@ fn normalize_rules(
         rules.push((rule.pattern.value.clone(), rule.replace.clone()));
     }
     rules
+}
+
+/// `stdout:` and the comparator of each output, with their options checked.
+fn parity_settings(v: &mut Validator<'_>, spec: &ComponentSpec, path: &str) -> ParitySettings {
+    let outputs = spec
+        .outputs
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            let at = v.at(entry);
+            let here = format!("{path}.outputs[{i}]");
+            match &entry.value {
+                OutputEntry::Path(_) => Comparison::Bytes,
+                OutputEntry::Detailed(mapping) => output_comparison(v, mapping, at, &here),
+            }
+        })
+        .collect();
+    ParitySettings {
+        stdout: spec.stdout != Some(StdoutSpec::Ignore),
+        outputs,
+    }
+}
+
+/// One output's comparator; options that do not belong to it are errors.
+fn output_comparison(
+    v: &mut Validator<'_>,
+    mapping: &OutputMapping,
+    at: SourcePosition,
+    path: &str,
+) -> Comparison {
+    let compare = mapping.compare.unwrap_or(CompareSpec::Bytes);
+    let mut misplaced = |option: &str, set: bool, owner: &str| {
+        if set {
+            let d =
+                SpecDiagnostic::new(format!("`{option}` only applies to `compare: {owner}`"), at)
+                    .with_path(format!("{path}.{option}"))
+                    .with_label("option of another comparator")
+                    .with_help(format!("remove `{option}:` or set `compare: {owner}`"));
+            v.report(d);
+        }
+    };
+    misplaced(
+        "allow",
+        !mapping.allow.is_empty() && compare != CompareSpec::Symbols,
+        "symbols",
+    );
+    misplaced(
+        "ignore",
+        !mapping.ignore.is_empty() && compare != CompareSpec::Json,
+        "json",
+    );
+    misplaced(
+        "run",
+        mapping.run.is_some() && compare != CompareSpec::Command,
+        "command",
+    );
+    misplaced(
+        "members",
+        !mapping.members.is_empty() && compare != CompareSpec::Archive,
+        "archive",
+    );
+    pointers(v, &mapping.ignore, at, path);
+    match compare {
+        CompareSpec::Archive => Comparison::Archive {
+            members: mapping
+                .members
+                .iter()
+                .enumerate()
+                .map(|(j, member)| {
+                    member_comparison(v, member, at, &format!("{path}.members[{j}]"))
+                })
+                .collect(),
+        },
+        CompareSpec::Command => {
+            let run = mapping.run.clone().unwrap_or_default();
+            if run.trim().is_empty() {
+                let d = SpecDiagnostic::new("`compare: command` needs `run:`", at)
+                    .with_path(format!("{path}.run"))
+                    .with_label("no comparator command")
+                    .with_help("add `run: ./compare.sh` — it gets both paths as `$1` and `$2`");
+                v.report(d);
+            }
+            Comparison::Command { run }
+        }
+        other => simple_comparison(other, &mapping.allow, &mapping.ignore),
+    }
+}
+
+/// An archive member's comparator: archives and commands do not nest.
+fn member_comparison(
+    v: &mut Validator<'_>,
+    member: &MemberSpec,
+    at: SourcePosition,
+    path: &str,
+) -> MemberComparison {
+    if matches!(member.compare, CompareSpec::Archive | CompareSpec::Command) {
+        let d = SpecDiagnostic::new(
+            "archive members cannot be compared as `archive` or `command`",
+            at,
+        )
+        .with_path(format!("{path}.compare"))
+        .with_label("not a member comparator")
+        .with_help("use `bytes`, `text`, `symbols`, `junit` or `json`");
+        v.report(d);
+    }
+    pointers(v, &member.ignore, at, path);
+    MemberComparison {
+        pattern: member.pattern.clone(),
+        comparison: simple_comparison(member.compare, &member.allow, &member.ignore),
+    }
+}
+
+fn simple_comparison(compare: CompareSpec, allow: &[String], ignore: &[String]) -> Comparison {
+    match compare {
+        CompareSpec::Text => Comparison::Text,
+        CompareSpec::Symbols => Comparison::Symbols {
+            allow: allow.to_vec(),
+        },
+        CompareSpec::Junit => Comparison::Junit,
+        CompareSpec::Json => Comparison::Json {
+            ignore: ignore.to_vec(),
+        },
+        _ => Comparison::Bytes,
+    }
+}
+
+/// Reports `ignore:` entries that are not JSON Pointers.
+fn pointers(v: &mut Validator<'_>, ignore: &[String], at: SourcePosition, path: &str) {
+    for (k, pointer) in ignore.iter().enumerate() {
+        if !pointer.is_empty() && !pointer.starts_with('/') {
+            let d = SpecDiagnostic::new(format!("`{pointer}` is not a JSON Pointer"), at)
+                .with_path(format!("{path}.ignore[{k}]"))
+                .with_label("not a JSON Pointer")
+                .with_help(format!("JSON Pointers start with `/`: `/{pointer}`"));
+            v.report(d);
+        }
+    }
 }
 
 fn dependencies(

@@ -12,6 +12,7 @@ use serde_saphyr::Spanned;
 
 use super::criterion_spec::CriterionSpec;
 use super::duration::RawDuration;
+use super::output_spec::{OutputEntry, StdoutSpec};
 
 /// The whole `migration.yaml` document.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -247,10 +248,14 @@ pub struct ComponentSpec {
     /// Deploys or publishes: never performed twice.
     #[serde(default)]
     pub side_effects: bool,
-    /// Files or directories compared for parity.
+    /// Files or directories compared for parity: a path, or a mapping
+    /// `{ path, compare, ... }` naming the comparator.
     #[serde(default)]
-    #[schemars(with = "Vec<String>")]
-    pub outputs: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<OutputEntry>")]
+    pub outputs: Vec<Spanned<OutputEntry>>,
+    /// Whether stdout is compared (`ignore` turns it off).
+    #[serde(default)]
+    pub stdout: Option<StdoutSpec>,
     /// Rewrites applied to stdout before comparing.
     #[serde(default)]
     pub normalize: Vec<NormalizeSpec>,

@@ -1,9 +1,12 @@
 //! `cutover gate TARGET`: evaluate a component's or phase's gate with its
 //! evidence; exit 0 when it passes, 1 when it fails or is inconclusive.
 
+use std::collections::BTreeMap;
+
 use cutover_core::criteria::Verdict;
 use cutover_core::gate::GateReport;
 use cutover_core::report::TextTable;
+use cutover_core::spec::Migration;
 
 use super::{actor, open_workspace};
 use crate::args::{GateArgs, GlobalArgs, OutputFormat};
@@ -17,9 +20,20 @@ pub fn run(global: &GlobalArgs, args: GateArgs, printer: &mut Printer) -> Result
     let mut workspace = open_workspace(global)?;
     let resolved = workspace.resolve_target(&target)?;
     let report = cutover_core::ops::evaluate_gate(&mut workspace, &resolved, &target, &actor())?;
+    let bases = parity_bases(&workspace.migration, &report);
     let text = match format {
-        OutputFormat::Json => crate::printer::json(&report)?,
-        OutputFormat::Table => render(&report),
+        OutputFormat::Json => {
+            let mut json = serde_json::to_value(&report).map_err(|e| CliError::Report(e.into()))?;
+            json["parity_basis"] = serde_json::json!(bases);
+            crate::printer::json(&json)?
+        }
+        OutputFormat::Table => {
+            let mut text = render(&report);
+            for (component, basis) in &bases {
+                text.push_str(&format!("parity of `{component}` based on: {basis}\n"));
+            }
+            text
+        }
     };
     printer.write(&text).map_err(CliError::Stdout)?;
     Ok(if report.verdict == Verdict::Pass {
@@ -27,6 +41,17 @@ pub fn run(global: &GlobalArgs, args: GateArgs, printer: &mut Printer) -> Result
     } else {
         exit_codes::NOT_MET
     })
+}
+
+/// What parity rests on for each component the gate looked at.
+fn parity_bases(migration: &Migration, report: &GateReport) -> BTreeMap<String, String> {
+    report
+        .criteria
+        .iter()
+        .filter_map(|c| migration.component_index(&c.component))
+        .map(|i| &migration.components[i])
+        .map(|c| (c.id.clone(), c.parity.basis(&c.outputs)))
+        .collect()
 }
 
 fn render(report: &GateReport) -> String {

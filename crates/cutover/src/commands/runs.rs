@@ -18,10 +18,13 @@ pub fn run(global: &GlobalArgs, args: RunsArgs, printer: &mut Printer) -> Result
     let workspace = open_workspace(global)?;
     let component = workspace.spec(workspace.component(&component)?);
     let runs = workspace.store.recent_runs(&component.id, limit)?;
+    let basis = component.parity.basis(&component.outputs);
     let text = match format {
-        OutputFormat::Json => {
-            crate::printer::json(&serde_json::json!({ "component": component.id, "runs": runs }))?
-        }
+        OutputFormat::Json => crate::printer::json(&serde_json::json!({
+            "component": component.id,
+            "parity_basis": basis,
+            "runs": runs
+        }))?,
         OutputFormat::Table => {
             let mut table = TextTable::new(&[
                 "run",
@@ -44,10 +47,15 @@ pub fn run(global: &GlobalArgs, args: RunsArgs, printer: &mut Printer) -> Result
                         .unwrap_or_else(|| "-".into()),
                     format!("{:?}", r.status).to_lowercase(),
                     r.parity.map_or_else(|| "-".into(), |p| p.to_string()),
-                    r.parity_summary.clone().unwrap_or_default(),
+                    // A summary's first line names what differs; diffs are in JSON.
+                    r.parity_summary
+                        .as_deref()
+                        .and_then(|s| s.lines().next())
+                        .unwrap_or_default()
+                        .to_owned(),
                 ]);
             }
-            table.render()
+            format!("{}parity based on: {basis}\n", table.render())
         }
     };
     printer.write(&text).map_err(CliError::Stdout)?;

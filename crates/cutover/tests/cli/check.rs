@@ -266,3 +266,46 @@ fn invalid_regular_expressions() {
             && stderr.contains("components[1].acceptance[0].stdout")
     );
 }
+
+#[test]
+fn output_comparators_are_checked_where_they_are_written() {
+    let outputs = "    stdout: ignore
+    outputs:
+      - dist/plain.txt
+      - { path: lib.a, compare: symbols, allow: [\"v_*\"] }
+      - { path: r.json, compare: json, ignore: [build/time] }
+      - { path: x.tar, compare: archive, members: [{ match: \"*.a\", compare: command }] }
+      - { path: y, compare: command }
+      - { path: z, compare: junit, allow: [a] }
+";
+    let spec = format!("{VALID}{outputs}");
+    let stderr = rejects(&spec, "21:9", "`build/time` is not a JSON Pointer");
+    assert!(
+        stderr.contains("JSON Pointers start with `/`: `/build/time`"),
+        "{stderr}"
+    );
+    for (location, message) in [
+        (
+            "22:9",
+            "archive members cannot be compared as `archive` or `command`",
+        ),
+        ("23:9", "`compare: command` needs `run:`"),
+        ("24:9", "`allow` only applies to `compare: symbols`"),
+    ] {
+        assert!(
+            stderr.contains(&format!("migration.yaml:{location}: {message}")),
+            "{location} {message}: {stderr}"
+        );
+    }
+    let typo = format!("{VALID}    outputs:\n      - path: lib.a\n        compare: symbol\n");
+    let stderr = rejects(&typo, "19:18", "unknown value `symbol`");
+    assert!(stderr.contains("did you mean `symbols`?"), "{stderr}");
+    let key = format!("{VALID}    outputs:\n      - {{ path: lib.a, compar: symbols }}\n");
+    let stderr = rejects(&key, "18:24", "unknown key `compar`");
+    assert!(stderr.contains("did you mean `compare`?"), "{stderr}");
+    let valid = format!(
+        "{VALID}{}",
+        &outputs[..outputs.find("      - { path: r.json").unwrap_or(0)]
+    );
+    Test::new().spec(&valid).args(&["check"]).run().code(0);
+}

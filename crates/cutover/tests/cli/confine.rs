@@ -248,3 +248,28 @@ fn preserving_the_whole_project_never_touches_the_state() {
         .code(0);
     Test::at(test.path()).args(&["status"]).run().code(0);
 }
+
+#[test]
+fn output_mappings_are_confined_like_output_paths() {
+    let spec = "version: 1
+migration: { name: paths, start: 2027-01-04 }
+components:
+  - id: job
+    kind: job
+    owner: me
+    effort: 1d
+    legacy: { run: 'true' }
+    dagger: { run: 'true' }
+    outputs:
+      - { path: ../report.xml, compare: junit }
+      - { path: dist/lib, compare: bytes }
+";
+    let test = Test::new().spec(spec);
+    Test::at(test.path())
+        .args(&["check"])
+        .run()
+        .code(2)
+        .stderr_has("path `../report.xml` leaves the project")
+        .stderr_has("(at `components[0].outputs[0].path`)")
+        .stderr_has("has 1 problem");
+}

@@ -50,6 +50,10 @@ fn too_few_runs_is_inconclusive_and_advance_refuses() {
     let (code, gate) = gate_json(&test);
     assert_eq!(code, 1);
     assert_eq!(gate["target"], "job");
+    assert_eq!(gate["parity_basis"]["job"], "exit code, stdout");
+    at(&test, &["gate", "job"])
+        .run()
+        .stdout_has("parity of `job` based on: exit code, stdout\n");
     assert_eq!(gate["verdict"], "inconclusive");
     assert_eq!(gate["criteria"][0]["expr"], "dagger.runs >= 5");
     assert_eq!(gate["criteria"][0]["verdict"], "inconclusive");
@@ -261,6 +265,10 @@ fn docs_render_criteria_tests_and_live_verdicts() {
     );
     assert!(criteria.contains("no (observe only)"));
     assert!(criteria.contains("**smoke**: `true` — expects exit code 0"));
+    assert!(
+        criteria.contains("Parity is based on: exit code, stdout."),
+        "{criteria}"
+    );
     let strategy = std::fs::read_to_string(test.path().join("docs/testing-strategy.md"))
         .expect("testing strategy");
     assert!(

@@ -12,6 +12,7 @@ mod fuzz;
 mod gates;
 mod import;
 mod modes;
+mod parity;
 mod plan;
 mod plan_rules;
 mod processes;

@@ -121,7 +121,7 @@ fn shadow_mismatch_names_the_differing_output() {
         .args(&["advance", "job"]);
     test.run().code(0);
     test_with(&test, &["run", "job"]).run().code(0).stderr_has(
-        "parity: mismatch: output `dist/report.txt` differs at line 2: legacy `b` / dagger `c`",
+        "parity: mismatch: output `dist/report.txt` differs (bytes):\n--- legacy\n+++ dagger\n@@ -1,2 +1,2 @@\n a\n-b\n+c",
     );
     let runs = test_with(&test, &["runs", "job", "--format", "json"]).run();
     runs.code(0);
@@ -291,6 +291,51 @@ fn secrets_never_reach_the_record() {
     assert!(leaked.is_empty(), "secret found in {leaked:?}");
 }
 
+#[test]
+fn secrets_in_differing_outputs_never_reach_the_summary() {
+    let test = Test::new()
+        .spec(&spec(
+            "    secrets: [API_TOKEN]\n    outputs: [config.txt]\n",
+            "echo token=$API_TOKEN > $CUTOVER_OUT/config.txt",
+            "echo token=$API_TOKEN-x > $CUTOVER_OUT/config.txt",
+        ))
+        .args(&["advance", "job"]);
+    test.run().code(0);
+    let outcome = test_with(&test, &["run", "job"])
+        .env("API_TOKEN", "hunter2-very-secret")
+        .run();
+    outcome.code(0).stderr_has("-token=***\n+token=***-x");
+    assert!(!outcome.stderr.contains("hunter2"), "{}", outcome.stderr);
+    let runs = test_with(&test, &["runs", "job", "--format", "json"]).run();
+    assert!(!runs.stdout.contains("hunter2") && runs.stdout.contains("***"));
+}
+
+#[test]
+fn secrets_never_reach_the_disk_through_bench() {
+    let test = Test::new().spec(&spec(
+        "    secrets: [API_TOKEN]\n",
+        "echo token=$API_TOKEN",
+        "echo token=$API_TOKEN; echo $API_TOKEN >&2",
+    ));
+    test_with(&test, &["bench", "job", "--runs", "2", "--warmup", "0"])
+        .env("API_TOKEN", "hunter2-very-secret")
+        .run()
+        .code(0);
+    let files = walk(&test.path().join(".cutover"));
+    assert!(
+        files.iter().any(|f| f.ends_with("stdout")),
+        "bench keeps its captures: {files:?}"
+    );
+    let leaked: Vec<_> = files
+        .into_iter()
+        .filter(|f| {
+            let bytes = std::fs::read(f).unwrap_or_default();
+            bytes.windows(7).any(|w| w == b"hunter2")
+        })
+        .collect();
+    assert!(leaked.is_empty(), "secret found in {leaked:?}");
+}
+
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -318,6 +363,28 @@ fn drift_of_the_legacy_definition_is_flagged() {
         .run()
         .code(0)
         .stdout_has("legacy changed");
+}
+
+#[test]
+fn editing_either_run_line_is_drift() {
+    for (legacy, dagger) in [
+        ("sh legacy.sh --fast", "true"),
+        ("sh legacy.sh", "echo new"),
+    ] {
+        let test = Test::new()
+            .spec(&spec("", "sh legacy.sh", "true"))
+            .file("legacy.sh", "echo v1\n")
+            .args(&["advance", "job"]);
+        test.run().code(0);
+        assert_eq!(status_json(&test)["components"][0]["drift"], false);
+        std::fs::write(test.path().join("migration.yaml"), spec("", legacy, dagger))
+            .expect("edit the spec");
+        assert_eq!(
+            status_json(&test)["components"][0]["drift"],
+            true,
+            "{legacy} / {dagger}"
+        );
+    }
 }
 
 #[test]
