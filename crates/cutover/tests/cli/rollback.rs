@@ -452,3 +452,41 @@ fn a_crashed_advance_leaves_no_restore_point_behind() {
         Some(&b"v0\n"[..])
     );
 }
+
+/// Three independent components: phase 1 holds them all.
+const PHASE_SPEC: &str = "version: 1
+migration: { name: phase, start: 2027-01-04 }
+components:
+  - { id: a, kind: infra, owner: p, effort: 1d, legacy: { run: 'true' }, dagger: { run: 'true' }, preserve: [config/a] }
+  - { id: b, kind: infra, owner: p, effort: 1d, legacy: { run: 'true' }, dagger: { run: 'true' }, preserve: [config/b] }
+  - { id: c, kind: infra, owner: p, effort: 1d, legacy: { run: 'true' }, dagger: { run: 'true' } }
+";
+
+#[test]
+fn a_phase_advance_killed_between_components_changes_nothing_and_can_be_retried() {
+    let test = Test::new().spec(PHASE_SPEC);
+    write(&test, "config/a", "a0\n");
+    write(&test, "config/b", "b0\n");
+    let before = modes(&test);
+    let killed = at(&test, &["advance", "1", "--to", "shadow"])
+        .env("CUTOVER_TEST_FAILPOINT", "advance-between-components")
+        .run();
+    assert_eq!(killed.code, -1, "killed by SIGKILL");
+    assert_eq!(modes(&test), before, "all-or-nothing: nothing changed");
+    at(&test, &["advance", "1", "--to", "shadow"])
+        .run()
+        .code(0)
+        .stdout_has("`a`")
+        .stdout_has("`c`");
+    assert!(modes(&test).values().all(|m| m == "shadow/0"));
+    // One restore point per component: a rollback returns each to legacy
+    // with its preserved file as it was.
+    write(&test, "config/a", "a1\n");
+    at(&test, &["rollback", "1"])
+        .run()
+        .code(0)
+        .stdout_has("`a`: shadow -> legacy")
+        .stdout_has("`c`: shadow -> legacy");
+    assert_eq!(read(&test, "config/a").as_deref(), Some(&b"a0\n"[..]));
+    assert!(modes(&test).values().all(|m| m == "legacy/0"));
+}
