@@ -29,6 +29,7 @@ pub mod plan;
 pub mod process_identity;
 pub mod random;
 pub mod report;
+pub mod retention;
 pub mod rollback;
 pub mod router;
 pub mod snapshot;

@@ -35,7 +35,14 @@ impl ObjectStore {
     pub fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
         let digest = digest_bytes(bytes);
         let path = self.directory.join(&digest);
-        if !path.exists() {
+        if path.exists() {
+            // Fresh again: `cutover gc` never removes an object this recent,
+            // so one about to be referenced by a new snapshot survives.
+            std::fs::File::options()
+                .write(true)
+                .open(&path)?
+                .set_modified(std::time::SystemTime::now())?;
+        } else {
             std::fs::create_dir_all(&self.directory)?;
             write_atomically(&path, bytes)?;
         }
@@ -56,6 +63,18 @@ pub fn preserved_paths(migration: &Migration, component: &Component) -> Vec<Stri
         .chain(&migration.rollback.preserve)
         .cloned()
         .collect();
+    paths.dedup();
+    paths
+}
+
+/// Every path any component preserves, once each.
+pub fn all_preserved_paths(migration: &Migration) -> Vec<String> {
+    let mut paths: Vec<String> = migration
+        .components
+        .iter()
+        .flat_map(|component| preserved_paths(migration, component))
+        .collect();
+    paths.sort();
     paths.dedup();
     paths
 }
@@ -104,14 +123,15 @@ impl Freed {
 /// Removes the temporaries of killed writers (see
 /// [`crate::fs::remove_stale_temporaries`]) wherever a snapshot or a
 /// restore writes: the object store, next to each preserved path, and
-/// anywhere inside a preserved directory.
+/// anywhere inside a preserved directory. With `dry_run`, only counts them.
 pub fn remove_interrupted_writes(
     objects: &ObjectStore,
     base_dir: &Path,
     paths: &[String],
+    dry_run: bool,
 ) -> Result<Freed, SnapshotError> {
     let mut freed = Freed::default();
-    let clean = |dir: &Path| remove_stale_temporaries(dir).map_err(io(dir));
+    let clean = |dir: &Path| remove_stale_temporaries(dir, dry_run).map_err(io(dir));
     freed.add(clean(objects.directory())?);
     for path in paths {
         // A path the spec check lets through always resolves; one that
@@ -123,7 +143,7 @@ pub fn remove_interrupted_writes(
             freed.add(clean(parent)?);
         }
         if full.is_dir() {
-            let below = clean_tree(&full)?;
+            let below = clean_tree(&full, dry_run)?;
             freed.add((below.files, below.bytes));
         }
     }
@@ -131,7 +151,7 @@ pub fn remove_interrupted_writes(
 }
 
 /// The stale temporaries anywhere below `directory` (links not followed).
-fn clean_tree(directory: &Path) -> Result<Freed, SnapshotError> {
+fn clean_tree(directory: &Path, dry_run: bool) -> Result<Freed, SnapshotError> {
     let mut freed = Freed::default();
     let files = confine::list_files(directory).map_err(io(directory))?;
     for relative in files {
@@ -142,7 +162,9 @@ fn clean_tree(directory: &Path) -> Result<Freed, SnapshotError> {
             .unwrap_or_default();
         if is_stale_temporary(name) {
             let bytes = full.metadata().map(|m| m.len()).unwrap_or(0);
-            std::fs::remove_file(&full).map_err(io(&full))?;
+            if !dry_run {
+                std::fs::remove_file(&full).map_err(io(&full))?;
+            }
             freed.add((1, bytes));
         }
     }

@@ -204,6 +204,7 @@ fn migration(seeds: &[ComponentSeed], settings: &Settings) -> Migration {
         components,
         rollback: RollbackSettings::default(),
         phases: Vec::new(),
+        retention: Default::default(),
     }
 }
 

@@ -71,6 +71,19 @@ pub enum Command {
     Watch(WatchArgs),
     /// Decide a held component's decision point: rollback or continue.
     Decide(DecideArgs),
+    /// Prune captured run files and snapshot contents per `retention:`; report what was freed.
+    Gc(GcArgs),
+}
+
+/// `cutover gc`.
+#[derive(Debug, Args)]
+pub struct GcArgs {
+    /// Only report what would be freed; remove nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
 }
 
 /// `cutover docs`.

@@ -46,8 +46,9 @@ pub fn is_stale_temporary(file_name: &str) -> bool {
 
 /// Removes, directly in `directory` (not below), the temporaries of
 /// writers that died before their rename; a live writer's are left alone.
-/// Returns the files removed and their bytes. A missing directory has none.
-pub fn remove_stale_temporaries(directory: &Path) -> std::io::Result<(u64, u64)> {
+/// Returns the files removed (or, with `dry_run`, found) and their bytes.
+/// A missing directory has none.
+pub fn remove_stale_temporaries(directory: &Path, dry_run: bool) -> std::io::Result<(u64, u64)> {
     let entries = match std::fs::read_dir(directory) {
         Ok(entries) => entries,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok((0, 0)),
@@ -62,7 +63,9 @@ pub fn remove_stale_temporaries(directory: &Path) -> std::io::Result<(u64, u64)>
         }
         let metadata = entry.metadata()?;
         if metadata.is_file() {
-            std::fs::remove_file(entry.path())?;
+            if !dry_run {
+                std::fs::remove_file(entry.path())?;
+            }
             files += 1;
             bytes += metadata.len();
         }
@@ -129,7 +132,7 @@ mod tests {
             std::fs::write(dir.path().join(name), b"12345").expect("write");
         }
         assert_eq!(
-            remove_stale_temporaries(dir.path()).expect("clean"),
+            remove_stale_temporaries(dir.path(), false).expect("clean"),
             (2, 10)
         );
         let mut left: Vec<String> = std::fs::read_dir(dir.path())
@@ -139,7 +142,7 @@ mod tests {
         left.sort();
         assert_eq!(left, vec![mine, bare_live, "e.cutover-1.tmp".to_owned()]);
         assert_eq!(
-            remove_stale_temporaries(&dir.path().join("missing")).expect("none"),
+            remove_stale_temporaries(&dir.path().join("missing"), false).expect("none"),
             (0, 0)
         );
     }

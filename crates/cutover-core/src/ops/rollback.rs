@@ -8,7 +8,7 @@ use crate::rollback::drill::{DrillOutcome, drill};
 use crate::rollback::{
     RollbackError, RollbackRequest, execute_rollback, plan_rollback, resume_rollbacks,
 };
-use crate::snapshot::{self, Freed, preserved_paths};
+use crate::snapshot::{self, Freed, all_preserved_paths};
 use crate::store::RollbackStep;
 use crate::workspace::Workspace;
 
@@ -60,18 +60,12 @@ pub fn rollback(
 /// or restored: a safety snapshot must not capture them, and nothing else
 /// ever would remove them.
 fn remove_interrupted_writes(workspace: &Workspace) -> Result<Freed, RollbackError> {
-    let migration = &workspace.migration;
-    let mut paths: Vec<String> = migration
-        .components
-        .iter()
-        .flat_map(|component| preserved_paths(migration, component))
-        .collect();
-    paths.sort();
-    paths.dedup();
+    let paths = all_preserved_paths(&workspace.migration);
     Ok(snapshot::remove_interrupted_writes(
         &workspace.objects(),
         &workspace.base_dir,
         &paths,
+        false,
     )?)
 }
 

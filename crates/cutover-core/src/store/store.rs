@@ -166,6 +166,17 @@ impl Store {
         runs::counts(self.database.read())
     }
 
+    /// How many runs of `cutover run` started at or after the run id `mark`.
+    pub fn runs_since(&self, mark: &str) -> Result<u64, StoreError> {
+        runs::count_since(self.database.read(), mark)
+    }
+
+    /// Ids of runs still marked running, with their packed process
+    /// identity (see [`crate::process_identity::ProcessIdentity`]).
+    pub fn running_runs(&self) -> Result<Vec<(String, Option<i64>)>, StoreError> {
+        runs::running_ids(self.database.read())
+    }
+
     /// The most recent runs of a component, newest first.
     pub fn recent_runs(&self, component: &str, limit: u32) -> Result<Vec<RunRecord>, StoreError> {
         runs::recent(self.database.read(), component, limit)

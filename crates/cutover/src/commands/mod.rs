@@ -6,6 +6,7 @@ pub mod check;
 pub mod decide;
 pub mod docs;
 pub mod gate;
+pub mod gc;
 pub mod log;
 pub mod mode;
 pub mod plan;

@@ -7,6 +7,7 @@ mod confine;
 mod events;
 mod fuzz;
 mod gates;
+mod gc;
 mod modes;
 mod plan;
 mod plan_rules;
