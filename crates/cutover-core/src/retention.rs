@@ -262,3 +262,57 @@ pub fn prune_objects(
     }
     Ok(pruned)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn capture(runs_dir: &Path, id: &str) {
+        std::fs::create_dir_all(runs_dir.join(id).join("legacy/out")).expect("mkdir");
+        std::fs::write(runs_dir.join(id).join("legacy/stdout"), b"ok\n").expect("write");
+    }
+
+    #[test]
+    fn prunes_by_count_and_age_and_leaves_a_mark() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = Store::open(&dir.path().join("state.db")).expect("store");
+        let runs_dir = dir.path().join("runs");
+        let now = Timestamp::now();
+        let recent = |seconds: i64| {
+            let at = now - jiff::SignedDuration::from_secs(seconds);
+            format!("{}-0000000{seconds}", id_of_time(at))
+        };
+        let (newest, middle, oldest) = (recent(1), recent(2), recent(3));
+        for id in [
+            &newest,
+            &middle,
+            &oldest,
+            &"20200101T000000000-00000000".to_owned(),
+        ] {
+            capture(&runs_dir, id);
+        }
+        let retention = Retention {
+            runs_keep: 2,
+            ..Retention::default()
+        };
+        let dry = prune_runs(dir.path(), &store, &retention, now, true).expect("dry run");
+        assert_eq!(
+            (dry.runs, dry.kept, dry.freed.files, dry.freed.bytes),
+            (2, 2, 2, 6)
+        );
+        assert_eq!(run_directories(&runs_dir).expect("list").len(), 4);
+        let done = prune_runs(dir.path(), &store, &retention, now, false).expect("prune");
+        assert_eq!(done, dry);
+        let mut left = run_directories(&runs_dir).expect("list");
+        left.sort();
+        assert_eq!(left, vec![middle.clone(), newest]);
+        let mark = std::fs::read_to_string(runs_dir.join(MARK_FILE)).expect("mark");
+        assert_eq!(mark, middle, "the oldest run kept");
+        assert!(!runs_due(dir.path(), &store, &retention, now).expect("due"));
+        let later = now + jiff::SignedDuration::from_hours(24 * 34);
+        assert!(
+            runs_due(dir.path(), &store, &retention, later).expect("due"),
+            "the oldest kept capture is past max_age and a tenth"
+        );
+    }
+}
