@@ -14,3 +14,18 @@ pub fn failpoint(name: &str) {
         let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGKILL);
     }
 }
+
+/// Crashes here if the failpoint `name` is armed, or `name:detail` (so a
+/// test can pick one call among many, say the write of one file).
+pub fn failpoint_at(name: &str, detail: &str) {
+    let armed = std::env::var(FAILPOINT_VARIABLE).unwrap_or_default();
+    let matches = armed == name
+        || armed
+            .strip_prefix(name)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .is_some_and(|rest| rest == detail);
+    if matches {
+        // If raising fails the process simply goes on: the failpoint is a test aid.
+        let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGKILL);
+    }
+}

@@ -35,6 +35,7 @@ pub mod plan;
 pub mod process_identity;
 pub mod random;
 pub mod report;
+pub mod retention;
 pub mod rollback;
 pub mod router;
 pub mod scaffold;

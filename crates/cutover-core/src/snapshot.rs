@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::exec::digest_bytes;
 use crate::failpoint::failpoint;
-use crate::fs::{confine, write_atomically};
+use crate::fs::{confine, is_stale_temporary, remove_stale_temporaries, write_atomically};
 use crate::lifecycle::ModeState;
 use crate::spec::{Component, Migration};
 use crate::store::{PreservedKind, PreservedPath, SnapshotKind, Store, StoreError};
@@ -35,7 +35,14 @@ impl ObjectStore {
     pub fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
         let digest = digest_bytes(bytes);
         let path = self.directory.join(&digest);
-        if !path.exists() {
+        if path.exists() {
+            // Fresh again: `cutover gc` never removes an object this recent,
+            // so one about to be referenced by a new snapshot survives.
+            std::fs::File::options()
+                .write(true)
+                .open(&path)?
+                .set_modified(std::time::SystemTime::now())?;
+        } else {
             std::fs::create_dir_all(&self.directory)?;
             write_atomically(&path, bytes)?;
         }
@@ -56,6 +63,18 @@ pub fn preserved_paths(migration: &Migration, component: &Component) -> Vec<Stri
         .chain(&migration.rollback.preserve)
         .cloned()
         .collect();
+    paths.dedup();
+    paths
+}
+
+/// Every path any component preserves, once each.
+pub fn all_preserved_paths(migration: &Migration) -> Vec<String> {
+    let mut paths: Vec<String> = migration
+        .components
+        .iter()
+        .flat_map(|component| preserved_paths(migration, component))
+        .collect();
+    paths.sort();
     paths.dedup();
     paths
 }
@@ -82,6 +101,74 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> SnapshotError + '_ {
         path: path.to_owned(),
         source,
     }
+}
+
+/// Files and bytes removed by a clean-up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Freed {
+    /// Files removed.
+    pub files: u64,
+    /// Their size in bytes.
+    pub bytes: u64,
+}
+
+impl Freed {
+    /// Adds another clean-up's figures.
+    pub fn add(&mut self, (files, bytes): (u64, u64)) {
+        self.files += files;
+        self.bytes += bytes;
+    }
+}
+
+/// Removes the temporaries of killed writers (see
+/// [`crate::fs::remove_stale_temporaries`]) wherever a snapshot or a
+/// restore writes: the object store, next to each preserved path, and
+/// anywhere inside a preserved directory. With `dry_run`, only counts them.
+pub fn remove_interrupted_writes(
+    objects: &ObjectStore,
+    base_dir: &Path,
+    paths: &[String],
+    dry_run: bool,
+) -> Result<Freed, SnapshotError> {
+    let mut freed = Freed::default();
+    let clean = |dir: &Path| remove_stale_temporaries(dir, dry_run).map_err(io(dir));
+    freed.add(clean(objects.directory())?);
+    for path in paths {
+        // A path the spec check lets through always resolves; one that
+        // does not is skipped here and refused by the snapshot itself.
+        let Ok(full) = confine::resolve(base_dir, path) else {
+            continue;
+        };
+        if let Some(parent) = full.parent() {
+            freed.add(clean(parent)?);
+        }
+        if full.is_dir() {
+            let below = clean_tree(&full, dry_run)?;
+            freed.add((below.files, below.bytes));
+        }
+    }
+    Ok(freed)
+}
+
+/// The stale temporaries anywhere below `directory` (links not followed).
+fn clean_tree(directory: &Path, dry_run: bool) -> Result<Freed, SnapshotError> {
+    let mut freed = Freed::default();
+    let files = confine::list_files(directory).map_err(io(directory))?;
+    for relative in files {
+        let full = directory.join(&relative);
+        let name = full
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if is_stale_temporary(name) {
+            let bytes = full.metadata().map(|m| m.len()).unwrap_or(0);
+            if !dry_run {
+                std::fs::remove_file(&full).map_err(io(&full))?;
+            }
+            freed.add((1, bytes));
+        }
+    }
+    Ok(freed)
 }
 
 /// Saves the content of the preserved paths as objects and describes them;

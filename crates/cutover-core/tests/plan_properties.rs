@@ -205,6 +205,7 @@ fn migration(seeds: &[ComponentSeed], settings: &Settings) -> Migration {
         components,
         rollback: RollbackSettings::default(),
         phases: Vec::new(),
+        retention: Default::default(),
     }
 }
 

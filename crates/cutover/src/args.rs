@@ -81,6 +81,8 @@ pub enum Command {
     Ci(CiArgs),
     /// Report the dagger CLI, engine, container runtime and store; never pretends.
     Doctor(DoctorArgs),
+    /// Prune captured run files and snapshot contents per `retention:`; report what was freed.
+    Gc(GcArgs),
 }
 
 /// `cutover doctor`.
@@ -225,6 +227,17 @@ pub enum AuditFormat {
     Md,
     /// Machine-readable JSON (documented in the README).
     Json,
+}
+
+/// `cutover gc`.
+#[derive(Debug, Args)]
+pub struct GcArgs {
+    /// Only report what would be freed; remove nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
 }
 
 /// `cutover docs`.

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use cutover_core::benchmark::BenchError;
 use cutover_core::gate::GateError;
-use cutover_core::ops::{ChangeError, DecideError};
+use cutover_core::ops::{ChangeError, DecideError, GcError};
 use cutover_core::plan::PlanError;
 use cutover_core::report::ReportError;
 use cutover_core::rollback::RollbackError;
@@ -96,6 +96,9 @@ pub enum CliError {
     /// The CI change could not be computed.
     #[error("failed to compute the CI change")]
     Ci(#[from] cutover_core::ci::CiError),
+    /// Garbage collection failed.
+    #[error("gc failed")]
+    Gc(#[from] GcError),
     /// A run that could not happen.
     #[error("failed to run `{component}`")]
     Run {
@@ -145,6 +148,7 @@ impl CliError {
             | CliError::Write { .. }
             | CliError::Stdout(_)
             | CliError::Store(_)
+            | CliError::Gc(_)
             | CliError::Run { .. } => exit_codes::FAILURE,
         }
     }

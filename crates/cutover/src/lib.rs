@@ -61,5 +61,6 @@ fn dispatch(cli: Cli, printer: &mut Printer) -> Result<u8, CliError> {
         Command::Scaffold(args) => commands::scaffold::run(&global, args, printer),
         Command::Ci(args) => commands::ci::run(&global, args, printer),
         Command::Doctor(args) => commands::doctor::run(&global, args, printer),
+        Command::Gc(args) => commands::gc::run(&global, args, printer),
     }
 }

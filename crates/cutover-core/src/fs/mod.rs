@@ -5,5 +5,5 @@ mod atomic;
 pub mod confine;
 mod tree;
 
-pub use atomic::write_atomically;
+pub use atomic::{is_stale_temporary, remove_stale_temporaries, write_atomically};
 pub use tree::copy_tree;

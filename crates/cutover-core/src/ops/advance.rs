@@ -1,6 +1,6 @@
-//! [`advance`]: checks every component of the target first (all
-//! or nothing), then records each change with its event (who, when, why,
-//! from, to). Entering shadow records the digest of `legacy.sources` so drift
+//! [`advance`]: checks every component of the target first, saves every
+//! restore point, then records all the changes with their events (who, when,
+//! why, from, to) in one store transaction: all or nothing, even if killed. Entering shadow records the digest of `legacy.sources` so drift
 //! of the legacy definition can be flagged later.
 //!
 //! Advancing out of shadow or later requires the component's gate to pass
@@ -109,11 +109,55 @@ pub fn advance(
     for &(component, from, _) in &planned {
         evidence.push(gate_for(workspace, component, from, request.force)?);
     }
-    let mut applied = Vec::new();
+    // Every restore point is saved before anything changes; then all the
+    // changes go into one store transaction, so a crash anywhere leaves
+    // every component where it was and a retry starts afresh.
+    let mut prepared = Vec::with_capacity(planned.len());
     for ((component, from, to), gate) in planned.into_iter().zip(evidence) {
-        applied.push(apply(workspace, component, from, to, gate, request)?);
+        prepared.push(prepare(workspace, component, from, to, gate, request)?);
+        failpoint("advance-between-components");
     }
-    Ok(applied)
+    commit(workspace, prepared)
+}
+
+/// A change ready to record: its restore point's contents are saved.
+struct Prepared {
+    change: ModeChange,
+    digest: Option<String>,
+    restore_point: Vec<crate::store::PreservedPath>,
+    event: NewEvent,
+}
+
+/// Records every prepared change in one transaction.
+fn commit(
+    workspace: &mut Workspace,
+    prepared: Vec<Prepared>,
+) -> Result<Vec<ModeChange>, ChangeError> {
+    failpoint("advance-before-commit");
+    let changes = prepared
+        .iter()
+        .map(|p| {
+            let update = ModeUpdate {
+                component: &p.change.component,
+                expected: p.change.from,
+                new: p.change.to,
+                sources_digest: p.digest.as_deref(),
+                restore_point: &p.restore_point,
+            };
+            (update, p.event.clone())
+        })
+        .collect();
+    if workspace.store.change_modes(changes)?.is_none() {
+        let moved = prepared.iter().find(|p| {
+            workspace
+                .store
+                .mode(&p.change.component)
+                .map_or(true, |m| m.state != p.change.from)
+        });
+        let id = moved.unwrap_or(&prepared[0]).change.component.clone();
+        return Err(ChangeError::Concurrent(id));
+    }
+    Ok(prepared.into_iter().map(|p| p.change).collect())
 }
 
 /// Every component's new mode, all checked before anything changes.
@@ -203,22 +247,20 @@ fn gate_for(
     Ok(Some(report))
 }
 
-/// Saves the restore point and records the change with its event.
-fn apply(
-    workspace: &mut Workspace,
+/// Saves the restore point's contents and builds the change's event.
+fn prepare(
+    workspace: &Workspace,
     reference: ComponentRef,
     from: ModeState,
     to: ModeState,
     gate: Option<GateReport>,
     request: &ChangeRequest<'_>,
-) -> Result<ModeChange, ChangeError> {
+) -> Result<Prepared, ChangeError> {
     let component = workspace.spec(reference);
     // The restore point a rollback returns to: this mode and the preserved
-    // paths as they are before the change, recorded in the same transaction
-    // as the change itself.
+    // paths as they are before the change.
     let paths = preserved_paths(&workspace.migration, component);
     let restore_point = save_paths(&workspace.objects(), &workspace.base_dir, &paths)?;
-    failpoint("advance-before-commit");
     let digest = (to.mode == Mode::Shadow)
         .then(|| definition_digest(&workspace.base_dir, component))
         .flatten();
@@ -238,20 +280,15 @@ fn apply(
             snapshot: None,
         },
     };
-    let update = ModeUpdate {
-        component: &id,
-        expected: from,
-        new: to,
-        sources_digest: digest.as_deref(),
-        restore_point: &restore_point,
-    };
-    if workspace.store.change_mode(&update, event)?.is_none() {
-        return Err(ChangeError::Concurrent(id));
-    }
-    Ok(ModeChange {
-        component: id,
-        from,
-        to,
+    Ok(Prepared {
+        change: ModeChange {
+            component: id,
+            from,
+            to,
+        },
+        digest,
+        restore_point,
+        event,
     })
 }
 

@@ -6,14 +6,17 @@
 //! - [`rollback`]: resumes interrupted rollbacks, then rolls back (or drills).
 //! - [`decide`]: closes a decision point, executing a decided rollback.
 //! - [`evaluate_gate`]: evaluates a gate and records the result.
+//! - [`gc`]: prunes captured run files and snapshot contents retention lets go.
 //! - `run` lives in [`crate::router`], triggers in [`crate::rollback::triggers`].
 
 mod advance;
 mod decide;
 mod gate;
+mod gc;
 mod rollback;
 
 pub use advance::{ChangeError, ChangeRequest, ModeChange, advance};
 pub use decide::{DecideError, decide};
 pub use gate::evaluate_gate;
+pub use gc::{GcError, GcReport, gc, prune_runs_after_run};
 pub use rollback::{Performed, RollbackOutcome, rollback};

@@ -1,12 +1,14 @@
 //! [`rollback`]: an interrupted rollback is always completed first, so
 //! repeating the command after a crash reaches the state an uninterrupted
-//! one would; then the requested rollback (or its drill on a copy).
+//! one would; then the requested rollback (or its drill on a copy). Before
+//! either, the temporaries of killed writers are removed.
 
 use super::advance::ModeChange;
 use crate::rollback::drill::{DrillOutcome, drill};
 use crate::rollback::{
     RollbackError, RollbackRequest, execute_rollback, plan_rollback, resume_rollbacks,
 };
+use crate::snapshot::{self, Freed, all_preserved_paths};
 use crate::store::RollbackStep;
 use crate::workspace::Workspace;
 
@@ -38,6 +40,7 @@ pub fn rollback(
     request: Option<&RollbackRequest<'_>>,
     rehearse: bool,
 ) -> Result<RollbackOutcome, RollbackError> {
+    remove_interrupted_writes(workspace)?;
     let resumed = resume_rollbacks(workspace)?;
     let performed = match request {
         None => Performed::Nothing,
@@ -50,6 +53,20 @@ pub fn rollback(
         }
     };
     Ok(RollbackOutcome { resumed, performed })
+}
+
+/// Removes what killed writers left (temporaries of atomic writes) in the
+/// object store and around every preserved path, before anything is saved
+/// or restored: a safety snapshot must not capture them, and nothing else
+/// ever would remove them.
+fn remove_interrupted_writes(workspace: &Workspace) -> Result<Freed, RollbackError> {
+    let paths = all_preserved_paths(&workspace.migration);
+    Ok(snapshot::remove_interrupted_writes(
+        &workspace.objects(),
+        &workspace.base_dir,
+        &paths,
+        false,
+    )?)
 }
 
 impl From<&RollbackStep> for ModeChange {

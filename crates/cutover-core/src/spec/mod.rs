@@ -28,6 +28,6 @@ pub use duration::{WallDuration, WorkDays};
 pub use load::{load_spec, parse_spec};
 pub use model::{
     AcceptanceTest, Calendar, Component, ComponentKind, Criterion, Defaults, Implementation,
-    Migration, PhaseSettings, Planning, PortingAfter, Risk, RollbackSettings, Trigger,
+    Migration, PhaseSettings, Planning, PortingAfter, Retention, Risk, RollbackSettings, Trigger,
     TriggerAction, Window,
 };

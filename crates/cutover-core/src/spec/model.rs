@@ -39,6 +39,31 @@ pub struct Migration {
     pub rollback: RollbackSettings,
     /// Per-phase gates and integration tests.
     pub phases: Vec<PhaseSettings>,
+    /// What `cutover gc` keeps.
+    pub retention: Retention,
+}
+
+/// What `cutover gc` keeps (`retention:` in the spec).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// The newest runs whose captured files are kept.
+    pub runs_keep: u32,
+    /// Captured run files older than this are pruned.
+    pub runs_max_age: Option<WallDuration>,
+    /// Safety snapshots whose contents are kept per component.
+    pub keep_safety: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            runs_keep: 200,
+            runs_max_age: Some(WallDuration {
+                seconds: 30 * 86_400,
+            }),
+            keep_safety: 3,
+        }
+    }
 }
 
 /// Settings of one plan phase.

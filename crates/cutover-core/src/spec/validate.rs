@@ -18,7 +18,7 @@ use super::diagnostic::{SourcePosition, SpecDiagnostic};
 use super::duration::{RawDuration, WallDuration, WorkDays};
 use super::model::{
     AcceptanceTest, Calendar, Component, ComponentKind, Criterion, Defaults, Implementation,
-    Migration, PhaseSettings, Planning, PortingAfter, Risk, RollbackSettings, Trigger,
+    Migration, PhaseSettings, Planning, PortingAfter, Retention, Risk, RollbackSettings, Trigger,
     TriggerAction, WEEKDAYS, Window,
 };
 use super::output_spec::{CompareSpec, MemberSpec, OutputEntry, OutputMapping, StdoutSpec};
@@ -203,6 +203,7 @@ pub fn validate(
     check_team_owners(&mut v, spec, &components);
     let rollback = rollback(&mut v, spec);
     let phases = phase_settings(&mut v, spec);
+    let retention = retention(&mut v, spec);
     match (v.diagnostics.is_empty(), start) {
         (true, Some(start)) => Ok(Migration {
             name: spec.migration.name.clone(),
@@ -215,6 +216,7 @@ pub fn validate(
             components,
             rollback,
             phases,
+            retention,
         }),
         _ => Err(v.diagnostics),
     }
@@ -1147,6 +1149,37 @@ fn rollback(v: &mut Validator<'_>, spec: &MigrationSpec) -> RollbackSettings {
         triggers,
         preserve: v.paths(&section.preserve, "rollback.preserve"),
     }
+}
+
+/// `retention:`: counts and ages, each located when wrong.
+fn retention(v: &mut Validator<'_>, spec: &MigrationSpec) -> Retention {
+    let mut retention = Retention::default();
+    let Some(section) = &spec.retention else {
+        return retention;
+    };
+    if let Some(runs) = &section.runs {
+        if let Some(keep) = &runs.keep {
+            retention.runs_keep = keep.value;
+        }
+        if let Some(age) = runs.max_age.as_ref() {
+            retention.runs_max_age = v.wall(Some(age), "retention.runs.max_age");
+        }
+    }
+    if let Some(keep) = section
+        .snapshots
+        .as_ref()
+        .and_then(|s| s.keep_safety.as_ref())
+    {
+        if keep.value == 0 {
+            let d = SpecDiagnostic::new("keep_safety must be at least 1", v.at(keep))
+                .with_path("retention.snapshots.keep_safety")
+                .with_label("the latest safety snapshot is what undoes a rollback")
+                .with_help("keep at least the latest one: `keep_safety: 1`");
+            v.report(d);
+        }
+        retention.keep_safety = keep.value.max(1);
+    }
+    retention
 }
 
 #[cfg(test)]

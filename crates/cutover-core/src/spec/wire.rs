@@ -35,6 +35,9 @@ pub struct MigrationSpec {
     /// Rollback triggers and globally preserved paths.
     #[serde(default)]
     pub rollback: Option<RollbackSection>,
+    /// How long cutover keeps what it captures (`cutover gc`).
+    #[serde(default)]
+    pub retention: Option<RetentionSection>,
     /// Not supported yet: rejected with a clear message.
     #[serde(default)]
     #[schemars(skip)]
@@ -401,4 +404,42 @@ pub struct TriggerSpec {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub decide_within: Option<Spanned<String>>,
+}
+
+/// `retention:` — what `cutover gc` (and `run`, once over the limit) prunes.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSection {
+    /// Captured files of runs (`.cutover/runs/<id>/`); run records are kept forever.
+    #[serde(default)]
+    pub runs: Option<RunRetentionSpec>,
+    /// Snapshot contents no rollback can need any more.
+    #[serde(default)]
+    pub snapshots: Option<SnapshotRetentionSpec>,
+}
+
+/// `retention.runs:` — captured run files kept by count and by age.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunRetentionSpec {
+    /// The newest runs whose captured files are kept (default 200).
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub keep: Option<Spanned<u32>>,
+    /// Captured files older than this are pruned: `30d`, `12h` (default 30d).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub max_age: Option<Spanned<String>>,
+}
+
+/// `retention.snapshots:` — safety snapshots kept per component.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotRetentionSpec {
+    /// The newest safety snapshots (taken before each rollback) whose
+    /// contents are kept per component (default 3, at least 1). Restore
+    /// points not yet used by a rollback are always kept.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub keep_safety: Option<Spanned<u32>>,
 }

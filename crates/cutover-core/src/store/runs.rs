@@ -264,3 +264,21 @@ pub(super) fn nth_latest_start(
 fn process_alive(pid: Option<i64>) -> bool {
     pid.is_some_and(|p| crate::process_identity::ProcessIdentity::decode(p).is_running())
 }
+
+/// How many runs of `cutover run` have an id at or after `mark` (run ids
+/// sort by start time); a range of the primary key, never a full scan.
+pub(super) fn count_since(connection: &Connection, mark: &str) -> Result<u64, StoreError> {
+    let count: i64 = connection
+        .prepare_cached("SELECT COUNT(*) FROM runs WHERE id >= ?1 AND source = ?2")?
+        .query_row(params![mark, Coded(RunSource::Run)], |r| r.get(0))?;
+    Ok(u64::try_from(count).unwrap_or(0))
+}
+
+/// Ids and packed process identities of the runs still marked running.
+pub(super) fn running_ids(
+    connection: &Connection,
+) -> Result<Vec<(String, Option<i64>)>, StoreError> {
+    let mut statement = connection.prepare_cached("SELECT id, pid FROM runs WHERE status = ?1")?;
+    let rows = statement.query_map([Coded(RunStatus::Running)], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -78,27 +78,33 @@ impl Store {
     pub fn change_mode(
         &mut self,
         update: &ModeUpdate<'_>,
-        mut event: NewEvent,
+        event: NewEvent,
     ) -> Result<Option<i64>, StoreError> {
+        let changed = self.change_modes(vec![(update.clone(), event)])?;
+        Ok(changed.and_then(|ids| ids.first().copied()))
+    }
+
+    /// Records several mode changes, each with its restore point and event,
+    /// in ONE transaction: all of them or none (a phase advance killed
+    /// halfway leaves every component where it was). Returns the restore
+    /// point ids in order, or `None` (nothing written) when any component's
+    /// mode moved away from its `expected` meanwhile.
+    pub fn change_modes(
+        &mut self,
+        changes: Vec<(ModeUpdate<'_>, NewEvent)>,
+    ) -> Result<Option<Vec<i64>>, StoreError> {
         let at = Timestamp::now();
         self.database.write(Durability::Synced, |tx| {
-            if modes::read(tx, update.component)?.state != update.expected {
-                return Ok(None);
+            for (update, _) in &changes {
+                if modes::read(tx, update.component)?.state != update.expected {
+                    return Ok(None);
+                }
             }
-            let snapshot = snapshots::insert(
-                tx,
-                update.component,
-                SnapshotKind::RestorePoint,
-                update.expected,
-                update.restore_point,
-                at,
-            )?;
-            if let Event::ModeAdvanced { snapshot: slot, .. } = &mut event.event {
-                *slot = Some(snapshot);
+            let mut ids = Vec::with_capacity(changes.len());
+            for (update, mut event) in changes {
+                ids.push(record_change(tx, &update, &mut event, at)?);
             }
-            modes::write(tx, update.component, update.new, at, update.sources_digest)?;
-            events::insert(tx, &event, at)?;
-            Ok(Some(snapshot))
+            Ok(Some(ids))
         })
     }
 
@@ -158,6 +164,17 @@ impl Store {
     /// Per-component run counts.
     pub fn run_counts(&self) -> Result<BTreeMap<String, ComponentRunCounts>, StoreError> {
         runs::counts(self.database.read())
+    }
+
+    /// How many runs of `cutover run` started at or after the run id `mark`.
+    pub fn runs_since(&self, mark: &str) -> Result<u64, StoreError> {
+        runs::count_since(self.database.read(), mark)
+    }
+
+    /// Ids of runs still marked running, with their packed process
+    /// identity (see [`crate::process_identity::ProcessIdentity`]).
+    pub fn running_runs(&self) -> Result<Vec<(String, Option<i64>)>, StoreError> {
+        runs::running_ids(self.database.read())
     }
 
     /// The most recent runs of a component, newest first.
@@ -361,4 +378,27 @@ impl Store {
     pub fn copy_to(&self, path: &Path) -> Result<(), StoreError> {
         self.database.copy_to(path)
     }
+}
+
+/// One mode change inside a transaction: restore point, mode, event.
+fn record_change(
+    tx: &rusqlite::Transaction<'_>,
+    update: &ModeUpdate<'_>,
+    event: &mut NewEvent,
+    at: Timestamp,
+) -> Result<i64, StoreError> {
+    let snapshot = snapshots::insert(
+        tx,
+        update.component,
+        SnapshotKind::RestorePoint,
+        update.expected,
+        update.restore_point,
+        at,
+    )?;
+    if let Event::ModeAdvanced { snapshot: slot, .. } = &mut event.event {
+        *slot = Some(snapshot);
+    }
+    modes::write(tx, update.component, update.new, at, update.sources_digest)?;
+    events::insert(tx, event, at)?;
+    Ok(snapshot)
 }

@@ -9,6 +9,7 @@ pub mod decide;
 pub mod docs;
 pub mod doctor;
 pub mod gate;
+pub mod gc;
 pub mod import;
 pub mod log;
 pub mod mode;

@@ -53,6 +53,9 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> Result<u8, CliError> {
         crate::error::note(&format!("cutover: warning: {warning}"));
     }
     check_triggers_after_run(&mut workspace, component);
+    if report.routing.shadow.is_some() {
+        prune_runs_after_run(&workspace);
+    }
     Ok(u8::try_from(report.exit_code.clamp(0, 255)).unwrap_or(1))
 }
 
@@ -73,5 +76,15 @@ fn check_triggers_after_run(workspace: &mut Workspace, component: ComponentRef) 
             "cutover: warning: rollback triggers of `{}` could not be evaluated: {error}",
             workspace.spec(component).id
         )),
+    }
+}
+
+/// Prunes captured run files once they exceed `retention:` (a cheap check
+/// otherwise). Like the triggers, never changes the job's exit code.
+fn prune_runs_after_run(workspace: &Workspace) {
+    if let Err(error) = cutover_core::ops::prune_runs_after_run(workspace) {
+        crate::error::note(&format!(
+            "cutover: warning: captured run files could not be pruned (`cutover gc` retries): {error}"
+        ));
     }
 }

@@ -10,6 +10,7 @@ mod doctor;
 mod events;
 mod fuzz;
 mod gates;
+mod gc;
 mod import;
 mod modes;
 mod parity;

@@ -452,3 +452,105 @@ fn a_crashed_advance_leaves_no_restore_point_behind() {
         Some(&b"v0\n"[..])
     );
 }
+
+/// Three independent components: phase 1 holds them all.
+const PHASE_SPEC: &str = "version: 1
+migration: { name: phase, start: 2027-01-04 }
+components:
+  - { id: a, kind: infra, owner: p, effort: 1d, legacy: { run: 'true' }, dagger: { run: 'true' }, preserve: [config/a] }
+  - { id: b, kind: infra, owner: p, effort: 1d, legacy: { run: 'true' }, dagger: { run: 'true' }, preserve: [config/b] }
+  - { id: c, kind: infra, owner: p, effort: 1d, legacy: { run: 'true' }, dagger: { run: 'true' } }
+";
+
+#[test]
+fn a_phase_advance_killed_between_components_changes_nothing_and_can_be_retried() {
+    let test = Test::new().spec(PHASE_SPEC);
+    write(&test, "config/a", "a0\n");
+    write(&test, "config/b", "b0\n");
+    let before = modes(&test);
+    let killed = at(&test, &["advance", "1", "--to", "shadow"])
+        .env("CUTOVER_TEST_FAILPOINT", "advance-between-components")
+        .run();
+    assert_eq!(killed.code, -1, "killed by SIGKILL");
+    assert_eq!(modes(&test), before, "all-or-nothing: nothing changed");
+    at(&test, &["advance", "1", "--to", "shadow"])
+        .run()
+        .code(0)
+        .stdout_has("`a`")
+        .stdout_has("`c`");
+    assert!(modes(&test).values().all(|m| m == "shadow/0"));
+    // One restore point per component: a rollback returns each to legacy
+    // with its preserved file as it was.
+    write(&test, "config/a", "a1\n");
+    at(&test, &["rollback", "1"])
+        .run()
+        .code(0)
+        .stdout_has("`a`: shadow -> legacy")
+        .stdout_has("`c`: shadow -> legacy");
+    assert_eq!(read(&test, "config/a").as_deref(), Some(&b"a0\n"[..]));
+    assert!(modes(&test).values().all(|m| m == "legacy/0"));
+}
+
+/// Atomic-write temporaries (`.NAME.cutover-PID….tmp`) under the directory.
+fn temporaries(dir: &Path) -> Vec<String> {
+    fn walk(dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.to_string_lossy().ends_with(".tmp")
+                && path.to_string_lossy().contains(".cutover-")
+            {
+                out.push(path.to_string_lossy().into_owned());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out.sort();
+    out
+}
+
+#[test]
+fn a_resumed_rollback_removes_the_temporaries_of_the_killed_one() {
+    for point in [
+        // The first atomic write: the safety snapshot's object store.
+        "atomic-write-before-rename",
+        // The restore of a preserved file in the project.
+        "atomic-write-before-rename:orchestrator.yaml",
+    ] {
+        let test = Test::new().spec(SPEC);
+        write(&test, "config/orchestrator.yaml", "before\n");
+        at(&test, &["advance", "base"]).run().code(0);
+        write(
+            &test,
+            "config/orchestrator.yaml",
+            "after, and much longer\n",
+        );
+        // A temporary of a live process (this test) is not garbage.
+        let live = format!("config/.other.cutover-{}.tmp", std::process::id());
+        write(&test, &live, "in progress\n");
+        let killed = at(&test, &["rollback", "base"])
+            .env("CUTOVER_TEST_FAILPOINT", point)
+            .run();
+        assert_eq!(killed.code, -1, "{point}: killed by SIGKILL");
+        assert_eq!(
+            temporaries(test.path()).len(),
+            2,
+            "{point}: the killed rollback left its temporary"
+        );
+        at(&test, &["rollback", "--resume"])
+            .run()
+            .code(0)
+            .stdout_has("completed the interrupted rollback of `base`");
+        assert_eq!(
+            temporaries(test.path()),
+            vec![test.path().join(&live).to_string_lossy().into_owned()],
+            "{point}: only the live process's temporary remains"
+        );
+        assert_eq!(
+            read(&test, "config/orchestrator.yaml").as_deref(),
+            Some(&b"before\n"[..])
+        );
+    }
+}
