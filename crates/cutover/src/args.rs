@@ -345,7 +345,8 @@ pub struct PlanArgs {
     /// Spec to plan (overrides --spec).
     #[arg(id = "spec_file", value_name = "SPEC")]
     pub spec: Option<PathBuf>,
-    /// Output format; defaults to the --out file's extension, else `table`.
+    /// Output format; defaults to the --out file's extension (.md, .html, .json,
+    /// .txt; any other is refused), else `table`.
     #[arg(long, value_enum)]
     pub format: Option<PlanFormat>,
     /// Write to this file (atomically) instead of stdout.

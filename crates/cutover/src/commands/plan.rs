@@ -23,9 +23,8 @@ pub fn run(global: &GlobalArgs, args: PlanArgs, printer: &mut Printer) -> Result
         what_if: changes,
     } = args;
     let path = spec_path(global, spec);
-    let format = format
-        .or_else(|| out.as_deref().and_then(format_from_extension))
-        .unwrap_or(PlanFormat::Table);
+    let inferred = out.as_deref().map(format_from_extension).transpose()?;
+    let format = format.or(inferred).unwrap_or(PlanFormat::Table);
     let changes = changes
         .iter()
         .map(|text| text.parse::<Change>())
@@ -61,11 +60,21 @@ pub fn run(global: &GlobalArgs, args: PlanArgs, printer: &mut Printer) -> Result
     Ok(exit_codes::OK)
 }
 
-fn format_from_extension(path: &Path) -> Option<PlanFormat> {
-    match path.extension()?.to_str()? {
-        "md" | "markdown" => Some(PlanFormat::Md),
-        "html" | "htm" => Some(PlanFormat::Html),
-        "json" => Some(PlanFormat::Json),
-        _ => None,
+/// The extensions `--out` accepts, as named in the error for any other.
+const SUPPORTED_EXTENSIONS: &str = ".md, .markdown, .html, .htm, .json, .txt (table)";
+
+/// The format an `--out` file's extension names; any other extension is bad
+/// input (a `.pdf` holding a text table would mislead whoever opens it).
+fn format_from_extension(path: &Path) -> Result<PlanFormat, CliError> {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    match extension.to_ascii_lowercase().as_str() {
+        "md" | "markdown" => Ok(PlanFormat::Md),
+        "html" | "htm" => Ok(PlanFormat::Html),
+        "json" => Ok(PlanFormat::Json),
+        "txt" => Ok(PlanFormat::Table),
+        _ => Err(CliError::Usage(format!(
+            "`--out {}`: unsupported file extension; supported: {SUPPORTED_EXTENSIONS}",
+            path.display()
+        ))),
     }
 }

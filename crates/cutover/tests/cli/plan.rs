@@ -96,6 +96,30 @@ fn out_writes_the_file_and_infers_the_format() {
 }
 
 #[test]
+fn out_with_an_unknown_extension_is_bad_input_naming_the_supported_ones() {
+    for (out, format) in [("plan.pdf", None), ("plan", None), ("plan.pdf", Some("md"))] {
+        let mut args = vec!["plan", "--out", out];
+        if let Some(format) = format {
+            args.extend(["--format", format]);
+        }
+        let test = Test::new().spec(VALID).args(&args);
+        test.run()
+            .code(2)
+            .stderr_has("unsupported file extension")
+            .stderr_has(".md, .markdown, .html, .htm, .json, .txt");
+        assert_eq!(test.files().len(), 1, "`plan --out {out}` wrote a file");
+    }
+}
+
+#[test]
+fn out_txt_writes_the_table() {
+    let test = Test::new().spec(VALID).args(&["plan", "--out", "plan.txt"]);
+    test.run().code(0);
+    let written = std::fs::read_to_string(test.path().join("plan.txt")).expect("plan.txt");
+    assert!(written.contains("base-image"), "{written}");
+}
+
+#[test]
 fn invalid_spec_writes_nothing() {
     let spec = VALID.replace("[base-image]", "[missing]");
     let test = Test::new()
