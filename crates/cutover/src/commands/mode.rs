@@ -111,7 +111,7 @@ fn render_rollback(outcome: &RollbackOutcome, name: &str) -> (String, u8) {
         Performed::RolledBack(changes) => text.extend(changes.iter().map(describe)),
         Performed::Drilled(drill) => {
             text.push_str(&render_drill(drill, name));
-            let code = if drill.passed {
+            let code = if drill.passed || drill.nothing_to_drill.is_some() {
                 exit_codes::OK
             } else {
                 exit_codes::NOT_MET
@@ -123,6 +123,11 @@ fn render_rollback(outcome: &RollbackOutcome, name: &str) -> (String, u8) {
 }
 
 fn render_drill(outcome: &DrillOutcome, name: &str) -> String {
+    if let Some(why) = &outcome.nothing_to_drill {
+        return format!(
+            "drill of `{name}`: nothing to drill — {why}; nothing recorded, the drill record is unchanged\n"
+        );
+    }
     let mut text = format!(
         "drill of `{name}`: {} — rollback took {:.0} ms on a copy; live state untouched\n",
         if outcome.passed { "passed" } else { "FAILED" },

@@ -390,6 +390,41 @@ fn a_drill_leaves_live_state_untouched_and_counts_for_gates() {
 }
 
 #[test]
+fn a_drill_with_nothing_to_roll_back_is_nothing_to_drill_and_not_recorded() {
+    let test = Test::new().spec(SPEC);
+    write(&test, "config/orchestrator.yaml", "v0\n");
+    let drill = at(&test, &["rollback", "base", "--drill"]).run();
+    drill
+        .code(0)
+        .stdout_has("drill of `base`: nothing to drill")
+        .stdout_has("`base` is in legacy mode");
+    assert!(!drill.stdout.contains("FAILED"), "{}", drill.stdout);
+    at(&test, &["docs", "--out", "docs"]).run().code(0);
+    let procedures =
+        std::fs::read_to_string(test.path().join("docs/rollback-procedures.md")).expect("doc");
+    assert!(!procedures.contains("FAILED"), "{procedures}");
+    assert!(
+        procedures.contains("| `base` | platform | `config/base.yaml` | none yet"),
+        "{procedures}"
+    );
+    // A passed drill stays the latest after a drill with nothing to do.
+    at(&test, &["advance", "base"]).run().code(0);
+    at(&test, &["rollback", "base", "--drill"]).run().code(0);
+    at(&test, &["rollback", "base"]).run().code(0);
+    at(&test, &["rollback", "1", "--drill"])
+        .run()
+        .code(0)
+        .stdout_has("nothing to drill");
+    at(&test, &["docs", "--out", "docs"]).run().code(0);
+    let procedures =
+        std::fs::read_to_string(test.path().join("docs/rollback-procedures.md")).expect("doc");
+    assert!(
+        procedures.contains("| `base` | platform | `config/base.yaml` | passed ("),
+        "{procedures}"
+    );
+}
+
+#[test]
 fn retired_components_cannot_roll_back() {
     let test = Test::new().spec(SPEC);
     at(
