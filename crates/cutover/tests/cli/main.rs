@@ -11,6 +11,7 @@ mod modes;
 mod plan;
 mod plan_rules;
 mod processes;
+mod readme;
 mod rollback;
 mod run;
 mod secrets;
