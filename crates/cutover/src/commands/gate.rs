@@ -59,8 +59,13 @@ fn render(report: &GateReport) -> String {
     }
     let mut text = table.render();
     for c in report.criteria.iter().filter(|c| c.detail.is_some()) {
+        let about = if c.component.is_empty() {
+            String::new()
+        } else {
+            format!("`{}` ", c.component)
+        };
         text.push_str(&format!(
-            "{}: {}\n",
+            "{about}{}: {}\n",
             c.expr,
             c.detail.as_deref().unwrap_or_default()
         ));

@@ -70,6 +70,23 @@ fn too_few_runs_is_inconclusive_and_advance_refuses() {
 }
 
 #[test]
+fn notes_of_a_phase_gate_name_their_component() {
+    let second = "  - id: other
+    kind: job
+    owner: me
+    effort: 1d
+    legacy: { run: 'echo same' }
+    dagger: { run: 'echo same' }
+";
+    let test = Test::new().spec(&spec("    - not_slower(25%)", second));
+    let outcome = at(&test, &["gate", "1"]).run();
+    outcome
+        .code(1)
+        .stdout_has("`job` not_slower(25%): needs at least 5 durations")
+        .stdout_has("`other` not_slower(25%): needs at least 5 durations");
+}
+
+#[test]
 fn an_observe_only_failure_is_reported_but_does_not_block() {
     let gate = "    - dagger.runs >= 2\n    - expr: dagger.success_rate >= 1.5\n      enforce: false\n    - expr: mismatches > 0\n      dry_run: true";
     let test = Test::new().spec(&spec(gate, ""));
