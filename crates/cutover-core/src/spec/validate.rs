@@ -16,13 +16,13 @@ use super::criterion_spec::CriterionSpec;
 use super::diagnostic::{SourcePosition, SpecDiagnostic};
 use super::duration::{RawDuration, WallDuration, WorkDays};
 use super::model::{
-    AcceptanceTest, Calendar, Component, ComponentKind, Criterion, Defaults, Implementation,
-    Migration, PhaseSettings, Planning, PortingAfter, Risk, RollbackSettings, Trigger,
-    TriggerAction, WEEKDAYS, Window,
+    AcceptanceTest, Calendar, Component, ComponentKind, Criterion, DEFAULT_TRIGGER_MODES, Defaults,
+    Implementation, Migration, PhaseSettings, Planning, PortingAfter, Risk, RollbackSettings,
+    Trigger, TriggerAction, TriggerMode, WEEKDAYS, Window,
 };
 use super::wire::{
     AcceptanceSpec, CalendarSection, ComponentSpec, KindSpec, MigrationSpec, PortingAfterSpec,
-    RiskSpec, TriggerActionSpec,
+    RiskSpec, TriggerActionSpec, TriggerModeSpec,
 };
 use crate::fs::confine;
 use crate::graph::DependencyGraph;
@@ -969,12 +969,28 @@ fn rollback(v: &mut Validator<'_>, spec: &MigrationSpec) -> RollbackSettings {
                     &format!("rollback.triggers[{i}].decide_within"),
                 )
                 .unwrap_or(WallDuration { seconds: 4 * 3600 }),
+            modes: trigger_modes(t.modes.as_deref()),
         })
         .collect();
     RollbackSettings {
         triggers,
         preserve: v.paths(&section.preserve, "rollback.preserve"),
     }
+}
+
+/// A trigger's modes: as written, else the default.
+fn trigger_modes(spec: Option<&[TriggerModeSpec]>) -> Vec<TriggerMode> {
+    let Some(modes) = spec else {
+        return DEFAULT_TRIGGER_MODES.to_vec();
+    };
+    modes
+        .iter()
+        .map(|m| match m {
+            TriggerModeSpec::Shadow => TriggerMode::Shadow,
+            TriggerModeSpec::Canary => TriggerMode::Canary,
+            TriggerModeSpec::Dagger => TriggerMode::Dagger,
+        })
+        .collect()
 }
 
 #[cfg(test)]

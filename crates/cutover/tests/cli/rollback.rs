@@ -312,10 +312,41 @@ fn a_failing_dagger_side_in_canary_is_rolled_back_by_its_trigger() {
 }
 
 #[test]
+fn triggers_watch_only_their_modes_by_default_not_shadow() {
+    let trigger = "rollback:\n  triggers:\n    - when: dagger.error_rate > legacy.error_rate + 0.10\n      action: rollback\n      min_runs: 2\n";
+    let broken = SPEC.replace(
+        "dagger: { run: 'echo ok' }\n    preserve",
+        "dagger: { run: 'echo broken; exit 3' }\n    preserve",
+    );
+    // Default scope (canary, dagger): a failing shadow rolls nothing back.
+    let test = Test::new().spec(&broken.replace("rollback:\n", trigger));
+    at(&test, &["advance", "base"]).run().code(0);
+    for _ in 0..3 {
+        at(&test, &["run", "base"]).run().code(0);
+    }
+    assert_eq!(modes(&test)["base"], "shadow/0");
+    // Listed explicitly, shadow is watched.
+    let scoped = trigger.to_owned() + "      modes: [shadow]\n";
+    let test = Test::new().spec(&broken.replace("rollback:\n", &scoped));
+    at(&test, &["advance", "base"]).run().code(0);
+    for _ in 0..2 {
+        at(&test, &["run", "base"]).run().code(0);
+    }
+    assert_eq!(modes(&test)["base"], "legacy/0");
+    // Only modes where Dagger runs can be named.
+    let wrong = trigger.to_owned() + "      modes: [legacy]\n";
+    at(&Test::new().spec(&SPEC.replace("rollback:\n", &wrong)), &[])
+        .args(&["check"])
+        .run()
+        .code(2)
+        .stderr_has("legacy");
+}
+
+#[test]
 fn an_escalation_holds_the_component_until_someone_decides() {
     let spec = SPEC.replace(
         "rollback:\n",
-        "rollback:\n  triggers:\n    - when: dagger.runs >= 2\n      action: escalate\n",
+        "rollback:\n  triggers:\n    - when: dagger.runs >= 2\n      action: escalate\n      modes: [shadow]\n",
     );
     let test = Test::new().spec(&spec);
     at(&test, &["advance", "base"]).run().code(0);
