@@ -208,6 +208,12 @@ pub struct AdvanceArgs {
     /// Why, recorded in the audit log.
     #[arg(long)]
     pub reason: Option<String>,
+    /// Confirm retiring (no way back); needed for `--to retired`, even with --force.
+    #[arg(long)]
+    pub confirm_retire: bool,
+    /// Retire although dependencies are not at dagger yet (needs --reason).
+    #[arg(long)]
+    pub override_dependencies: bool,
 }
 
 /// `cutover rollback`.

@@ -11,6 +11,7 @@
 mod advance;
 mod decide;
 mod gate;
+mod retire;
 mod rollback;
 
 pub use advance::{ChangeError, ChangeRequest, ModeChange, advance};

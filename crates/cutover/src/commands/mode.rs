@@ -23,6 +23,8 @@ pub fn advance(
         percent,
         force,
         reason,
+        confirm_retire,
+        override_dependencies,
     } = args;
     let actor = actor();
     let request = ChangeRequest {
@@ -31,6 +33,8 @@ pub fn advance(
         force,
         reason: reason.as_deref(),
         actor: &actor,
+        confirm_retire,
+        override_dependencies,
     };
     let mut workspace = open_workspace(global)?;
     let target = workspace.resolve_target(&target)?;

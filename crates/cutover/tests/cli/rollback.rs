@@ -461,7 +461,14 @@ fn retired_components_cannot_roll_back() {
     at(
         &test,
         &[
-            "advance", "base", "--to", "retired", "--force", "--reason", "done",
+            "advance",
+            "base",
+            "--to",
+            "retired",
+            "--force",
+            "--confirm-retire",
+            "--reason",
+            "done",
         ],
     )
     .run()
