@@ -16,6 +16,7 @@ use serde_json::json;
 
 use super::procedure::{RollbackError, RollbackRequest, execute_rollback, plan_rollback};
 use crate::event::{Event, NewEvent};
+use crate::exec::secret_values;
 use crate::fs::copy_tree;
 use crate::lifecycle::{Side, Target};
 use crate::snapshot::SnapshotError;
@@ -172,7 +173,7 @@ fn run_legacy_tests(
                 test: test.clone(),
                 side: Side::Legacy,
             };
-            let result = run_test(&case, copy, work_dir, &[]);
+            let result = run_test(&case, copy, work_dir, &secret_values(&migration.components));
             if !result.passed {
                 outcome.passed = false;
                 outcome.failure = Some(format!(

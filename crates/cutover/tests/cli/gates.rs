@@ -184,6 +184,28 @@ fn criteria_errors_point_into_the_yaml() {
 }
 
 #[test]
+fn a_failing_acceptance_test_shows_what_the_side_printed_with_secrets_masked() {
+    let extra = "    secrets: [API_TOKEN]
+    acceptance:
+      - name: count
+        run: printf 'token %s\\ncount 4\\n' \"$API_TOKEN\"
+        stdout: '^count 3$'
+      - name: multi-line
+        run: printf 'header\\n3\\n'
+        stdout: '^3$'
+";
+    let test = Test::new().spec(&spec("    - parity >= 1", extra));
+    let outcome = at(&test, &["test", "job", "--side", "legacy"])
+        .env("API_TOKEN", "hunter2-secret")
+        .run();
+    outcome
+        .code(1)
+        .stdout_has("stdout does not match `^count 3$`; it printed: `token ***` / `count 4`")
+        .stdout_has("PASS job › multi-line [legacy]");
+    assert!(!outcome.stdout.contains("hunter2"), "{}", outcome.stdout);
+}
+
+#[test]
 fn acceptance_tests_run_per_side_feed_gates_and_write_junit() {
     let extra = "    acceptance:
       - name: greets
