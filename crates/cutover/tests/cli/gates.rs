@@ -87,6 +87,32 @@ fn notes_of_a_phase_gate_name_their_component() {
 }
 
 #[test]
+fn log_shows_forced_advances_with_their_evidence_drills_and_phase_gates() {
+    let test = Test::new().spec(
+        &spec("    - dagger.runs >= 1\n    - dagger.success_rate >= 1", "")
+            .replace("dagger: { run: 'echo same' }", "dagger: { run: 'exit 3' }"),
+    );
+    shadow_runs(&test, 1);
+    at(
+        &test,
+        &["advance", "job", "--force", "--reason", "known flaky"],
+    )
+    .run()
+    .code(0);
+    at(&test, &["gate", "1"]).run().code(1);
+    at(&test, &["rollback", "job", "--drill"]).run().code(0);
+    let log = at(&test, &["log"]).run();
+    log.code(0)
+        .stdout_has("shadow -> canary 10% FORCED over gate fail: `dagger.success_rate >= 1` is fail (observed 0 vs 1)")
+        .stdout_has("drill passed (");
+    let phase_row = log
+        .stdout
+        .lines()
+        .find(|l| l.contains("gate_evaluated") && l.contains("phase 1"));
+    assert!(phase_row.is_some(), "{}", log.stdout);
+}
+
+#[test]
 fn an_observe_only_failure_is_reported_but_does_not_block() {
     let gate = "    - dagger.runs >= 2\n    - expr: dagger.success_rate >= 1.5\n      enforce: false\n    - expr: mismatches > 0\n      dry_run: true";
     let test = Test::new().spec(&spec(gate, ""));
