@@ -60,6 +60,22 @@ fn modes(test: &Test) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The cell of an aligned text table under `column`, in the row of `id`.
+fn cell(table: &str, id: &str, column: &str) -> String {
+    let mut lines = table.lines();
+    let header = lines.next().expect("header");
+    let start = header.find(column).expect("column");
+    let row = lines
+        .find(|l| l.starts_with(&format!("{id} ")))
+        .expect("row");
+    row[start..]
+        .split("  ")
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
 /// Every file under the directory (except cutover's own state), with content.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
@@ -355,10 +371,10 @@ fn an_escalation_holds_the_component_until_someone_decides() {
         .run()
         .code(0)
         .stderr_has("decision point opened");
-    at(&test, &["status"])
-        .run()
-        .code(0)
-        .stdout_has("held: decision pending");
+    let status = at(&test, &["status"]).run();
+    status.code(0).stdout_has("parity (all time)");
+    assert_eq!(cell(&status.stdout, "base", "decision"), "pending");
+    assert_eq!(cell(&status.stdout, "base", "drift"), "-");
     at(&test, &["advance", "base", "--force", "--reason", "x"])
         .run()
         .code(2)
