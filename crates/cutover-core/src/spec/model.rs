@@ -316,6 +316,8 @@ pub struct Component {
     pub critical: bool,
     /// Phase pin, if any.
     pub phase_pin: Option<u32>,
+    /// Where the phase pin is written, for problems only a plan reveals.
+    pub phase_pin_at: Option<SourcePosition>,
     /// Legacy side.
     pub legacy: Option<Implementation>,
     /// Dagger side.

@@ -696,6 +696,7 @@ fn component(
         user_facing: spec.user_facing,
         critical: spec.critical,
         phase_pin,
+        phase_pin_at: spec.phase.as_ref().map(|pin| v.at(pin)),
         legacy: spec
             .legacy
             .as_ref()

@@ -34,6 +34,21 @@ fn load(path: &Path) -> Result<Migration, CliError> {
     Ok(load_spec(path)?)
 }
 
+/// A plan failure: a spec problem at the pin when a phase pin causes it.
+fn plan_failure(
+    path: &Path,
+    migration: &Migration,
+    source: cutover_core::plan::PlanError,
+) -> CliError {
+    match cutover_core::plan::pin_problem(path, migration, &source) {
+        Some(problem) => CliError::Load(cutover_core::spec::load::LoadError::Invalid(problem)),
+        None => CliError::Plan {
+            spec: path.to_owned(),
+            source,
+        },
+    }
+}
+
 /// The validated spec, its directory (absolute) and the state file.
 struct Located {
     migration: Migration,

@@ -8,7 +8,7 @@ use cutover_core::report::{
     what_if_context,
 };
 
-use super::{load, spec_path, write_atomically};
+use super::{load, plan_failure, spec_path, write_atomically};
 use crate::args::{GlobalArgs, PlanArgs, PlanFormat};
 use crate::error::CliError;
 use crate::exit_codes;
@@ -31,10 +31,7 @@ pub fn run(global: &GlobalArgs, args: PlanArgs, printer: &mut Printer) -> Result
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let migration = load(&path)?;
-    let plan_error = |source| CliError::Plan {
-        spec: path.clone(),
-        source,
-    };
+    let plan_error = |source| plan_failure(&path, &migration, source);
     let plan = build_plan(&migration).map_err(plan_error)?;
     let mut context = match format {
         PlanFormat::Md | PlanFormat::Html => plan_document_context(&migration, &plan),
