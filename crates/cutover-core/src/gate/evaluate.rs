@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::criteria::{Metrics, SideMetrics, Verdict, evaluate};
+use crate::criteria::{Expr, Metrics, SideMetrics, Verdict, evaluate};
 use crate::lifecycle::Target;
 use crate::plan::PlanError;
 use crate::spec::{ComponentRef, Criterion};
@@ -122,9 +122,18 @@ pub fn component_gate(
             .defaults
             .gate
             .iter()
+            .filter(|d| !component.gate.iter().any(|c| same_left_side(d, c)))
             .map(|c| (c, "defaults".to_owned())),
     );
-    criteria.extend(component.gate.iter().map(|c| (c, "component".to_owned())));
+    criteria.extend(component.gate.iter().map(|c| {
+        let overrides = migration.defaults.gate.iter().any(|d| same_left_side(d, c));
+        let source = if overrides {
+            "component (overrides defaults)"
+        } else {
+            "component"
+        };
+        (c, source.to_owned())
+    }));
     for settings in migration.phases.iter().filter(|p| p.number == phase) {
         criteria.extend(settings.gate.iter().map(|c| (c, format!("phase {phase}"))));
     }
@@ -157,6 +166,19 @@ pub fn component_gate(
         });
     }
     Ok(report(component.id.clone(), reports))
+}
+
+/// Whether two criteria judge the same thing: comparisons with the same
+/// left-hand side, or two `not_slower` tests. A component's criterion
+/// replaces a default one it shares a left-hand side with.
+fn same_left_side(a: &Criterion, b: &Criterion) -> bool {
+    match (&a.expr, &b.expr) {
+        (Expr::Binary(op_a, left_a, _), Expr::Binary(op_b, left_b, _)) => {
+            op_a.is_comparison() && op_b.is_comparison() && left_a == left_b
+        }
+        (Expr::NotSlower { .. }, Expr::NotSlower { .. }) => true,
+        _ => false,
+    }
 }
 
 /// The metrics of a component over runs started at or after `since`.

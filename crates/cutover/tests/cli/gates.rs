@@ -113,6 +113,22 @@ fn log_shows_forced_advances_with_their_evidence_drills_and_phase_gates() {
 }
 
 #[test]
+fn a_component_criterion_overrides_the_default_with_the_same_left_side() {
+    let test = Test::new().spec(&spec(
+        "    - dagger.runs >= 5\n    - parity >= 0.99",
+        "    gate: [dagger.runs >= 1]\n",
+    ));
+    shadow_runs(&test, 2);
+    let (code, gate) = gate_json(&test);
+    assert_eq!(code, 0, "{gate}");
+    let criteria = gate["criteria"].as_array().expect("criteria");
+    let exprs: Vec<&str> = criteria.iter().filter_map(|c| c["expr"].as_str()).collect();
+    assert_eq!(exprs, ["parity >= 0.99", "dagger.runs >= 1"]);
+    assert_eq!(criteria[1]["source"], "component (overrides defaults)");
+    assert_eq!(gate["verdict"], "pass");
+}
+
+#[test]
 fn an_observe_only_failure_is_reported_but_does_not_block() {
     let gate = "    - dagger.runs >= 2\n    - expr: dagger.success_rate >= 1.5\n      enforce: false\n    - expr: mismatches > 0\n      dry_run: true";
     let test = Test::new().spec(&spec(gate, ""));
