@@ -129,6 +129,10 @@ pub struct TestArgs {
 pub struct GateArgs {
     /// A component id, or a phase number.
     pub target: String,
+    /// Judge only runs started at or after this time (RFC 3339, or a date
+    /// YYYY-MM-DD meaning its midnight UTC), instead of each criterion's window.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: OutputFormat,

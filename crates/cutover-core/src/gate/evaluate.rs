@@ -113,6 +113,16 @@ pub fn component_gate(
     workspace: &Workspace,
     reference: ComponentRef,
 ) -> Result<GateReport, GateError> {
+    component_gate_since(workspace, reference, None)
+}
+
+/// [`component_gate`] over a manual window: with `manual`, every criterion
+/// reads the runs started at or after it instead of its own window.
+pub fn component_gate_since(
+    workspace: &Workspace,
+    reference: ComponentRef,
+    manual: Option<Timestamp>,
+) -> Result<GateReport, GateError> {
     let (migration, store) = (&workspace.migration, &workspace.store);
     let component = workspace.spec(reference);
     let phase = workspace.phase_of(reference)?;
@@ -142,7 +152,10 @@ pub fn component_gate(
     let mut cache: BTreeMap<Option<Timestamp>, Metrics> = BTreeMap::new();
     let mut reports = Vec::with_capacity(criteria.len());
     for (criterion, source) in criteria {
-        let since = store.window_start(&component.id, criterion.window, record.since)?;
+        let since = match manual {
+            Some(manual) => Some(manual),
+            None => store.window_start(&component.id, criterion.window, record.since)?,
+        };
         let metrics = match cache.entry(since) {
             std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
             std::collections::btree_map::Entry::Vacant(entry) => {
@@ -160,7 +173,10 @@ pub fn component_gate(
             threshold: result.threshold,
             metrics: result.metrics,
             detail: result.detail,
-            window: criterion.window.to_string(),
+            window: match manual {
+                Some(manual) => format!("since {manual} (--since)"),
+                None => criterion.window.to_string(),
+            },
             runs: metrics.runs,
             since,
         });
@@ -203,14 +219,16 @@ pub fn window_metrics(
 }
 
 /// Evaluates a component's gate, or every gate of a phase's components.
+/// With `manual`, over the runs started at or after it.
 pub fn target_gate(
     workspace: &Workspace,
     target: &Target,
     name: &str,
+    manual: Option<Timestamp>,
 ) -> Result<GateReport, GateError> {
     let mut criteria = Vec::new();
     for component in target.components() {
-        criteria.extend(component_gate(workspace, component)?.criteria);
+        criteria.extend(component_gate_since(workspace, component, manual)?.criteria);
     }
     Ok(report(name.to_owned(), criteria))
 }

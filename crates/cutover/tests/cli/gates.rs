@@ -129,6 +129,34 @@ fn a_component_criterion_overrides_the_default_with_the_same_left_side() {
 }
 
 #[test]
+fn gate_since_judges_a_manual_window() {
+    let test = Test::new().spec(&spec("    - dagger.runs >= 2", ""));
+    shadow_runs(&test, 2);
+    let gate = |since: &str| {
+        let outcome = at(
+            &test,
+            &["gate", "job", "--since", since, "--format", "json"],
+        )
+        .run();
+        let json: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap_or_default();
+        (outcome.code, json)
+    };
+    let (code, all) = gate("2000-01-01");
+    assert_eq!((code, all["criteria"][0]["runs"].as_u64()), (0, Some(2)));
+    assert_eq!(
+        all["criteria"][0]["window"],
+        "since 2000-01-01T00:00:00Z (--since)"
+    );
+    let (code, none) = gate("2999-01-01T00:00:00Z");
+    assert_eq!((code, none["verdict"].as_str()), (1, Some("inconclusive")));
+    assert_eq!(none["criteria"][0]["runs"], 0);
+    at(&test, &["gate", "job", "--since", "last tuesday"])
+        .run()
+        .code(2)
+        .stderr_has("expected an RFC 3339 time");
+}
+
+#[test]
 fn an_observe_only_failure_is_reported_but_does_not_block() {
     let gate = "    - dagger.runs >= 2\n    - expr: dagger.success_rate >= 1.5\n      enforce: false\n    - expr: mismatches > 0\n      dry_run: true";
     let test = Test::new().spec(&spec(gate, ""));
