@@ -71,6 +71,9 @@ pub enum Command {
     Watch(WatchArgs),
     /// Decide a held component's decision point: rollback or continue.
     Decide(DecideArgs),
+    /// What changed in a component's legacy definition; `drift ack` accepts it.
+    #[command(subcommand)]
+    Drift(DriftCommand),
 }
 
 /// `cutover docs`.
@@ -269,6 +272,27 @@ pub struct SchemaArgs {
     /// Print the schema of `cutover log --format json` (the typed events) instead.
     #[arg(long)]
     pub events: bool,
+}
+
+/// `cutover drift`.
+#[derive(Debug, Subcommand)]
+pub enum DriftCommand {
+    /// Show what changed since the baseline: files and digests.
+    Show {
+        /// The component.
+        component: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutputFormat,
+    },
+    /// Accept the current legacy definition as the new baseline (an event).
+    Ack {
+        /// The component.
+        component: String,
+        /// Why, recorded in the audit log.
+        #[arg(long)]
+        reason: Option<String>,
+    },
 }
 
 /// `cutover decide`.

@@ -56,5 +56,6 @@ fn dispatch(cli: Cli, printer: &mut Printer) -> Result<u8, CliError> {
         Command::Docs(args) => commands::docs::run(&global, args, printer),
         Command::Watch(args) => commands::watch::run(&global, args, printer),
         Command::Decide(args) => commands::decide::run(&global, args, printer),
+        Command::Drift(command) => commands::drift::run(&global, command, printer),
     }
 }

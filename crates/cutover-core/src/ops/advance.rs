@@ -264,6 +264,7 @@ fn apply(
                 blocking: g.blocking().map(|c| c.evidence()).collect(),
             }),
             snapshot: None,
+            sources: super::drift::source_digests(workspace, component, to.mode),
         },
     };
     let update = ModeUpdate {

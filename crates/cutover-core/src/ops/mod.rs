@@ -10,11 +10,13 @@
 
 mod advance;
 mod decide;
+mod drift;
 mod gate;
 mod retire;
 mod rollback;
 
 pub use advance::{ChangeError, ChangeRequest, ModeChange, advance};
 pub use decide::{DecideError, decide};
+pub use drift::{DriftError, DriftReport, FileDrift, acknowledge_drift, drift_report};
 pub use gate::evaluate_gate;
 pub use rollback::{Performed, RollbackOutcome, rollback};

@@ -102,5 +102,11 @@ fn change(event: &Event) -> String {
             format!("trigger `{trigger}` fired: {action}")
         }
         Event::DecisionOpened { trigger, .. } => format!("held by trigger `{trigger}`"),
+        Event::DriftAcknowledged { files, .. } => {
+            format!(
+                "legacy definition acknowledged ({})",
+                cutover_core::text::count(files.len(), "source")
+            )
+        }
     }
 }

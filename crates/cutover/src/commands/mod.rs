@@ -5,6 +5,7 @@ pub mod bench;
 pub mod check;
 pub mod decide;
 pub mod docs;
+pub mod drift;
 pub mod gate;
 pub mod log;
 pub mod mode;
