@@ -8,7 +8,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cargo build --release --quiet --bin cutover --manifest-path "$root/Cargo.toml"
-cutover="$root/target/release/cutover"
+cutover="$("$root/scripts/cutover-path.sh")"  # honours CARGO_TARGET_DIR
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cp -r "$root/examples/platform/." "$work/"

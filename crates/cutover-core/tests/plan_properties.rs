@@ -158,6 +158,7 @@ fn migration(seeds: &[ComponentSeed], settings: &Settings) -> Migration {
             user_facing: seed.user_facing,
             critical: seed.critical,
             phase_pin: None,
+            phase_pin_at: None,
             legacy: None,
             dagger: None,
             side_effects: false,

@@ -83,6 +83,9 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Prune captured run files and snapshot contents per `retention:`; report what was freed.
     Gc(GcArgs),
+    /// What changed in a component's legacy definition; `drift ack` accepts it.
+    #[command(subcommand)]
+    Drift(DriftCommand),
 }
 
 /// `cutover doctor`.
@@ -296,6 +299,10 @@ pub struct TestArgs {
 pub struct GateArgs {
     /// A component id, or a phase number.
     pub target: String,
+    /// Judge only runs started at or after this time (RFC 3339, or a date
+    /// YYYY-MM-DD meaning its midnight UTC), instead of each criterion's window.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: OutputFormat,
@@ -375,6 +382,12 @@ pub struct AdvanceArgs {
     /// Why, recorded in the audit log.
     #[arg(long)]
     pub reason: Option<String>,
+    /// Confirm retiring (no way back); needed for `--to retired`, even with --force.
+    #[arg(long)]
+    pub confirm_retire: bool,
+    /// Retire although dependencies are not at dagger yet (needs --reason).
+    #[arg(long)]
+    pub override_dependencies: bool,
 }
 
 /// `cutover rollback`.
@@ -426,6 +439,27 @@ pub struct SchemaArgs {
     /// Print the schema of `cutover log --format json` (the typed events) instead.
     #[arg(long)]
     pub events: bool,
+}
+
+/// `cutover drift`.
+#[derive(Debug, Subcommand)]
+pub enum DriftCommand {
+    /// Show what changed since the baseline: files and digests.
+    Show {
+        /// The component.
+        component: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutputFormat,
+    },
+    /// Accept the current legacy definition as the new baseline (an event).
+    Ack {
+        /// The component.
+        component: String,
+        /// Why, recorded in the audit log.
+        #[arg(long)]
+        reason: Option<String>,
+    },
 }
 
 /// `cutover decide`.
@@ -512,7 +546,8 @@ pub struct PlanArgs {
     /// Spec to plan (overrides --spec).
     #[arg(id = "spec_file", value_name = "SPEC")]
     pub spec: Option<PathBuf>,
-    /// Output format; defaults to the --out file's extension, else `table`.
+    /// Output format; defaults to the --out file's extension (.md, .html, .json,
+    /// .txt; any other is refused), else `table`.
     #[arg(long, value_enum)]
     pub format: Option<PlanFormat>,
     /// Write to this file (atomically) instead of stdout.

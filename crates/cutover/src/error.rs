@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use cutover_core::benchmark::BenchError;
 use cutover_core::gate::GateError;
-use cutover_core::ops::{ChangeError, DecideError, GcError};
+use cutover_core::ops::{ChangeError, DecideError, DriftError, GcError};
 use cutover_core::plan::PlanError;
 use cutover_core::report::ReportError;
 use cutover_core::rollback::RollbackError;
@@ -62,6 +62,9 @@ pub enum CliError {
     /// A decision could not be recorded.
     #[error("decision failed")]
     Decide(#[from] DecideError),
+    /// Drift could not be acknowledged.
+    #[error(transparent)]
+    Drift(#[from] DriftError),
     /// A target that is neither a component nor a phase.
     #[error(transparent)]
     Target(#[from] TargetError),
@@ -119,6 +122,7 @@ impl CliError {
             | CliError::Target(_)
             | CliError::Gate(GateError::Plan(_))
             | CliError::Decide(DecideError::NothingOpen(_))
+            | CliError::Drift(DriftError::NoDrift(_))
             | CliError::Bench { .. }
             | CliError::Usage(_) => exit_codes::BAD_INPUT,
             CliError::Rollback {
@@ -130,9 +134,9 @@ impl CliError {
                 RollbackError::Store(_) | RollbackError::Snapshot(_) | RollbackError::Verify { .. },
             )) => exit_codes::FAILURE,
             CliError::Decide(DecideError::Rollback(_)) => exit_codes::BAD_INPUT,
-            CliError::Decide(DecideError::Store(_)) | CliError::Gate(GateError::Store(_)) => {
-                exit_codes::FAILURE
-            }
+            CliError::Decide(DecideError::Store(_))
+            | CliError::Gate(GateError::Store(_))
+            | CliError::Drift(DriftError::Store(_)) => exit_codes::FAILURE,
             CliError::Change(ChangeError::Store(_) | ChangeError::Snapshot(_)) => {
                 exit_codes::FAILURE
             }

@@ -13,4 +13,6 @@ mod decision;
 mod record;
 
 pub use decision::DecisionOutcome;
-pub use record::{Event, EventKind, EventLog, EventRecord, GateEvidence, NewEvent, event_schema};
+pub use record::{
+    Event, EventKind, EventLog, EventRecord, GateEvidence, NewEvent, SourceDigest, event_schema,
+};

@@ -30,6 +30,10 @@ pub enum Event {
         /// The restore point recorded with the change.
         #[serde(default)]
         snapshot: Option<i64>,
+        /// On entering shadow: each legacy source with its digest, the
+        /// per-file baseline drift is reported against.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sources: Option<Vec<SourceDigest>>,
     },
     /// A component went back to a restore point (one journaled step).
     RolledBack {
@@ -97,6 +101,26 @@ pub enum Event {
         #[serde(default)]
         failure: Option<String>,
     },
+    /// Someone acknowledged that the legacy definition changed since the
+    /// component entered shadow (`cutover drift ack`): the current
+    /// definition becomes the baseline.
+    DriftAcknowledged {
+        /// The baseline digest replaced.
+        previous: Option<String>,
+        /// The new baseline digest of `legacy.sources`.
+        digest: String,
+        /// Each legacy source file with its digest (null: missing).
+        files: Vec<SourceDigest>,
+    },
+}
+
+/// One legacy source path and its content digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SourceDigest {
+    /// The path as declared in `legacy.sources`.
+    pub path: String,
+    /// Its digest (a directory's covers its tree); null when missing.
+    pub digest: Option<String>,
 }
 
 /// The kind of an [`Event`], without its evidence.
@@ -117,11 +141,13 @@ pub enum EventKind {
     DecisionMade,
     /// [`Event::DrillFinished`].
     DrillFinished,
+    /// [`Event::DriftAcknowledged`].
+    DriftAcknowledged,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; 8] = [
         EventKind::ModeAdvanced,
         EventKind::RolledBack,
         EventKind::GateEvaluated,
@@ -129,6 +155,7 @@ impl EventKind {
         EventKind::DecisionOpened,
         EventKind::DecisionMade,
         EventKind::DrillFinished,
+        EventKind::DriftAcknowledged,
     ];
 }
 
@@ -143,6 +170,7 @@ impl Event {
             Event::DecisionOpened { .. } => EventKind::DecisionOpened,
             Event::DecisionMade { .. } => EventKind::DecisionMade,
             Event::DrillFinished { .. } => EventKind::DrillFinished,
+            Event::DriftAcknowledged { .. } => EventKind::DriftAcknowledged,
         }
     }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::criteria::{Metrics, SideMetrics, Verdict, evaluate};
+use crate::criteria::{Expr, Metrics, SideMetrics, Verdict, evaluate};
 use crate::lifecycle::Target;
 use crate::plan::PlanError;
 use crate::spec::{ComponentRef, Criterion};
@@ -113,6 +113,16 @@ pub fn component_gate(
     workspace: &Workspace,
     reference: ComponentRef,
 ) -> Result<GateReport, GateError> {
+    component_gate_since(workspace, reference, None)
+}
+
+/// [`component_gate`] over a manual window: with `manual`, every criterion
+/// reads the runs started at or after it instead of its own window.
+pub fn component_gate_since(
+    workspace: &Workspace,
+    reference: ComponentRef,
+    manual: Option<Timestamp>,
+) -> Result<GateReport, GateError> {
     let (migration, store) = (&workspace.migration, &workspace.store);
     let component = workspace.spec(reference);
     let phase = workspace.phase_of(reference)?;
@@ -122,9 +132,18 @@ pub fn component_gate(
             .defaults
             .gate
             .iter()
+            .filter(|d| !component.gate.iter().any(|c| same_left_side(d, c)))
             .map(|c| (c, "defaults".to_owned())),
     );
-    criteria.extend(component.gate.iter().map(|c| (c, "component".to_owned())));
+    criteria.extend(component.gate.iter().map(|c| {
+        let overrides = migration.defaults.gate.iter().any(|d| same_left_side(d, c));
+        let source = if overrides {
+            "component (overrides defaults)"
+        } else {
+            "component"
+        };
+        (c, source.to_owned())
+    }));
     for settings in migration.phases.iter().filter(|p| p.number == phase) {
         criteria.extend(settings.gate.iter().map(|c| (c, format!("phase {phase}"))));
     }
@@ -133,7 +152,10 @@ pub fn component_gate(
     let mut cache: BTreeMap<Option<Timestamp>, Metrics> = BTreeMap::new();
     let mut reports = Vec::with_capacity(criteria.len());
     for (criterion, source) in criteria {
-        let since = store.window_start(&component.id, criterion.window, record.since)?;
+        let since = match manual {
+            Some(manual) => Some(manual),
+            None => store.window_start(&component.id, criterion.window, record.since)?,
+        };
         let metrics = match cache.entry(since) {
             std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
             std::collections::btree_map::Entry::Vacant(entry) => {
@@ -151,12 +173,28 @@ pub fn component_gate(
             threshold: result.threshold,
             metrics: result.metrics,
             detail: result.detail,
-            window: criterion.window.to_string(),
+            window: match manual {
+                Some(manual) => format!("since {manual} (--since)"),
+                None => criterion.window.to_string(),
+            },
             runs: metrics.runs,
             since,
         });
     }
     Ok(report(component.id.clone(), reports))
+}
+
+/// Whether two criteria judge the same thing: comparisons with the same
+/// left-hand side, or two `not_slower` tests. A component's criterion
+/// replaces a default one it shares a left-hand side with.
+fn same_left_side(a: &Criterion, b: &Criterion) -> bool {
+    match (&a.expr, &b.expr) {
+        (Expr::Binary(op_a, left_a, _), Expr::Binary(op_b, left_b, _)) => {
+            op_a.is_comparison() && op_b.is_comparison() && left_a == left_b
+        }
+        (Expr::NotSlower { .. }, Expr::NotSlower { .. }) => true,
+        _ => false,
+    }
 }
 
 /// The metrics of a component over runs started at or after `since`.
@@ -181,14 +219,16 @@ pub fn window_metrics(
 }
 
 /// Evaluates a component's gate, or every gate of a phase's components.
+/// With `manual`, over the runs started at or after it.
 pub fn target_gate(
     workspace: &Workspace,
     target: &Target,
     name: &str,
+    manual: Option<Timestamp>,
 ) -> Result<GateReport, GateError> {
     let mut criteria = Vec::new();
     for component in target.components() {
-        criteria.extend(component_gate(workspace, component)?.criteria);
+        criteria.extend(component_gate_since(workspace, component, manual)?.criteria);
     }
     Ok(report(name.to_owned(), criteria))
 }

@@ -8,5 +8,6 @@
 mod evaluate;
 
 pub use evaluate::{
-    CriterionReport, GateError, GateReport, component_gate, target_gate, window_metrics,
+    CriterionReport, GateError, GateReport, component_gate, component_gate_since, target_gate,
+    window_metrics,
 };

@@ -78,6 +78,24 @@ pub enum ChangeError {
     /// Store failure.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Retiring without its own confirmation.
+    #[error(
+        "retiring {} removes the way back to legacy; confirm with --confirm-retire (--force does not)", .0.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+    )]
+    RetireUnconfirmed(Vec<String>),
+    /// Retiring while a dependency is not at dagger yet.
+    #[error(
+        "`{component}` cannot retire while its dependencies are not at dagger: {}; advance them first, or override with --override-dependencies --reason \"…\"", .pending.join(", ")
+    )]
+    RetireBeforeDependencies {
+        /// Component.
+        component: String,
+        /// Dependencies behind, as "id (mode)".
+        pending: Vec<String>,
+    },
+    /// `--override-dependencies` without `--reason`.
+    #[error("--override-dependencies needs --reason: the override is recorded with why")]
+    OverrideWithoutReason,
 }
 
 /// What the user asked for (going back is the `rollback` module's job).
@@ -93,6 +111,10 @@ pub struct ChangeRequest<'a> {
     pub reason: Option<&'a str>,
     /// Who.
     pub actor: &'a str,
+    /// Retiring confirmed explicitly (`--confirm-retire`).
+    pub confirm_retire: bool,
+    /// Retire although dependencies are not at dagger (needs a reason).
+    pub override_dependencies: bool,
 }
 
 /// Checks and applies a change to every component of `target`.
@@ -105,6 +127,7 @@ pub fn advance(
         return Err(ChangeError::ForceWithoutReason);
     }
     let planned = plan_changes(workspace, target, request)?;
+    super::retire::check_retirements(workspace, &planned, request)?;
     let mut evidence = Vec::with_capacity(planned.len());
     for &(component, from, _) in &planned {
         evidence.push(gate_for(workspace, component, from, request.force)?);
@@ -278,6 +301,7 @@ fn prepare(
                 blocking: g.blocking().map(|c| c.evidence()).collect(),
             }),
             snapshot: None,
+            sources: super::drift::source_digests(workspace, component, to.mode),
         },
     };
     Ok(Prepared {

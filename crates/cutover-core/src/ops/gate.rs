@@ -7,14 +7,16 @@ use crate::lifecycle::Target;
 use crate::store::Durability;
 use crate::workspace::Workspace;
 
-/// Evaluates the gate of `target` (named `name`) and records the result.
+/// Evaluates the gate of `target` (named `name`) and records the result;
+/// with `since`, over the runs started at or after it (a manual window).
 pub fn evaluate_gate(
     workspace: &mut Workspace,
     target: &Target,
     name: &str,
     actor: &str,
+    since: Option<jiff::Timestamp>,
 ) -> Result<GateReport, GateError> {
-    let report = target_gate(workspace, target, name)?;
+    let report = target_gate(workspace, target, name, since)?;
     let component = match target {
         Target::Component(c) => Some(workspace.spec(*c).id.clone()),
         Target::Phase(..) => None,

@@ -11,12 +11,15 @@
 
 mod advance;
 mod decide;
+mod drift;
 mod gate;
 mod gc;
+mod retire;
 mod rollback;
 
 pub use advance::{ChangeError, ChangeRequest, ModeChange, advance};
 pub use decide::{DecideError, decide};
+pub use drift::{DriftError, DriftReport, FileDrift, acknowledge_drift, drift_report};
 pub use gate::evaluate_gate;
 pub use gc::{GcError, GcReport, gc, prune_runs_after_run};
 pub use rollback::{Performed, RollbackOutcome, rollback};

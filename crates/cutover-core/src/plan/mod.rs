@@ -10,6 +10,7 @@ mod float;
 mod leveling;
 mod ordering;
 mod phases;
+mod pin_problem;
 mod schedule;
 mod what_if;
 
@@ -18,6 +19,7 @@ pub use calendar::WorkCalendar;
 pub use critical::{Constraint, CriticalLink};
 pub use ordering::{GATED_FROM, OutOfOrder, check_order};
 pub use phases::{PhaseAssignment, PhaseError, PhaseRole, assign_phases};
+pub use pin_problem::pin_problem;
 pub use schedule::{
     ComponentSchedule, Milestone, MilestoneKind, Phase, Plan, PlanError, build_plan,
 };

@@ -112,7 +112,8 @@ pub fn render_table(plan: &PlanContext) -> String {
         "start",
         "cutover",
         "slack",
-        "critical",
+        "zero slack",
+        "business-critical",
     ]);
     let mut ordered: Vec<_> = plan.components.iter().collect();
     ordered.sort_by(|a, b| (a.phase, &a.start, &a.id).cmp(&(b.phase, &b.start, &b.id)));
@@ -125,11 +126,8 @@ pub fn render_table(plan: &PlanContext) -> String {
             c.start.clone(),
             c.end.clone(),
             format!("{}d", c.slack_days),
-            if c.critical {
-                "yes".into()
-            } else {
-                String::new()
-            },
+            yes(c.critical),
+            yes(c.business_critical),
         ]);
     }
     out.push_str(&components.render());
@@ -143,6 +141,11 @@ pub fn render_table(plan: &PlanContext) -> String {
         out.push_str(&what_if_table(plan, what_if));
     }
     out
+}
+
+/// "yes" or an empty cell.
+fn yes(flag: bool) -> String {
+    if flag { "yes".into() } else { String::new() }
 }
 
 /// `a -[dependency]-> b -[team busy]-> c`: the path with each link's constraint.

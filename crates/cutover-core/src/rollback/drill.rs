@@ -16,6 +16,7 @@ use serde_json::json;
 
 use super::procedure::{RollbackError, RollbackRequest, execute_rollback, plan_rollback};
 use crate::event::{Event, NewEvent};
+use crate::exec::secret_values;
 use crate::fs::copy_tree;
 use crate::lifecycle::{Side, Target};
 use crate::snapshot::SnapshotError;
@@ -39,6 +40,10 @@ pub struct DrillOutcome {
     pub tests: Vec<(String, bool)>,
     /// Why it failed.
     pub failure: Option<String>,
+    /// Set when the target had nothing to roll back (every component in
+    /// legacy mode): nothing was rehearsed and nothing recorded, so the
+    /// drill record is unchanged. Says why.
+    pub nothing_to_drill: Option<String>,
 }
 
 /// Rehearses a rollback of `request.target` on a copy and records the result.
@@ -50,11 +55,21 @@ pub fn drill(
         .prefix("cutover-drill-")
         .tempdir()
         .map_err(|e| io_error(&std::env::temp_dir(), e))?;
-    let mut copy = copy_workspace(live, scratch.path())?;
     let request = RollbackRequest {
         reason: Some("drill"),
         ..request.clone()
     };
+    if let Err(error @ RollbackError::NothingToRollBack(_)) = plan_rollback(live, &request) {
+        return Ok(DrillOutcome {
+            passed: false,
+            time_to_rollback_ms: 0.0,
+            steps: Vec::new(),
+            tests: Vec::new(),
+            failure: None,
+            nothing_to_drill: Some(error.to_string()),
+        });
+    }
+    let mut copy = copy_workspace(live, scratch.path())?;
     let started = Instant::now();
     let result = plan_rollback(&copy, &request)
         .and_then(|steps| execute_rollback(&mut copy, &request, &steps).map(|_| steps));
@@ -65,6 +80,7 @@ pub fn drill(
         steps: Vec::new(),
         tests: Vec::new(),
         failure: None,
+        nothing_to_drill: None,
     };
     match result {
         Ok(steps) => {
@@ -157,7 +173,7 @@ fn run_legacy_tests(
                 test: test.clone(),
                 side: Side::Legacy,
             };
-            let result = run_test(&case, copy, work_dir, &[]);
+            let result = run_test(&case, copy, work_dir, &secret_values(&migration.components));
             if !result.passed {
                 outcome.passed = false;
                 outcome.failure = Some(format!(

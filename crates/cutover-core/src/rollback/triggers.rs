@@ -1,5 +1,6 @@
 //! Triggers: criteria watched continuously. After every `cutover run` of a
-//! component in shadow, canary or dagger mode (and on each `cutover watch`
+//! component in one of the trigger's `modes` (default canary and dagger,
+//! where Dagger is authoritative for some runs; shadow when listed) (and on each `cutover watch`
 //! pass), each trigger whose condition holds over the runs since the current
 //! mode began — with at least `min_runs` runs, and not within `cooldown` of
 //! its last firing — fires: an event with its evidence, then either an
@@ -13,7 +14,7 @@ use crate::criteria::{Verdict, evaluate};
 use crate::event::{Event, NewEvent};
 use crate::gate::window_metrics;
 use crate::lifecycle::{Mode, Target};
-use crate::spec::{ComponentRef, Trigger, TriggerAction};
+use crate::spec::{ComponentRef, Trigger, TriggerAction, TriggerMode};
 use crate::status::drift;
 use crate::store::Durability;
 use crate::workspace::Workspace;
@@ -52,6 +53,9 @@ pub fn check_triggers(
     let drifted = drift(component, &record, &workspace.base_dir);
     let mut firings = Vec::new();
     for trigger in workspace.migration.rollback.triggers.clone() {
+        if !watches(&trigger, record.state.mode) {
+            continue;
+        }
         let Some(evidence) = fired(workspace, reference, &trigger, record.since, drifted)? else {
             continue;
         };
@@ -68,6 +72,17 @@ pub fn check_triggers(
         }
     }
     Ok(firings)
+}
+
+/// Whether `trigger` is evaluated in `mode` (its `modes:` scope).
+fn watches(trigger: &Trigger, mode: Mode) -> bool {
+    let mode = match mode {
+        Mode::Shadow => TriggerMode::Shadow,
+        Mode::Canary => TriggerMode::Canary,
+        Mode::Dagger => TriggerMode::Dagger,
+        Mode::Legacy | Mode::Retired => return false,
+    };
+    trigger.modes.contains(&mode)
 }
 
 /// Whether `trigger` fires now; if so records the event and returns its evidence.

@@ -260,9 +260,30 @@ fn yaml_diagnostic(error: &YamlError, text: &str) -> SpecDiagnostic {
             ),
         other => {
             let message = DefaultMessageFormatter.format_message(other);
-            SpecDiagnostic::new(lowercase_first(&message), position).with_label("here")
+            match message
+                .contains("tab")
+                .then(|| tab_at_or_after(text, position))
+            {
+                Some(Some(tab)) => SpecDiagnostic::new(lowercase_first(&message), tab)
+                    .with_label("a tab")
+                    .with_help("YAML indents with spaces only: replace the tab with spaces"),
+                _ => SpecDiagnostic::new(lowercase_first(&message), position).with_label("here"),
+            }
         }
     }
+}
+
+/// The first tab at or after `from`: the parser reports a tab where the
+/// token it was scanning began (often the line before), not at the tab.
+fn tab_at_or_after(text: &str, from: SourcePosition) -> Option<SourcePosition> {
+    let offset = from.offset + text.get(from.offset..)?.find('\t')?;
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    Some(SourcePosition {
+        line: text[..offset].matches('\n').count() + 1,
+        column: text[line_start..offset].chars().count() + 1,
+        offset,
+        len: 1,
+    })
 }
 
 /// Says which parser limit a spec exceeded, in the spec's own terms.

@@ -27,7 +27,7 @@ pub use diagnostic::{SpecDiagnostic, SpecErrors};
 pub use duration::{WallDuration, WorkDays};
 pub use load::{load_spec, parse_spec};
 pub use model::{
-    AcceptanceTest, Calendar, Component, ComponentKind, Criterion, Defaults, Implementation,
-    Migration, PhaseSettings, Planning, PortingAfter, Retention, Risk, RollbackSettings, Trigger,
-    TriggerAction, Window,
+    AcceptanceTest, Calendar, Component, ComponentKind, Criterion, DEFAULT_TRIGGER_MODES, Defaults,
+    Implementation, Migration, PhaseSettings, Planning, PortingAfter, Retention, Risk,
+    RollbackSettings, Trigger, TriggerAction, TriggerMode, Window,
 };

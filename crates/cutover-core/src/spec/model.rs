@@ -346,6 +346,8 @@ pub struct Component {
     pub critical: bool,
     /// Phase pin, if any.
     pub phase_pin: Option<u32>,
+    /// Where the phase pin is written, for problems only a plan reveals.
+    pub phase_pin_at: Option<SourcePosition>,
     /// Legacy side.
     pub legacy: Option<Implementation>,
     /// Dagger side.
@@ -418,4 +420,22 @@ pub struct Trigger {
     pub decider: Option<String>,
     /// How fast the decision is due.
     pub decide_within: WallDuration,
+    /// Modes in which it is evaluated.
+    pub modes: Vec<TriggerMode>,
 }
+
+/// A mode a trigger may watch: one where the Dagger side runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerMode {
+    /// Both run; legacy is authoritative.
+    Shadow,
+    /// Dagger is authoritative for a share of runs.
+    Canary,
+    /// Only Dagger runs.
+    Dagger,
+}
+
+/// Modes a trigger watches unless it says otherwise: those where Dagger is
+/// authoritative for some runs (a flaky shadow must not roll anything back).
+pub const DEFAULT_TRIGGER_MODES: [TriggerMode; 2] = [TriggerMode::Canary, TriggerMode::Dagger];

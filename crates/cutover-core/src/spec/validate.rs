@@ -17,14 +17,14 @@ use super::criterion_spec::CriterionSpec;
 use super::diagnostic::{SourcePosition, SpecDiagnostic};
 use super::duration::{RawDuration, WallDuration, WorkDays};
 use super::model::{
-    AcceptanceTest, Calendar, Component, ComponentKind, Criterion, Defaults, Implementation,
-    Migration, PhaseSettings, Planning, PortingAfter, Retention, Risk, RollbackSettings, Trigger,
-    TriggerAction, WEEKDAYS, Window,
+    AcceptanceTest, Calendar, Component, ComponentKind, Criterion, DEFAULT_TRIGGER_MODES, Defaults,
+    Implementation, Migration, PhaseSettings, Planning, PortingAfter, Retention, Risk,
+    RollbackSettings, Trigger, TriggerAction, TriggerMode, WEEKDAYS, Window,
 };
 use super::output_spec::{CompareSpec, MemberSpec, OutputEntry, OutputMapping, StdoutSpec};
 use super::wire::{
     AcceptanceSpec, CalendarSection, ComponentSpec, KindSpec, MigrationSpec, PortingAfterSpec,
-    RiskSpec, TriggerActionSpec,
+    RiskSpec, TriggerActionSpec, TriggerModeSpec,
 };
 use crate::fs::confine;
 use crate::graph::DependencyGraph;
@@ -721,6 +721,7 @@ fn component(
         user_facing: spec.user_facing,
         critical: spec.critical,
         phase_pin,
+        phase_pin_at: spec.phase.as_ref().map(|pin| v.at(pin)),
         legacy: spec
             .legacy
             .as_ref()
@@ -1143,6 +1144,7 @@ fn rollback(v: &mut Validator<'_>, spec: &MigrationSpec) -> RollbackSettings {
                     &format!("rollback.triggers[{i}].decide_within"),
                 )
                 .unwrap_or(WallDuration { seconds: 4 * 3600 }),
+            modes: trigger_modes(t.modes.as_deref()),
         })
         .collect();
     RollbackSettings {
@@ -1180,6 +1182,21 @@ fn retention(v: &mut Validator<'_>, spec: &MigrationSpec) -> Retention {
         retention.keep_safety = keep.value.max(1);
     }
     retention
+}
+
+/// A trigger's modes: as written, else the default.
+fn trigger_modes(spec: Option<&[TriggerModeSpec]>) -> Vec<TriggerMode> {
+    let Some(modes) = spec else {
+        return DEFAULT_TRIGGER_MODES.to_vec();
+    };
+    modes
+        .iter()
+        .map(|m| match m {
+            TriggerModeSpec::Shadow => TriggerMode::Shadow,
+            TriggerModeSpec::Canary => TriggerMode::Canary,
+            TriggerModeSpec::Dagger => TriggerMode::Dagger,
+        })
+        .collect()
 }
 
 #[cfg(test)]

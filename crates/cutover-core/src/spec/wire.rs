@@ -404,6 +404,22 @@ pub struct TriggerSpec {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub decide_within: Option<Spanned<String>>,
+    /// Modes in which it is evaluated (default: `[canary, dagger]`, the modes
+    /// where Dagger is authoritative for some runs).
+    #[serde(default)]
+    pub modes: Option<Vec<TriggerModeSpec>>,
+}
+
+/// A mode a trigger may watch: one where Dagger runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerModeSpec {
+    /// Both run; legacy is authoritative.
+    Shadow,
+    /// Dagger is authoritative for a share of runs.
+    Canary,
+    /// Only Dagger runs.
+    Dagger,
 }
 
 /// `retention:` — what `cutover gc` (and `run`, once over the limit) prunes.

@@ -139,6 +139,7 @@ impl Code for EventKind {
         (EventKind::DecisionOpened, "decision_opened"),
         (EventKind::DecisionMade, "decision_made"),
         (EventKind::DrillFinished, "drill_finished"),
+        (EventKind::DriftAcknowledged, "drift_acknowledged"),
     ];
 }
 

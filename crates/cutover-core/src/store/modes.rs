@@ -64,3 +64,16 @@ pub(super) fn write(
         ])?;
     Ok(())
 }
+
+/// Replaces the recorded digest of a component's legacy definition (the
+/// baseline drift is measured against); false when it has no state yet.
+pub(super) fn set_sources_digest(
+    connection: &Connection,
+    component: &str,
+    digest: &str,
+) -> Result<bool, StoreError> {
+    let changed = connection
+        .prepare_cached("UPDATE component_state SET sources_digest = ?2 WHERE component = ?1")?
+        .execute(params![component, digest])?;
+    Ok(changed > 0)
+}

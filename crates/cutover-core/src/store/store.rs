@@ -108,6 +108,25 @@ impl Store {
         })
     }
 
+    /// Makes `digest` the new baseline of a component's legacy definition
+    /// and records `event`, in one transaction; false (nothing written) when
+    /// the component has no recorded state.
+    pub fn acknowledge_drift(
+        &mut self,
+        component: &str,
+        digest: &str,
+        event: &NewEvent,
+    ) -> Result<bool, StoreError> {
+        let at = Timestamp::now();
+        self.database.write(Durability::Synced, |tx| {
+            if !modes::set_sources_digest(tx, component, digest)? {
+                return Ok(false);
+            }
+            events::insert(tx, event, at)?;
+            Ok(true)
+        })
+    }
+
     /// Appends an event to the audit log; `durability` says whether it must
     /// survive a power loss before this returns.
     pub fn append_event(

@@ -99,6 +99,7 @@ fn a_concurrent_mode_change_writes_nothing() {
             forced: false,
             gate: None,
             snapshot: None,
+            sources: None,
         },
     };
     assert_eq!(store.change_mode(&update, event).expect("change"), None);

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use regex::Regex;
+use regex::RegexBuilder;
 
 use crate::exec::{SideCommand, random_hex, run_side};
 use crate::lifecycle::{Side, Target};
@@ -154,10 +154,11 @@ pub fn run_test(
         ));
     }
     if let Some(pattern) = &case.test.stdout {
-        match Regex::new(pattern) {
-            Ok(regex) if !regex.is_match(&stdout) => {
-                problems.push(format!("stdout does not match `{pattern}`"))
-            }
+        match RegexBuilder::new(pattern).multi_line(true).build() {
+            Ok(regex) if !regex.is_match(&stdout) => problems.push(format!(
+                "stdout does not match `{pattern}`; it printed: {}",
+                first_lines(&stdout)
+            )),
             Err(error) => problems.push(format!("invalid pattern `{pattern}`: {error}")),
             Ok(_) => {}
         }
@@ -175,6 +176,36 @@ pub fn run_test(
         stdout,
         stderr,
     }
+}
+
+/// How many lines of a side's stdout a failure quotes.
+const QUOTED_LINES: usize = 5;
+/// How many characters of each quoted line.
+const QUOTED_WIDTH: usize = 160;
+
+/// The first lines of `stdout` (already redacted), quoted on one line.
+fn first_lines(stdout: &str) -> String {
+    if stdout.trim().is_empty() {
+        return "nothing".into();
+    }
+    let lines: Vec<String> = stdout
+        .lines()
+        .take(QUOTED_LINES)
+        .map(|line| {
+            let mut quoted: String = line.chars().take(QUOTED_WIDTH).collect();
+            if line.chars().count() > QUOTED_WIDTH {
+                quoted.push('…');
+            }
+            format!("`{quoted}`")
+        })
+        .collect();
+    let more = stdout.lines().count().saturating_sub(QUOTED_LINES);
+    let tail = if more > 0 {
+        format!(" (+{more} more lines)")
+    } else {
+        String::new()
+    };
+    format!("{}{tail}", lines.join(" / "))
 }
 
 fn failed(case: &TestCase, reason: String) -> TestOutcome {

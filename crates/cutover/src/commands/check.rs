@@ -2,7 +2,7 @@
 
 use cutover_core::text::count;
 
-use super::{load, spec_path};
+use super::{load, plan_failure, spec_path};
 use crate::args::{CheckArgs, GlobalArgs};
 use crate::error::CliError;
 use crate::exit_codes;
@@ -19,10 +19,8 @@ pub fn run(global: &GlobalArgs, args: CheckArgs, printer: &mut Printer) -> Resul
         .map(|c| c.depends_on.len())
         .sum();
     // Planning catches what only a plan can reveal (pins that empty a phase).
-    cutover_core::plan::build_plan(&migration).map_err(|source| CliError::Plan {
-        spec: path.clone(),
-        source,
-    })?;
+    cutover_core::plan::build_plan(&migration)
+        .map_err(|source| plan_failure(&path, &migration, source))?;
     printer
         .write(&format!(
             "ok: `{}` is valid: {}, {}\n",

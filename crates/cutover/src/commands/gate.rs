@@ -7,6 +7,7 @@ use cutover_core::criteria::Verdict;
 use cutover_core::gate::GateReport;
 use cutover_core::report::TextTable;
 use cutover_core::spec::Migration;
+use jiff::Timestamp;
 
 use super::{actor, open_workspace};
 use crate::args::{GateArgs, GlobalArgs, OutputFormat};
@@ -16,10 +17,16 @@ use crate::printer::Printer;
 
 /// Evaluates and prints the gate; records the result in the audit log.
 pub fn run(global: &GlobalArgs, args: GateArgs, printer: &mut Printer) -> Result<u8, CliError> {
-    let GateArgs { target, format } = args;
+    let GateArgs {
+        target,
+        since,
+        format,
+    } = args;
+    let since = since.as_deref().map(parse_since).transpose()?;
     let mut workspace = open_workspace(global)?;
     let resolved = workspace.resolve_target(&target)?;
-    let report = cutover_core::ops::evaluate_gate(&mut workspace, &resolved, &target, &actor())?;
+    let report =
+        cutover_core::ops::evaluate_gate(&mut workspace, &resolved, &target, &actor(), since)?;
     let bases = parity_bases(&workspace.migration, &report);
     let text = match format {
         OutputFormat::Json => {
@@ -54,6 +61,22 @@ fn parity_bases(migration: &Migration, report: &GateReport) -> BTreeMap<String, 
         .collect()
 }
 
+/// `--since`: an RFC 3339 timestamp, or a date (its midnight UTC).
+fn parse_since(text: &str) -> Result<Timestamp, CliError> {
+    if let Ok(at) = text.parse::<Timestamp>() {
+        return Ok(at);
+    }
+    text.parse::<jiff::civil::Date>()
+        .ok()
+        .and_then(|date| date.to_zoned(jiff::tz::TimeZone::UTC).ok())
+        .map(|zoned| zoned.timestamp())
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "--since `{text}`: expected an RFC 3339 time (2027-01-04T09:00:00Z) or a date (2027-01-04)"
+            ))
+        })
+}
+
 fn render(report: &GateReport) -> String {
     let mut table = TextTable::new(&[
         "component",
@@ -84,8 +107,13 @@ fn render(report: &GateReport) -> String {
     }
     let mut text = table.render();
     for c in report.criteria.iter().filter(|c| c.detail.is_some()) {
+        let about = if c.component.is_empty() {
+            String::new()
+        } else {
+            format!("`{}` ", c.component)
+        };
         text.push_str(&format!(
-            "{}: {}\n",
+            "{about}{}: {}\n",
             c.expr,
             c.detail.as_deref().unwrap_or_default()
         ));

@@ -1,7 +1,9 @@
 //! `cutover log`: the audit trail, oldest first, as typed events.
 
+use cutover_core::criteria::Verdict;
 use cutover_core::event::{Event, EventLog, EventRecord};
 use cutover_core::report::TextTable;
+use cutover_core::spec::TriggerAction;
 
 use super::open_workspace;
 use crate::args::{GlobalArgs, LogArgs, OutputFormat};
@@ -33,7 +35,7 @@ fn render(events: &[EventRecord]) -> String {
             e.id.to_string(),
             super::time(e.at),
             e.event.kind().to_string(),
-            e.component.clone().unwrap_or_default(),
+            subject(e),
             e.actor.clone(),
             change(&e.event),
             e.reason.clone().unwrap_or_default(),
@@ -42,17 +44,69 @@ fn render(events: &[EventRecord]) -> String {
     table.render()
 }
 
-/// What changed, in a few words.
+/// The component, or for a phase's gate the phase it judged.
+fn subject(record: &EventRecord) -> String {
+    match (&record.component, &record.event) {
+        (Some(component), _) => component.clone(),
+        (None, Event::GateEvaluated { target, .. }) if target.parse::<u32>().is_ok() => {
+            format!("phase {target}")
+        }
+        (None, Event::GateEvaluated { target, .. }) => target.clone(),
+        (None, _) => String::new(),
+    }
+}
+
+/// What changed, in a few words (a forced advance says so, with the
+/// evidence it overrode).
 fn change(event: &Event) -> String {
     match event {
-        Event::ModeAdvanced { from, to, .. } | Event::RolledBack { from, to, .. } => {
-            format!("{from} -> {to}")
+        Event::ModeAdvanced {
+            from,
+            to,
+            forced,
+            gate,
+            ..
+        } => {
+            let overridden = gate
+                .as_ref()
+                .filter(|g| !g.blocking.is_empty() || g.verdict != Verdict::Pass);
+            match (forced, overridden) {
+                (true, Some(g)) => format!(
+                    "{from} -> {to} FORCED over gate {}: {}",
+                    g.verdict.as_str(),
+                    g.blocking.join("; ")
+                ),
+                (true, None) => format!("{from} -> {to} FORCED"),
+                (false, _) => format!("{from} -> {to}"),
+            }
         }
+        Event::RolledBack { from, to, .. } => format!("{from} -> {to}"),
         Event::GateEvaluated { verdict, .. } => format!("verdict: {}", verdict.as_str()),
         Event::DecisionMade { decision, .. } => format!("decision: {decision}"),
-        Event::DrillFinished { passed, .. } => {
-            format!("drill {}", if *passed { "passed" } else { "failed" })
+        Event::DrillFinished {
+            passed,
+            time_to_rollback_ms,
+            failure,
+        } => match (passed, failure) {
+            (true, _) => format!("drill passed ({time_to_rollback_ms:.0} ms)"),
+            (false, Some(why)) => format!("drill FAILED: {why}"),
+            (false, None) => "drill FAILED".into(),
+        },
+        Event::TriggerFired {
+            trigger, action, ..
+        } => {
+            let action = match action {
+                TriggerAction::Rollback => "rollback",
+                TriggerAction::Escalate => "escalate",
+            };
+            format!("trigger `{trigger}` fired: {action}")
         }
-        Event::TriggerFired { .. } | Event::DecisionOpened { .. } => String::new(),
+        Event::DecisionOpened { trigger, .. } => format!("held by trigger `{trigger}`"),
+        Event::DriftAcknowledged { files, .. } => {
+            format!(
+                "legacy definition acknowledged ({})",
+                cutover_core::text::count(files.len(), "source")
+            )
+        }
     }
 }

@@ -8,6 +8,7 @@ pub mod ci;
 pub mod decide;
 pub mod docs;
 pub mod doctor;
+pub mod drift;
 pub mod gate;
 pub mod gc;
 pub mod import;
@@ -38,6 +39,21 @@ fn spec_path(global: &GlobalArgs, positional: Option<PathBuf>) -> PathBuf {
 
 fn load(path: &Path) -> Result<Migration, CliError> {
     Ok(load_spec(path)?)
+}
+
+/// A plan failure: a spec problem at the pin when a phase pin causes it.
+fn plan_failure(
+    path: &Path,
+    migration: &Migration,
+    source: cutover_core::plan::PlanError,
+) -> CliError {
+    match cutover_core::plan::pin_problem(path, migration, &source) {
+        Some(problem) => CliError::Load(cutover_core::spec::load::LoadError::Invalid(problem)),
+        None => CliError::Plan {
+            spec: path.to_owned(),
+            source,
+        },
+    }
 }
 
 /// The validated spec, its directory (absolute) and the state file.

@@ -23,6 +23,8 @@ pub fn advance(
         percent,
         force,
         reason,
+        confirm_retire,
+        override_dependencies,
     } = args;
     let actor = actor();
     let request = ChangeRequest {
@@ -31,6 +33,8 @@ pub fn advance(
         force,
         reason: reason.as_deref(),
         actor: &actor,
+        confirm_retire,
+        override_dependencies,
     };
     let mut workspace = open_workspace(global)?;
     let target = workspace.resolve_target(&target)?;
@@ -111,7 +115,7 @@ fn render_rollback(outcome: &RollbackOutcome, name: &str) -> (String, u8) {
         Performed::RolledBack(changes) => text.extend(changes.iter().map(describe)),
         Performed::Drilled(drill) => {
             text.push_str(&render_drill(drill, name));
-            let code = if drill.passed {
+            let code = if drill.passed || drill.nothing_to_drill.is_some() {
                 exit_codes::OK
             } else {
                 exit_codes::NOT_MET
@@ -123,6 +127,11 @@ fn render_rollback(outcome: &RollbackOutcome, name: &str) -> (String, u8) {
 }
 
 fn render_drill(outcome: &DrillOutcome, name: &str) -> String {
+    if let Some(why) = &outcome.nothing_to_drill {
+        return format!(
+            "drill of `{name}`: nothing to drill — {why}; nothing recorded, the drill record is unchanged\n"
+        );
+    }
     let mut text = format!(
         "drill of `{name}`: {} — rollback took {:.0} ms on a copy; live state untouched\n",
         if outcome.passed { "passed" } else { "FAILED" },

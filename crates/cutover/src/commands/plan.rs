@@ -8,7 +8,7 @@ use cutover_core::report::{
     what_if_context,
 };
 
-use super::{load, spec_path, write_atomically};
+use super::{load, plan_failure, spec_path, write_atomically};
 use crate::args::{GlobalArgs, PlanArgs, PlanFormat};
 use crate::error::CliError;
 use crate::exit_codes;
@@ -23,19 +23,15 @@ pub fn run(global: &GlobalArgs, args: PlanArgs, printer: &mut Printer) -> Result
         what_if: changes,
     } = args;
     let path = spec_path(global, spec);
-    let format = format
-        .or_else(|| out.as_deref().and_then(format_from_extension))
-        .unwrap_or(PlanFormat::Table);
+    let inferred = out.as_deref().map(format_from_extension).transpose()?;
+    let format = format.or(inferred).unwrap_or(PlanFormat::Table);
     let changes = changes
         .iter()
         .map(|text| text.parse::<Change>())
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let migration = load(&path)?;
-    let plan_error = |source| CliError::Plan {
-        spec: path.clone(),
-        source,
-    };
+    let plan_error = |source| plan_failure(&path, &migration, source);
     let plan = build_plan(&migration).map_err(plan_error)?;
     let mut context = match format {
         PlanFormat::Md | PlanFormat::Html => plan_document_context(&migration, &plan),
@@ -61,11 +57,21 @@ pub fn run(global: &GlobalArgs, args: PlanArgs, printer: &mut Printer) -> Result
     Ok(exit_codes::OK)
 }
 
-fn format_from_extension(path: &Path) -> Option<PlanFormat> {
-    match path.extension()?.to_str()? {
-        "md" | "markdown" => Some(PlanFormat::Md),
-        "html" | "htm" => Some(PlanFormat::Html),
-        "json" => Some(PlanFormat::Json),
-        _ => None,
+/// The extensions `--out` accepts, as named in the error for any other.
+const SUPPORTED_EXTENSIONS: &str = ".md, .markdown, .html, .htm, .json, .txt (table)";
+
+/// The format an `--out` file's extension names; any other extension is bad
+/// input (a `.pdf` holding a text table would mislead whoever opens it).
+fn format_from_extension(path: &Path) -> Result<PlanFormat, CliError> {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    match extension.to_ascii_lowercase().as_str() {
+        "md" | "markdown" => Ok(PlanFormat::Md),
+        "html" | "htm" => Ok(PlanFormat::Html),
+        "json" => Ok(PlanFormat::Json),
+        "txt" => Ok(PlanFormat::Table),
+        _ => Err(CliError::Usage(format!(
+            "`--out {}`: unsupported file extension; supported: {SUPPORTED_EXTENSIONS}",
+            path.display()
+        ))),
     }
 }

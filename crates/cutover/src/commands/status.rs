@@ -21,14 +21,16 @@ pub fn run(global: &GlobalArgs, args: StatusArgs, printer: &mut Printer) -> Resu
             let mut table = TextTable::new(&[
                 "component",
                 "mode",
-                "runs",
+                "runs (all time)",
                 "legacy",
                 "dagger",
-                "parity",
+                "parity (all time)",
                 "mismatches",
                 "flaky",
                 "incomplete",
                 "drift",
+                "decision",
+                "notes",
             ]);
             for c in &status.components {
                 let mode = ModeState {
@@ -47,26 +49,28 @@ pub fn run(global: &GlobalArgs, args: StatusArgs, printer: &mut Printer) -> Resu
                     c.runs.mismatches.to_string(),
                     c.runs.flaky.to_string(),
                     c.runs.incomplete.to_string(),
+                    if c.drift { "legacy changed" } else { "-" }.into(),
+                    if c.held { "pending" } else { "-" }.into(),
                     notes(c),
                 ]);
             }
-            table.render()
+            table.render() + WINDOW_NOTE
         }
     };
     printer.write(&text).map_err(CliError::Stdout)?;
     Ok(exit_codes::OK)
 }
 
+/// Says which window the counts cover (the gate judges another one).
+const WINDOW_NOTE: &str = "\nruns, parity, mismatches, flaky and incomplete count every run since \
+cutover started recording (flaky runs count as parity); `cutover gate` judges \
+the current mode's window. decision pending: an escalated trigger holds the \
+component until `cutover decide`.\n";
+
 fn notes(c: &cutover_core::status::ComponentStatus) -> String {
-    let mut notes = Vec::new();
-    if c.drift {
-        notes.push("legacy changed");
-    }
-    if c.held {
-        notes.push("held: decision pending");
-    }
     if c.rollback_interrupted {
-        notes.push("rollback interrupted: run `cutover rollback --resume`");
+        "rollback interrupted: run `cutover rollback --resume`".into()
+    } else {
+        String::new()
     }
-    notes.join("; ")
 }

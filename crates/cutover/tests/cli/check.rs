@@ -37,6 +37,43 @@ fn accepts_the_bundled_example() {
 }
 
 #[test]
+fn a_pin_that_empties_a_phase_is_pointed_at_with_a_fix() {
+    let spec = "version: 1
+migration: { name: x, start: 2027-01-04 }
+components:
+  - id: a
+    kind: infra
+    owner: p
+    effort: 1d
+  - id: b
+    kind: infra
+    owner: p
+    effort: 1d
+  - id: c
+    kind: infra
+    owner: p
+    effort: 1d
+    phase: 3
+";
+    let stderr = rejects(
+        spec,
+        "16:12",
+        "phase 2 would be empty: `c` is pinned to phase 3, but only 1 phase is planned without pins",
+    );
+    assert!(
+        stderr.contains("help: pin `c` to phase 1 or earlier"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_tab_is_reported_on_its_own_line() {
+    let spec = VALID.replace("    owner: backend", "\towner: backend");
+    let stderr = rejects(&spec, "13:1", "while scanning a plain scalar, found a tab");
+    assert!(stderr.contains("replace the tab with spaces"), "{stderr}");
+}
+
+#[test]
 fn yaml_syntax_error() {
     let spec = VALID.replace("  name: demo", "  name: \"demo");
     rejects(&spec, "3:9", "unclosed quote");

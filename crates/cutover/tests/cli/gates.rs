@@ -74,6 +74,93 @@ fn too_few_runs_is_inconclusive_and_advance_refuses() {
 }
 
 #[test]
+fn notes_of_a_phase_gate_name_their_component() {
+    let second = "  - id: other
+    kind: job
+    owner: me
+    effort: 1d
+    legacy: { run: 'echo same' }
+    dagger: { run: 'echo same' }
+";
+    let test = Test::new().spec(&spec("    - not_slower(25%)", second));
+    let outcome = at(&test, &["gate", "1"]).run();
+    outcome
+        .code(1)
+        .stdout_has("`job` not_slower(25%): needs at least 5 durations")
+        .stdout_has("`other` not_slower(25%): needs at least 5 durations");
+}
+
+#[test]
+fn log_shows_forced_advances_with_their_evidence_drills_and_phase_gates() {
+    let test = Test::new().spec(
+        &spec("    - dagger.runs >= 1\n    - dagger.success_rate >= 1", "")
+            .replace("dagger: { run: 'echo same' }", "dagger: { run: 'exit 3' }"),
+    );
+    shadow_runs(&test, 1);
+    at(
+        &test,
+        &["advance", "job", "--force", "--reason", "known flaky"],
+    )
+    .run()
+    .code(0);
+    at(&test, &["gate", "1"]).run().code(1);
+    at(&test, &["rollback", "job", "--drill"]).run().code(0);
+    let log = at(&test, &["log"]).run();
+    log.code(0)
+        .stdout_has("shadow -> canary 10% FORCED over gate fail: `dagger.success_rate >= 1` is fail (observed 0 vs 1)")
+        .stdout_has("drill passed (");
+    let phase_row = log
+        .stdout
+        .lines()
+        .find(|l| l.contains("gate_evaluated") && l.contains("phase 1"));
+    assert!(phase_row.is_some(), "{}", log.stdout);
+}
+
+#[test]
+fn a_component_criterion_overrides_the_default_with_the_same_left_side() {
+    let test = Test::new().spec(&spec(
+        "    - dagger.runs >= 5\n    - parity >= 0.99",
+        "    gate: [dagger.runs >= 1]\n",
+    ));
+    shadow_runs(&test, 2);
+    let (code, gate) = gate_json(&test);
+    assert_eq!(code, 0, "{gate}");
+    let criteria = gate["criteria"].as_array().expect("criteria");
+    let exprs: Vec<&str> = criteria.iter().filter_map(|c| c["expr"].as_str()).collect();
+    assert_eq!(exprs, ["parity >= 0.99", "dagger.runs >= 1"]);
+    assert_eq!(criteria[1]["source"], "component (overrides defaults)");
+    assert_eq!(gate["verdict"], "pass");
+}
+
+#[test]
+fn gate_since_judges_a_manual_window() {
+    let test = Test::new().spec(&spec("    - dagger.runs >= 2", ""));
+    shadow_runs(&test, 2);
+    let gate = |since: &str| {
+        let outcome = at(
+            &test,
+            &["gate", "job", "--since", since, "--format", "json"],
+        )
+        .run();
+        let json: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap_or_default();
+        (outcome.code, json)
+    };
+    let (code, all) = gate("2000-01-01");
+    assert_eq!((code, all["criteria"][0]["runs"].as_u64()), (0, Some(2)));
+    assert_eq!(
+        all["criteria"][0]["window"],
+        "since 2000-01-01T00:00:00Z (--since)"
+    );
+    let (code, none) = gate("2999-01-01T00:00:00Z");
+    assert_eq!((code, none["verdict"].as_str()), (1, Some("inconclusive")));
+    assert_eq!(none["criteria"][0]["runs"], 0);
+    at(&test, &["gate", "job", "--since", "last tuesday"])
+        .run()
+        .code(2)
+        .stderr_has("expected an RFC 3339 time");
+}
+
+#[test]
 fn an_observe_only_failure_is_reported_but_does_not_block() {
     let gate = "    - dagger.runs >= 2\n    - expr: dagger.success_rate >= 1.5\n      enforce: false\n    - expr: mismatches > 0\n      dry_run: true";
     let test = Test::new().spec(&spec(gate, ""));
@@ -168,6 +255,28 @@ fn criteria_errors_point_into_the_yaml() {
         .run()
         .code(2)
         .stderr_has("migration.yaml:15:12: invalid criterion: `p95_duration` belongs to a side");
+}
+
+#[test]
+fn a_failing_acceptance_test_shows_what_the_side_printed_with_secrets_masked() {
+    let extra = "    secrets: [API_TOKEN]
+    acceptance:
+      - name: count
+        run: printf 'token %s\\ncount 4\\n' \"$API_TOKEN\"
+        stdout: '^count 3$'
+      - name: multi-line
+        run: printf 'header\\n3\\n'
+        stdout: '^3$'
+";
+    let test = Test::new().spec(&spec("    - parity >= 1", extra));
+    let outcome = at(&test, &["test", "job", "--side", "legacy"])
+        .env("API_TOKEN", "hunter2-secret")
+        .run();
+    outcome
+        .code(1)
+        .stdout_has("stdout does not match `^count 3$`; it printed: `token ***` / `count 4`")
+        .stdout_has("PASS job › multi-line [legacy]");
+    assert!(!outcome.stdout.contains("hunter2"), "{}", outcome.stdout);
 }
 
 #[test]

@@ -17,6 +17,7 @@ mod parity;
 mod plan;
 mod plan_rules;
 mod processes;
+mod readme;
 mod rollback;
 mod run;
 mod scaffold;

@@ -101,6 +101,8 @@ fn rollback_returns_to_the_previous_mode_and_retired_is_final() {
             "--to",
             "retired",
             "--force",
+            "--confirm-retire",
+            "--override-dependencies",
             "--reason",
             "done",
         ],
@@ -111,6 +113,50 @@ fn rollback_returns_to_the_previous_mode_and_retired_is_final() {
         .run()
         .code(2)
         .stderr_has("`build-api` is retired");
+}
+
+#[test]
+fn retiring_needs_its_own_confirmation_and_dependencies_at_dagger() {
+    let test = Test::new().spec(VALID);
+    let retire = |extra: &[&str]| {
+        let mut args = vec![
+            "advance",
+            "build-api",
+            "--to",
+            "retired",
+            "--force",
+            "--reason",
+            "done",
+        ];
+        args.extend_from_slice(extra);
+        in_dir(&test, &args).run()
+    };
+    retire(&[]).code(2).stderr_has(
+        "retiring `build-api` removes the way back to legacy; confirm with --confirm-retire",
+    );
+    retire(&["--confirm-retire"]).code(2).stderr_has(
+        "`build-api` cannot retire while its dependencies are not at dagger: base-image (legacy)",
+    );
+    in_dir(
+        &test,
+        &[
+            "advance",
+            "build-api",
+            "--to",
+            "retired",
+            "--force",
+            "--confirm-retire",
+            "--override-dependencies",
+        ],
+    )
+    .run()
+    .code(2)
+    .stderr_has("--force needs --reason");
+    let status = in_dir(&test, &["status", "--format", "json"]).run();
+    assert!(!status.stdout.contains("retired"), "{}", status.stdout);
+    retire(&["--confirm-retire", "--override-dependencies"])
+        .code(0)
+        .stdout_has("legacy -> retired");
 }
 
 #[test]

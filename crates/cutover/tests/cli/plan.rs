@@ -96,6 +96,93 @@ fn out_writes_the_file_and_infers_the_format() {
 }
 
 #[test]
+fn out_with_an_unknown_extension_is_bad_input_naming_the_supported_ones() {
+    for (out, format) in [("plan.pdf", None), ("plan", None), ("plan.pdf", Some("md"))] {
+        let mut args = vec!["plan", "--out", out];
+        if let Some(format) = format {
+            args.extend(["--format", format]);
+        }
+        let test = Test::new().spec(VALID).args(&args);
+        test.run()
+            .code(2)
+            .stderr_has("unsupported file extension")
+            .stderr_has(".md, .markdown, .html, .htm, .json, .txt");
+        assert_eq!(test.files().len(), 1, "`plan --out {out}` wrote a file");
+    }
+}
+
+#[test]
+fn out_txt_writes_the_table() {
+    let test = Test::new().spec(VALID).args(&["plan", "--out", "plan.txt"]);
+    test.run().code(0);
+    let written = std::fs::read_to_string(test.path().join("plan.txt")).expect("plan.txt");
+    assert!(written.contains("base-image"), "{written}");
+}
+
+#[test]
+fn business_critical_and_zero_slack_are_named_apart() {
+    // `docs` is business-critical but short, so it has slack; the long chain has none.
+    let spec = format!(
+        "{VALID}  - id: docs
+    kind: job
+    owner: web
+    effort: 1d
+    critical: true
+"
+    );
+    let table = Test::new().spec(&spec).args(&["plan"]).run();
+    table.code(0);
+    let header = table
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("component"))
+        .expect("header");
+    assert!(
+        header.contains("zero slack") && header.contains("business-critical"),
+        "{header}"
+    );
+    assert!(
+        !header.split("  ").any(|h| h.trim() == "critical"),
+        "{header}"
+    );
+    let docs = table
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("docs "))
+        .expect("docs row");
+    assert!(
+        docs.trim_end().ends_with("yes"),
+        "only business-critical: {docs}"
+    );
+    assert_eq!(docs.matches("yes").count(), 1, "{docs}");
+    let markdown = Test::new()
+        .spec(&spec)
+        .args(&["plan", "--format", "md"])
+        .run();
+    markdown.code(0);
+    assert!(
+        markdown.stdout.contains("`base-image` **(zero slack)**"),
+        "{}",
+        markdown.stdout
+    );
+    assert!(!markdown.stdout.contains("(critical path)**"));
+    assert!(markdown.stdout.contains("business-critical"));
+    let json = Test::new()
+        .spec(&spec)
+        .args(&["plan", "--format", "json"])
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    let docs = &json["components"].as_array().expect("components")[2];
+    assert_eq!(
+        (
+            docs["critical"].as_bool(),
+            docs["business_critical"].as_bool()
+        ),
+        (Some(false), Some(true))
+    );
+}
+
+#[test]
 fn invalid_spec_writes_nothing() {
     let spec = VALID.replace("[base-image]", "[missing]");
     let test = Test::new()

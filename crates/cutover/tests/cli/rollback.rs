@@ -60,6 +60,22 @@ fn modes(test: &Test) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The cell of an aligned text table under `column`, in the row of `id`.
+fn cell(table: &str, id: &str, column: &str) -> String {
+    let mut lines = table.lines();
+    let header = lines.next().expect("header");
+    let start = header.find(column).expect("column");
+    let row = lines
+        .find(|l| l.starts_with(&format!("{id} ")))
+        .expect("row");
+    row[start..]
+        .split("  ")
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
 /// Every file under the directory (except cutover's own state), with content.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
@@ -312,10 +328,41 @@ fn a_failing_dagger_side_in_canary_is_rolled_back_by_its_trigger() {
 }
 
 #[test]
+fn triggers_watch_only_their_modes_by_default_not_shadow() {
+    let trigger = "rollback:\n  triggers:\n    - when: dagger.error_rate > legacy.error_rate + 0.10\n      action: rollback\n      min_runs: 2\n";
+    let broken = SPEC.replace(
+        "dagger: { run: 'echo ok' }\n    preserve",
+        "dagger: { run: 'echo broken; exit 3' }\n    preserve",
+    );
+    // Default scope (canary, dagger): a failing shadow rolls nothing back.
+    let test = Test::new().spec(&broken.replace("rollback:\n", trigger));
+    at(&test, &["advance", "base"]).run().code(0);
+    for _ in 0..3 {
+        at(&test, &["run", "base"]).run().code(0);
+    }
+    assert_eq!(modes(&test)["base"], "shadow/0");
+    // Listed explicitly, shadow is watched.
+    let scoped = trigger.to_owned() + "      modes: [shadow]\n";
+    let test = Test::new().spec(&broken.replace("rollback:\n", &scoped));
+    at(&test, &["advance", "base"]).run().code(0);
+    for _ in 0..2 {
+        at(&test, &["run", "base"]).run().code(0);
+    }
+    assert_eq!(modes(&test)["base"], "legacy/0");
+    // Only modes where Dagger runs can be named.
+    let wrong = trigger.to_owned() + "      modes: [legacy]\n";
+    at(&Test::new().spec(&SPEC.replace("rollback:\n", &wrong)), &[])
+        .args(&["check"])
+        .run()
+        .code(2)
+        .stderr_has("legacy");
+}
+
+#[test]
 fn an_escalation_holds_the_component_until_someone_decides() {
     let spec = SPEC.replace(
         "rollback:\n",
-        "rollback:\n  triggers:\n    - when: dagger.runs >= 2\n      action: escalate\n",
+        "rollback:\n  triggers:\n    - when: dagger.runs >= 2\n      action: escalate\n      modes: [shadow]\n",
     );
     let test = Test::new().spec(&spec);
     at(&test, &["advance", "base"]).run().code(0);
@@ -324,10 +371,10 @@ fn an_escalation_holds_the_component_until_someone_decides() {
         .run()
         .code(0)
         .stderr_has("decision point opened");
-    at(&test, &["status"])
-        .run()
-        .code(0)
-        .stdout_has("held: decision pending");
+    let status = at(&test, &["status"]).run();
+    status.code(0).stdout_has("parity (all time)");
+    assert_eq!(cell(&status.stdout, "base", "decision"), "pending");
+    assert_eq!(cell(&status.stdout, "base", "drift"), "-");
     at(&test, &["advance", "base", "--force", "--reason", "x"])
         .run()
         .code(2)
@@ -390,12 +437,54 @@ fn a_drill_leaves_live_state_untouched_and_counts_for_gates() {
 }
 
 #[test]
+fn a_drill_with_nothing_to_roll_back_is_nothing_to_drill_and_not_recorded() {
+    let test = Test::new().spec(SPEC);
+    write(&test, "config/orchestrator.yaml", "v0\n");
+    let drill = at(&test, &["rollback", "base", "--drill"]).run();
+    drill
+        .code(0)
+        .stdout_has("drill of `base`: nothing to drill")
+        .stdout_has("`base` is in legacy mode");
+    assert!(!drill.stdout.contains("FAILED"), "{}", drill.stdout);
+    at(&test, &["docs", "--out", "docs"]).run().code(0);
+    let procedures =
+        std::fs::read_to_string(test.path().join("docs/rollback-procedures.md")).expect("doc");
+    assert!(!procedures.contains("FAILED"), "{procedures}");
+    assert!(
+        procedures.contains("| `base` | platform | `config/base.yaml` | none yet"),
+        "{procedures}"
+    );
+    // A passed drill stays the latest after a drill with nothing to do.
+    at(&test, &["advance", "base"]).run().code(0);
+    at(&test, &["rollback", "base", "--drill"]).run().code(0);
+    at(&test, &["rollback", "base"]).run().code(0);
+    at(&test, &["rollback", "1", "--drill"])
+        .run()
+        .code(0)
+        .stdout_has("nothing to drill");
+    at(&test, &["docs", "--out", "docs"]).run().code(0);
+    let procedures =
+        std::fs::read_to_string(test.path().join("docs/rollback-procedures.md")).expect("doc");
+    assert!(
+        procedures.contains("| `base` | platform | `config/base.yaml` | passed ("),
+        "{procedures}"
+    );
+}
+
+#[test]
 fn retired_components_cannot_roll_back() {
     let test = Test::new().spec(SPEC);
     at(
         &test,
         &[
-            "advance", "base", "--to", "retired", "--force", "--reason", "done",
+            "advance",
+            "base",
+            "--to",
+            "retired",
+            "--force",
+            "--confirm-retire",
+            "--reason",
+            "done",
         ],
     )
     .run()

@@ -388,6 +388,51 @@ fn editing_either_run_line_is_drift() {
 }
 
 #[test]
+fn drift_says_what_changed_and_can_be_acknowledged() {
+    let test = Test::new()
+        .spec(&spec("", "sh legacy.sh", "true"))
+        .file("legacy.sh", "echo v1\n")
+        .args(&["advance", "job"]);
+    test.run().code(0);
+    test_with(&test, &["drift", "ack", "job"])
+        .run()
+        .code(2)
+        .stderr_has("`job` has no drift to acknowledge");
+    std::fs::write(test.path().join("legacy.sh"), "echo v2\n").expect("edit legacy");
+    let show = test_with(&test, &["drift", "show", "job", "--format", "json"]).run();
+    show.code(0);
+    let report: serde_json::Value = serde_json::from_str(&show.stdout).expect("json");
+    assert_eq!(report["drifted"], true);
+    assert_eq!(report["files"][0]["path"], "legacy.sh");
+    assert_eq!(report["files"][0]["changed"], true);
+    assert_ne!(report["files"][0]["digest"], report["files"][0]["baseline"]);
+    test_with(&test, &["drift", "show", "job"])
+        .run()
+        .code(0)
+        .stdout_has("legacy definition changed")
+        .stdout_has("legacy.sh");
+    test_with(
+        &test,
+        &["drift", "ack", "job", "--reason", "reviewed: prints v2"],
+    )
+    .run()
+    .code(0)
+    .stdout_has("acknowledged");
+    assert_eq!(status_json(&test)["components"][0]["drift"], false);
+    let log = test_with(&test, &["log", "--format", "json"]).run();
+    let log: serde_json::Value = serde_json::from_str(&log.stdout).expect("log");
+    let ack = log["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["kind"] == "drift_acknowledged")
+        .cloned()
+        .expect("ack event");
+    assert_eq!(ack["reason"], "reviewed: prints v2");
+    assert_eq!(ack["detail"]["files"][0]["path"], "legacy.sh");
+}
+
+#[test]
 fn services_record_their_own_outcomes() {
     let test = Test::new().spec(&spec("", "true", "true")).args(&[
         "record",
