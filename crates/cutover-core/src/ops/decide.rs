@@ -1,7 +1,7 @@
 //! [`decide`]: closing the decision point an escalated trigger opened; a
 //! decision to roll back is executed before the decision is recorded.
 
-use super::advance::ModeChange;
+use super::change::ModeChange;
 use crate::event::DecisionOutcome;
 use crate::lifecycle::Target;
 use crate::rollback::{RollbackError, RollbackRequest, execute_rollback, plan_rollback};

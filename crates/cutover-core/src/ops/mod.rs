@@ -10,6 +10,7 @@
 //! - `run` lives in [`crate::router`], triggers in [`crate::rollback::triggers`].
 
 mod advance;
+mod change;
 mod decide;
 mod drift;
 mod gate;
@@ -17,7 +18,8 @@ mod gc;
 mod retire;
 mod rollback;
 
-pub use advance::{ChangeError, ChangeRequest, ModeChange, advance};
+pub use advance::advance;
+pub use change::{ChangeError, ChangeRequest, ModeChange};
 pub use decide::{DecideError, decide};
 pub use drift::{DriftError, DriftReport, FileDrift, acknowledge_drift, drift_report};
 pub use gate::evaluate_gate;

@@ -5,7 +5,7 @@
 //! (its legacy side may still need this one's legacy side), unless the
 //! request overrides that with a reason.
 
-use super::advance::{ChangeError, ChangeRequest};
+use super::change::{ChangeError, ChangeRequest};
 use crate::lifecycle::{Mode, ModeState};
 use crate::spec::ComponentRef;
 use crate::workspace::Workspace;

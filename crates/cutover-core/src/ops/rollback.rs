@@ -3,7 +3,7 @@
 //! one would; then the requested rollback (or its drill on a copy). Before
 //! either, the temporaries of killed writers are removed.
 
-use super::advance::ModeChange;
+use super::change::ModeChange;
 use crate::rollback::drill::{DrillOutcome, drill};
 use crate::rollback::{
     RollbackError, RollbackRequest, execute_rollback, plan_rollback, resume_rollbacks,
