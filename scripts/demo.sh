@@ -23,6 +23,12 @@ echo "== cutover plan (tables; the Markdown and HTML documents go to plan.md / p
 "$cutover" plan --out plan.md
 "$cutover" plan --out plan.html
 echo
+echo "== cutover plan --what-if capacity=4 --what-if soak.shadow=3d (beside the baseline)"
+"$cutover" plan --what-if capacity=4 --what-if soak.shadow=3d | tail -5
+echo
+echo "== cutover audit (legacy features against Dagger capabilities)"
+"$cutover" audit | head -8
+echo
 echo "== cutover advance 1 --to shadow (the foundation phase)"
 "$cutover" advance 1 --to shadow --reason "foundation enters shadow"
 echo
@@ -58,6 +64,9 @@ echo "config/orchestrator.yaml after the rollback:"; sed 's/^/  /' config/orches
 echo
 echo "== cutover docs"
 "$cutover" docs --out docs
+echo
+echo "== cutover gc --dry-run (what retention would free)"
+"$cutover" gc --dry-run
 echo
 echo "== cutover log"
 "$cutover" log
