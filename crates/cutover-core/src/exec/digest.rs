@@ -80,6 +80,24 @@ pub fn definition_digest(base: &Path, component: &Component) -> Option<String> {
     Some(format!("{DEFINITION_V2}{}", hex(&hasher.finalize())))
 }
 
+/// The digest of the Dagger side's implementation — the content of
+/// `dagger.sources` and its command lines — recorded with every run so that
+/// gates count only runs of the current implementation. `None` without a
+/// Dagger side.
+pub fn implementation_digest(base: &Path, component: &Component) -> Option<String> {
+    let dagger = component.dagger.as_ref()?;
+    let mut hasher = Sha256::new();
+    hasher.update(digest_paths(base, &dagger.sources).as_bytes());
+    for line in [
+        dagger.run.as_str(),
+        dagger.shadow_run.as_deref().unwrap_or(""),
+    ] {
+        hasher.update(b"\n");
+        hasher.update(digest_bytes(line.as_bytes()).as_bytes());
+    }
+    Some(hex(&hasher.finalize()))
+}
+
 /// Whether the definition changed since `recorded` was taken (by this
 /// version, or by an older one that digested `legacy.sources` only).
 pub fn definition_changed(base: &Path, component: &Component, recorded: &str) -> bool {

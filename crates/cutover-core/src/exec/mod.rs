@@ -20,7 +20,7 @@ pub use command::{Execution, SideCommand, run_side};
 pub use compare::{CompareContext, Verdict, compare_output, unified_hunk};
 pub use digest::{
     OutputDigest, definition_changed, definition_digest, digest_bytes, digest_outputs,
-    digest_paths, hex,
+    digest_paths, hex, implementation_digest,
 };
 pub use normalize::Normalizer;
 pub use outcome::SideOutcome;

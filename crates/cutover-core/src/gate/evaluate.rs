@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::criteria::{Expr, Metrics, SideMetrics, Verdict, evaluate};
+use crate::exec::implementation_digest;
 use crate::lifecycle::Target;
 use crate::plan::PlanError;
 use crate::spec::{ComponentRef, Criterion};
@@ -51,6 +52,11 @@ pub struct CriterionReport {
     pub runs: u64,
     /// Start of the window, if bounded.
     pub since: Option<Timestamp>,
+    /// Runs of the window left out because they ran an earlier Dagger
+    /// implementation (`dagger.sources` or its command lines changed since).
+    pub excluded_runs: u64,
+    /// Why runs were left out, when some were.
+    pub excluded_because: Option<String>,
 }
 
 impl CriterionReport {
@@ -71,8 +77,13 @@ impl CriterionReport {
             .as_ref()
             .map(|s| format!(" since {s}"))
             .unwrap_or_default();
+        let excluded = self
+            .excluded_because
+            .as_ref()
+            .map(|why| format!(" ({} runs left out: {why})", self.excluded_runs))
+            .unwrap_or_default();
         format!(
-            "`{}` is {}{values}{detail} — {} runs{since}",
+            "`{}` is {}{values}{detail} — {} runs{since}{excluded}",
             self.expr,
             self.verdict.as_str(),
             self.runs
@@ -149,19 +160,28 @@ pub fn component_gate_since(
     }
     let record = store.mode(&component.id)?;
     let drifted = drift(component, &record, &workspace.base_dir);
+    let current = match manual {
+        Some(_) => None,
+        None => current_implementation_start(workspace, component)?,
+    };
     let mut cache: BTreeMap<Option<Timestamp>, Metrics> = BTreeMap::new();
     let mut reports = Vec::with_capacity(criteria.len());
     for (criterion, source) in criteria {
-        let since = match manual {
+        let window_since = match manual {
             Some(manual) => Some(manual),
             None => store.window_start(&component.id, criterion.window, record.since)?,
         };
-        let metrics = match cache.entry(since) {
-            std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
-            std::collections::btree_map::Entry::Vacant(entry) => {
-                entry.insert(window_metrics(store, &component.id, since, drifted)?)
-            }
+        let since = match current {
+            Some(start) => Some(window_since.map_or(start, |w| w.max(start))),
+            None => window_since,
         };
+        let (id, excluded) = (&component.id, since != window_since);
+        let excluded_runs = match excluded {
+            true => cached(&mut cache, store, id, window_since, drifted)?.runs,
+            false => 0,
+        };
+        let metrics = cached(&mut cache, store, id, since, drifted)?;
+        let excluded_runs = excluded_runs.saturating_sub(metrics.runs);
         let result = evaluate(&criterion.expr, metrics);
         reports.push(CriterionReport {
             component: component.id.clone(),
@@ -179,9 +199,49 @@ pub fn component_gate_since(
             },
             runs: metrics.runs,
             since,
+            excluded_runs,
+            excluded_because: (excluded_runs > 0).then(|| excluded_because(since)),
         });
     }
     Ok(report(component.id.clone(), reports))
+}
+
+/// When the runs of the component's current Dagger implementation begin,
+/// if runs of an earlier one are recorded.
+fn current_implementation_start(
+    workspace: &Workspace,
+    component: &crate::spec::Component,
+) -> Result<Option<Timestamp>, StoreError> {
+    match implementation_digest(&workspace.base_dir, component) {
+        Some(digest) => workspace.store.implementation_start(&component.id, &digest),
+        None => Ok(None),
+    }
+}
+
+/// Why runs before `since` were left out of a criterion's window.
+fn excluded_because(since: Option<Timestamp>) -> String {
+    let since = since
+        .map(|s| format!(" (counting from {s})"))
+        .unwrap_or_default();
+    format!(
+        "they ran an earlier Dagger implementation: dagger.sources or dagger.run changed since{since}; `gate --since` sets a window by hand"
+    )
+}
+
+/// The metrics from `since`, computed once per distinct window start.
+fn cached<'a>(
+    cache: &'a mut BTreeMap<Option<Timestamp>, Metrics>,
+    store: &Store,
+    component: &str,
+    since: Option<Timestamp>,
+    drifted: bool,
+) -> Result<&'a Metrics, StoreError> {
+    Ok(match cache.entry(since) {
+        std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
+        std::collections::btree_map::Entry::Vacant(entry) => {
+            entry.insert(window_metrics(store, component, since, drifted)?)
+        }
+    })
 }
 
 /// Whether two criteria judge the same thing: comparisons with the same

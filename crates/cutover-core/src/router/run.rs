@@ -158,6 +158,7 @@ pub fn execute_run(
         run_key: Some(request.key.clone()),
         trace_id: runner.trace.trace_id.clone(),
         source: RunSource::Run,
+        implementation: crate::exec::implementation_digest(&workspace.base_dir, component),
     })?;
     let Compared {
         sides,
@@ -510,6 +511,7 @@ pub fn record_execution(
         run_key: None,
         trace_id: TraceContext::new().trace_id,
         source,
+        implementation: None,
     })?;
     let outcome = if exit_code == 0 {
         SideOutcome::Succeeded

@@ -23,8 +23,8 @@ pub(super) fn begin(
 ) -> Result<(), StoreError> {
     tx.prepare_cached(
         "INSERT INTO runs (id, component, mode, canary_percent, authoritative, status, source,
-                           started_at, pid, run_key, trace_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                           started_at, pid, run_key, trace_id, implementation)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         run.id,
@@ -37,7 +37,8 @@ pub(super) fn begin(
         codec::timestamp_text(at),
         run.pid,
         run.run_key,
-        run.trace_id
+        run.trace_id,
+        run.implementation
     ])?;
     Ok(())
 }
@@ -257,6 +258,23 @@ pub(super) fn nth_latest_start(
         )?
         .query_row(params![component, count.saturating_sub(1)], |r| r.get(0))
         .optional()?;
+    codec::optional_timestamp(at)
+}
+
+/// The start of the latest run of `component` that executed a Dagger
+/// implementation other than `current` (runs without a recorded digest
+/// are of no known implementation and never count).
+pub(super) fn latest_start_of_other_implementation(
+    connection: &Connection,
+    component: &str,
+    current: &str,
+) -> Result<Option<jiff::Timestamp>, StoreError> {
+    let at: Option<String> = connection
+        .prepare_cached(
+            "SELECT MAX(started_at) FROM runs WHERE component = ?1
+                 AND implementation IS NOT NULL AND implementation != ?2",
+        )?
+        .query_row(params![component, current], |r| r.get(0))?;
     codec::optional_timestamp(at)
 }
 

@@ -151,6 +151,12 @@ pub const MIGRATIONS: &[&str] = &[
     // code: the append-only trigger is lifted for that one rewrite); their
     // details already have the typed shape.
     "",
+    // 5: the digest of the Dagger side's implementation each run executed
+    // (`dagger.sources` and its command lines), so that gates count only
+    // runs of the current implementation; NULL for runs recorded before.
+    r#"
+    ALTER TABLE runs ADD COLUMN implementation TEXT;
+    "#,
 ];
 
 /// Applies every migration after `version` inside `tx`.

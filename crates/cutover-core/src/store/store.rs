@@ -219,6 +219,19 @@ impl Store {
         })
     }
 
+    /// When the runs of the current Dagger implementation (digest
+    /// `current`) begin: just after the latest run of another one, or
+    /// `None` when no run of another implementation is recorded.
+    pub fn implementation_start(
+        &self,
+        component: &str,
+        current: &str,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let latest =
+            runs::latest_start_of_other_implementation(self.database.read(), component, current)?;
+        Ok(latest.and_then(|t| t.checked_add(jiff::SignedDuration::from_millis(1)).ok()))
+    }
+
     /// Samples of both sides and parity counts of runs started at or after
     /// `since` (all runs when `None`), with the latest test results.
     /// Rechecks are not counted as executions.

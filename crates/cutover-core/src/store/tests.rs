@@ -44,6 +44,52 @@ fn opens_a_database_from_schema_version_1() {
         Some(Mode::Shadow)
     );
     assert_eq!(store.run_counts().expect("counts")["job"].total, 1);
+    // A run recorded before implementations were digested is of no known
+    // implementation: it never marks where the current one begins.
+    assert_eq!(
+        store.implementation_start("job", "d1").expect("start"),
+        None
+    );
+}
+
+#[test]
+fn the_current_implementation_begins_after_the_last_run_of_another() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = Store::open(&dir.path().join("state.db")).expect("store");
+    let begin = |store: &mut Store, id: &str, implementation: Option<&str>| {
+        store
+            .begin_run(&super::RunStart {
+                id: id.into(),
+                component: "job".into(),
+                mode: ModeState {
+                    mode: Mode::Shadow,
+                    canary_percent: 0,
+                },
+                authoritative: crate::lifecycle::Side::Legacy,
+                pid: 0,
+                run_key: None,
+                trace_id: "t".into(),
+                source: super::RunSource::Run,
+                implementation: implementation.map(str::to_owned),
+            })
+            .expect("begin");
+    };
+    begin(&mut store, "r1", Some("old"));
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    begin(&mut store, "r2", Some("new"));
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    begin(&mut store, "r3", None);
+    let new = store.implementation_start("job", "new").expect("start");
+    let old = store.implementation_start("job", "old").expect("start");
+    // "new" begins after r1 (the last "old" run); "old" after r2; r3 counts for neither.
+    assert!(new.is_some() && old.is_some());
+    assert!(new < old, "{new:?} {old:?}");
+    assert!(
+        store
+            .implementation_start("job", "none-ran")
+            .expect("s")
+            .is_some()
+    );
 }
 
 #[test]

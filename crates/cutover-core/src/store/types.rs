@@ -39,6 +39,9 @@ pub struct RunStart {
     pub trace_id: String,
     /// What produced it.
     pub source: RunSource,
+    /// Digest of the Dagger side's implementation it ran, when known
+    /// ([`crate::exec::implementation_digest`]).
+    pub implementation: Option<String>,
 }
 
 /// One side's result.

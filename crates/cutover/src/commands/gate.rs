@@ -118,6 +118,14 @@ fn render(report: &GateReport) -> String {
             c.detail.as_deref().unwrap_or_default()
         ));
     }
+    let mut excluded = BTreeMap::new();
+    for c in report.criteria.iter().filter(|c| c.excluded_runs > 0) {
+        excluded.insert(&c.component, (c.excluded_runs, &c.excluded_because));
+    }
+    for (component, (runs, why)) in excluded {
+        let why = why.as_deref().unwrap_or_default();
+        text.push_str(&format!("`{component}`: {runs} runs left out: {why}\n"));
+    }
     text.push_str(&format!(
         "\ngate `{}`: {}\n",
         report.target,

@@ -161,6 +161,44 @@ fn gate_since_judges_a_manual_window() {
 }
 
 #[test]
+fn a_changed_dagger_definition_leaves_runs_of_the_old_one_out_of_the_gate() {
+    let spec = spec("    - dagger.runs >= 2", "").replace(
+        "dagger: { run: 'echo same' }",
+        "dagger: { run: 'sh dagger.sh', sources: [dagger.sh] }",
+    );
+    let test = Test::new().spec(&spec).file("dagger.sh", "echo same\n");
+    shadow_runs(&test, 3);
+    let (code, gate) = gate_json(&test);
+    assert_eq!(
+        (code, gate["criteria"][0]["runs"].as_u64()),
+        (0, Some(3)),
+        "{gate}"
+    );
+    assert_eq!(gate["criteria"][0]["excluded_runs"], 0);
+    // The Dagger side is sped up: its three runs judged the old definition.
+    std::fs::write(test.path().join("dagger.sh"), "echo same  # faster\n").expect("write");
+    at(&test, &["run", "job"]).run().code(0);
+    let (code, gate) = gate_json(&test);
+    let criterion = &gate["criteria"][0];
+    assert_eq!((code, criterion["runs"].as_u64()), (1, Some(1)), "{gate}");
+    assert_eq!(criterion["excluded_runs"], 3);
+    let why = criterion["excluded_because"].as_str().unwrap_or_default();
+    assert!(why.contains("earlier Dagger implementation"), "{why}");
+    // A manual window counts every run again.
+    let all = at(
+        &test,
+        &["gate", "job", "--since", "2000-01-01", "--format", "json"],
+    )
+    .run();
+    all.code(0);
+    let all: serde_json::Value = serde_json::from_str(&all.stdout).expect("JSON");
+    assert_eq!(all["criteria"][0]["runs"], 4);
+    at(&test, &["gate", "job"])
+        .run()
+        .stdout_has("3 runs left out: they ran an earlier Dagger implementation");
+}
+
+#[test]
 fn an_observe_only_failure_is_reported_but_does_not_block() {
     let gate = "    - dagger.runs >= 2\n    - expr: dagger.success_rate >= 1.5\n      enforce: false\n    - expr: mismatches > 0\n      dry_run: true";
     let test = Test::new().spec(&spec(gate, ""));
