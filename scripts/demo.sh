@@ -62,6 +62,15 @@ echo "  runner: dagger" >> config/orchestrator.yaml
 "$cutover" rollback dagger-engine --reason "demo: back to shadow"
 echo "config/orchestrator.yaml after the rollback:"; sed 's/^/  /' config/orchestrator.yaml
 echo
+echo "== a deploy in shadow: release-pipeline (side_effects: true) deploys once per run, the Dagger side runs its dry run"
+"$cutover" advance release-pipeline --to shadow --reason "deploy shadowed ahead of its phase"
+for _ in $(seq 5); do "$cutover" run release-pipeline >/dev/null 2>&1; done
+"$cutover" runs release-pipeline | tail -1
+echo "deploys performed: $(wc -l < deploys.log) for 5 runs (no normalize rule for the deploy message)"
+"$cutover" status --format json | python3 -c 'import json, sys
+c = [c for c in json.load(sys.stdin)["components"] if c["id"] == "release-pipeline"][0]
+print("release-pipeline parity in shadow:", c["parity"])'
+echo
 echo "== cutover docs"
 "$cutover" docs --out docs
 echo

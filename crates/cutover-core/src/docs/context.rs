@@ -334,7 +334,7 @@ fn component_doc(
         user_facing: component.user_facing,
         side_effects: component.side_effects,
         outputs: component.outputs.clone(),
-        parity_basis: component.parity.basis(&component.outputs),
+        parity_basis: component.parity_basis(),
         criteria,
         acceptance: component.acceptance.iter().map(test_doc).collect(),
         verdict: report.map(|r| r.verdict.as_str()),

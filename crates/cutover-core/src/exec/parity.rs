@@ -48,6 +48,9 @@ pub struct ParityPlan<'a> {
     pub normalizer: &'a Normalizer,
     /// Where `command` comparators run.
     pub working_dir: &'a Path,
+    /// Compare exit codes only: one side performed a real side effect and
+    /// the other a dry run, so only their exit codes mean the same thing.
+    pub exit_code_only: bool,
 }
 
 /// Compares two sides: exit codes, stdout (unless ignored) and every
@@ -59,6 +62,9 @@ pub fn compare(a: &SideResult, b: &SideResult, plan: &ParityPlan<'_>) -> Parity 
             "exit code: {} {}, {} {}",
             a.side, a.exit_code, b.side, b.exit_code
         ));
+    }
+    if plan.exit_code_only {
+        return verdict(differences);
     }
     if plan.settings.stdout && a.stdout != b.stdout {
         differences.push(format!(
@@ -104,6 +110,11 @@ pub fn compare(a: &SideResult, b: &SideResult, plan: &ParityPlan<'_>) -> Parity 
             _ => {}
         }
     }
+    verdict(differences)
+}
+
+/// A match when nothing differs, else a mismatch naming every difference.
+fn verdict(differences: Vec<String>) -> Parity {
     if differences.is_empty() {
         Parity::Match
     } else {
@@ -138,6 +149,7 @@ mod tests {
             settings: &settings,
             normalizer: &normalizer,
             working_dir: Path::new("."),
+            exit_code_only: false,
         };
         let same = compare(
             &result(Side::Legacy, 0, "a\nb\n", Some("1")),

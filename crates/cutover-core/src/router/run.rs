@@ -301,6 +301,9 @@ impl Runner<'_> {
             settings: &self.component.parity,
             normalizer: &self.normalizer,
             working_dir: self.base_dir,
+            // A side-effecting component's shadow always runs a dry run
+            // while the other side performs the real effect.
+            exit_code_only: self.component.side_effects,
         }
     }
 

@@ -272,6 +272,19 @@ pub enum ComponentKind {
     Infra,
 }
 
+impl Component {
+    /// What parity of its two sides rests on: for a side-effecting
+    /// component, whose shadow runs a dry run beside the real effect, only
+    /// the exit code both share.
+    pub fn parity_basis(&self) -> String {
+        if self.side_effects {
+            "exit code only (side effects: a real run is never compared with a dry run)".to_owned()
+        } else {
+            self.parity.basis(&self.outputs)
+        }
+    }
+}
+
 impl ComponentKind {
     /// The spec's spelling.
     pub fn as_str(self) -> &'static str {

@@ -57,7 +57,7 @@ fn parity_bases(migration: &Migration, report: &GateReport) -> BTreeMap<String, 
         .iter()
         .filter_map(|c| migration.component_index(&c.component))
         .map(|i| &migration.components[i])
-        .map(|c| (c.id.clone(), c.parity.basis(&c.outputs)))
+        .map(|c| (c.id.clone(), c.parity_basis()))
         .collect()
 }
 

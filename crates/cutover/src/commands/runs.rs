@@ -18,7 +18,7 @@ pub fn run(global: &GlobalArgs, args: RunsArgs, printer: &mut Printer) -> Result
     let workspace = open_workspace(global)?;
     let component = workspace.spec(workspace.component(&component)?);
     let runs = workspace.store.recent_runs(&component.id, limit)?;
-    let basis = component.parity.basis(&component.outputs);
+    let basis = component.parity_basis();
     let text = match format {
         OutputFormat::Json => crate::printer::json(&serde_json::json!({
             "component": component.id,

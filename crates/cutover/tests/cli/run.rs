@@ -231,6 +231,36 @@ fn side_effects_need_a_dry_run_and_happen_exactly_once() {
 }
 
 #[test]
+fn a_deploy_compares_only_exit_codes_with_its_dry_run() {
+    // The real deploy and the dry run print different messages by design:
+    // parity must not fall to 0 over it, with no normalize rule.
+    let deploy = spec(
+        "      shadow_run: echo would push app@1.4.2\n    side_effects: true\n",
+        "echo pushed app@1.4.2",
+        "echo pushed app@1.4.2",
+    );
+    let test = Test::new()
+        .spec(&deploy)
+        .args(&["advance", "job", "--to", "shadow"]);
+    test.run().code(0);
+    for _ in 0..3 {
+        test_with(&test, &["run", "job"]).run().code(0);
+    }
+    let status = status_json(&test);
+    assert_eq!(status["components"][0]["parity"], 1.0, "{status}");
+    let runs = test_with(&test, &["runs", "job", "--format", "json"]).run();
+    runs.code(0);
+    let runs: serde_json::Value = serde_json::from_str(&runs.stdout).expect("runs JSON");
+    let basis = runs["parity_basis"].as_str().unwrap_or_default();
+    assert!(basis.starts_with("exit code only (side effects"), "{basis}");
+    // A failing dry run is still a mismatch.
+    let failing = deploy.replace("echo would push app@1.4.2", "exit 3");
+    std::fs::write(test.path().join("migration.yaml"), failing).expect("spec");
+    test_with(&test, &["run", "job"]).run().code(0);
+    assert_eq!(status_json(&test)["components"][0]["runs"]["mismatches"], 1);
+}
+
+#[test]
 fn canary_routes_deterministically_by_key() {
     let test = Test::new()
         .spec(&spec("", "echo legacy-side", "echo dagger-side"))
