@@ -90,6 +90,9 @@ pub struct BenchResult {
     pub ratio: Option<RatioSummary>,
     /// Two-sided Mann-Whitney p-value.
     pub p_value: Option<f64>,
+    /// Whether the dry runs (`shadow_run`) were timed: the component has
+    /// side effects, so its real runs are never benchmarked.
+    pub dry_runs: bool,
     /// Every measured execution: side, duration, exit code (for recording).
     #[serde(skip)]
     pub executions: Vec<(Side, Duration, i32)>,
@@ -182,6 +185,7 @@ pub fn run_benchmark(
         p_value: mann_whitney(&dagger, &legacy).map(|m| m.p_two_sided),
         legacy,
         dagger,
+        dry_runs: component.side_effects,
         executions,
     })
 }
@@ -220,6 +224,9 @@ pub fn bench_markdown(result: &BenchResult, plot: &str) -> String {
         result.warmup,
         if result.warmup == 1 { "" } else { "s" }
     ));
+    if result.dry_runs {
+        text.push_str("Timed: each side's dry run (`shadow_run`), not its real run: the component has side effects.\n\n");
+    }
     text.push_str("| Side | Runs | Failures | Min | Median | p95 | Mean | Std dev |\n|---|---|---|---|---|---|---|---|\n");
     for (name, stats) in [
         ("legacy", &result.legacy_stats),

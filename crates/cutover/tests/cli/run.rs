@@ -261,6 +261,29 @@ fn a_deploy_compares_only_exit_codes_with_its_dry_run() {
 }
 
 #[test]
+fn bench_of_a_deploy_says_it_timed_dry_runs() {
+    let deploy = spec(
+        "      shadow_run: echo would push\n    side_effects: true\n",
+        "echo pushed >> deploys.log",
+        "echo pushed >> deploys.log",
+    )
+    .replace(
+        "      sources: [legacy.sh]\n",
+        "      sources: [legacy.sh]\n      shadow_run: echo would push\n",
+    );
+    let test = Test::new().spec(&deploy);
+    test_with(&test, &["bench", "job", "--runs", "2", "--warmup", "0"])
+        .run()
+        .code(0)
+        .stdout_has("Timed: each side's dry run (`shadow_run`)");
+    let json = test_with(&test, &["bench", "job", "--runs", "2", "--format", "json"]).run();
+    json.code(0);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("bench JSON");
+    assert_eq!(json["dry_runs"], true);
+    assert!(!test.path().join("deploys.log").exists(), "no real deploy");
+}
+
+#[test]
 fn canary_routes_deterministically_by_key() {
     let test = Test::new()
         .spec(&spec("", "echo legacy-side", "echo dagger-side"))
