@@ -86,6 +86,18 @@ pub enum Command {
     /// What changed in a component's legacy definition; `drift ack` accepts it.
     #[command(subcommand)]
     Drift(DriftCommand),
+    /// Snapshots (restore points and the safety copies rollbacks take), newest first.
+    Snapshots(SnapshotsArgs),
+}
+
+/// `cutover snapshots`.
+#[derive(Debug, Args)]
+pub struct SnapshotsArgs {
+    /// Only this component's snapshots.
+    pub component: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
 }
 
 /// `cutover doctor`.

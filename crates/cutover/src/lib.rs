@@ -62,6 +62,7 @@ fn dispatch(cli: Cli, printer: &mut Printer) -> Result<u8, CliError> {
         Command::Ci(args) => commands::ci::run(&global, args, printer),
         Command::Doctor(args) => commands::doctor::run(&global, args, printer),
         Command::Gc(args) => commands::gc::run(&global, args, printer),
+        Command::Snapshots(args) => commands::snapshots::run(&global, args, printer),
         Command::Drift(command) => commands::drift::run(&global, command, printer),
     }
 }

@@ -643,3 +643,39 @@ fn a_resumed_rollback_removes_the_temporaries_of_the_killed_one() {
         );
     }
 }
+
+#[test]
+fn snapshots_lists_restore_points_and_the_safety_copy_a_rollback_took() {
+    let test = Test::new().spec(SPEC);
+    write(&test, "config/base.yaml", "runner: legacy\n");
+    at(&test, &["snapshots"])
+        .run()
+        .code(0)
+        .stdout_has("no snapshots yet");
+    at(&test, &["advance", "base", "--to", "shadow"])
+        .run()
+        .code(0);
+    write(&test, "config/base.yaml", "runner: dagger\n");
+    at(&test, &["rollback", "base", "--reason", "test"])
+        .run()
+        .code(0);
+    let listing = at(&test, &["snapshots", "base", "--format", "json"]).run();
+    listing.code(0);
+    let json: serde_json::Value = serde_json::from_str(&listing.stdout).expect("JSON");
+    let kinds: Vec<&str> = json["snapshots"]
+        .as_array()
+        .expect("snapshots")
+        .iter()
+        .filter_map(|s| s["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["safety", "restore_point"], "{json}");
+    let table = at(&test, &["snapshots"]).run();
+    table.code(0);
+    assert_eq!(
+        cell(&table.stdout, "2", "kind"),
+        "safety",
+        "{}",
+        table.stdout
+    );
+    at(&test, &["snapshots", "nope"]).run().code(2);
+}
