@@ -24,4 +24,4 @@ pub use decide::{DecideError, decide};
 pub use drift::{DriftError, DriftReport, FileDrift, acknowledge_drift, drift_report};
 pub use gate::evaluate_gate;
 pub use gc::{GcError, GcReport, gc, prune_runs_after_run};
-pub use rollback::{Performed, RollbackOutcome, rollback};
+pub use rollback::{Performed, RestoredFiles, RollbackOutcome, rollback};

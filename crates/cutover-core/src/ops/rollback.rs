@@ -19,6 +19,20 @@ pub struct RollbackOutcome {
     pub resumed: Vec<String>,
     /// The requested rollback, if one was asked for and made.
     pub performed: Performed,
+    /// The preserved paths each rolled-back component got back from its
+    /// snapshot, with the snapshot's id (components without one are absent).
+    pub restored: Vec<RestoredFiles>,
+}
+
+/// What one rollback step restored.
+#[derive(Debug, Clone)]
+pub struct RestoredFiles {
+    /// Component.
+    pub component: String,
+    /// The snapshot restored.
+    pub snapshot: i64,
+    /// Paths restored from it.
+    pub paths: Vec<String>,
 }
 
 /// The requested part of a rollback.
@@ -42,6 +56,7 @@ pub fn rollback(
 ) -> Result<RollbackOutcome, RollbackError> {
     remove_interrupted_writes(workspace)?;
     let resumed = resume_rollbacks(workspace)?;
+    let mut restored = Vec::new();
     let performed = match request {
         None => Performed::Nothing,
         Some(_) if !resumed.is_empty() && !rehearse => Performed::Nothing,
@@ -49,10 +64,34 @@ pub fn rollback(
         Some(request) => {
             let steps = plan_rollback(workspace, request)?;
             execute_rollback(workspace, request, &steps)?;
+            restored = restored_files(workspace, &steps)?;
             Performed::RolledBack(steps.iter().map(ModeChange::from).collect())
         }
     };
-    Ok(RollbackOutcome { resumed, performed })
+    Ok(RollbackOutcome {
+        resumed,
+        performed,
+        restored,
+    })
+}
+
+/// The files the steps' snapshots held: what restoring them put back.
+fn restored_files(
+    workspace: &Workspace,
+    steps: &[RollbackStep],
+) -> Result<Vec<RestoredFiles>, RollbackError> {
+    let mut restored = Vec::new();
+    for step in steps {
+        let Some(id) = step.snapshot else { continue };
+        if let Some(snapshot) = workspace.store.snapshot(id)? {
+            restored.push(RestoredFiles {
+                component: step.component.clone(),
+                snapshot: id,
+                paths: snapshot.files.iter().map(|f| f.path.clone()).collect(),
+            });
+        }
+    }
+    Ok(restored)
 }
 
 /// Removes what killed writers left (temporaries of atomic writes) in the

@@ -112,7 +112,18 @@ fn render_rollback(outcome: &RollbackOutcome, name: &str) -> (String, u8) {
             text.push_str("no interrupted rollback to resume\n");
         }
         Performed::Nothing => {}
-        Performed::RolledBack(changes) => text.extend(changes.iter().map(describe)),
+        Performed::RolledBack(changes) => {
+            text.extend(changes.iter().map(describe));
+            for r in outcome.restored.iter().filter(|r| !r.paths.is_empty()) {
+                text.push_str(&format!(
+                    "  `{}`: restored {} from snapshot {} (the files as they were are in a safety snapshot: `cutover snapshots {}`)\n",
+                    r.component,
+                    r.paths.join(", "),
+                    r.snapshot,
+                    r.component
+                ));
+            }
+        }
         Performed::Drilled(drill) => {
             text.push_str(&render_drill(drill, name));
             let code = if drill.passed || drill.nothing_to_drill.is_some() {

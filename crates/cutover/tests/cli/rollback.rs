@@ -658,7 +658,8 @@ fn snapshots_lists_restore_points_and_the_safety_copy_a_rollback_took() {
     write(&test, "config/base.yaml", "runner: dagger\n");
     at(&test, &["rollback", "base", "--reason", "test"])
         .run()
-        .code(0);
+        .code(0)
+        .stdout_has("`base`: restored config/base.yaml");
     let listing = at(&test, &["snapshots", "base", "--format", "json"]).run();
     listing.code(0);
     let json: serde_json::Value = serde_json::from_str(&listing.stdout).expect("JSON");
