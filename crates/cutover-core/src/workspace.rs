@@ -106,7 +106,7 @@ impl Workspace {
         let Ok(number) = number else {
             return Err(TargetError::Unknown {
                 name: name.into(),
-                suggestion: self.suggestion(name),
+                suggestion: component_suggestion(&self.migration, name),
             });
         };
         let plan = self.plan()?;
@@ -131,14 +131,6 @@ impl Workspace {
     pub fn objects(&self) -> ObjectStore {
         ObjectStore::new(&self.state_dir)
     }
-
-    fn suggestion(&self, name: &str) -> Option<String> {
-        crate::text::suggestion(
-            name,
-            self.migration.components.iter().map(|c| c.id.as_str()),
-        )
-        .map(Into::into)
-    }
 }
 
 /// The component with this id in `migration`, or an error with a "did you
@@ -146,7 +138,12 @@ impl Workspace {
 pub fn find_component(migration: &Migration, id: &str) -> Result<ComponentRef, UnknownComponent> {
     migration.component_ref(id).ok_or_else(|| UnknownComponent {
         name: id.to_owned(),
-        suggestion: crate::text::suggestion(id, migration.components.iter().map(|c| c.id.as_str()))
-            .map(Into::into),
+        suggestion: component_suggestion(migration, id),
     })
+}
+
+/// A component id close to `name`, for "did you mean".
+fn component_suggestion(migration: &Migration, name: &str) -> Option<String> {
+    crate::text::suggestion(name, migration.components.iter().map(|c| c.id.as_str()))
+        .map(Into::into)
 }

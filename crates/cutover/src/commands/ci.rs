@@ -23,13 +23,7 @@ pub fn run(global: &GlobalArgs, args: CiArgs, printer: &mut Printer) -> Result<u
             let mut listing = String::new();
             for file in &change.files {
                 let path = directory.join(&file.path);
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent).map_err(|source| CliError::Write {
-                        path: parent.to_owned(),
-                        source,
-                    })?;
-                }
-                super::write_atomically(&path, &file.after)?;
+                super::write_creating_parent(&path, &file.after)?;
                 listing.push_str(&format!("wrote {}\n", path.display()));
             }
             printer.write(&listing).map_err(CliError::Stdout)?;

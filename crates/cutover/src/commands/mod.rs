@@ -92,6 +92,17 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), CliError> {
     })
 }
 
+/// Writes a generated file atomically, creating its directory first.
+fn write_creating_parent(path: &Path, text: &str) -> Result<(), CliError> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| CliError::Write {
+            path: parent.to_owned(),
+            source,
+        })?;
+    }
+    write_atomically(path, text)
+}
+
 /// Loads the spec and opens its workspace (creating the store if needed).
 fn open_workspace(global: &GlobalArgs) -> Result<Workspace, CliError> {
     let located = locate(global)?;

@@ -72,13 +72,7 @@ pub fn run(global: &GlobalArgs, args: ScaffoldArgs, printer: &mut Printer) -> Re
     })?;
     for file in &module.files {
         let path = directory.join(&file.path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| CliError::Write {
-                path: parent.to_owned(),
-                source,
-            })?;
-        }
-        super::write_atomically(&path, &file.text)?;
+        super::write_creating_parent(&path, &file.text)?;
     }
     if !edit.set.is_empty() {
         super::write_atomically(&global.spec, &edit.text)?;
