@@ -50,12 +50,21 @@ pub fn check_triggers(
     ) {
         return Ok(Vec::new());
     }
+    let watching: Vec<Trigger> = workspace
+        .migration
+        .rollback
+        .triggers
+        .iter()
+        .filter(|t| watches(t, record.state.mode))
+        .cloned()
+        .collect();
+    if watching.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Hashing the legacy sources only pays when some trigger watches this mode.
     let drifted = drift(component, &record, &workspace.base_dir);
     let mut firings = Vec::new();
-    for trigger in workspace.migration.rollback.triggers.clone() {
-        if !watches(&trigger, record.state.mode) {
-            continue;
-        }
+    for trigger in watching {
         let Some(evidence) = fired(workspace, reference, &trigger, record.since, drifted)? else {
             continue;
         };
