@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::exec::{SideCommand, run_side};
+use crate::store::StoreLocation;
 
 /// How one check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -60,7 +61,7 @@ impl DoctorReport {
 
 /// Runs every check. `scratch` is a directory for captured output (removed
 /// afterwards); `state` the store file, if any.
-pub fn diagnose(scratch: &Path, state: &Path, engine_timeout: Duration) -> DoctorReport {
+pub fn diagnose(scratch: &Path, state: &StoreLocation, engine_timeout: Duration) -> DoctorReport {
     let dagger = find_on_path("dagger");
     let mut checks = Vec::new();
     match &dagger {
@@ -151,30 +152,27 @@ fn runtimes() -> Check {
     }
 }
 
-fn store(state: &Path) -> Check {
-    if !state.exists() {
+fn store(state: &StoreLocation) -> Check {
+    if state.file().is_some_and(|file| !file.exists()) {
         return Check {
             name: "store",
             status: CheckStatus::Missing,
             version: None,
-            detail: format!(
-                "`{}` does not exist yet; the first `cutover run` creates it",
-                state.display()
-            ),
+            detail: format!("`{state}` does not exist yet; the first `cutover run` creates it"),
         };
     }
-    match crate::store::Store::open(state).and_then(|s| s.schema_version()) {
+    match crate::store::Store::open_location(state).and_then(|s| s.schema_version()) {
         Ok(version) => Check {
             name: "store",
             status: CheckStatus::Ok,
             version: Some(version.to_string()),
-            detail: format!("`{}` opens, schema version {version}", state.display()),
+            detail: format!("`{state}` opens, schema version {version}"),
         },
         Err(error) => Check {
             name: "store",
             status: CheckStatus::Unreachable,
             version: None,
-            detail: format!("`{}`: {error}", state.display()),
+            detail: format!("`{state}`: {error}"),
         },
     }
 }

@@ -9,7 +9,7 @@ use crate::lifecycle::Target;
 use crate::plan::{Plan, PlanError, build_plan};
 use crate::snapshot::ObjectStore;
 use crate::spec::{Component, ComponentRef, Migration};
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, StoreLocation};
 
 /// The spec, its plan, its directory and the store, opened once per command.
 #[derive(Debug)]
@@ -61,17 +61,20 @@ pub enum TargetError {
 }
 
 impl Workspace {
-    /// Opens the store at `state_path` for the spec `migration` found in `base_dir`.
+    /// Opens the store at `state` for the spec `migration` found in
+    /// `base_dir`. Local files (run outputs, snapshot objects) live beside a
+    /// SQLite store, or in `.cutover/` beside the spec for a URL store.
     pub fn open(
         migration: Migration,
         base_dir: PathBuf,
-        state_path: &Path,
+        state: &StoreLocation,
     ) -> Result<Workspace, StoreError> {
-        let state_dir = state_path
-            .parent()
+        let state_dir = state
+            .file()
+            .and_then(Path::parent)
             .map_or_else(|| base_dir.join(".cutover"), Path::to_owned);
         Ok(Workspace {
-            store: Store::open(state_path)?,
+            store: Store::open_location(state)?,
             migration,
             base_dir,
             state_dir,

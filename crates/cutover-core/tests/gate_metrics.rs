@@ -5,7 +5,7 @@ use cutover_core::exec::{ParityVerdict, SideOutcome};
 use cutover_core::gate::component_gate;
 use cutover_core::lifecycle::{Mode, ModeState, Side};
 use cutover_core::spec::parse_spec;
-use cutover_core::store::{ImportedRun, Store};
+use cutover_core::store::{ImportedRun, Store, StoreLocation};
 use cutover_core::workspace::Workspace;
 
 const SPEC: &str = "version: 1
@@ -104,7 +104,7 @@ fn metrics_match_an_independent_computation() {
     let workspace = Workspace::open(
         migration,
         dir.path().to_owned(),
-        &dir.path().join("state.db"),
+        &StoreLocation::File(dir.path().join("state.db")),
     )
     .expect("workspace");
     let job = workspace.component("job").expect("job");

@@ -31,9 +31,10 @@ pub struct GlobalArgs {
         value_name = "PATH"
     )]
     pub spec: PathBuf,
-    /// The state store (default: `.cutover/state.db` beside the spec).
-    #[arg(long, global = true, env = "CUTOVER_STATE", value_name = "PATH")]
-    pub state: Option<PathBuf>,
+    /// The state store: a SQLite file (default: `.cutover/state.db` beside
+    /// the spec), a `postgres://` URL, or a `cutover serve` `https://` URL.
+    #[arg(long, global = true, env = "CUTOVER_STATE", value_name = "PATH|URL")]
+    pub state: Option<String>,
 }
 
 /// The commands.

@@ -21,7 +21,7 @@ use crate::fs::copy_tree;
 use crate::lifecycle::{Side, Target};
 use crate::snapshot::SnapshotError;
 use crate::spec::Migration;
-use crate::store::DrillRecord;
+use crate::store::{DrillRecord, StoreLocation};
 use crate::testing::{TestCase, run_test};
 use crate::workspace::Workspace;
 
@@ -122,7 +122,7 @@ fn copy_workspace(live: &Workspace, scratch: &Path) -> Result<Workspace, Rollbac
     Ok(Workspace::open(
         live.migration.clone(),
         copy,
-        &copy_state.join("state.db"),
+        &StoreLocation::File(copy_state.join("state.db")),
     )?)
 }
 

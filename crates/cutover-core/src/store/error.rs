@@ -27,6 +27,9 @@ pub enum StoreError {
     /// A query failed.
     #[error("state store query failed")]
     Query(#[from] rusqlite::Error),
+    /// The store's location names a backend this build cannot open.
+    #[error("cannot open the state store `{0}`: this kind of store is not supported yet")]
+    Unsupported(String),
     /// A stored value could not be read back.
     #[error("the state store holds an unreadable value: {0}")]
     Corrupt(String),

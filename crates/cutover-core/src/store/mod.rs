@@ -8,6 +8,7 @@
 //! domain values are spelled as text; one file per table family holds its
 //! SQL. Imports run one way: `store` → families → `codec`/`connection`.
 
+mod backend;
 mod codec;
 mod connection;
 mod decisions;
@@ -15,11 +16,13 @@ mod drills;
 mod error;
 mod events;
 mod journal;
+mod location;
 mod modes;
 mod runs;
 mod samples;
 mod schema;
 mod snapshots;
+mod sqlite;
 #[expect(
     clippy::module_inception,
     reason = "the facade is named after its type"
@@ -30,6 +33,7 @@ mod types;
 
 pub use connection::Durability;
 pub use error::StoreError;
+pub use location::StoreLocation;
 pub use store::{ModeUpdate, Store};
 pub use types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, JournalStatus, ModeRecord,

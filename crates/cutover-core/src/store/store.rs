@@ -2,32 +2,25 @@
 //!
 //! # The seam
 //! Callers see these methods and domain types only — never SQL, rows or
-//! rusqlite types. Today the one backend is the SQLite file behind
-//! [`Database`]; each method opens one transaction (or reads) and calls the
-//! table-family functions beside this file.
-//!
-//! The next backends (PostgreSQL; an HTTP client of `cutover serve`) join as
-//! an enum of backends inside `Store` — `enum Backend { Sqlite(Database),
-//! Postgres(..), Http(..) }` — with each method below matching on it. An
-//! enum rather than a `dyn` trait because the set is closed and chosen by
-//! one setting (`--state`): callers and the `Workspace` stay non-generic,
-//! a backend-specific capability (copying the file for a drill) needs no
-//! trait method the others must fake, and the compiler lists every method
-//! a new backend still lacks.
+//! driver types. `Store` holds one [`Backend`] chosen by a
+//! [`StoreLocation`] (`--state`): the SQLite file by default (`sqlite.rs`),
+//! the team backends beside it. A boxed trait keeps callers and the
+//! `Workspace` non-generic while each backend lives in its own module.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use jiff::Timestamp;
 
+use super::backend::Backend;
 use super::connection::{Database, Durability};
 use super::error::StoreError;
+use super::location::StoreLocation;
 use super::types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeRecord, PreservedPath,
     RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot, SnapshotKind,
     TestRecord, WindowSamples,
 };
-use super::{decisions, drills, events, journal, modes, runs, samples, snapshots, test_results};
 use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
 use crate::lifecycle::ModeState;
 use crate::spec::Window;
@@ -35,7 +28,7 @@ use crate::spec::Window;
 /// The migration state: modes, runs, events, snapshots, journals, decisions.
 #[derive(Debug)]
 pub struct Store {
-    database: Database,
+    backend: Box<dyn Backend>,
 }
 
 /// A mode change to record with its restore point and its event.
@@ -54,21 +47,31 @@ pub struct ModeUpdate<'a> {
 }
 
 impl Store {
-    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the SQLite store at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         Ok(Store {
-            database: Database::open(path)?,
+            backend: Box::new(Database::open(path)?),
         })
+    }
+
+    /// Opens the store a `--state` setting names.
+    pub fn open_location(location: &StoreLocation) -> Result<Store, StoreError> {
+        match location {
+            StoreLocation::File(path) => Store::open(path),
+            StoreLocation::Postgres(_) | StoreLocation::Server(_) => {
+                Err(StoreError::Unsupported(location.to_string()))
+            }
+        }
     }
 
     /// The schema version of the open store.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        self.database.schema_version()
+        self.backend.schema_version()
     }
 
     /// The mode of one component (legacy if never changed).
     pub fn mode(&self, component: &str) -> Result<ModeRecord, StoreError> {
-        modes::read(self.database.read(), component)
+        self.backend.mode(component)
     }
 
     /// Changes a component's mode, records its restore point and appends the
@@ -93,19 +96,7 @@ impl Store {
         &mut self,
         changes: Vec<(ModeUpdate<'_>, NewEvent)>,
     ) -> Result<Option<Vec<i64>>, StoreError> {
-        let at = Timestamp::now();
-        self.database.write(Durability::Synced, |tx| {
-            for (update, _) in &changes {
-                if modes::read(tx, update.component)?.state != update.expected {
-                    return Ok(None);
-                }
-            }
-            let mut ids = Vec::with_capacity(changes.len());
-            for (update, mut event) in changes {
-                ids.push(record_change(tx, &update, &mut event, at)?);
-            }
-            Ok(Some(ids))
-        })
+        self.backend.change_modes(changes, Timestamp::now())
     }
 
     /// Makes `digest` the new baseline of a component's legacy definition
@@ -117,14 +108,8 @@ impl Store {
         digest: &str,
         event: &NewEvent,
     ) -> Result<bool, StoreError> {
-        let at = Timestamp::now();
-        self.database.write(Durability::Synced, |tx| {
-            if !modes::set_sources_digest(tx, component, digest)? {
-                return Ok(false);
-            }
-            events::insert(tx, event, at)?;
-            Ok(true)
-        })
+        self.backend
+            .acknowledge_drift(component, digest, event, Timestamp::now())
     }
 
     /// Appends an event to the audit log; `durability` says whether it must
@@ -134,9 +119,8 @@ impl Store {
         event: &NewEvent,
         durability: Durability,
     ) -> Result<i64, StoreError> {
-        let at = Timestamp::now();
-        self.database
-            .write(durability, |tx| events::insert(tx, event, at))
+        self.backend
+            .append_event(event, durability, Timestamp::now())
     }
 
     /// The audit log, oldest first, optionally for one component; at most `limit` newest.
@@ -145,7 +129,7 @@ impl Store {
         component: Option<&str>,
         limit: u32,
     ) -> Result<Vec<EventRecord>, StoreError> {
-        events::list(self.database.read(), component, limit)
+        self.backend.events(component, limit)
     }
 
     /// When a trigger last fired for a component (from the audit log).
@@ -154,51 +138,45 @@ impl Store {
         component: &str,
         trigger: &str,
     ) -> Result<Option<Timestamp>, StoreError> {
-        events::last_trigger_firing(self.database.read(), component, trigger)
+        self.backend.last_trigger_firing(component, trigger)
     }
 
     /// Records the start of a run (status `running`), so a run killed before
     /// it ends is visible as incomplete, never lost and never a success.
     pub fn begin_run(&mut self, run: &RunStart) -> Result<(), StoreError> {
-        let at = Timestamp::now();
-        self.database
-            .write(Durability::Relaxed, |tx| runs::begin(tx, run, at))
+        self.backend.begin_run(run, Timestamp::now())
     }
 
     /// Records the end of a run and every side execution, atomically.
     pub fn finish_run(&mut self, finish: &RunFinish) -> Result<(), StoreError> {
-        let at = Timestamp::now();
-        self.database
-            .write(Durability::Relaxed, |tx| runs::finish(tx, finish, at))
+        self.backend.finish_run(finish, Timestamp::now())
     }
 
     /// Imports finished runs in one transaction (past CI history as
     /// baseline evidence, benchmarks), recorded as by [`Store::finish_run`].
     pub fn import_runs(&mut self, runs: &[ImportedRun]) -> Result<(), StoreError> {
-        self.database
-            .write(Durability::Relaxed, |tx| runs::import(tx, runs))?;
-        self.database.truncate_wal()
+        self.backend.import_runs(runs)
     }
 
     /// Per-component run counts.
     pub fn run_counts(&self) -> Result<BTreeMap<String, ComponentRunCounts>, StoreError> {
-        runs::counts(self.database.read())
+        self.backend.run_counts()
     }
 
     /// How many runs of `cutover run` started at or after the run id `mark`.
     pub fn runs_since(&self, mark: &str) -> Result<u64, StoreError> {
-        runs::count_since(self.database.read(), mark)
+        self.backend.runs_since(mark)
     }
 
     /// Ids of runs still marked running, with their packed process
     /// identity (see [`crate::process_identity::ProcessIdentity`]).
     pub fn running_runs(&self) -> Result<Vec<(String, Option<i64>)>, StoreError> {
-        runs::running_ids(self.database.read())
+        self.backend.running_runs()
     }
 
     /// The most recent runs of a component, newest first.
     pub fn recent_runs(&self, component: &str, limit: u32) -> Result<Vec<RunRecord>, StoreError> {
-        runs::recent(self.database.read(), component, limit)
+        self.backend.recent_runs(component, limit)
     }
 
     /// The earliest start time a window includes, or `None` for "all runs".
@@ -215,7 +193,7 @@ impl Store {
                     .checked_sub(jiff::SignedDuration::from_hours(i64::from(days) * 24))
                     .unwrap_or(Timestamp::UNIX_EPOCH),
             ),
-            Window::Runs(count) => runs::nth_latest_start(self.database.read(), component, count)?,
+            Window::Runs(count) => self.backend.nth_latest_start(component, count)?,
         })
     }
 
@@ -227,8 +205,9 @@ impl Store {
         component: &str,
         current: &str,
     ) -> Result<Option<Timestamp>, StoreError> {
-        let latest =
-            runs::latest_start_of_other_implementation(self.database.read(), component, current)?;
+        let latest = self
+            .backend
+            .latest_start_of_other_implementation(component, current)?;
         Ok(latest.and_then(|t| t.checked_add(jiff::SignedDuration::from_millis(1)).ok()))
     }
 
@@ -241,20 +220,12 @@ impl Store {
         since: Option<Timestamp>,
     ) -> Result<WindowSamples, StoreError> {
         let since_ms = since.map_or(i64::MIN, |t| t.as_millisecond());
-        let mut window = WindowSamples::default();
-        for sample in samples::read(self.database.read(), component, since_ms)? {
-            samples::add_to_window(&mut window, &sample);
-        }
-        test_results::add_latest(self.database.read(), component, &mut window)?;
-        Ok(window)
+        self.backend.window_samples(component, since_ms)
     }
 
     /// Records one acceptance or integration test result.
     pub fn record_test(&mut self, result: &TestRecord) -> Result<(), StoreError> {
-        let at = Timestamp::now();
-        self.database.write(Durability::Relaxed, |tx| {
-            test_results::insert(tx, result, at)
-        })
+        self.backend.record_test(result, Timestamp::now())
     }
 
     /// Records a snapshot; returns its id.
@@ -265,20 +236,18 @@ impl Store {
         state: ModeState,
         files: &[PreservedPath],
     ) -> Result<i64, StoreError> {
-        let at = Timestamp::now();
-        self.database.write(Durability::Synced, |tx| {
-            snapshots::insert(tx, component, kind, state, files, at)
-        })
+        self.backend
+            .insert_snapshot(component, kind, state, files, Timestamp::now())
     }
 
     /// Snapshots of a component, newest first.
     pub fn snapshots(&self, component: &str) -> Result<Vec<Snapshot>, StoreError> {
-        snapshots::of_component(self.database.read(), component)
+        self.backend.snapshots(component)
     }
 
     /// One snapshot by id.
     pub fn snapshot(&self, id: i64) -> Result<Option<Snapshot>, StoreError> {
-        snapshots::by_id(self.database.read(), id)
+        self.backend.snapshot(id)
     }
 
     /// Starts a rollback journal (synced); returns its id.
@@ -289,15 +258,13 @@ impl Store {
         reason: Option<&str>,
         steps: &[RollbackStep],
     ) -> Result<i64, StoreError> {
-        let at = Timestamp::now();
-        self.database.write(Durability::Synced, |tx| {
-            journal::begin(tx, target, actor, reason, steps, at)
-        })
+        self.backend
+            .begin_rollback(target, actor, reason, steps, Timestamp::now())
     }
 
     /// Unfinished journals, oldest first.
     pub fn unfinished_rollbacks(&self) -> Result<Vec<RollbackJournal>, StoreError> {
-        journal::unfinished(self.database.read())
+        self.backend.unfinished_rollbacks()
     }
 
     /// Commits one step: the mode, the consumed snapshots, the event and the
@@ -309,22 +276,8 @@ impl Store {
         step_index: usize,
         event: &NewEvent,
     ) -> Result<(), StoreError> {
-        let at = Timestamp::now();
-        self.database.write(Durability::Synced, |tx| {
-            let mut steps = journal::steps(tx, journal_id)?;
-            let Some(step) = steps.get_mut(step_index) else {
-                return Err(StoreError::Corrupt(format!(
-                    "rollback {journal_id} has no step {step_index}"
-                )));
-            };
-            if !step.done {
-                modes::write(tx, &step.component, step.to, at, None)?;
-                snapshots::consume(tx, &step.consumes, at)?;
-                events::insert(tx, event, at)?;
-                step.done = true;
-            }
-            journal::save_steps(tx, journal_id, &steps, at)
-        })
+        self.backend
+            .finish_rollback_step(journal_id, step_index, event, Timestamp::now())
     }
 
     /// Opens a decision point (an escalated trigger) with its event, unless
@@ -336,30 +289,13 @@ impl Store {
         evidence: &str,
         actor: &str,
     ) -> Result<Option<i64>, StoreError> {
-        let at = Timestamp::now();
-        self.database.write(Durability::Synced, |tx| {
-            if decisions::open_for(tx, component)?.is_some() {
-                return Ok(None);
-            }
-            let id = decisions::open(tx, component, trigger, evidence, at)?;
-            let event = NewEvent {
-                component: Some(component.to_owned()),
-                actor: actor.to_owned(),
-                reason: Some(trigger.to_owned()),
-                event: Event::DecisionOpened {
-                    decision: id,
-                    trigger: trigger.to_owned(),
-                    evidence: evidence.to_owned(),
-                },
-            };
-            events::insert(tx, &event, at)?;
-            Ok(Some(id))
-        })
+        self.backend
+            .open_decision(component, trigger, evidence, actor, Timestamp::now())
     }
 
     /// The open decision point of a component, if any.
     pub fn open_decision_for(&self, component: &str) -> Result<Option<Decision>, StoreError> {
-        decisions::open_for(self.database.read(), component)
+        self.backend.open_decision_for(component)
     }
 
     /// Closes a decision point and appends its event, in one synced transaction.
@@ -370,7 +306,6 @@ impl Store {
         actor: &str,
         reason: &str,
     ) -> Result<(), StoreError> {
-        let at = Timestamp::now();
         let event = NewEvent {
             component: Some(decision.component.clone()),
             actor: actor.to_owned(),
@@ -381,11 +316,8 @@ impl Store {
                 evidence: decision.evidence.clone(),
             },
         };
-        self.database.write(Durability::Synced, |tx| {
-            decisions::close(tx, decision.id, outcome, actor, Some(reason), at)?;
-            events::insert(tx, &event, at)?;
-            Ok(())
-        })
+        self.backend
+            .decide(decision, outcome, actor, reason, &event, Timestamp::now())
     }
 
     /// Records a drill with its event.
@@ -394,43 +326,16 @@ impl Store {
         drill: &DrillRecord,
         event: &NewEvent,
     ) -> Result<(), StoreError> {
-        self.database.write(Durability::Relaxed, |tx| {
-            drills::insert(tx, drill)?;
-            events::insert(tx, event, drill.at)?;
-            Ok(())
-        })
+        self.backend.record_drill(drill, event)
     }
 
     /// Drills of a component, newest first.
     pub fn drills(&self, component: &str) -> Result<Vec<DrillRecord>, StoreError> {
-        drills::of_component(self.database.read(), component)
+        self.backend.drills(component)
     }
 
-    /// Copies the whole store to the file `path` (a consistent snapshot, for drills).
+    /// Copies the whole store to the SQLite file `path` (a consistent snapshot, for drills).
     pub fn copy_to(&self, path: &Path) -> Result<(), StoreError> {
-        self.database.copy_to(path)
+        self.backend.copy_to(path)
     }
-}
-
-/// One mode change inside a transaction: restore point, mode, event.
-fn record_change(
-    tx: &rusqlite::Transaction<'_>,
-    update: &ModeUpdate<'_>,
-    event: &mut NewEvent,
-    at: Timestamp,
-) -> Result<i64, StoreError> {
-    let snapshot = snapshots::insert(
-        tx,
-        update.component,
-        SnapshotKind::RestorePoint,
-        update.expected,
-        update.restore_point,
-        at,
-    )?;
-    if let Event::ModeAdvanced { snapshot: slot, .. } = &mut event.event {
-        *slot = Some(snapshot);
-    }
-    modes::write(tx, update.component, update.new, at, update.sources_digest)?;
-    events::insert(tx, event, at)?;
-    Ok(snapshot)
 }

@@ -18,8 +18,8 @@ pub fn run(global: &GlobalArgs, args: AuditArgs, printer: &mut Printer) -> Resul
         state: global.state.clone(),
     };
     let workspace = super::locate(&global)?;
-    let store = if workspace.state_path.exists() {
-        Some(Store::open(&workspace.state_path)?)
+    let store = if workspace.store_exists() {
+        Some(Store::open_location(&workspace.state)?)
     } else {
         None
     };

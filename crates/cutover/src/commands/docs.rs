@@ -21,11 +21,11 @@ pub fn run(global: &GlobalArgs, args: DocsArgs, printer: &mut Printer) -> Result
     })?;
     let base_dir = located.base_dir.clone();
     // Never creates a store: live verdicts only when one exists.
-    let live = if located.state_path.exists() {
+    let live = if located.store_exists() {
         Some(Workspace::open(
             located.migration.clone(),
             located.base_dir,
-            &located.state_path,
+            &located.state,
         )?)
     } else {
         None

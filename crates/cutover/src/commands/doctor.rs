@@ -20,10 +20,7 @@ pub fn run(global: &GlobalArgs, args: DoctorArgs, printer: &mut Printer) -> Resu
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .map_or_else(|| std::path::PathBuf::from("."), std::path::Path::to_owned);
-    let state = global
-        .state
-        .clone()
-        .unwrap_or_else(|| base.join(".cutover").join("state.db"));
+    let state = super::state_location(global, &base);
     let scratch = std::env::temp_dir().join(format!("cutover-doctor-{}", std::process::id()));
     let report = diagnose(&scratch, &state, engine_timeout);
     let text = match format {

@@ -28,6 +28,7 @@ pub mod watch;
 use std::path::{Path, PathBuf};
 
 use cutover_core::spec::{Migration, load_spec};
+use cutover_core::store::StoreLocation;
 use cutover_core::workspace::Workspace;
 
 use crate::args::GlobalArgs;
@@ -57,11 +58,19 @@ fn plan_failure(
     }
 }
 
-/// The validated spec, its directory (absolute) and the state file.
+/// The validated spec, its directory (absolute) and where its state lives.
 struct Located {
     migration: Migration,
     base_dir: PathBuf,
-    state_path: PathBuf,
+    state: StoreLocation,
+}
+
+impl Located {
+    /// Whether the store already exists (a URL store always does); commands
+    /// that only read never create a store file.
+    fn store_exists(&self) -> bool {
+        self.state.file().is_none_or(Path::exists)
+    }
 }
 
 /// Loads the spec and resolves where its state lives: `--state`, or
@@ -73,15 +82,24 @@ fn locate(global: &GlobalArgs) -> Result<Located, CliError> {
     let base_dir = spec
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_owned);
-    let state_path = global
-        .state
-        .as_deref()
-        .map_or_else(|| base_dir.join(".cutover").join("state.db"), absolute);
+    let state = state_location(global, &base_dir);
     Ok(Located {
         migration,
         base_dir,
-        state_path,
+        state,
     })
+}
+
+/// Where the state lives: `--state` (a path relative to the working
+/// directory, or a URL), or `.cutover/state.db` beside the spec.
+fn state_location(global: &GlobalArgs, base_dir: &Path) -> StoreLocation {
+    match global.state.as_deref() {
+        Some(setting) => {
+            let cwd = std::path::absolute(".").unwrap_or_else(|_| PathBuf::from("."));
+            StoreLocation::parse(setting, &cwd)
+        }
+        None => StoreLocation::File(base_dir.join(".cutover").join("state.db")),
+    }
 }
 
 /// Writes a document atomically (see [`cutover_core::fs::write_atomically`]).
@@ -109,7 +127,7 @@ fn open_workspace(global: &GlobalArgs) -> Result<Workspace, CliError> {
     Ok(Workspace::open(
         located.migration,
         located.base_dir,
-        &located.state_path,
+        &located.state,
     )?)
 }
 

@@ -1,0 +1,151 @@
+//! [`Backend`]: what a place that keeps the migration's state must do.
+//!
+//! [`super::Store`] is the one interface callers see; it holds one backend,
+//! chosen by one setting (see [`super::StoreLocation`]): the SQLite file
+//! (`sqlite.rs`, the default), and the team backends beside it. A trait
+//! rather than an enum so each backend lives in its own module and the
+//! compiler lists every method a new backend still lacks; the methods are
+//! the store's primitive operations, and what every backend shares (window
+//! arithmetic, the ordering of a mode change) stays in `Store`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use jiff::Timestamp;
+
+use super::connection::Durability;
+use super::error::StoreError;
+use super::store::ModeUpdate;
+use super::types::{
+    ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeRecord, PreservedPath,
+    RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot, SnapshotKind,
+    TestRecord, WindowSamples,
+};
+use crate::event::{DecisionOutcome, EventRecord, NewEvent};
+use crate::lifecycle::ModeState;
+
+/// One backend of the state store; see [`super::Store`] for each method's contract.
+pub(super) trait Backend: std::fmt::Debug + Send {
+    /// The schema version of the open store.
+    fn schema_version(&self) -> Result<i64, StoreError>;
+    /// The mode of one component (legacy if never changed).
+    fn mode(&self, component: &str) -> Result<ModeRecord, StoreError>;
+    /// Records mode changes with restore points and events, all or none.
+    fn change_modes(
+        &mut self,
+        changes: Vec<(ModeUpdate<'_>, NewEvent)>,
+        at: Timestamp,
+    ) -> Result<Option<Vec<i64>>, StoreError>;
+    /// Sets a new drift baseline and records the event.
+    fn acknowledge_drift(
+        &mut self,
+        component: &str,
+        digest: &str,
+        event: &NewEvent,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
+    /// Appends an event.
+    fn append_event(
+        &mut self,
+        event: &NewEvent,
+        durability: Durability,
+        at: Timestamp,
+    ) -> Result<i64, StoreError>;
+    /// The audit log, oldest first, at most `limit` newest.
+    fn events(&self, component: Option<&str>, limit: u32) -> Result<Vec<EventRecord>, StoreError>;
+    /// When a trigger last fired for a component.
+    fn last_trigger_firing(
+        &self,
+        component: &str,
+        trigger: &str,
+    ) -> Result<Option<Timestamp>, StoreError>;
+    /// Records the start of a run.
+    fn begin_run(&mut self, run: &RunStart, at: Timestamp) -> Result<(), StoreError>;
+    /// Records the end of a run and its side executions.
+    fn finish_run(&mut self, finish: &RunFinish, at: Timestamp) -> Result<(), StoreError>;
+    /// Imports finished runs in one transaction.
+    fn import_runs(&mut self, runs: &[ImportedRun]) -> Result<(), StoreError>;
+    /// Per-component run counts.
+    fn run_counts(&self) -> Result<BTreeMap<String, ComponentRunCounts>, StoreError>;
+    /// How many runs started at or after the run id `mark`.
+    fn runs_since(&self, mark: &str) -> Result<u64, StoreError>;
+    /// Runs still marked running, with their packed process identity.
+    fn running_runs(&self) -> Result<Vec<(String, Option<i64>)>, StoreError>;
+    /// The most recent runs of a component, newest first.
+    fn recent_runs(&self, component: &str, limit: u32) -> Result<Vec<RunRecord>, StoreError>;
+    /// The start of the `count`-th latest run of a component.
+    fn nth_latest_start(
+        &self,
+        component: &str,
+        count: u32,
+    ) -> Result<Option<Timestamp>, StoreError>;
+    /// The start of the latest run of another Dagger implementation than `current`.
+    fn latest_start_of_other_implementation(
+        &self,
+        component: &str,
+        current: &str,
+    ) -> Result<Option<Timestamp>, StoreError>;
+    /// Samples and parity counts of runs started at or after `since_ms`, with the latest tests.
+    fn window_samples(&self, component: &str, since_ms: i64) -> Result<WindowSamples, StoreError>;
+    /// Records one test result.
+    fn record_test(&mut self, result: &TestRecord, at: Timestamp) -> Result<(), StoreError>;
+    /// Records a snapshot; returns its id.
+    fn insert_snapshot(
+        &mut self,
+        component: &str,
+        kind: SnapshotKind,
+        state: ModeState,
+        files: &[PreservedPath],
+        at: Timestamp,
+    ) -> Result<i64, StoreError>;
+    /// Snapshots of a component, newest first.
+    fn snapshots(&self, component: &str) -> Result<Vec<Snapshot>, StoreError>;
+    /// One snapshot by id.
+    fn snapshot(&self, id: i64) -> Result<Option<Snapshot>, StoreError>;
+    /// Starts a rollback journal; returns its id.
+    fn begin_rollback(
+        &mut self,
+        target: &str,
+        actor: &str,
+        reason: Option<&str>,
+        steps: &[RollbackStep],
+        at: Timestamp,
+    ) -> Result<i64, StoreError>;
+    /// Unfinished journals, oldest first.
+    fn unfinished_rollbacks(&self) -> Result<Vec<RollbackJournal>, StoreError>;
+    /// Commits one rollback step with its mode, snapshots and event.
+    fn finish_rollback_step(
+        &mut self,
+        journal_id: i64,
+        step_index: usize,
+        event: &NewEvent,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Opens a decision point with `event`, unless one is open; its id.
+    fn open_decision(
+        &mut self,
+        component: &str,
+        trigger: &str,
+        evidence: &str,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<Option<i64>, StoreError>;
+    /// The open decision point of a component.
+    fn open_decision_for(&self, component: &str) -> Result<Option<Decision>, StoreError>;
+    /// Closes a decision point and appends `event`.
+    fn decide(
+        &mut self,
+        decision: &Decision,
+        outcome: DecisionOutcome,
+        actor: &str,
+        reason: &str,
+        event: &NewEvent,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// Records a drill with its event.
+    fn record_drill(&mut self, drill: &DrillRecord, event: &NewEvent) -> Result<(), StoreError>;
+    /// Drills of a component, newest first.
+    fn drills(&self, component: &str) -> Result<Vec<DrillRecord>, StoreError>;
+    /// Copies the whole state into a fresh SQLite file at `path` (for drills).
+    fn copy_to(&self, path: &Path) -> Result<(), StoreError>;
+}

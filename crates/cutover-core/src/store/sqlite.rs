@@ -1,0 +1,297 @@
+//! The SQLite backend: the store's default, one file beside the spec.
+//!
+//! Each method opens one transaction (or reads) through [`Database`] and
+//! calls the table-family functions beside this file.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use jiff::Timestamp;
+
+use super::backend::Backend;
+use super::connection::{Database, Durability};
+use super::error::StoreError;
+use super::store::ModeUpdate;
+use super::types::{
+    ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeRecord, PreservedPath,
+    RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot, SnapshotKind,
+    TestRecord, WindowSamples,
+};
+use super::{decisions, drills, events, journal, modes, runs, samples, snapshots, test_results};
+use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
+use crate::lifecycle::ModeState;
+
+impl Backend for Database {
+    fn schema_version(&self) -> Result<i64, StoreError> {
+        Database::schema_version(self)
+    }
+
+    fn mode(&self, component: &str) -> Result<ModeRecord, StoreError> {
+        modes::read(self.read(), component)
+    }
+
+    fn change_modes(
+        &mut self,
+        changes: Vec<(ModeUpdate<'_>, NewEvent)>,
+        at: Timestamp,
+    ) -> Result<Option<Vec<i64>>, StoreError> {
+        self.write(Durability::Synced, |tx| {
+            for (update, _) in &changes {
+                if modes::read(tx, update.component)?.state != update.expected {
+                    return Ok(None);
+                }
+            }
+            let mut ids = Vec::with_capacity(changes.len());
+            for (update, mut event) in changes {
+                ids.push(record_change(tx, &update, &mut event, at)?);
+            }
+            Ok(Some(ids))
+        })
+    }
+
+    fn acknowledge_drift(
+        &mut self,
+        component: &str,
+        digest: &str,
+        event: &NewEvent,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.write(Durability::Synced, |tx| {
+            if !modes::set_sources_digest(tx, component, digest)? {
+                return Ok(false);
+            }
+            events::insert(tx, event, at)?;
+            Ok(true)
+        })
+    }
+
+    fn append_event(
+        &mut self,
+        event: &NewEvent,
+        durability: Durability,
+        at: Timestamp,
+    ) -> Result<i64, StoreError> {
+        self.write(durability, |tx| events::insert(tx, event, at))
+    }
+
+    fn events(&self, component: Option<&str>, limit: u32) -> Result<Vec<EventRecord>, StoreError> {
+        events::list(self.read(), component, limit)
+    }
+
+    fn last_trigger_firing(
+        &self,
+        component: &str,
+        trigger: &str,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        events::last_trigger_firing(self.read(), component, trigger)
+    }
+
+    fn begin_run(&mut self, run: &RunStart, at: Timestamp) -> Result<(), StoreError> {
+        self.write(Durability::Relaxed, |tx| runs::begin(tx, run, at))
+    }
+
+    fn finish_run(&mut self, finish: &RunFinish, at: Timestamp) -> Result<(), StoreError> {
+        self.write(Durability::Relaxed, |tx| runs::finish(tx, finish, at))
+    }
+
+    fn import_runs(&mut self, imported: &[ImportedRun]) -> Result<(), StoreError> {
+        self.write(Durability::Relaxed, |tx| runs::import(tx, imported))?;
+        self.truncate_wal()
+    }
+
+    fn run_counts(&self) -> Result<BTreeMap<String, ComponentRunCounts>, StoreError> {
+        runs::counts(self.read())
+    }
+
+    fn runs_since(&self, mark: &str) -> Result<u64, StoreError> {
+        runs::count_since(self.read(), mark)
+    }
+
+    fn running_runs(&self) -> Result<Vec<(String, Option<i64>)>, StoreError> {
+        runs::running_ids(self.read())
+    }
+
+    fn recent_runs(&self, component: &str, limit: u32) -> Result<Vec<RunRecord>, StoreError> {
+        runs::recent(self.read(), component, limit)
+    }
+
+    fn nth_latest_start(
+        &self,
+        component: &str,
+        count: u32,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        runs::nth_latest_start(self.read(), component, count)
+    }
+
+    fn latest_start_of_other_implementation(
+        &self,
+        component: &str,
+        current: &str,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        runs::latest_start_of_other_implementation(self.read(), component, current)
+    }
+
+    fn window_samples(&self, component: &str, since_ms: i64) -> Result<WindowSamples, StoreError> {
+        let mut window = WindowSamples::default();
+        for sample in samples::read(self.read(), component, since_ms)? {
+            samples::add_to_window(&mut window, &sample);
+        }
+        test_results::add_latest(self.read(), component, &mut window)?;
+        Ok(window)
+    }
+
+    fn record_test(&mut self, result: &TestRecord, at: Timestamp) -> Result<(), StoreError> {
+        self.write(Durability::Relaxed, |tx| {
+            test_results::insert(tx, result, at)
+        })
+    }
+
+    fn insert_snapshot(
+        &mut self,
+        component: &str,
+        kind: SnapshotKind,
+        state: ModeState,
+        files: &[PreservedPath],
+        at: Timestamp,
+    ) -> Result<i64, StoreError> {
+        self.write(Durability::Synced, |tx| {
+            snapshots::insert(tx, component, kind, state, files, at)
+        })
+    }
+
+    fn snapshots(&self, component: &str) -> Result<Vec<Snapshot>, StoreError> {
+        snapshots::of_component(self.read(), component)
+    }
+
+    fn snapshot(&self, id: i64) -> Result<Option<Snapshot>, StoreError> {
+        snapshots::by_id(self.read(), id)
+    }
+
+    fn begin_rollback(
+        &mut self,
+        target: &str,
+        actor: &str,
+        reason: Option<&str>,
+        steps: &[RollbackStep],
+        at: Timestamp,
+    ) -> Result<i64, StoreError> {
+        self.write(Durability::Synced, |tx| {
+            journal::begin(tx, target, actor, reason, steps, at)
+        })
+    }
+
+    fn unfinished_rollbacks(&self) -> Result<Vec<RollbackJournal>, StoreError> {
+        journal::unfinished(self.read())
+    }
+
+    fn finish_rollback_step(
+        &mut self,
+        journal_id: i64,
+        step_index: usize,
+        event: &NewEvent,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.write(Durability::Synced, |tx| {
+            let mut steps = journal::steps(tx, journal_id)?;
+            let Some(step) = steps.get_mut(step_index) else {
+                return Err(StoreError::Corrupt(format!(
+                    "rollback {journal_id} has no step {step_index}"
+                )));
+            };
+            if !step.done {
+                modes::write(tx, &step.component, step.to, at, None)?;
+                snapshots::consume(tx, &step.consumes, at)?;
+                events::insert(tx, event, at)?;
+                step.done = true;
+            }
+            journal::save_steps(tx, journal_id, &steps, at)
+        })
+    }
+
+    fn open_decision(
+        &mut self,
+        component: &str,
+        trigger: &str,
+        evidence: &str,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<Option<i64>, StoreError> {
+        self.write(Durability::Synced, |tx| {
+            if decisions::open_for(tx, component)?.is_some() {
+                return Ok(None);
+            }
+            let id = decisions::open(tx, component, trigger, evidence, at)?;
+            let event = NewEvent {
+                component: Some(component.to_owned()),
+                actor: actor.to_owned(),
+                reason: Some(trigger.to_owned()),
+                event: Event::DecisionOpened {
+                    decision: id,
+                    trigger: trigger.to_owned(),
+                    evidence: evidence.to_owned(),
+                },
+            };
+            events::insert(tx, &event, at)?;
+            Ok(Some(id))
+        })
+    }
+
+    fn open_decision_for(&self, component: &str) -> Result<Option<Decision>, StoreError> {
+        decisions::open_for(self.read(), component)
+    }
+
+    fn decide(
+        &mut self,
+        decision: &Decision,
+        outcome: DecisionOutcome,
+        actor: &str,
+        reason: &str,
+        event: &NewEvent,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.write(Durability::Synced, |tx| {
+            decisions::close(tx, decision.id, outcome, actor, Some(reason), at)?;
+            events::insert(tx, event, at)?;
+            Ok(())
+        })
+    }
+
+    fn record_drill(&mut self, drill: &DrillRecord, event: &NewEvent) -> Result<(), StoreError> {
+        self.write(Durability::Relaxed, |tx| {
+            drills::insert(tx, drill)?;
+            events::insert(tx, event, drill.at)?;
+            Ok(())
+        })
+    }
+
+    fn drills(&self, component: &str) -> Result<Vec<DrillRecord>, StoreError> {
+        drills::of_component(self.read(), component)
+    }
+
+    fn copy_to(&self, path: &Path) -> Result<(), StoreError> {
+        Database::copy_to(self, path)
+    }
+}
+
+/// One mode change inside a transaction: restore point, mode, event.
+fn record_change(
+    tx: &rusqlite::Transaction<'_>,
+    update: &ModeUpdate<'_>,
+    event: &mut NewEvent,
+    at: Timestamp,
+) -> Result<i64, StoreError> {
+    let snapshot = snapshots::insert(
+        tx,
+        update.component,
+        SnapshotKind::RestorePoint,
+        update.expected,
+        update.restore_point,
+        at,
+    )?;
+    if let Event::ModeAdvanced { snapshot: slot, .. } = &mut event.event {
+        *slot = Some(snapshot);
+    }
+    modes::write(tx, update.component, update.new, at, update.sources_digest)?;
+    events::insert(tx, event, at)?;
+    Ok(snapshot)
+}
