@@ -30,6 +30,8 @@ pub mod graph;
 pub mod import;
 pub mod legacy;
 pub mod lifecycle;
+pub mod mode_file;
+pub mod modes;
 pub mod ops;
 pub mod plan;
 pub mod process_identity;

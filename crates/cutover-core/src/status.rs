@@ -1,15 +1,18 @@
 //! The state of the migration per component: mode, runs, parity and drift,
-//! joined from the spec and the store, in the shape `cutover status` prints.
-//! The JSON field names of DESIGN.md's minimum are fixed.
+//! joined from the spec, the mode file and the store, in the shape
+//! `cutover status` prints. The JSON field names of DESIGN.md's minimum are
+//! fixed; `mode` is the effective mode (see [`crate::modes`]).
 
 use std::path::Path;
 
 use serde::Serialize;
 
 use crate::exec::definition_changed;
-use crate::lifecycle::Mode;
-use crate::spec::{Component, Migration};
-use crate::store::{ComponentRunCounts, ModeRecord, Store, StoreError};
+use crate::lifecycle::{Mode, ModeState};
+use crate::modes::ModeSource;
+use crate::spec::Component;
+use crate::store::{ComponentRunCounts, ModeOverride, ModeRecord, StoreError};
+use crate::workspace::Workspace;
 
 /// Version of the status JSON.
 pub const STATUS_FORMAT_VERSION: u32 = 1;
@@ -21,6 +24,9 @@ pub struct Status {
     pub format_version: u32,
     /// One entry per component, in spec order.
     pub components: Vec<ComponentStatus>,
+    /// The mode file modes are committed in (null: none yet, modes come
+    /// from the store until the first advance, rollback or sync).
+    pub mode_file: Option<String>,
 }
 
 /// One component's status.
@@ -44,6 +50,24 @@ pub struct ComponentStatus {
     pub held: bool,
     /// An interrupted rollback of it awaits `cutover rollback --resume`.
     pub rollback_interrupted: bool,
+    /// Where the committed mode comes from: `file` or `store`.
+    pub mode_source: ModeSource,
+    /// The committed mode (the mode file's), before any override.
+    pub committed: ModeState,
+    /// The active override in the store, if any.
+    #[serde(rename = "override")]
+    pub active_override: Option<OverrideStatus>,
+}
+
+/// An override as `status` shows it.
+#[derive(Debug, Serialize)]
+pub struct OverrideStatus {
+    /// The override.
+    #[serde(flatten)]
+    pub set: ModeOverride,
+    /// Whether the mode file already reflects it (false: it holds the
+    /// component back; `cutover sync` writes it into the file).
+    pub in_file: bool,
 }
 
 /// Whether a component's definition (`legacy.sources` or either side's
@@ -56,7 +80,9 @@ pub fn drift(component: &Component, record: &ModeRecord, base_dir: &Path) -> boo
 }
 
 /// Reads the status of every component.
-pub fn status(migration: &Migration, store: &Store, base_dir: &Path) -> Result<Status, StoreError> {
+pub fn status(workspace: &Workspace) -> Result<Status, StoreError> {
+    let (migration, store) = (&workspace.migration, &workspace.store);
+    let overrides = store.overrides()?;
     let mut counts = store.run_counts()?;
     let interrupted: Vec<String> = store
         .unfinished_rollbacks()?
@@ -65,10 +91,11 @@ pub fn status(migration: &Migration, store: &Store, base_dir: &Path) -> Result<S
         .collect();
     let mut components = Vec::with_capacity(migration.components.len());
     for component in &migration.components {
-        let record = store.mode(&component.id)?;
+        let resolved = workspace.mode_with(&component.id, &overrides)?;
+        let record = resolved.record();
         let runs = counts.remove(&component.id).unwrap_or_default();
         let compared = runs.matches + runs.mismatches + runs.flaky;
-        let drift = drift(component, &record, base_dir);
+        let drift = drift(component, &record, &workspace.base_dir);
         components.push(ComponentStatus {
             id: component.id.clone(),
             mode: record.state.mode,
@@ -79,10 +106,19 @@ pub fn status(migration: &Migration, store: &Store, base_dir: &Path) -> Result<S
             drift,
             held: store.open_decision_for(&component.id)?.is_some(),
             rollback_interrupted: interrupted.contains(&component.id),
+            mode_source: resolved.source,
+            committed: resolved.committed,
+            active_override: resolved.active_override.clone().map(|set| OverrideStatus {
+                in_file: resolved.pending_override().is_none(),
+                set,
+            }),
         });
     }
     Ok(Status {
         format_version: STATUS_FORMAT_VERSION,
         components,
+        mode_file: workspace
+            .has_mode_file()
+            .then(|| workspace.mode_file_path.display().to_string()),
     })
 }

@@ -1,15 +1,17 @@
 //! [`Workspace`]: what every operation acts on — the validated spec, its
 //! plan (built once, when first needed), the spec's directory, cutover's
-//! state directory and the store.
+//! state directory, the committed mode file and the store.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::lifecycle::Target;
+use crate::lifecycle::{ModeState, Target};
+use crate::mode_file::{MODE_FILE_NAME, ModeFile, ModeFileError};
+use crate::modes::ResolvedMode;
 use crate::plan::{Plan, PlanError, build_plan};
 use crate::snapshot::ObjectStore;
 use crate::spec::{Component, ComponentRef, Migration};
-use crate::store::{Store, StoreError, StoreLocation};
+use crate::store::{ModeOverride, Store, StoreError, StoreLocation};
 
 /// The spec, its plan, its directory and the store, opened once per command.
 #[derive(Debug)]
@@ -23,7 +25,39 @@ pub struct Workspace {
     pub state_dir: PathBuf,
     /// The state store.
     pub store: Store,
+    /// The committed mode file (`migration.modes` beside the spec).
+    pub mode_file_path: PathBuf,
+    /// Its contents as read (or last written); `None` when there is none yet.
+    mode_file: Option<ModeFile>,
     plan: OnceLock<Result<Plan, PlanError>>,
+}
+
+/// Why a workspace could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    /// The store could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The mode file is unreadable or invalid.
+    #[error(transparent)]
+    ModeFile(#[from] ModeFileError),
+}
+
+/// Why the mode file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ModeWriteError {
+    /// Reading the store's modes (to start the file) failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The file could not be written.
+    #[error("failed to write the mode file `{}`", path.display())]
+    Write {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// An id the spec does not have.
@@ -62,24 +96,92 @@ pub enum TargetError {
 
 impl Workspace {
     /// Opens the store at `state` for the spec `migration` found in
-    /// `base_dir`. Local files (run outputs, snapshot objects) live beside a
-    /// SQLite store, or in `.cutover/` beside the spec for a URL store.
+    /// `base_dir`, and reads the mode file beside the spec (an invalid one
+    /// is an error: nothing may route by it). Local files (run outputs,
+    /// snapshot objects) live beside a SQLite store, or in `.cutover/`
+    /// beside the spec for a URL store.
     pub fn open(
         migration: Migration,
         base_dir: PathBuf,
         state: &StoreLocation,
-    ) -> Result<Workspace, StoreError> {
+    ) -> Result<Workspace, WorkspaceError> {
         let state_dir = state
             .file()
             .and_then(Path::parent)
             .map_or_else(|| base_dir.join(".cutover"), Path::to_owned);
+        let mode_file_path = base_dir.join(MODE_FILE_NAME);
+        let mode_file = ModeFile::load(&mode_file_path, &migration)?;
         Ok(Workspace {
             store: Store::open_location(state)?,
             migration,
             base_dir,
             state_dir,
+            mode_file_path,
+            mode_file,
             plan: OnceLock::new(),
         })
+    }
+
+    /// The effective mode of a component: the mode file's (the store's
+    /// without one), moved toward legacy by its override. Every command
+    /// reads modes through this one function.
+    pub fn mode(&self, component: &str) -> Result<ResolvedMode, StoreError> {
+        let overrides = self.store.overrides()?;
+        self.mode_with(component, &overrides)
+    }
+
+    /// [`Workspace::mode`] with the overrides already read (one store call
+    /// for many components).
+    pub fn mode_with(
+        &self,
+        component: &str,
+        overrides: &[ModeOverride],
+    ) -> Result<ResolvedMode, StoreError> {
+        let record = self.store.mode(component)?;
+        let file = self.mode_file.as_ref().map(|f| f.get(component));
+        let active = overrides.iter().find(|o| o.component == component).cloned();
+        Ok(ResolvedMode::resolve(file, record, active))
+    }
+
+    /// Whether a mode file exists (modes come from the store until one does).
+    pub fn has_mode_file(&self) -> bool {
+        self.mode_file.is_some()
+    }
+
+    /// Sets committed modes and writes the mode file atomically. Without a
+    /// file yet, it is started from the store's modes (the first use
+    /// migrates them into the repository). Returns whether the file changed.
+    pub fn write_modes(&mut self, changes: &[(String, ModeState)]) -> Result<bool, ModeWriteError> {
+        let mut file = match &self.mode_file {
+            Some(file) => file.clone(),
+            None => self.store_modes()?,
+        };
+        for (component, state) in changes {
+            file.set(component, *state);
+        }
+        let text = file.render(&self.migration);
+        let unchanged = std::fs::read_to_string(&self.mode_file_path).is_ok_and(|t| t == text);
+        if !unchanged {
+            crate::fs::write_atomically(&self.mode_file_path, text.as_bytes()).map_err(
+                |source| ModeWriteError::Write {
+                    path: self.mode_file_path.clone(),
+                    source,
+                },
+            )?;
+        }
+        self.mode_file = Some(file);
+        Ok(!unchanged)
+    }
+
+    /// The store's recorded modes of every component, as a mode file.
+    fn store_modes(&self) -> Result<ModeFile, StoreError> {
+        let mut states = std::collections::BTreeMap::new();
+        for component in &self.migration.components {
+            states.insert(component.id.clone(), self.store.mode(&component.id)?.state);
+        }
+        Ok(ModeFile::from_states(&self.migration, |id| {
+            states.get(id).copied().unwrap_or_default()
+        }))
     }
 
     /// The plan, built on first use and kept.

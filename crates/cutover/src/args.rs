@@ -58,6 +58,8 @@ pub enum Command {
     Advance(AdvanceArgs),
     /// Move a component or phase back to an earlier mode.
     Rollback(RollbackArgs),
+    /// Write the store's overrides into the mode file (to commit), then clear them.
+    Sync(SyncArgs),
     /// Record an outcome reported by a service (instead of `run`).
     Record(RecordArgs),
     /// Evaluate a component's or phase's gate; non-zero exit unless it passes.
@@ -402,6 +404,10 @@ pub struct AdvanceArgs {
     #[arg(long)]
     pub override_dependencies: bool,
 }
+
+/// `cutover sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {}
 
 /// `cutover rollback`.
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use cutover_core::benchmark::BenchError;
 use cutover_core::gate::GateError;
+use cutover_core::mode_file::ModeFileError;
 use cutover_core::ops::{ChangeError, DecideError, DriftError, GcError};
 use cutover_core::plan::PlanError;
 use cutover_core::report::ReportError;
@@ -15,7 +16,7 @@ use cutover_core::router::RunError;
 use cutover_core::spec::SpecErrors;
 use cutover_core::spec::load::LoadError;
 use cutover_core::store::StoreError;
-use cutover_core::workspace::{TargetError, UnknownComponent};
+use cutover_core::workspace::{ModeWriteError, TargetError, UnknownComponent, WorkspaceError};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
 use crate::exit_codes;
@@ -53,6 +54,12 @@ pub enum CliError {
     /// The state store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The mode file is unreadable or invalid.
+    #[error(transparent)]
+    ModeFile(#[from] ModeFileError),
+    /// The mode file could not be written.
+    #[error(transparent)]
+    ModeWrite(#[from] ModeWriteError),
     /// A component id not in the spec.
     #[error(transparent)]
     UnknownComponent(#[from] UnknownComponent),
@@ -113,11 +120,22 @@ pub enum CliError {
     },
 }
 
+impl From<WorkspaceError> for CliError {
+    fn from(error: WorkspaceError) -> Self {
+        match error {
+            WorkspaceError::Store(e) => CliError::Store(e),
+            WorkspaceError::ModeFile(e) => CliError::ModeFile(e),
+        }
+    }
+}
+
 impl CliError {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Load(_) | CliError::Plan { .. } => exit_codes::BAD_INPUT,
+            CliError::Load(_) | CliError::Plan { .. } | CliError::ModeFile(_) => {
+                exit_codes::BAD_INPUT
+            }
             CliError::UnknownComponent(_)
             | CliError::Target(_)
             | CliError::Gate(GateError::Plan(_))
@@ -127,7 +145,10 @@ impl CliError {
             | CliError::Usage(_) => exit_codes::BAD_INPUT,
             CliError::Rollback {
                 source:
-                    RollbackError::Store(_) | RollbackError::Snapshot(_) | RollbackError::Verify { .. },
+                    RollbackError::Store(_)
+                    | RollbackError::Snapshot(_)
+                    | RollbackError::Verify { .. }
+                    | RollbackError::ModeWrite(_),
             } => exit_codes::FAILURE,
             CliError::Rollback { .. } => exit_codes::BAD_INPUT,
             CliError::Decide(DecideError::Rollback(
@@ -137,9 +158,9 @@ impl CliError {
             CliError::Decide(DecideError::Store(_))
             | CliError::Gate(GateError::Store(_))
             | CliError::Drift(DriftError::Store(_)) => exit_codes::FAILURE,
-            CliError::Change(ChangeError::Store(_) | ChangeError::Snapshot(_)) => {
-                exit_codes::FAILURE
-            }
+            CliError::Change(
+                ChangeError::Store(_) | ChangeError::Snapshot(_) | ChangeError::ModeWrite(_),
+            ) => exit_codes::FAILURE,
             CliError::Change(ChangeError::Gate(_)) => exit_codes::NOT_MET,
             CliError::Change(_) => exit_codes::BAD_INPUT,
             CliError::Run {
@@ -152,6 +173,7 @@ impl CliError {
             | CliError::Write { .. }
             | CliError::Stdout(_)
             | CliError::Store(_)
+            | CliError::ModeWrite(_)
             | CliError::Gc(_)
             | CliError::Run { .. } => exit_codes::FAILURE,
         }
@@ -179,6 +201,9 @@ impl CliError {
                 Some("a retired component's legacy side is gone; restore it by hand and re-add it to the spec".into())
             }
             CliError::Store(_) => Some("check that the state file is writable; `--state PATH` chooses another".into()),
+            CliError::ModeFile(ModeFileError::Invalid(_)) => Some(
+                "each line of the mode file is `component: mode` (`canary P` with its share); `cutover check` lists every problem".into(),
+            ),
             CliError::Import(error) => error.hint().map(str::to_owned),
             _ => None,
         }
@@ -188,7 +213,9 @@ impl CliError {
 /// Renders an error to stderr.
 pub fn report(error: &CliError) {
     let mut text = String::new();
-    if let CliError::Load(LoadError::Invalid(errors)) = error {
+    if let CliError::Load(LoadError::Invalid(errors))
+    | CliError::ModeFile(ModeFileError::Invalid(errors)) = error
+    {
         text.push_str(&render_spec_errors(errors));
     } else {
         text.push_str(&format!("error: {error}\n"));

@@ -49,6 +49,7 @@ fn dispatch(cli: Cli, printer: &mut Printer) -> Result<u8, CliError> {
         Command::Log(args) => commands::log::run(&global, args, printer),
         Command::Advance(args) => commands::mode::advance(&global, args, printer),
         Command::Rollback(args) => commands::mode::rollback(&global, args, printer),
+        Command::Sync(args) => commands::sync::run(&global, args, printer),
         Command::Record(args) => commands::record::run(&global, args, printer),
         Command::Gate(args) => commands::gate::run(&global, args, printer),
         Command::Test(args) => commands::test::run(&global, args, printer),

@@ -112,6 +112,24 @@ pub enum Event {
         /// Each legacy source file with its digest (null: missing).
         files: Vec<SourceDigest>,
     },
+    /// A rollback set an override in the store: every runner that reaches
+    /// the store runs the component at most at `to`, whatever its mode file
+    /// says, until the override is cleared (`cutover sync`, `advance`).
+    OverrideSet {
+        /// The mode runners may run at most.
+        to: ModeState,
+        /// The override it replaced, if any.
+        #[serde(default)]
+        replaced: Option<ModeState>,
+    },
+    /// An override was cleared: the mode file reflects it (`cutover sync`),
+    /// or the component was advanced past it (`cutover advance`).
+    OverrideCleared {
+        /// The mode the override held.
+        to: ModeState,
+        /// The mode file's mode when it was cleared.
+        file: ModeState,
+    },
 }
 
 /// One legacy source path and its content digest.
@@ -143,11 +161,15 @@ pub enum EventKind {
     DrillFinished,
     /// [`Event::DriftAcknowledged`].
     DriftAcknowledged,
+    /// [`Event::OverrideSet`].
+    OverrideSet,
+    /// [`Event::OverrideCleared`].
+    OverrideCleared,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 8] = [
+    pub const ALL: [EventKind; 10] = [
         EventKind::ModeAdvanced,
         EventKind::RolledBack,
         EventKind::GateEvaluated,
@@ -156,6 +178,8 @@ impl EventKind {
         EventKind::DecisionMade,
         EventKind::DrillFinished,
         EventKind::DriftAcknowledged,
+        EventKind::OverrideSet,
+        EventKind::OverrideCleared,
     ];
 }
 
@@ -171,6 +195,8 @@ impl Event {
             Event::DecisionMade { .. } => EventKind::DecisionMade,
             Event::DrillFinished { .. } => EventKind::DrillFinished,
             Event::DriftAcknowledged { .. } => EventKind::DriftAcknowledged,
+            Event::OverrideSet { .. } => EventKind::OverrideSet,
+            Event::OverrideCleared { .. } => EventKind::OverrideCleared,
         }
     }
 

@@ -158,7 +158,7 @@ pub fn component_gate_since(
     for settings in migration.phases.iter().filter(|p| p.number == phase) {
         criteria.extend(settings.gate.iter().map(|c| (c, format!("phase {phase}"))));
     }
-    let record = store.mode(&component.id)?;
+    let record = workspace.mode(&component.id)?.record();
     let drifted = drift(component, &record, &workspace.base_dir);
     let current = match manual {
         Some(_) => None,

@@ -87,6 +87,27 @@ pub struct ModeState {
     pub canary_percent: u8,
 }
 
+impl ModeState {
+    /// Whether this state is strictly closer to legacy than `other`: an
+    /// earlier mode, or a smaller canary share within canary.
+    pub fn is_behind(self, other: ModeState) -> bool {
+        let rank = |s: ModeState| {
+            let share = if s.mode == Mode::Canary {
+                s.canary_percent
+            } else {
+                0
+            };
+            (s.mode, share)
+        };
+        rank(self) < rank(other)
+    }
+
+    /// The state closer to legacy of the two (`self` when equal).
+    pub fn toward_legacy(self, other: ModeState) -> ModeState {
+        if other.is_behind(self) { other } else { self }
+    }
+}
+
 impl Default for ModeState {
     fn default() -> Self {
         ModeState {

@@ -49,12 +49,14 @@ pub fn advance(
         prepared.push(prepare(workspace, component, from, to, gate, request)?);
         failpoint("advance-between-components");
     }
-    commit(workspace, prepared)
+    commit(workspace, prepared, request.actor)
 }
 
 /// A change ready to record: its restore point's contents are saved.
 struct Prepared {
     change: ModeChange,
+    /// The store's recorded mode (the mode file may say another).
+    expected: ModeState,
     digest: Option<String>,
     restore_point: Vec<crate::store::PreservedPath>,
     event: NewEvent,
@@ -64,6 +66,7 @@ struct Prepared {
 fn commit(
     workspace: &mut Workspace,
     prepared: Vec<Prepared>,
+    actor: &str,
 ) -> Result<Vec<ModeChange>, ChangeError> {
     failpoint("advance-before-commit");
     let changes = prepared
@@ -71,7 +74,8 @@ fn commit(
         .map(|p| {
             let update = ModeUpdate {
                 component: &p.change.component,
-                expected: p.change.from,
+                expected: p.expected,
+                from: p.change.from,
                 new: p.change.to,
                 sources_digest: p.digest.as_deref(),
                 restore_point: &p.restore_point,
@@ -84,12 +88,37 @@ fn commit(
             workspace
                 .store
                 .mode(&p.change.component)
-                .map_or(true, |m| m.state != p.change.from)
+                .map_or(true, |m| m.state != p.expected)
         });
         let id = moved.unwrap_or(&prepared[0]).change.component.clone();
         return Err(ChangeError::Concurrent(id));
     }
-    Ok(prepared.into_iter().map(|p| p.change).collect())
+    let changes: Vec<ModeChange> = prepared.into_iter().map(|p| p.change).collect();
+    commit_to_file(workspace, &changes, actor)?;
+    Ok(changes)
+}
+
+/// Writes the new modes into the mode file (to be committed), then lifts
+/// the overrides they advance past: advancing is the operator's decision
+/// to release the brake.
+fn commit_to_file(
+    workspace: &mut Workspace,
+    changes: &[ModeChange],
+    actor: &str,
+) -> Result<(), ChangeError> {
+    let modes: Vec<(String, ModeState)> = changes
+        .iter()
+        .map(|c| (c.component.clone(), c.to))
+        .collect();
+    workspace.write_modes(&modes)?;
+    for existing in workspace.store.overrides()? {
+        if let Some(change) = changes.iter().find(|c| c.component == existing.component) {
+            workspace
+                .store
+                .clear_override(&change.component, existing.state, change.to, actor)?;
+        }
+    }
+    Ok(())
 }
 
 /// Every component's new mode, all checked before anything changes.
@@ -102,7 +131,7 @@ fn plan_changes(
     let mut refused = Vec::new();
     for reference in target.components() {
         let component = workspace.spec(reference);
-        let current = workspace.store.mode(&component.id)?.state;
+        let current = workspace.mode(&component.id)?.state;
         match plan_change(component, current, request) {
             Ok(to) => planned.push((reference, current, to)),
             Err(error) => refused.push(error),
@@ -142,13 +171,7 @@ fn check_ordering(
     for &(reference, _, _) in planned {
         for &d in &workspace.spec(reference).depends_on {
             if let std::collections::hash_map::Entry::Vacant(entry) = modes.entry(d) {
-                entry.insert(
-                    workspace
-                        .store
-                        .mode(&migration.components[d].id)?
-                        .state
-                        .mode,
-                );
+                entry.insert(workspace.mode(&migration.components[d].id)?.state.mode);
             }
         }
     }
@@ -214,6 +237,7 @@ fn prepare(
         },
     };
     Ok(Prepared {
+        expected: workspace.store.mode(&id)?.state,
         change: ModeChange {
             component: id,
             from,

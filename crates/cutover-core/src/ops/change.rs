@@ -61,6 +61,9 @@ pub enum ChangeError {
     /// Store failure.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The mode file could not be written.
+    #[error(transparent)]
+    ModeWrite(#[from] crate::workspace::ModeWriteError),
     /// Retiring without its own confirmation.
     #[error(
         "retiring {} removes the way back to legacy; confirm with --confirm-retire (--force does not)", .0.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")

@@ -50,6 +50,10 @@ pub fn decide(
         };
         let steps = plan_rollback(workspace, &request).map_err(DecideError::Rollback)?;
         execute_rollback(workspace, &request, &steps).map_err(DecideError::Rollback)?;
+        let modes: Vec<_> = steps.iter().map(|s| (s.component.clone(), s.to)).collect();
+        workspace
+            .write_modes(&modes)
+            .map_err(|e| DecideError::Rollback(e.into()))?;
         changes = steps.iter().map(ModeChange::from).collect();
     }
     workspace.store.decide(&open, outcome, actor, reason)?;

@@ -6,6 +6,7 @@
 //! - [`rollback`]: resumes interrupted rollbacks, then rolls back (or drills).
 //! - [`decide`]: closes a decision point, executing a decided rollback.
 //! - [`evaluate_gate`]: evaluates a gate and records the result.
+//! - [`sync`]: writes the store's overrides into the mode file, clears them.
 //! - [`gc`]: prunes captured run files and snapshot contents retention lets go.
 //! - `run` lives in [`crate::router`], triggers in [`crate::rollback::triggers`].
 
@@ -17,6 +18,7 @@ mod gate;
 mod gc;
 mod retire;
 mod rollback;
+mod sync;
 
 pub use advance::advance;
 pub use change::{ChangeError, ChangeRequest, ModeChange};
@@ -25,3 +27,4 @@ pub use drift::{DriftError, DriftReport, FileDrift, acknowledge_drift, drift_rep
 pub use gate::evaluate_gate;
 pub use gc::{GcError, GcReport, gc, prune_runs_after_run};
 pub use rollback::{Performed, RestoredFiles, RollbackOutcome, rollback};
+pub use sync::{SyncError, SyncReport, sync};

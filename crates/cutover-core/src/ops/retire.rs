@@ -67,7 +67,7 @@ fn dependencies_behind(
         let id = &migration.components[d].id;
         let mode = match planned_mode {
             Some(mode) => mode,
-            None => workspace.store.mode(id)?.state.mode,
+            None => workspace.mode(id)?.state.mode,
         };
         if mode < Mode::Dagger {
             pending.push(format!("{id} ({mode})"));

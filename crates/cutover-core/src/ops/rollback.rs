@@ -1,7 +1,10 @@
 //! [`rollback`]: an interrupted rollback is always completed first, so
 //! repeating the command after a crash reaches the state an uninterrupted
 //! one would; then the requested rollback (or its drill on a copy). Before
-//! either, the temporaries of killed writers are removed.
+//! either, the temporaries of killed writers are removed. Each step sets an
+//! override in the store (every runner obeys it at once); the modes reached
+//! are then written into the mode file, for the operator to commit (a
+//! resumed rollback too, so it ends as an uninterrupted one would).
 
 use super::change::ModeChange;
 use crate::rollback::drill::{DrillOutcome, drill};
@@ -55,7 +58,16 @@ pub fn rollback(
     rehearse: bool,
 ) -> Result<RollbackOutcome, RollbackError> {
     remove_interrupted_writes(workspace)?;
+    let unfinished = workspace.store.unfinished_rollbacks()?;
     let resumed = resume_rollbacks(workspace)?;
+    // A resumed rollback ends as an uninterrupted one: its modes in the file.
+    let modes: Vec<_> = unfinished
+        .iter()
+        .flat_map(|j| j.steps.iter().map(|s| (s.component.clone(), s.to)))
+        .collect();
+    if !modes.is_empty() {
+        workspace.write_modes(&modes)?;
+    }
     let mut restored = Vec::new();
     let performed = match request {
         None => Performed::Nothing,
@@ -65,6 +77,8 @@ pub fn rollback(
             let steps = plan_rollback(workspace, request)?;
             execute_rollback(workspace, request, &steps)?;
             restored = restored_files(workspace, &steps)?;
+            let modes: Vec<_> = steps.iter().map(|s| (s.component.clone(), s.to)).collect();
+            workspace.write_modes(&modes)?;
             Performed::RolledBack(steps.iter().map(ModeChange::from).collect())
         }
     };

@@ -6,7 +6,8 @@
 //!    depend on it and are further along block the rollback unless
 //!    `--cascade` adds them (rolled back first).
 //! 2. Journal: the plan is written to the store before anything changes.
-//! 3. Per step: a safety snapshot of the current files (so edits made since
+//! 3. Per step: an override in the store (the emergency brake every runner
+//!    obeys, see [`crate::modes`]), a safety snapshot of the current files (so edits made since
 //!    are never lost), the preserved files restored (each atomically),
 //!    verified by digest, then one transaction sets the mode, consumes the
 //!    snapshots, appends the event and marks the step done.
@@ -20,8 +21,8 @@ use crate::failpoint::failpoint;
 use crate::graph::DependencyGraph;
 use crate::lifecycle::{Direction, Mode, ModeState, Target, TransitionRequest, check_transition};
 use crate::snapshot::{SnapshotError, preserved_paths, restore, take_snapshot, verify};
-use crate::spec::{ComponentRef, Migration};
-use crate::store::{RollbackStep, SnapshotKind, Store, StoreError};
+use crate::spec::ComponentRef;
+use crate::store::{ModeOverride, RollbackStep, SnapshotKind, StoreError};
 use crate::workspace::Workspace;
 
 /// What was asked for.
@@ -90,6 +91,21 @@ pub enum RollbackError {
     /// Store failure.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The mode file is invalid (a drill's copy could not be opened).
+    #[error(transparent)]
+    ModeFile(#[from] crate::mode_file::ModeFileError),
+    /// The mode file could not be written after the rollback.
+    #[error(transparent)]
+    ModeWrite(#[from] crate::workspace::ModeWriteError),
+}
+
+impl From<crate::workspace::WorkspaceError> for RollbackError {
+    fn from(error: crate::workspace::WorkspaceError) -> Self {
+        match error {
+            crate::workspace::WorkspaceError::Store(e) => RollbackError::Store(e),
+            crate::workspace::WorkspaceError::ModeFile(e) => RollbackError::ModeFile(e),
+        }
+    }
 }
 
 /// Plans the steps of a rollback, dependents first.
@@ -97,7 +113,7 @@ pub fn plan_rollback(
     workspace: &Workspace,
     request: &RollbackRequest<'_>,
 ) -> Result<Vec<RollbackStep>, RollbackError> {
-    let (migration, store) = (&workspace.migration, &workspace.store);
+    let migration = &workspace.migration;
     let graph = migration.dependency_graph();
     // The spec was validated acyclic; an order is always found.
     let order = graph.topological_order().unwrap_or_default();
@@ -110,13 +126,13 @@ pub fn plan_rollback(
         .collect();
     members.sort_by_key(|&c| std::cmp::Reverse(position(c)));
     if let Target::Phase(number, _) = request.target {
-        members = moved_members(store, migration, &members, *number)?;
+        members = moved_members(workspace, &members, *number)?;
     }
     let mut steps = Vec::new();
     for &c in &members {
-        steps.push(step_for(store, migration, c, request.to)?);
+        steps.push(step_for(workspace, c, request.to)?);
     }
-    let blocking = blocking_dependents(store, migration, &graph, &members, &steps)?;
+    let blocking = blocking_dependents(workspace, &graph, &members, &steps)?;
     if blocking.is_empty() {
         return Ok(steps);
     }
@@ -140,7 +156,7 @@ pub fn plan_rollback(
     extra.dedup();
     let mut cascade = Vec::new();
     for c in extra {
-        cascade.push(step_for(store, migration, c, None)?);
+        cascade.push(step_for(workspace, c, None)?);
     }
     cascade.extend(steps);
     Ok(cascade)
@@ -148,14 +164,14 @@ pub fn plan_rollback(
 
 /// A phase rolls back what moved; members still in legacy have nothing to undo.
 fn moved_members(
-    store: &Store,
-    migration: &Migration,
+    workspace: &Workspace,
     members: &[usize],
     number: u32,
 ) -> Result<Vec<usize>, RollbackError> {
     let mut moved = Vec::with_capacity(members.len());
     for &c in members {
-        if store.mode(&migration.components[c].id)?.state.mode != Mode::Legacy {
+        let id = &workspace.migration.components[c].id;
+        if workspace.mode(id)?.state.mode != Mode::Legacy {
             moved.push(c);
         }
     }
@@ -169,8 +185,7 @@ fn moved_members(
 
 /// Dependents outside the target whose mode is later than what the target returns to.
 fn blocking_dependents(
-    store: &Store,
-    migration: &Migration,
+    workspace: &Workspace,
     graph: &DependencyGraph,
     members: &[usize],
     steps: &[RollbackStep],
@@ -183,7 +198,10 @@ fn blocking_dependents(
             if members.contains(&d) || !seen.insert(d) {
                 continue;
             }
-            let mode = store.mode(&migration.components[d].id)?.state.mode;
+            let mode = workspace
+                .mode(&workspace.migration.components[d].id)?
+                .state
+                .mode;
             if mode > step.to.mode {
                 blocking.push((d, mode, c));
             }
@@ -194,17 +212,25 @@ fn blocking_dependents(
 }
 
 fn step_for(
-    store: &Store,
-    migration: &Migration,
+    workspace: &Workspace,
     c: usize,
     to: Option<Mode>,
 ) -> Result<RollbackStep, RollbackError> {
+    let (migration, store) = (&workspace.migration, &workspace.store);
     let component = &migration.components[c];
-    let current = store.mode(&component.id)?.state;
+    let current = workspace.mode(&component.id)?.state;
     match current.mode {
         Mode::Retired => return Err(RollbackError::Retired(component.id.clone())),
         Mode::Legacy => return Err(RollbackError::NothingToRollBack(component.id.clone())),
         _ => {}
+    }
+    // A rollback (and the override it sets) only ever moves toward legacy.
+    if to.is_some_and(|m| m > current.mode || (m == current.mode && m != Mode::Canary)) {
+        return Err(crate::lifecycle::TransitionError::NotBackward {
+            component: component.id.clone(),
+            from: current.mode,
+        }
+        .into());
     }
     let restore_points: Vec<_> = store
         .snapshots(&component.id)?
@@ -314,6 +340,16 @@ fn run_steps(
     reason: Option<&str>,
 ) -> Result<(), RollbackError> {
     for (index, step) in steps.iter().enumerate().filter(|(_, s)| !s.done) {
+        // The brake first: every runner that reaches the store obeys it at
+        // once, even before this checkout's mode file is committed.
+        workspace.store.set_override(&ModeOverride {
+            component: step.component.clone(),
+            state: step.to,
+            set_at: jiff::Timestamp::now(),
+            actor: actor.to_owned(),
+            reason: reason.map(Into::into),
+        })?;
+        failpoint("rollback-after-override");
         let restored = restore_step(workspace, step)?;
         failpoint("rollback-before-commit");
         let event = NewEvent {

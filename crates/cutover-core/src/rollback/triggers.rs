@@ -43,7 +43,7 @@ pub fn check_triggers(
     reference: ComponentRef,
 ) -> Result<Vec<Firing>, RollbackError> {
     let component = workspace.spec(reference);
-    let record = workspace.store.mode(&component.id)?;
+    let record = workspace.mode(&component.id)?.record();
     if !matches!(
         record.state.mode,
         Mode::Shadow | Mode::Canary | Mode::Dagger

@@ -129,7 +129,7 @@ pub fn execute_run(
     request: &RunRequest<'_>,
 ) -> Result<RunReport, RunError> {
     let component = workspace.migration.component(request.component);
-    let mode = workspace.store.mode(&component.id)?.state;
+    let mode = workspace.mode(&component.id)?.state;
     let routing = route(component, mode, &request.key)?;
     let run_id = new_run_id();
     let redact = secret_values([component]);

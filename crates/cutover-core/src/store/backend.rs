@@ -17,9 +17,9 @@ use super::connection::Durability;
 use super::error::StoreError;
 use super::store::ModeUpdate;
 use super::types::{
-    ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeRecord, PreservedPath,
-    RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot, SnapshotKind,
-    TestRecord, WindowSamples,
+    ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord,
+    PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot,
+    SnapshotKind, TestRecord, WindowSamples,
 };
 use crate::event::{DecisionOutcome, EventRecord, NewEvent};
 use crate::lifecycle::ModeState;
@@ -146,6 +146,26 @@ pub(super) trait Backend: std::fmt::Debug + Send {
     fn record_drill(&mut self, drill: &DrillRecord, event: &NewEvent) -> Result<(), StoreError>;
     /// Drills of a component, newest first.
     fn drills(&self, component: &str) -> Result<Vec<DrillRecord>, StoreError>;
+    /// Every active override, by component.
+    fn overrides(&self) -> Result<Vec<ModeOverride>, StoreError>;
+    /// Sets an override with `event` (its `replaced` filled in), in one
+    /// transaction, unless one at or behind `set.state` is already in place
+    /// (false: nothing written).
+    fn set_override(
+        &mut self,
+        set: &ModeOverride,
+        event: NewEvent,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
+    /// Clears the override of `component` with `event`, in one transaction,
+    /// if it still holds `expected` (false: nothing written).
+    fn clear_override(
+        &mut self,
+        component: &str,
+        expected: ModeState,
+        event: &NewEvent,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
     /// Copies the whole state into a fresh SQLite file at `path` (for drills).
     fn copy_to(&self, path: &Path) -> Result<(), StoreError>;
 }

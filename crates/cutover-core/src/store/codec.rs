@@ -140,6 +140,8 @@ impl Code for EventKind {
         (EventKind::DecisionMade, "decision_made"),
         (EventKind::DrillFinished, "drill_finished"),
         (EventKind::DriftAcknowledged, "drift_acknowledged"),
+        (EventKind::OverrideSet, "override_set"),
+        (EventKind::OverrideCleared, "override_cleared"),
     ];
 }
 

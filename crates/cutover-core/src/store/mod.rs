@@ -18,6 +18,7 @@ mod events;
 mod journal;
 mod location;
 mod modes;
+mod overrides;
 mod runs;
 mod samples;
 mod schema;
@@ -36,9 +37,9 @@ pub use error::StoreError;
 pub use location::StoreLocation;
 pub use store::{ModeUpdate, Store};
 pub use types::{
-    ComponentRunCounts, Decision, DrillRecord, ImportedRun, JournalStatus, ModeRecord,
-    PreservedKind, PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunSource,
-    RunStart, RunStatus, SideRecord, Snapshot, SnapshotKind, TestRecord, WindowSamples,
+    ComponentRunCounts, Decision, DrillRecord, ImportedRun, JournalStatus, ModeOverride,
+    ModeRecord, PreservedKind, PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord,
+    RunSource, RunStart, RunStatus, SideRecord, Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 
 #[cfg(test)]

@@ -157,6 +157,18 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE runs ADD COLUMN implementation TEXT;
     "#,
+    // 6: overrides — the emergency brake a rollback sets for every runner
+    // that reaches the store (modes themselves live in the mode file).
+    r#"
+    CREATE TABLE overrides (
+        component       TEXT PRIMARY KEY,
+        mode            TEXT NOT NULL,
+        canary_percent  INTEGER NOT NULL DEFAULT 0,
+        set_at          TEXT NOT NULL,
+        actor           TEXT NOT NULL,
+        reason          TEXT
+    );
+    "#,
 ];
 
 /// Applies every migration after `version` inside `tx`.

@@ -13,15 +13,58 @@ use super::connection::{Database, Durability};
 use super::error::StoreError;
 use super::store::ModeUpdate;
 use super::types::{
-    ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeRecord, PreservedPath,
-    RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot, SnapshotKind,
-    TestRecord, WindowSamples,
+    ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord,
+    PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot,
+    SnapshotKind, TestRecord, WindowSamples,
 };
-use super::{decisions, drills, events, journal, modes, runs, samples, snapshots, test_results};
+use super::{
+    decisions, drills, events, journal, modes, overrides, runs, samples, snapshots, test_results,
+};
 use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
 use crate::lifecycle::ModeState;
 
 impl Backend for Database {
+    fn overrides(&self) -> Result<Vec<ModeOverride>, StoreError> {
+        overrides::list(self.read())
+    }
+
+    fn set_override(
+        &mut self,
+        set: &ModeOverride,
+        mut event: NewEvent,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.write(Durability::Synced, |tx| {
+            let existing = overrides::get(tx, &set.component)?.map(|o| o.state);
+            if existing.is_some_and(|e| !set.state.is_behind(e)) {
+                return Ok(false);
+            }
+            if let Event::OverrideSet { replaced, .. } = &mut event.event {
+                *replaced = existing;
+            }
+            overrides::put(tx, set)?;
+            events::insert(tx, &event, at)?;
+            Ok(true)
+        })
+    }
+
+    fn clear_override(
+        &mut self,
+        component: &str,
+        expected: ModeState,
+        event: &NewEvent,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.write(Durability::Synced, |tx| {
+            if overrides::get(tx, component)?.map(|o| o.state) != Some(expected) {
+                return Ok(false);
+            }
+            overrides::delete(tx, component)?;
+            events::insert(tx, event, at)?;
+            Ok(true)
+        })
+    }
+
     fn schema_version(&self) -> Result<i64, StoreError> {
         Database::schema_version(self)
     }
@@ -284,7 +327,7 @@ fn record_change(
         tx,
         update.component,
         SnapshotKind::RestorePoint,
-        update.expected,
+        update.from,
         update.restore_point,
         at,
     )?;

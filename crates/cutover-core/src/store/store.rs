@@ -17,9 +17,9 @@ use super::connection::{Database, Durability};
 use super::error::StoreError;
 use super::location::StoreLocation;
 use super::types::{
-    ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeRecord, PreservedPath,
-    RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot, SnapshotKind,
-    TestRecord, WindowSamples,
+    ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord,
+    PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot,
+    SnapshotKind, TestRecord, WindowSamples,
 };
 use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
 use crate::lifecycle::ModeState;
@@ -36,8 +36,13 @@ pub struct Store {
 pub struct ModeUpdate<'a> {
     /// Component.
     pub component: &'a str,
-    /// The mode the caller read (the change fails if it moved meanwhile).
+    /// The store's recorded mode the caller read (the change fails if it
+    /// moved meanwhile).
     pub expected: ModeState,
+    /// The effective mode before the change (the mode file's, after any
+    /// override): what the restore point returns to. It differs from
+    /// `expected` when the mode file says another mode than the store.
+    pub from: ModeState,
     /// The new mode.
     pub new: ModeState,
     /// Digest of `legacy.sources` (recorded when entering shadow).
@@ -332,6 +337,49 @@ impl Store {
     /// Drills of a component, newest first.
     pub fn drills(&self, component: &str) -> Result<Vec<DrillRecord>, StoreError> {
         self.backend.drills(component)
+    }
+
+    /// Every active override, by component, in one call: the only store
+    /// read `cutover run` needs to route (a backend bounds its wait).
+    pub fn overrides(&self) -> Result<Vec<ModeOverride>, StoreError> {
+        self.backend.overrides()
+    }
+
+    /// Sets the override `set` (the emergency brake) with its event, in one
+    /// synced transaction. False (nothing written) when an override at or
+    /// behind `set.state` is already in place: an override only ever moves
+    /// a component toward legacy.
+    pub fn set_override(&mut self, set: &ModeOverride) -> Result<bool, StoreError> {
+        let event = NewEvent {
+            component: Some(set.component.clone()),
+            actor: set.actor.clone(),
+            reason: set.reason.clone(),
+            event: Event::OverrideSet {
+                to: set.state,
+                replaced: None,
+            },
+        };
+        self.backend.set_override(set, event, Timestamp::now())
+    }
+
+    /// Clears the override of `component` if it still holds `expected`
+    /// (a stricter one set meanwhile stays), recording that the mode file
+    /// now says `file`; false when nothing was cleared.
+    pub fn clear_override(
+        &mut self,
+        component: &str,
+        expected: ModeState,
+        file: ModeState,
+        actor: &str,
+    ) -> Result<bool, StoreError> {
+        let event = NewEvent {
+            component: Some(component.to_owned()),
+            actor: actor.to_owned(),
+            reason: None,
+            event: Event::OverrideCleared { to: expected, file },
+        };
+        self.backend
+            .clear_override(component, expected, &event, Timestamp::now())
     }
 
     /// Copies the whole store to the SQLite file `path` (a consistent snapshot, for drills).

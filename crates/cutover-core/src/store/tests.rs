@@ -131,6 +131,7 @@ fn a_concurrent_mode_change_writes_nothing() {
     let update = super::ModeUpdate {
         component: "job",
         expected: shadow,
+        from: shadow,
         new: shadow,
         sources_digest: None,
         restore_point: &[],
@@ -151,4 +152,81 @@ fn a_concurrent_mode_change_writes_nothing() {
     assert_eq!(store.change_mode(&update, event).expect("change"), None);
     assert!(store.events(None, 10).expect("events").is_empty());
     assert!(store.snapshots("job").expect("snapshots").is_empty());
+}
+
+#[test]
+fn overrides_only_tighten_and_clear_only_what_was_read() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = Store::open(&dir.path().join("state.db")).expect("store");
+    let state = |mode, canary_percent| ModeState {
+        mode,
+        canary_percent,
+    };
+    let brake = |to: ModeState| super::ModeOverride {
+        component: "api".into(),
+        state: to,
+        set_at: jiff::Timestamp::now(),
+        actor: "ops".into(),
+        reason: Some("outage".into()),
+    };
+    assert!(store.overrides().expect("list").is_empty());
+    assert!(
+        store
+            .set_override(&brake(state(Mode::Canary, 10)))
+            .expect("set")
+    );
+    // A looser override never replaces a tighter one.
+    assert!(
+        !store
+            .set_override(&brake(state(Mode::Canary, 50)))
+            .expect("looser")
+    );
+    assert!(
+        !store
+            .set_override(&brake(state(Mode::Canary, 10)))
+            .expect("same")
+    );
+    assert!(
+        store
+            .set_override(&brake(state(Mode::Shadow, 0)))
+            .expect("tighter")
+    );
+    let active = store.overrides().expect("list");
+    assert_eq!(active.len(), 1);
+    assert_eq!(active[0].state, state(Mode::Shadow, 0));
+    assert_eq!(active[0].reason.as_deref(), Some("outage"));
+    // Clearing what was read as canary 10 leaves the shadow brake in place.
+    let file = state(Mode::Shadow, 0);
+    assert!(
+        !store
+            .clear_override("api", state(Mode::Canary, 10), file, "ops")
+            .expect("stale")
+    );
+    assert!(
+        store
+            .clear_override("api", state(Mode::Shadow, 0), file, "ops")
+            .expect("clear")
+    );
+    assert!(store.overrides().expect("list").is_empty());
+    let kinds: Vec<EventKind> = store
+        .events(Some("api"), 10)
+        .expect("events")
+        .iter()
+        .map(|e| e.event.kind())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            EventKind::OverrideSet,
+            EventKind::OverrideSet,
+            EventKind::OverrideCleared
+        ]
+    );
+    let replaced = store.events(Some("api"), 10).expect("events")[1]
+        .event
+        .clone();
+    assert!(
+        matches!(replaced, Event::OverrideSet { replaced: Some(r), .. } if r == state(Mode::Canary, 10)),
+        "{replaced:?}"
+    );
 }

@@ -18,6 +18,24 @@ pub struct ModeRecord {
     pub sources_digest: Option<String>,
 }
 
+/// An override: the emergency brake a rollback sets in the store. Every
+/// runner that reaches the store runs the component at most at `state`
+/// (toward legacy), whatever its committed mode file says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModeOverride {
+    /// Component.
+    pub component: String,
+    /// The furthest-forward mode allowed.
+    #[serde(flatten)]
+    pub state: ModeState,
+    /// When it was set.
+    pub set_at: Timestamp,
+    /// Who set it (a person, or the trigger).
+    pub actor: String,
+    /// Why.
+    pub reason: Option<String>,
+}
+
 /// What is known when a run starts.
 #[derive(Debug, Clone)]
 pub struct RunStart {

@@ -51,7 +51,7 @@ pub fn run(global: &GlobalArgs, args: BenchArgs, printer: &mut Printer) -> Resul
         source,
     })?;
     bar.finish_and_clear();
-    let mode = workspace.store.mode(&component.id)?.state;
+    let mode = workspace.mode(&component.id)?.state;
     for (side, duration, exit_code) in &result.executions {
         record_execution(
             &mut workspace.store,

@@ -1,5 +1,6 @@
 //! `cutover check`: validate the spec and say what it holds.
 
+use cutover_core::mode_file::{MODE_FILE_NAME, ModeFile};
 use cutover_core::text::count;
 
 use super::{load, plan_failure, spec_path};
@@ -21,13 +22,27 @@ pub fn run(global: &GlobalArgs, args: CheckArgs, printer: &mut Printer) -> Resul
     // Planning catches what only a plan can reveal (pins that empty a phase).
     cutover_core::plan::build_plan(&migration)
         .map_err(|source| plan_failure(&path, &migration, source))?;
-    printer
-        .write(&format!(
-            "ok: `{}` is valid: {}, {}\n",
-            path.display(),
-            count(migration.components.len(), "component"),
-            count(edges, "dependency"),
-        ))
-        .map_err(CliError::Stdout)?;
+    let modes_path = path
+        .parent()
+        .map_or_else(|| MODE_FILE_NAME.into(), |p| p.join(MODE_FILE_NAME));
+    let modes = ModeFile::check(&modes_path, &migration)?;
+    let mut text = format!(
+        "ok: `{}` is valid: {}, {}\n",
+        path.display(),
+        count(migration.components.len(), "component"),
+        count(edges, "dependency"),
+    );
+    text.push_str(&match modes {
+        Some(modes) => format!(
+            "ok: mode file `{}` is valid: {} listed\n",
+            modes_path.display(),
+            count(modes.len(), "component")
+        ),
+        None => format!(
+            "no mode file `{}` yet: modes come from the store until the first advance, rollback or `cutover sync`\n",
+            modes_path.display()
+        ),
+    });
+    printer.write(&text).map_err(CliError::Stdout)?;
     Ok(exit_codes::OK)
 }

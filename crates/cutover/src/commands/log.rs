@@ -81,6 +81,8 @@ fn change(event: &Event) -> String {
             }
         }
         Event::RolledBack { from, to, .. } => format!("{from} -> {to}"),
+        Event::OverrideSet { to, .. } => format!("override: at most {to}"),
+        Event::OverrideCleared { to, file } => format!("override {to} cleared (file: {file})"),
         Event::GateEvaluated { verdict, .. } => format!("verdict: {}", verdict.as_str()),
         Event::DecisionMade { decision, .. } => format!("decision: {decision}"),
         Event::DrillFinished {

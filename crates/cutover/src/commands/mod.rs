@@ -22,6 +22,7 @@ pub mod scaffold;
 pub mod schema;
 pub mod snapshots;
 pub mod status;
+pub mod sync;
 pub mod test;
 pub mod watch;
 
@@ -129,6 +130,21 @@ fn open_workspace(global: &GlobalArgs) -> Result<Workspace, CliError> {
         located.base_dir,
         &located.state,
     )?)
+}
+
+/// What to tell the operator after the mode file changed: commit it, with
+/// the exact commands (the path relative to the working directory).
+fn commit_hint(path: &Path, message: &str) -> String {
+    let cwd = std::path::absolute(".").unwrap_or_default();
+    let shown = path
+        .strip_prefix(&cwd)
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    let quoted = message.replace('"', "'");
+    format!(
+        "wrote {shown}: commit it so every checkout routes this way:\n  git add {shown} && git commit -m \"{quoted}\"\n"
+    )
 }
 
 /// A timestamp as tables show it: UTC, always with milliseconds, so columns align.

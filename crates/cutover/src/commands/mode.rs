@@ -40,7 +40,8 @@ pub fn advance(
     let target = workspace.resolve_target(&target)?;
     let changes =
         cutover_core::ops::advance(&mut workspace, &target, &request).map_err(CliError::Change)?;
-    let text: String = changes.iter().map(describe).collect();
+    let mut text: String = changes.iter().map(describe).collect();
+    text.push_str(&mode_file_hint(&workspace, &changes));
     printer.write(&text).map_err(CliError::Stdout)?;
     Ok(exit_codes::OK)
 }
@@ -96,7 +97,13 @@ pub fn rollback(
     };
     let outcome = cutover_core::ops::rollback(&mut workspace, request.as_ref(), rehearse)
         .map_err(|source| CliError::Rollback { source })?;
-    let (text, code) = render_rollback(&outcome, name.as_deref().unwrap_or_default());
+    let (mut text, code) = render_rollback(&outcome, name.as_deref().unwrap_or_default());
+    if let Performed::RolledBack(changes) = &outcome.performed {
+        text.push_str(&mode_file_hint(&workspace, changes));
+        text.push_str(
+            "an override in the store holds every runner that reaches it at these modes until the file is committed and `cutover sync` clears it\n",
+        );
+    }
     printer.write(&text).map_err(CliError::Stdout)?;
     Ok(code)
 }
@@ -161,6 +168,24 @@ fn render_drill(outcome: &DrillOutcome, name: &str) -> String {
         text.push_str(&format!("  {failure}\n"));
     }
     text
+}
+
+/// The commit hint for the mode file after `changes`.
+fn mode_file_hint(
+    workspace: &cutover_core::workspace::Workspace,
+    changes: &[ModeChange],
+) -> String {
+    if changes.is_empty() {
+        return String::new();
+    }
+    let what: Vec<String> = changes
+        .iter()
+        .map(|c| format!("{} {} -> {}", c.component, c.from, c.to))
+        .collect();
+    super::commit_hint(
+        &workspace.mode_file_path,
+        &format!("cutover: {}", what.join(", ")),
+    )
 }
 
 /// "`id`: shadow -> canary 25%".

@@ -20,7 +20,7 @@ pub fn run(global: &GlobalArgs, args: RecordArgs, printer: &mut Printer) -> Resu
     let mut workspace = open_workspace(global)?;
     let component = workspace.component(&component)?;
     let id = workspace.spec(component).id.clone();
-    let mode = workspace.store.mode(&id)?.state;
+    let mode = workspace.mode(&id)?.state;
     let run_id = record_execution(
         &mut workspace.store,
         &id,

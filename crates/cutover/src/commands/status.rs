@@ -14,7 +14,7 @@ use crate::printer::Printer;
 pub fn run(global: &GlobalArgs, args: StatusArgs, printer: &mut Printer) -> Result<u8, CliError> {
     let StatusArgs { format } = args;
     let workspace = open_workspace(global)?;
-    let status = status(&workspace.migration, &workspace.store, &workspace.base_dir)?;
+    let status = status(&workspace)?;
     let text = match format {
         OutputFormat::Json => crate::printer::json(&status)?,
         OutputFormat::Table => {
@@ -30,6 +30,7 @@ pub fn run(global: &GlobalArgs, args: StatusArgs, printer: &mut Printer) -> Resu
                 "incomplete",
                 "drift",
                 "decision",
+                "override",
                 "notes",
             ]);
             for c in &status.components {
@@ -51,10 +52,11 @@ pub fn run(global: &GlobalArgs, args: StatusArgs, printer: &mut Printer) -> Resu
                     c.runs.incomplete.to_string(),
                     if c.drift { "legacy changed" } else { "-" }.into(),
                     if c.held { "pending" } else { "-" }.into(),
+                    override_cell(c),
                     notes(c),
                 ]);
             }
-            table.render() + WINDOW_NOTE
+            table.render() + &overrides_note(&status) + WINDOW_NOTE
         }
     };
     printer.write(&text).map_err(CliError::Stdout)?;
@@ -66,6 +68,46 @@ const WINDOW_NOTE: &str = "\nruns, parity, mismatches, flaky and incomplete coun
 cutover started recording (flaky runs count as parity); `cutover gate` judges \
 the current mode's window. decision pending: an escalated trigger holds the \
 component until `cutover decide`.\n";
+
+/// "shadow, not in file" for an override that holds a component back.
+fn override_cell(c: &cutover_core::status::ComponentStatus) -> String {
+    match &c.active_override {
+        None => "-".into(),
+        Some(o) if o.in_file => format!("{} (in file)", o.set.state),
+        Some(o) => format!("{}, not in file", o.set.state),
+    }
+}
+
+/// Which overrides the mode file does not reflect yet, and what to do.
+fn overrides_note(status: &cutover_core::status::Status) -> String {
+    let pending: Vec<String> = status
+        .components
+        .iter()
+        .filter_map(|c| {
+            let o = c.active_override.as_ref().filter(|o| !o.in_file)?;
+            Some(format!(
+                "  `{}`: held at {} (file says {}) by {} at {}{}\n",
+                c.id,
+                o.set.state,
+                c.committed,
+                o.set.actor,
+                super::time(o.set.set_at),
+                o.set
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            ))
+        })
+        .collect();
+    if pending.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\noverrides not in the mode file (every runner reaching this store obeys them):\n{}hint: `cutover sync` writes them into the mode file; then commit it\n",
+        pending.concat()
+    )
+}
 
 fn notes(c: &cutover_core::status::ComponentStatus) -> String {
     if c.rollback_interrupted {

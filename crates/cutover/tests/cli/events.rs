@@ -135,12 +135,15 @@ fn new_events_after_the_old_ones_are_typed_and_valid() {
             "gate_evaluated",
             "mode_advanced",
             "drill_finished",
+            // Every rollback step sets the override (the brake) first.
+            "override_set",
             "rolled_back",
             "trigger_fired",
             "decision_opened",
             // The decision point is already open: the trigger fires again
             // but opens no second one.
             "trigger_fired",
+            "override_set",
             "rolled_back",
             "decision_made",
         ]

@@ -12,6 +12,7 @@ mod fuzz;
 mod gates;
 mod gc;
 mod import;
+mod mode_file;
 mod modes;
 mod parity;
 mod plan;
