@@ -3,7 +3,9 @@
 # repository is never written to): validate the spec, write the phased plan,
 # put the foundation phase into shadow, run its components through cutover
 # as CI would, test them, evaluate their gates, advance the one whose gate
-# passes, benchmark it, drill and perform a rollback, write the migration
+# passes, benchmark it, show the mode file and a fresh clone routing by it,
+# drill and perform a rollback (its override reaching the clone through the
+# shared store, then `cutover sync`), write the migration
 # documents, and show the audit trail. Set DEMO_KEEP=DIR to keep the documents.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -57,10 +59,24 @@ echo
 echo "== cutover rollback 1 --drill (rehearsal on a copy; live state untouched)"
 "$cutover" rollback 1 --drill
 echo
+echo "== the mode file advance wrote (commit it), and a fresh clone (no .cutover/) that routes by it"
+grep -v '^#' migration.modes | head -3
+clone="$(mktemp -d)"
+trap 'rm -rf "$work" "$clone"' EXIT
+tar -C "$work" --exclude=./.cutover -cf - . | tar -C "$clone" -xf -
+(cd "$clone" && "$cutover" run dagger-engine >/dev/null 2>&1 || true
+ "$cutover" status --format json | python3 -c 'import json, sys
+c = [c for c in json.load(sys.stdin)["components"] if c["id"] == "dagger-engine"][0]
+print("clone: dagger-engine is in", c["mode"], c["canary_percent"], "from the", c["mode_source"])')
+echo
 echo "== config change, then cutover rollback dagger-engine (restores mode and preserved config/)"
 echo "  runner: dagger" >> config/orchestrator.yaml
 "$cutover" rollback dagger-engine --reason "demo: back to shadow"
 echo "config/orchestrator.yaml after the rollback:"; sed 's/^/  /' config/orchestrator.yaml
+echo
+echo "== the rollback set an override: the clone, sharing the store, obeys it before any commit"
+(cd "$clone" && "$cutover" --state "$work/.cutover/state.db" status | grep -A2 "^overrides not in" || true
+ "$cutover" --state "$work/.cutover/state.db" sync)
 echo
 echo "== a deploy in shadow: release-pipeline (side_effects: true) deploys once per run, the Dagger side runs its dry run"
 "$cutover" advance release-pipeline --to shadow --reason "deploy shadowed ahead of its phase"
