@@ -224,14 +224,7 @@ fn step_for(
         Mode::Legacy => return Err(RollbackError::NothingToRollBack(component.id.clone())),
         _ => {}
     }
-    // A rollback (and the override it sets) only ever moves toward legacy.
-    if to.is_some_and(|m| m > current.mode || (m == current.mode && m != Mode::Canary)) {
-        return Err(crate::lifecycle::TransitionError::NotBackward {
-            component: component.id.clone(),
-            from: current.mode,
-        }
-        .into());
-    }
+    refuse_forward(&component.id, current, to)?;
     let restore_points: Vec<_> = store
         .snapshots(&component.id)?
         .into_iter()
@@ -288,6 +281,26 @@ fn step_for(
         consumes,
         done: false,
     })
+}
+
+/// A rollback (and the override it sets) only ever moves toward legacy: a
+/// `--to` at or after the current mode is refused before any restore point
+/// is looked for (a lower canary share stays possible).
+fn refuse_forward(
+    component: &str,
+    current: ModeState,
+    to: Option<Mode>,
+) -> Result<(), RollbackError> {
+    match to {
+        Some(m) if m > current.mode || (m == current.mode && m != Mode::Canary) => {
+            Err(crate::lifecycle::TransitionError::NotBackward {
+                component: component.to_owned(),
+                from: current.mode,
+            }
+            .into())
+        }
+        _ => Ok(()),
+    }
 }
 
 fn previous_mode(mode: Mode) -> Mode {

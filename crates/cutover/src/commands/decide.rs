@@ -24,6 +24,7 @@ pub fn run(global: &GlobalArgs, args: DecideArgs, printer: &mut Printer) -> Resu
     };
     let changes = cutover_core::ops::decide(&mut workspace, component, outcome, &actor(), &reason)?;
     let mut text: String = changes.iter().map(super::mode::describe).collect();
+    text.push_str(&super::mode::mode_file_hint(&workspace, &changes));
     text.push_str(&format!(
         "decision recorded: {outcome}; `{}` is no longer held\n",
         workspace.spec(component).id

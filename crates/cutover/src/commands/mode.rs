@@ -171,7 +171,7 @@ fn render_drill(outcome: &DrillOutcome, name: &str) -> String {
 }
 
 /// The commit hint for the mode file after `changes`.
-fn mode_file_hint(
+pub(super) fn mode_file_hint(
     workspace: &cutover_core::workspace::Workspace,
     changes: &[ModeChange],
 ) -> String {
