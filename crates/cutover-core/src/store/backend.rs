@@ -15,9 +15,8 @@ use jiff::Timestamp;
 
 use super::connection::Durability;
 use super::error::StoreError;
-use super::store::ModeUpdate;
 use super::types::{
-    ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord,
+    ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
     PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot,
     SnapshotKind, TestRecord, WindowSamples,
 };

@@ -35,11 +35,12 @@ mod types;
 pub use connection::Durability;
 pub use error::StoreError;
 pub use location::StoreLocation;
-pub use store::{ModeUpdate, Store};
+pub use store::Store;
 pub use types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, JournalStatus, ModeOverride,
-    ModeRecord, PreservedKind, PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord,
-    RunSource, RunStart, RunStatus, SideRecord, Snapshot, SnapshotKind, TestRecord, WindowSamples,
+    ModeRecord, ModeUpdate, PreservedKind, PreservedPath, RollbackJournal, RollbackStep, RunFinish,
+    RunRecord, RunSource, RunStart, RunStatus, SideRecord, Snapshot, SnapshotKind, TestRecord,
+    WindowSamples,
 };
 
 #[cfg(test)]

@@ -11,9 +11,8 @@ use jiff::Timestamp;
 use super::backend::Backend;
 use super::connection::{Database, Durability};
 use super::error::StoreError;
-use super::store::ModeUpdate;
 use super::types::{
-    ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord,
+    ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
     PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot,
     SnapshotKind, TestRecord, WindowSamples,
 };

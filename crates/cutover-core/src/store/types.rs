@@ -358,3 +358,23 @@ pub struct DrillRecord {
     /// Details.
     pub detail: serde_json::Value,
 }
+
+/// A mode change to record with its restore point and its event.
+#[derive(Debug, Clone)]
+pub struct ModeUpdate<'a> {
+    /// Component.
+    pub component: &'a str,
+    /// The store's recorded mode the caller read (the change fails if it
+    /// moved meanwhile).
+    pub expected: ModeState,
+    /// The effective mode before the change (the mode file's, after any
+    /// override): what the restore point returns to. It differs from
+    /// `expected` when the mode file says another mode than the store.
+    pub from: ModeState,
+    /// The new mode.
+    pub new: ModeState,
+    /// Digest of `legacy.sources` (recorded when entering shadow).
+    pub sources_digest: Option<&'a str>,
+    /// The preserved paths before the change (contents already saved).
+    pub restore_point: &'a [PreservedPath],
+}
