@@ -18,6 +18,7 @@ mod events;
 mod journal;
 mod location;
 mod modes;
+mod postgres;
 mod runs;
 mod samples;
 mod schema;

@@ -23,7 +23,8 @@ use crate::lifecycle::Side;
 
 /// Records per chunk.
 pub const CHUNK_RECORDS: usize = 1024;
-const RECORD_BYTES: usize = 16;
+/// Bytes per record.
+pub(super) const RECORD_BYTES: usize = 16;
 
 /// One execution as gates see it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -45,7 +46,8 @@ pub struct Sample {
 }
 
 impl Sample {
-    fn encode(&self, out: &mut Vec<u8>) {
+    /// Appends the record's bytes to `out`.
+    pub(super) fn encode(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.started_ms.to_le_bytes());
         out.extend_from_slice(&self.duration_ms.to_le_bytes());
         out.push(match self.side {
@@ -61,7 +63,8 @@ impl Sample {
         out.extend_from_slice(&[0, 0]);
     }
 
-    fn decode(bytes: &[u8]) -> Option<Sample> {
+    /// The record in `bytes`, if it is one.
+    pub(super) fn decode(bytes: &[u8]) -> Option<Sample> {
         let started_ms = i64::from_le_bytes(bytes.get(0..8)?.try_into().ok()?);
         let duration_ms = f32::from_le_bytes(bytes.get(8..12)?.try_into().ok()?);
         let side = if *bytes.get(12)? == 0 {
