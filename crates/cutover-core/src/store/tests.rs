@@ -358,3 +358,89 @@ fn an_unreachable_postgres_store_fails_fast_with_its_address() {
     );
     assert!(!format!("{error:?}").contains("s3cret"));
 }
+
+#[test]
+fn a_postgres_server_that_never_answers_fails_within_the_connect_timeout() {
+    // Accepts the connection, then says nothing.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let _silent = std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(1).collect();
+        std::thread::sleep(std::time::Duration::from_secs(10));
+        drop(held);
+    });
+    let location = StoreLocation::Postgres(format!("postgres://ci@127.0.0.1:{port}/cutover"));
+    let started = std::time::Instant::now();
+    let error = Store::open_location(&location).expect_err("silent server");
+    let waited = started.elapsed();
+    assert!(waited < std::time::Duration::from_secs(4), "{waited:?}");
+    let chain = format!("{:?}", error);
+    assert!(chain.contains("did not answer within 2 s"), "{chain}");
+}
+
+#[test]
+fn a_postgres_store_of_an_older_schema_migrates() {
+    use super::postgres::schema::MIGRATIONS as PG_MIGRATIONS;
+    let database = TestDatabase::create();
+    let mut client = postgres::Client::connect(&database.url, postgres::NoTls).expect("connect");
+    for migration in &PG_MIGRATIONS[..4] {
+        client.batch_execute(migration).expect("old schema");
+    }
+    client
+        .batch_execute(
+            "CREATE TABLE cutover_schema (version BIGINT NOT NULL);
+             INSERT INTO cutover_schema VALUES (4);
+             INSERT INTO runs (id, component, mode, authoritative, status, started_at)
+                 VALUES ('r1', 'job', 'shadow', 'legacy', 'complete', '2027-01-04T10:00:00.000Z');",
+        )
+        .expect("v4 data");
+    let store =
+        Store::open_location(&StoreLocation::Postgres(database.url.clone())).expect("migrates");
+    assert_eq!(store.schema_version().expect("version"), current_version());
+    assert_eq!(store.recent_runs("job", 10).expect("runs").len(), 1);
+    assert_eq!(
+        store.implementation_start("job", "d1").expect("start"),
+        None
+    );
+}
+
+#[test]
+fn a_postgres_store_of_a_newer_schema_is_refused() {
+    let database = TestDatabase::create();
+    let mut client = postgres::Client::connect(&database.url, postgres::NoTls).expect("connect");
+    client
+        .batch_execute("CREATE TABLE cutover_schema (version BIGINT NOT NULL); INSERT INTO cutover_schema VALUES (99);")
+        .expect("future version");
+    let error =
+        Store::open_location(&StoreLocation::Postgres(database.url.clone())).expect_err("too new");
+    assert!(
+        matches!(error, super::StoreError::TooNew { found: 99, .. }),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn runners_opening_a_new_postgres_store_at_once_create_it_once() {
+    let database = TestDatabase::create();
+    let location = StoreLocation::Postgres(database.url.clone());
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+    let openers: Vec<_> = (0..8)
+        .map(|_| {
+            let (location, barrier) = (location.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                Store::open_location(&location).map(|s| s.schema_version().ok())
+            })
+        })
+        .collect();
+    for opener in openers {
+        let version = opener.join().expect("thread").expect("opens");
+        assert_eq!(version, Some(current_version()));
+    }
+    let mut client = postgres::Client::connect(&database.url, postgres::NoTls).expect("connect");
+    let rows: i64 = client
+        .query_one("SELECT COUNT(*) FROM cutover_schema", &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(rows, 1);
+}

@@ -26,7 +26,7 @@ mod copy;
 mod events;
 mod records;
 mod runs;
-mod schema;
+pub(in crate::store) mod schema;
 mod state;
 #[cfg(test)]
 pub(super) mod testing;
@@ -88,9 +88,7 @@ impl Postgres {
         let mut config = Config::from_str(url).map_err(|e| connect_error(Box::new(e)))?;
         config.connect_timeout(CONNECT_TIMEOUT);
         config.application_name("cutover");
-        let client = config
-            .connect(NoTls)
-            .map_err(|e| connect_error(Box::new(e)))?;
+        let client = connect_within(config, CONNECT_TIMEOUT).map_err(connect_error)?;
         let store = Postgres {
             client: RefCell::new(client),
         };
@@ -158,6 +156,22 @@ impl Postgres {
         let value = body(&mut tx)?;
         tx.commit()?;
         Ok(value)
+    }
+}
+
+/// Connects, giving up after `limit` even when the server accepts the
+/// connection and then never answers (the driver's own timeout covers only
+/// the TCP connect). On timeout the connecting thread is left to finish on
+/// its own; its connection, if it ever comes, is dropped.
+fn connect_within(
+    config: Config,
+    limit: Duration,
+) -> Result<Client, Box<dyn std::error::Error + Send + Sync>> {
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || drop(send.send(config.connect(NoTls))));
+    match receive.recv_timeout(limit) {
+        Ok(connected) => Ok(connected?),
+        Err(_) => Err(format!("the server did not answer within {} s", limit.as_secs()).into()),
     }
 }
 

@@ -12,7 +12,7 @@
 //! have nothing to do here.
 
 /// Ordered migrations; index + 1 is the schema version each one produces.
-pub(super) const MIGRATIONS: &[&str] = &[
+pub(in crate::store) const MIGRATIONS: &[&str] = &[
     // 1: modes, runs with their sides, the append-only audit log, the outbox.
     r#"
     CREATE TABLE component_state (
