@@ -40,7 +40,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use postgres::{Client, Config, IsolationLevel, NoTls, Transaction};
 
-use super::backend::Backend;
+use super::backend::{Backend, decision_opened};
 use super::connection::Durability;
 use super::error::StoreError;
 use super::store::ModeUpdate;
@@ -401,16 +401,7 @@ impl Backend for Postgres {
                 return Ok(None);
             }
             let id = records::open_decision(tx, component, trigger, evidence, at)?;
-            let event = NewEvent {
-                component: Some(component.to_owned()),
-                actor: actor.to_owned(),
-                reason: Some(trigger.to_owned()),
-                event: Event::DecisionOpened {
-                    decision: id,
-                    trigger: trigger.to_owned(),
-                    evidence: evidence.to_owned(),
-                },
-            };
+            let event = decision_opened(id, component, trigger, evidence, actor);
             events::insert(tx, &event, at)?;
             Ok(Some(id))
         })

@@ -8,7 +8,7 @@ use postgres::{Row, Transaction};
 use super::super::codec::{self, text};
 use super::super::error::StoreError;
 use super::super::runs::{count_sample, process_alive};
-use super::super::samples::{self, CHUNK_RECORDS, RECORD_BYTES, Sample};
+use super::super::samples::{self, ChunkTail, RECORD_BYTES, Sample};
 use super::super::types::{
     ComponentRunCounts, ImportedRun, RunFinish, RunRecord, RunSource, RunStart, RunStatus,
 };
@@ -183,33 +183,23 @@ fn append_samples(
              ORDER BY chunk DESC LIMIT 1",
             &[&component],
         )?;
-        let (chunk, count, mut data, last_ms, fresh) = match last {
-            Some(row) => {
-                let (chunk, count): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
-                if (count as usize) < CHUNK_RECORDS {
-                    (
-                        chunk,
-                        count as usize,
-                        row.try_get(2)?,
-                        row.try_get(3)?,
-                        false,
-                    )
-                } else {
-                    (chunk + 1, 0, Vec::new(), i64::MIN, true)
-                }
-            }
-            None => (0, 0, Vec::new(), i64::MIN, true),
+        let last = match last {
+            Some(row) => Some(ChunkTail {
+                chunk: row.try_get(0)?,
+                count: row.try_get(1)?,
+                data: row.try_get(2)?,
+                last_ms: row.try_get(3)?,
+            }),
+            None => None,
         };
-        let room = CHUNK_RECORDS - count;
-        let (now, later) = pending.split_at(room.min(pending.len()));
-        data.reserve(now.len() * RECORD_BYTES);
-        let mut last_ms: i64 = last_ms;
-        for sample in now {
-            sample.encode(&mut data);
-            last_ms = last_ms.max(sample.started_ms);
-        }
-        let count = (count + now.len()) as i64;
-        let statement = if fresh {
+        let (write, later) = samples::extend_chunk(last, pending);
+        let ChunkTail {
+            chunk,
+            count,
+            data,
+            last_ms,
+        } = write.tail;
+        let statement = if write.fresh {
             "INSERT INTO samples (component, chunk, count, last_ms, data) VALUES ($1, $2, $3, $4, $5)"
         } else {
             "UPDATE samples SET count = $3, last_ms = $4, data = $5 WHERE component = $1 AND chunk = $2"
