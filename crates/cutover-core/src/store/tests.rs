@@ -121,6 +121,7 @@ on_both_backends!(
     a_concurrent_mode_change_writes_nothing,
     two_concurrent_advances_cannot_both_win,
     a_copy_holds_every_record,
+    triggers_tests_imports_and_drift_read_back,
 );
 
 fn the_current_implementation_begins_after_the_last_run_of_another(subject: Subject) {
@@ -443,4 +444,117 @@ fn runners_opening_a_new_postgres_store_at_once_create_it_once() {
         .expect("count")
         .get(0);
     assert_eq!(rows, 1);
+}
+
+fn triggers_tests_imports_and_drift_read_back(subject: Subject) {
+    use crate::exec::{ParityVerdict, SideOutcome};
+    use crate::lifecycle::Side;
+    let mut store = subject.store;
+    let fired = NewEvent {
+        component: Some("job".into()),
+        actor: "watch".into(),
+        reason: None,
+        event: Event::TriggerFired {
+            trigger: "dagger.failures > 1".into(),
+            action: crate::spec::TriggerAction::Rollback,
+            metrics: Default::default(),
+            runs: 3,
+        },
+    };
+    store
+        .append_event(&fired, Durability::Synced)
+        .expect("fired");
+    let at = store
+        .last_trigger_firing("job", "dagger.failures > 1")
+        .expect("firing");
+    assert_eq!(at, Some(store.events(None, 1).expect("events")[0].at));
+    assert_eq!(
+        store.last_trigger_firing("job", "other").expect("none"),
+        None
+    );
+    for passed in [false, true] {
+        let result = super::TestRecord {
+            component: Some("job".into()),
+            phase: Some(1),
+            test: "smoke".into(),
+            side: Side::Dagger,
+            passed,
+            duration_ms: 7,
+            detail: None,
+        };
+        store.record_test(&result).expect("test");
+    }
+    let started_at = jiff::Timestamp::from_second(1_800_000_000).expect("time");
+    let imported: Vec<super::ImportedRun> = (0..3)
+        .map(|i| super::ImportedRun {
+            id: format!("import-{i}"),
+            component: "job".into(),
+            mode: ModeState::default(),
+            started_at,
+            parity: Some(ParityVerdict::Mismatch),
+            sides: vec![
+                (Side::Legacy, SideOutcome::Succeeded, 1000.0),
+                (Side::Dagger, SideOutcome::Failed { code: 2 }, 500.0),
+            ],
+        })
+        .collect();
+    store.import_runs(&imported).expect("import");
+    let counts = &store.run_counts().expect("counts")["job"];
+    assert_eq!(
+        (
+            counts.total,
+            counts.legacy,
+            counts.dagger,
+            counts.mismatches
+        ),
+        (3, 3, 3, 3)
+    );
+    let window = store
+        .window_samples("job", Some(started_at))
+        .expect("window");
+    assert_eq!((window.runs, window.mismatches), (3, 3));
+    assert_eq!(
+        (window.dagger.tests_total, window.dagger.tests_passed),
+        (1, 1)
+    );
+    assert_eq!(window.dagger.successes, 0);
+    assert_eq!(
+        store.runs_since("import-0").expect("since"),
+        0,
+        "imports are not runs"
+    );
+    assert!(store.running_runs().expect("running").is_empty());
+    let ack = NewEvent {
+        component: Some("job".into()),
+        actor: "ada".into(),
+        reason: None,
+        event: Event::DriftAcknowledged {
+            previous: None,
+            digest: "d1".into(),
+            files: Vec::new(),
+        },
+    };
+    assert!(
+        !store
+            .acknowledge_drift("job", "d1", &ack)
+            .expect("no state yet")
+    );
+    let (legacy, shadow, event) = shadow_advance();
+    let update = super::ModeUpdate {
+        component: "job",
+        expected: legacy,
+        new: shadow,
+        sources_digest: Some("d0"),
+        restore_point: &[],
+    };
+    store.change_mode(&update, event).expect("advance");
+    assert!(
+        store
+            .acknowledge_drift("job", "d1", &ack)
+            .expect("acknowledged")
+    );
+    assert_eq!(
+        store.mode("job").expect("mode").sources_digest.as_deref(),
+        Some("d1")
+    );
 }
