@@ -55,6 +55,10 @@ use crate::lifecycle::ModeState;
 /// How long connecting may take before the store is reported unreachable.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// How long sent data may stay unacknowledged before the connection is
+/// given up (Linux `TCP_USER_TIMEOUT`; a URL's `tcp_user_timeout` wins).
+const UNACKNOWLEDGED_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Advisory lock (class, key) held while migrating.
 const SCHEMA_LOCK: (i32, i32) = (0x6375_7400, 0);
 /// Advisory lock held by every change that checks modes before writing.
@@ -88,6 +92,11 @@ impl Postgres {
         let mut config = Config::from_str(url).map_err(|e| connect_error(Box::new(e)))?;
         config.connect_timeout(CONNECT_TIMEOUT);
         config.application_name("cutover");
+        if !url.contains("tcp_user_timeout") {
+            // A server host that vanishes mid-run fails the next query after
+            // this long instead of leaving a CI job waiting on TCP retries.
+            config.tcp_user_timeout(UNACKNOWLEDGED_TIMEOUT);
+        }
         let client = connect_within(config, CONNECT_TIMEOUT).map_err(connect_error)?;
         let store = Postgres {
             client: RefCell::new(client),
