@@ -54,6 +54,33 @@ if ! command -v cmake >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1 || ! 
   apt-get update -qq && apt-get install -y -qq cmake make gcc libc6-dev >/dev/null
 fi
 
+# The PostgreSQL backend's tests need a real server: a throwaway cluster on
+# 127.0.0.1 at a free port, in a temporary directory, stopped on exit. Tests
+# create their own databases under CUTOVER_TEST_POSTGRES_URL and fail when
+# it is missing.
+# A URL given by the caller (a server of its own) is used as it is.
+if [ -z "${CUTOVER_TEST_POSTGRES_URL:-}" ]; then
+  pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+  if [ -z "$(pg_bin)" ]; then
+    echo "installing postgresql (not found)..." >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+  PG_BIN="$(pg_bin)"
+  PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/cutover-pg.XXXXXX")"
+  as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  [ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
+  stop_pg() {
+    [ -f "$PG_DIR/data/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" --pgdata="$PG_DIR/data" --mode=immediate --silent stop
+    rm -rf "$PG_DIR"
+  }
+  trap stop_pg EXIT
+  PG_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  as_pg "$PG_BIN/initdb" --pgdata="$PG_DIR/data" --username=cutover --auth=trust --encoding=UTF8 >/dev/null
+  as_pg "$PG_BIN/pg_ctl" --pgdata="$PG_DIR/data" --log="$PG_DIR/server.log" --wait --silent start \
+    -o "-h 127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c max_connections=300"
+  export CUTOVER_TEST_POSTGRES_URL="postgres://cutover@127.0.0.1:$PG_PORT/postgres"
+fi
+
 # Property tests: a fixed number of cases keeps CI time predictable.
 export PROPTEST_CASES="${PROPTEST_CASES:-256}"
 # nextest does not run doc tests; run them first so the suite's summary closes the log.

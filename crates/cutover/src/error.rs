@@ -200,6 +200,9 @@ impl CliError {
             CliError::Rollback { source: RollbackError::Retired(_) } => {
                 Some("a retired component's legacy side is gone; restore it by hand and re-add it to the spec".into())
             }
+            CliError::Store(StoreError::Connect { .. }) => Some(
+                "check that the PostgreSQL server is up and reachable, and the URL's host, port, database and user".into(),
+            ),
             CliError::Store(_) => Some("check that the state file is writable; `--state PATH` chooses another".into()),
             CliError::ModeFile(ModeFileError::Invalid(_)) => Some(
                 "each line of the mode file is `component: mode` (`canary P` with its share); `cutover check` lists every problem".into(),

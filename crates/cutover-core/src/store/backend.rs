@@ -20,7 +20,7 @@ use super::types::{
     PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot,
     SnapshotKind, TestRecord, WindowSamples,
 };
-use crate::event::{DecisionOutcome, EventRecord, NewEvent};
+use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
 use crate::lifecycle::ModeState;
 
 /// One backend of the state store; see [`super::Store`] for each method's contract.
@@ -167,4 +167,24 @@ pub(super) trait Backend: std::fmt::Debug + Send {
     ) -> Result<bool, StoreError>;
     /// Copies the whole state into a fresh SQLite file at `path` (for drills).
     fn copy_to(&self, path: &Path) -> Result<(), StoreError>;
+}
+
+/// The event every backend records when it opens decision point `id`.
+pub(super) fn decision_opened(
+    id: i64,
+    component: &str,
+    trigger: &str,
+    evidence: &str,
+    actor: &str,
+) -> NewEvent {
+    NewEvent {
+        component: Some(component.to_owned()),
+        actor: actor.to_owned(),
+        reason: Some(trigger.to_owned()),
+        event: Event::DecisionOpened {
+            decision: id,
+            trigger: trigger.to_owned(),
+            evidence: evidence.to_owned(),
+        },
+    }
 }

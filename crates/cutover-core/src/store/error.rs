@@ -27,6 +27,18 @@ pub enum StoreError {
     /// A query failed.
     #[error("state store query failed")]
     Query(#[from] rusqlite::Error),
+    /// The PostgreSQL store could not be reached (or refused us).
+    #[error("failed to connect to the state store `{store}`")]
+    Connect {
+        /// The store's URL, without its password.
+        store: String,
+        /// Cause.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A PostgreSQL query failed.
+    #[error("PostgreSQL state store query failed")]
+    Postgres(#[from] postgres::Error),
     /// The store's location names a backend this build cannot open.
     #[error("cannot open the state store `{0}`: this kind of store is not supported yet")]
     Unsupported(String),

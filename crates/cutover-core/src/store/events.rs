@@ -32,7 +32,7 @@ pub(super) fn insert(
 }
 
 /// The typed detail of an event, as stored.
-fn detail_json(event: &Event) -> Result<String, StoreError> {
+pub(super) fn detail_json(event: &Event) -> Result<String, StoreError> {
     let mut tagged = serde_json::to_value(event).map_err(StoreError::corrupt)?;
     let detail = tagged
         .get_mut("detail")
@@ -79,7 +79,7 @@ pub(super) fn list(
 }
 
 /// Joins a stored kind and detail back into an [`Event`].
-fn decode(kind: EventKind, detail: &str) -> Result<Event, StoreError> {
+pub(super) fn decode(kind: EventKind, detail: &str) -> Result<Event, StoreError> {
     let detail: serde_json::Value = serde_json::from_str(detail).map_err(StoreError::corrupt)?;
     let tagged = serde_json::json!({ "kind": kind, "detail": detail });
     serde_json::from_value(tagged)

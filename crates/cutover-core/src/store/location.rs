@@ -50,8 +50,31 @@ impl fmt::Display for StoreLocation {
     }
 }
 
-/// `scheme://user:secret@host/…` → `scheme://user:***@host/…`.
+/// `scheme://user:secret@host/…?password=secret` →
+/// `scheme://user:***@host/…?password=***`.
 fn without_password(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let base = without_userinfo_password(base);
+    match query {
+        None => base,
+        Some(query) => {
+            let masked: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            format!("{base}?{}", masked.join("&"))
+        }
+    }
+}
+
+/// `scheme://user:secret@host/…` → `scheme://user:***@host/…`.
+fn without_userinfo_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
@@ -95,5 +118,13 @@ mod tests {
     fn passwords_never_reach_the_display() {
         let location = StoreLocation::parse("postgres://ci:s3cret@db:5432/cutover", Path::new("/"));
         assert_eq!(location.to_string(), "postgres://ci:***@db:5432/cutover");
+        let in_query = StoreLocation::parse(
+            "postgres://ci@db/cutover?sslmode=disable&password=s3cret",
+            Path::new("/"),
+        );
+        assert_eq!(
+            in_query.to_string(),
+            "postgres://ci@db/cutover?sslmode=disable&password=***"
+        );
     }
 }

@@ -19,6 +19,7 @@ mod journal;
 mod location;
 mod modes;
 mod overrides;
+mod postgres;
 mod runs;
 mod samples;
 mod schema;

@@ -165,7 +165,7 @@ pub(super) fn counts(
             counts.insert(component.to_owned(), ComponentRunCounts::default());
         }
         if let Some(entry) = counts.get_mut(component) {
-            count(entry, sample);
+            count_sample(entry, sample);
         }
     })?;
     // Runs still marked running have no samples yet: running or died.
@@ -179,7 +179,8 @@ pub(super) fn counts(
     Ok(counts)
 }
 
-fn count(entry: &mut ComponentRunCounts, sample: &Sample) {
+/// Adds one sample to a component's run counts.
+pub(super) fn count_sample(entry: &mut ComponentRunCounts, sample: &Sample) {
     match sample.side {
         Side::Legacy => entry.legacy += 1,
         Side::Dagger => entry.dagger += 1,
@@ -279,7 +280,7 @@ pub(super) fn latest_start_of_other_implementation(
 }
 
 /// Whether the process that started a run is still alive on this machine.
-fn process_alive(pid: Option<i64>) -> bool {
+pub(super) fn process_alive(pid: Option<i64>) -> bool {
     pid.is_some_and(|p| crate::process_identity::ProcessIdentity::decode(p).is_running())
 }
 

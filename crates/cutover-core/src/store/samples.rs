@@ -23,7 +23,8 @@ use crate::lifecycle::Side;
 
 /// Records per chunk.
 pub const CHUNK_RECORDS: usize = 1024;
-const RECORD_BYTES: usize = 16;
+/// Bytes per record.
+pub(super) const RECORD_BYTES: usize = 16;
 
 /// One execution as gates see it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -45,7 +46,8 @@ pub struct Sample {
 }
 
 impl Sample {
-    fn encode(&self, out: &mut Vec<u8>) {
+    /// Appends the record's bytes to `out`.
+    pub(super) fn encode(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.started_ms.to_le_bytes());
         out.extend_from_slice(&self.duration_ms.to_le_bytes());
         out.push(match self.side {
@@ -61,7 +63,8 @@ impl Sample {
         out.extend_from_slice(&[0, 0]);
     }
 
-    fn decode(bytes: &[u8]) -> Option<Sample> {
+    /// The record in `bytes`, if it is one.
+    pub(super) fn decode(bytes: &[u8]) -> Option<Sample> {
         let started_ms = i64::from_le_bytes(bytes.get(0..8)?.try_into().ok()?);
         let duration_ms = f32::from_le_bytes(bytes.get(8..12)?.try_into().ok()?);
         let side = if *bytes.get(12)? == 0 {
@@ -152,31 +155,78 @@ pub(super) fn add_to_window(window: &mut WindowSamples, sample: &Sample) {
     }
 }
 
+/// The last chunk of a component as stored.
+#[derive(Debug, Default)]
+pub(super) struct ChunkTail {
+    /// Chunk number.
+    pub chunk: i64,
+    /// Records in it.
+    pub count: i64,
+    /// Its records.
+    pub data: Vec<u8>,
+    /// The latest start among them.
+    pub last_ms: i64,
+}
+
+/// One chunk to write: a new row (`fresh`) or the last one, extended.
+#[derive(Debug)]
+pub(super) struct ChunkWrite {
+    /// The chunk as it is to be stored.
+    pub tail: ChunkTail,
+    /// Whether it is a new row.
+    pub fresh: bool,
+}
+
+/// Where the next of `pending` go: the last chunk while it has room, else a
+/// new one. Returns the chunk to write and the samples left for later.
+pub(super) fn extend_chunk(last: Option<ChunkTail>, pending: &[Sample]) -> (ChunkWrite, &[Sample]) {
+    let (mut tail, fresh) = match last {
+        Some(tail) if (tail.count as usize) < CHUNK_RECORDS => (tail, false),
+        Some(full) => (
+            ChunkTail {
+                chunk: full.chunk + 1,
+                last_ms: i64::MIN,
+                ..ChunkTail::default()
+            },
+            true,
+        ),
+        None => (
+            ChunkTail {
+                last_ms: i64::MIN,
+                ..ChunkTail::default()
+            },
+            true,
+        ),
+    };
+    let room = CHUNK_RECORDS - tail.count as usize;
+    let (now, later) = pending.split_at(room.min(pending.len()));
+    tail.data.reserve(now.len() * RECORD_BYTES);
+    for sample in now {
+        sample.encode(&mut tail.data);
+        tail.last_ms = tail.last_ms.max(sample.started_ms);
+    }
+    tail.count += now.len() as i64;
+    (ChunkWrite { tail, fresh }, later)
+}
+
 /// Appends samples of one component inside an open transaction.
 pub fn append(tx: &Transaction<'_>, component: &str, samples: &[Sample]) -> Result<(), StoreError> {
     let mut pending = samples;
     while !pending.is_empty() {
-        let last: Option<(i64, i64, Vec<u8>, i64)> = tx
+        let last = tx
             .prepare_cached("SELECT chunk, count, data, last_ms FROM samples WHERE component = ?1 ORDER BY chunk DESC LIMIT 1")?
-            .query_row([component], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_row([component], |r| {
+                Ok(ChunkTail { chunk: r.get(0)?, count: r.get(1)?, data: r.get(2)?, last_ms: r.get(3)? })
+            })
             .optional()?;
-        let (chunk, count, mut data, last_ms, fresh) = match last {
-            Some((chunk, count, data, last_ms)) if (count as usize) < CHUNK_RECORDS => {
-                (chunk, count as usize, data, last_ms, false)
-            }
-            Some((chunk, ..)) => (chunk + 1, 0, Vec::new(), i64::MIN, true),
-            None => (0, 0, Vec::new(), i64::MIN, true),
-        };
-        let room = CHUNK_RECORDS - count;
-        let (now, later) = pending.split_at(room.min(pending.len()));
-        data.reserve(now.len() * RECORD_BYTES);
-        let mut last_ms = last_ms;
-        for sample in now {
-            sample.encode(&mut data);
-            last_ms = last_ms.max(sample.started_ms);
-        }
-        let count = (count + now.len()) as i64;
-        if fresh {
+        let (write, later) = extend_chunk(last, pending);
+        let ChunkTail {
+            chunk,
+            count,
+            data,
+            last_ms,
+        } = write.tail;
+        if write.fresh {
             tx.prepare_cached("INSERT INTO samples (component, chunk, count, last_ms, data) VALUES (?1, ?2, ?3, ?4, ?5)")?
                 .execute(params![component, chunk, count, last_ms, data])?;
         } else {

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use jiff::Timestamp;
 
-use super::backend::Backend;
+use super::backend::{Backend, decision_opened};
 use super::connection::{Database, Durability};
 use super::error::StoreError;
 use super::types::{
@@ -263,16 +263,7 @@ impl Backend for Database {
                 return Ok(None);
             }
             let id = decisions::open(tx, component, trigger, evidence, at)?;
-            let event = NewEvent {
-                component: Some(component.to_owned()),
-                actor: actor.to_owned(),
-                reason: Some(trigger.to_owned()),
-                event: Event::DecisionOpened {
-                    decision: id,
-                    trigger: trigger.to_owned(),
-                    evidence: evidence.to_owned(),
-                },
-            };
+            let event = decision_opened(id, component, trigger, evidence, actor);
             events::insert(tx, &event, at)?;
             Ok(Some(id))
         })

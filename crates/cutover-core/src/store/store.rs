@@ -16,6 +16,7 @@ use super::backend::Backend;
 use super::connection::{Database, Durability};
 use super::error::StoreError;
 use super::location::StoreLocation;
+use super::postgres::Postgres;
 use super::types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
     PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot,
@@ -43,9 +44,10 @@ impl Store {
     pub fn open_location(location: &StoreLocation) -> Result<Store, StoreError> {
         match location {
             StoreLocation::File(path) => Store::open(path),
-            StoreLocation::Postgres(_) | StoreLocation::Server(_) => {
-                Err(StoreError::Unsupported(location.to_string()))
-            }
+            StoreLocation::Postgres(url) => Ok(Store {
+                backend: Box::new(Postgres::open(url, &location.to_string())?),
+            }),
+            StoreLocation::Server(_) => Err(StoreError::Unsupported(location.to_string())),
         }
     }
 

@@ -1,6 +1,11 @@
-//! Tests of the store as a whole: old files migrate, the log is append-only.
+//! Tests of the store as a whole: old files migrate, the log is
+//! append-only, concurrent changes are refused. Tests written against a
+//! [`Subject`] run on both backends (SQLite and PostgreSQL).
 
 use rusqlite::Connection;
+
+use super::StoreLocation;
+use super::postgres::testing::TestDatabase;
 
 use super::schema::{MIGRATIONS, current_version};
 use super::{Durability, Store};
@@ -52,10 +57,76 @@ fn opens_a_database_from_schema_version_1() {
     );
 }
 
-#[test]
-fn the_current_implementation_begins_after_the_last_run_of_another() {
+/// A store under test, with a way to run SQL behind its back.
+struct Subject {
+    store: Store,
+    /// Runs one statement directly; whether the database accepted it.
+    raw: Box<dyn Fn(&str) -> bool>,
+    /// Opens a second, independent connection to the same store.
+    reopen: Box<dyn Fn() -> Store + Send + Sync>,
+    _keep: Box<dyn std::any::Any>,
+}
+
+fn sqlite_subject() -> Subject {
     let dir = tempfile::tempdir().expect("tmp");
-    let mut store = Store::open(&dir.path().join("state.db")).expect("store");
+    let path = dir.path().join("state.db");
+    let store = Store::open(&path).expect("store");
+    let raw_path = path.clone();
+    Subject {
+        store,
+        raw: Box::new(move |sql| {
+            let connection = Connection::open(&raw_path).expect("open");
+            connection.execute(sql, []).is_ok()
+        }),
+        reopen: Box::new(move || Store::open(&path).expect("reopen")),
+        _keep: Box::new(dir),
+    }
+}
+
+fn postgres_subject() -> Subject {
+    let database = TestDatabase::create();
+    let location = StoreLocation::Postgres(database.url.clone());
+    let store = Store::open_location(&location).expect("store");
+    let url = database.url.clone();
+    Subject {
+        store,
+        raw: Box::new(move |sql| {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+            client.batch_execute(sql).is_ok()
+        }),
+        reopen: Box::new(move || Store::open_location(&location).expect("reopen")),
+        _keep: Box::new(database),
+    }
+}
+
+/// Runs a `fn(Subject)` test once per backend: `NAME::sqlite`, `NAME::postgres`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name(super::sqlite_subject());
+            }
+            #[test]
+            fn postgres() {
+                super::$name(super::postgres_subject());
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    the_current_implementation_begins_after_the_last_run_of_another,
+    events_are_append_only,
+    a_concurrent_mode_change_writes_nothing,
+    two_concurrent_advances_cannot_both_win,
+    a_copy_holds_every_record,
+    triggers_tests_imports_and_drift_read_back,
+    overrides_only_tighten_and_clear_only_what_was_read,
+);
+
+fn the_current_implementation_begins_after_the_last_run_of_another(subject: Subject) {
+    let mut store = subject.store;
     let begin = |store: &mut Store, id: &str, implementation: Option<&str>| {
         store
             .begin_run(&super::RunStart {
@@ -92,11 +163,8 @@ fn the_current_implementation_begins_after_the_last_run_of_another() {
     );
 }
 
-#[test]
-fn events_are_append_only() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join("state.db");
-    let mut store = Store::open(&path).expect("store");
+fn events_are_append_only(subject: Subject) {
+    let mut store = subject.store;
     let event = NewEvent {
         component: None,
         actor: "ada".into(),
@@ -111,19 +179,16 @@ fn events_are_append_only() {
         .append_event(&event, Durability::Relaxed)
         .expect("append");
     drop(store);
-    let connection = Connection::open(&path).expect("open");
+    assert!(!(subject.raw)("UPDATE events SET actor = 'eve'"));
+    assert!(!(subject.raw)("DELETE FROM events"));
     assert!(
-        connection
-            .execute("UPDATE events SET actor = 'eve'", [])
-            .is_err()
+        (subject.raw)("UPDATE runs SET status = status"),
+        "the raw connection works"
     );
-    assert!(connection.execute("DELETE FROM events", []).is_err());
 }
 
-#[test]
-fn a_concurrent_mode_change_writes_nothing() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let mut store = Store::open(&dir.path().join("state.db")).expect("store");
+fn a_concurrent_mode_change_writes_nothing(subject: Subject) {
+    let mut store = subject.store;
     let shadow = ModeState {
         mode: Mode::Shadow,
         canary_percent: 0,
@@ -154,10 +219,8 @@ fn a_concurrent_mode_change_writes_nothing() {
     assert!(store.snapshots("job").expect("snapshots").is_empty());
 }
 
-#[test]
-fn overrides_only_tighten_and_clear_only_what_was_read() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let mut store = Store::open(&dir.path().join("state.db")).expect("store");
+fn overrides_only_tighten_and_clear_only_what_was_read(subject: Subject) {
+    let mut store = subject.store;
     let state = |mode, canary_percent| ModeState {
         mode,
         canary_percent,
@@ -228,5 +291,350 @@ fn overrides_only_tighten_and_clear_only_what_was_read() {
     assert!(
         matches!(replaced, Event::OverrideSet { replaced: Some(r), .. } if r == state(Mode::Canary, 10)),
         "{replaced:?}"
+    );
+}
+
+fn shadow_advance() -> (ModeState, ModeState, NewEvent) {
+    let legacy = ModeState::default();
+    let shadow = ModeState {
+        mode: Mode::Shadow,
+        canary_percent: 0,
+    };
+    let event = NewEvent {
+        component: Some("job".into()),
+        actor: "ada".into(),
+        reason: None,
+        event: Event::ModeAdvanced {
+            from: legacy,
+            to: shadow,
+            forced: false,
+            gate: None,
+            snapshot: None,
+            sources: None,
+        },
+    };
+    (legacy, shadow, event)
+}
+
+fn two_concurrent_advances_cannot_both_win(subject: Subject) {
+    let reopen = std::sync::Arc::new(subject.reopen);
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let (reopen, barrier) = (reopen.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let mut store = reopen();
+                let (legacy, shadow, event) = shadow_advance();
+                let update = super::ModeUpdate {
+                    component: "job",
+                    expected: legacy,
+                    from: legacy,
+                    new: shadow,
+                    sources_digest: None,
+                    restore_point: &[],
+                };
+                barrier.wait();
+                store.change_mode(&update, event).expect("change").is_some()
+            })
+        })
+        .collect();
+    let winners = threads
+        .into_iter()
+        .map(|t| t.join().expect("thread"))
+        .filter(|won| *won)
+        .count();
+    assert_eq!(winners, 1);
+    let store = subject.store;
+    assert_eq!(store.events(None, 100).expect("events").len(), 1);
+    assert_eq!(store.snapshots("job").expect("snapshots").len(), 1);
+    assert_eq!(store.mode("job").expect("mode").state.mode, Mode::Shadow);
+}
+
+fn a_copy_holds_every_record(subject: Subject) {
+    let mut store = subject.store;
+    let (legacy, shadow, event) = shadow_advance();
+    let update = super::ModeUpdate {
+        component: "job",
+        expected: legacy,
+        from: legacy,
+        new: shadow,
+        sources_digest: Some("d0"),
+        restore_point: &[],
+    };
+    store.change_mode(&update, event).expect("advance");
+    let run = super::RunStart {
+        id: "20270104T101500123-00000001".into(),
+        component: "job".into(),
+        mode: shadow,
+        authoritative: crate::lifecycle::Side::Legacy,
+        pid: 0,
+        run_key: None,
+        trace_id: "t".into(),
+        source: super::RunSource::Run,
+        implementation: Some("impl".into()),
+    };
+    store.begin_run(&run).expect("begin");
+    let side = |side, role| super::SideRecord {
+        side,
+        role,
+        attempt: 0,
+        outcome: crate::exec::SideOutcome::Succeeded,
+        duration_ms: 12.5,
+        stdout_digest: Some("s".into()),
+        outputs_digest: None,
+    };
+    store
+        .finish_run(&super::RunFinish {
+            id: run.id.clone(),
+            exit_code: 0,
+            parity: Some(crate::exec::ParityVerdict::Match),
+            parity_summary: None,
+            trace_url: None,
+            sides: vec![
+                side(
+                    crate::lifecycle::Side::Legacy,
+                    crate::exec::SideRole::Authoritative,
+                ),
+                side(
+                    crate::lifecycle::Side::Dagger,
+                    crate::exec::SideRole::Shadow,
+                ),
+            ],
+        })
+        .expect("finish");
+    let dir = tempfile::tempdir().expect("tmp");
+    let copy_path = dir.path().join("copy.db");
+    store.copy_to(&copy_path).expect("copy");
+    let copy = Store::open(&copy_path).expect("open the copy");
+    assert_eq!(
+        copy.run_counts().expect("c"),
+        store.run_counts().expect("c")
+    );
+    assert_eq!(copy.mode("job").expect("m"), store.mode("job").expect("m"));
+    let runs = |s: &Store| format!("{:?}", s.recent_runs("job", 10).expect("r"));
+    assert_eq!(runs(&copy), runs(&store));
+    assert_eq!(
+        copy.events(None, 10).expect("e"),
+        store.events(None, 10).expect("e")
+    );
+    let snapshots = |s: &Store| format!("{:?}", s.snapshots("job").expect("s"));
+    assert_eq!(snapshots(&copy), snapshots(&store));
+    let window = copy.window_samples("job", None).expect("w");
+    assert_eq!((window.runs, window.matched), (1, 1));
+    assert_eq!(window.dagger.durations, vec![0.0125]);
+}
+
+#[test]
+fn an_unreachable_postgres_store_fails_fast_with_its_address() {
+    // Nothing listens on port 1; the password never reaches the message.
+    let location = StoreLocation::Postgres("postgres://ci:s3cret@127.0.0.1:1/cutover".into());
+    let started = std::time::Instant::now();
+    let error = Store::open_location(&location).expect_err("unreachable");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let message = error.to_string();
+    assert!(
+        message.contains("postgres://ci:***@127.0.0.1:1/cutover"),
+        "{message}"
+    );
+    assert!(!format!("{error:?}").contains("s3cret"));
+}
+
+#[test]
+fn a_postgres_server_that_never_answers_fails_within_the_connect_timeout() {
+    // Accepts the connection, then says nothing.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let _silent = std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(1).collect();
+        std::thread::sleep(std::time::Duration::from_secs(10));
+        drop(held);
+    });
+    let location = StoreLocation::Postgres(format!("postgres://ci@127.0.0.1:{port}/cutover"));
+    let started = std::time::Instant::now();
+    let error = Store::open_location(&location).expect_err("silent server");
+    let waited = started.elapsed();
+    assert!(waited < std::time::Duration::from_secs(4), "{waited:?}");
+    let chain = format!("{:?}", error);
+    assert!(chain.contains("did not answer within 2 s"), "{chain}");
+}
+
+#[test]
+fn a_postgres_store_of_an_older_schema_migrates() {
+    use super::postgres::schema::MIGRATIONS as PG_MIGRATIONS;
+    let database = TestDatabase::create();
+    let mut client = postgres::Client::connect(&database.url, postgres::NoTls).expect("connect");
+    for migration in &PG_MIGRATIONS[..4] {
+        client.batch_execute(migration).expect("old schema");
+    }
+    client
+        .batch_execute(
+            "CREATE TABLE cutover_schema (version BIGINT NOT NULL);
+             INSERT INTO cutover_schema VALUES (4);
+             INSERT INTO runs (id, component, mode, authoritative, status, started_at)
+                 VALUES ('r1', 'job', 'shadow', 'legacy', 'complete', '2027-01-04T10:00:00.000Z');",
+        )
+        .expect("v4 data");
+    let store =
+        Store::open_location(&StoreLocation::Postgres(database.url.clone())).expect("migrates");
+    assert_eq!(store.schema_version().expect("version"), current_version());
+    assert_eq!(store.recent_runs("job", 10).expect("runs").len(), 1);
+    assert_eq!(
+        store.implementation_start("job", "d1").expect("start"),
+        None
+    );
+}
+
+#[test]
+fn a_postgres_store_of_a_newer_schema_is_refused() {
+    let database = TestDatabase::create();
+    let mut client = postgres::Client::connect(&database.url, postgres::NoTls).expect("connect");
+    client
+        .batch_execute("CREATE TABLE cutover_schema (version BIGINT NOT NULL); INSERT INTO cutover_schema VALUES (99);")
+        .expect("future version");
+    let error =
+        Store::open_location(&StoreLocation::Postgres(database.url.clone())).expect_err("too new");
+    assert!(
+        matches!(error, super::StoreError::TooNew { found: 99, .. }),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn runners_opening_a_new_postgres_store_at_once_create_it_once() {
+    let database = TestDatabase::create();
+    let location = StoreLocation::Postgres(database.url.clone());
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+    let openers: Vec<_> = (0..8)
+        .map(|_| {
+            let (location, barrier) = (location.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                Store::open_location(&location).map(|s| s.schema_version().ok())
+            })
+        })
+        .collect();
+    for opener in openers {
+        let version = opener.join().expect("thread").expect("opens");
+        assert_eq!(version, Some(current_version()));
+    }
+    let mut client = postgres::Client::connect(&database.url, postgres::NoTls).expect("connect");
+    let rows: i64 = client
+        .query_one("SELECT COUNT(*) FROM cutover_schema", &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(rows, 1);
+}
+
+fn triggers_tests_imports_and_drift_read_back(subject: Subject) {
+    use crate::exec::{ParityVerdict, SideOutcome};
+    use crate::lifecycle::Side;
+    let mut store = subject.store;
+    let fired = NewEvent {
+        component: Some("job".into()),
+        actor: "watch".into(),
+        reason: None,
+        event: Event::TriggerFired {
+            trigger: "dagger.failures > 1".into(),
+            action: crate::spec::TriggerAction::Rollback,
+            metrics: Default::default(),
+            runs: 3,
+        },
+    };
+    store
+        .append_event(&fired, Durability::Synced)
+        .expect("fired");
+    let at = store
+        .last_trigger_firing("job", "dagger.failures > 1")
+        .expect("firing");
+    assert_eq!(at, Some(store.events(None, 1).expect("events")[0].at));
+    assert_eq!(
+        store.last_trigger_firing("job", "other").expect("none"),
+        None
+    );
+    for passed in [false, true] {
+        let result = super::TestRecord {
+            component: Some("job".into()),
+            phase: Some(1),
+            test: "smoke".into(),
+            side: Side::Dagger,
+            passed,
+            duration_ms: 7,
+            detail: None,
+        };
+        store.record_test(&result).expect("test");
+    }
+    let started_at = jiff::Timestamp::from_second(1_800_000_000).expect("time");
+    let imported: Vec<super::ImportedRun> = (0..3)
+        .map(|i| super::ImportedRun {
+            id: format!("import-{i}"),
+            component: "job".into(),
+            mode: ModeState::default(),
+            started_at,
+            parity: Some(ParityVerdict::Mismatch),
+            sides: vec![
+                (Side::Legacy, SideOutcome::Succeeded, 1000.0),
+                (Side::Dagger, SideOutcome::Failed { code: 2 }, 500.0),
+            ],
+        })
+        .collect();
+    store.import_runs(&imported).expect("import");
+    let counts = &store.run_counts().expect("counts")["job"];
+    assert_eq!(
+        (
+            counts.total,
+            counts.legacy,
+            counts.dagger,
+            counts.mismatches
+        ),
+        (3, 3, 3, 3)
+    );
+    let window = store
+        .window_samples("job", Some(started_at))
+        .expect("window");
+    assert_eq!((window.runs, window.mismatches), (3, 3));
+    assert_eq!(
+        (window.dagger.tests_total, window.dagger.tests_passed),
+        (1, 1)
+    );
+    assert_eq!(window.dagger.successes, 0);
+    assert_eq!(
+        store.runs_since("import-0").expect("since"),
+        0,
+        "imports are not runs"
+    );
+    assert!(store.running_runs().expect("running").is_empty());
+    let ack = NewEvent {
+        component: Some("job".into()),
+        actor: "ada".into(),
+        reason: None,
+        event: Event::DriftAcknowledged {
+            previous: None,
+            digest: "d1".into(),
+            files: Vec::new(),
+        },
+    };
+    assert!(
+        !store
+            .acknowledge_drift("job", "d1", &ack)
+            .expect("no state yet")
+    );
+    let (legacy, shadow, event) = shadow_advance();
+    let update = super::ModeUpdate {
+        component: "job",
+        expected: legacy,
+        from: legacy,
+        new: shadow,
+        sources_digest: Some("d0"),
+        restore_point: &[],
+    };
+    store.change_mode(&update, event).expect("advance");
+    assert!(
+        store
+            .acknowledge_drift("job", "d1", &ack)
+            .expect("acknowledged")
+    );
+    assert_eq!(
+        store.mode("job").expect("mode").sources_digest.as_deref(),
+        Some("d1")
     );
 }

@@ -17,6 +17,7 @@ mod modes;
 mod parity;
 mod plan;
 mod plan_rules;
+mod postgres;
 mod processes;
 mod readme;
 mod rollback;
