@@ -152,3 +152,97 @@ fn a_concurrent_mode_change_writes_nothing() {
     assert!(store.events(None, 10).expect("events").is_empty());
     assert!(store.snapshots("job").expect("snapshots").is_empty());
 }
+
+/// A shadow run of `job` with both sides, as `cutover run` records it.
+fn shadow_run(id: &str) -> (super::RunStart, super::RunFinish) {
+    use crate::exec::{SideOutcome, SideRole};
+    use crate::lifecycle::Side;
+    let side = |side, role| super::SideRecord {
+        side,
+        role,
+        attempt: 0,
+        outcome: SideOutcome::Succeeded,
+        duration_ms: 10.0,
+        stdout_digest: None,
+        outputs_digest: None,
+    };
+    (
+        super::RunStart {
+            id: id.into(),
+            component: "job".into(),
+            mode: ModeState {
+                mode: Mode::Shadow,
+                canary_percent: 0,
+            },
+            authoritative: Side::Legacy,
+            pid: 0,
+            run_key: None,
+            trace_id: "t".into(),
+            source: super::RunSource::Run,
+            implementation: None,
+        },
+        super::RunFinish {
+            id: id.into(),
+            exit_code: 0,
+            parity: Some(crate::exec::ParityVerdict::Match),
+            parity_summary: None,
+            trace_url: None,
+            sides: vec![
+                side(Side::Legacy, SideRole::Authoritative),
+                side(Side::Dagger, SideRole::Shadow),
+            ],
+        },
+    )
+}
+
+#[test]
+fn a_run_delivered_twice_is_stored_once() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = Store::open(&dir.path().join("state.db")).expect("store");
+    let (start, finish) = shadow_run("r1");
+    let at = jiff::Timestamp::UNIX_EPOCH;
+    for _ in 0..2 {
+        store.begin_run_at(&start, at).expect("begin");
+        store.finish_run_at(&finish, at).expect("finish");
+        // A late start of a finished run changes nothing either.
+        store.begin_run_at(&start, at).expect("begin again");
+    }
+    let counts = &store.run_counts().expect("counts")["job"];
+    assert_eq!(
+        (counts.total, counts.legacy, counts.dagger, counts.matches),
+        (1, 1, 1, 1)
+    );
+    let window = store.window_samples("job", None).expect("samples");
+    assert_eq!((window.runs, window.legacy.executions), (1, 1));
+    let runs = store.recent_runs("job", 10).expect("runs");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].started_at, at, "the time it really started");
+    assert!(
+        store
+            .finish_run_at(&shadow_run("never-begun").1, at)
+            .is_err(),
+        "an end without a start is refused"
+    );
+}
+
+#[test]
+fn an_import_repeated_is_stored_once() {
+    use crate::exec::SideOutcome;
+    use crate::lifecycle::Side;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = Store::open(&dir.path().join("state.db")).expect("store");
+    let run = super::ImportedRun {
+        id: "ci-1".into(),
+        component: "job".into(),
+        mode: ModeState::default(),
+        started_at: jiff::Timestamp::UNIX_EPOCH,
+        parity: None,
+        sides: vec![(Side::Legacy, SideOutcome::Succeeded, 5.0)],
+    };
+    store
+        .import_runs(std::slice::from_ref(&run))
+        .expect("import");
+    store.import_runs(&[run]).expect("import again");
+    let counts = &store.run_counts().expect("counts")["job"];
+    assert_eq!((counts.total, counts.legacy), (1, 1));
+}
