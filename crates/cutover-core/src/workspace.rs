@@ -23,6 +23,8 @@ pub struct Workspace {
     pub state_dir: PathBuf,
     /// The state store.
     pub store: Store,
+    /// Where the store is (a run's delivery opens its own connection).
+    pub location: StoreLocation,
     plan: OnceLock<Result<Plan, PlanError>>,
 }
 
@@ -75,6 +77,7 @@ impl Workspace {
             .map_or_else(|| base_dir.join(".cutover"), Path::to_owned);
         Ok(Workspace {
             store: Store::open_location(state)?,
+            location: state.clone(),
             migration,
             base_dir,
             state_dir,

@@ -19,7 +19,7 @@ pub struct ModeRecord {
 }
 
 /// What is known when a run starts.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunStart {
     /// Run id.
     pub id: String,
@@ -45,7 +45,7 @@ pub struct RunStart {
 }
 
 /// One side's result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SideRecord {
     /// Which side.
     pub side: Side,
@@ -64,7 +64,7 @@ pub struct SideRecord {
 }
 
 /// What is known when a run ends.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunFinish {
     /// Run id.
     pub id: String,
@@ -196,7 +196,7 @@ pub struct ImportedRun {
 }
 
 /// What produced a run record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunSource {
     /// `cutover run`.
