@@ -5,6 +5,7 @@ mod audit;
 mod bad_input;
 mod check;
 mod ci;
+mod ci_recipes;
 mod confine;
 mod doctor;
 mod events;
