@@ -178,28 +178,19 @@ pub fn execute_run(
                 .map_or(DEFAULT_SHADOW_TIMEOUT, |t| Duration::from_secs(t.seconds)),
     };
     let spool = Spool::in_state_dir(&workspace.state_dir);
-    let begun = SpoolRecord::begun(
-        RunStart {
-            id: runner.run_id.clone(),
-            component: component.id.clone(),
-            mode,
-            authoritative: routing.authoritative,
-            pid: crate::process_identity::ProcessIdentity::current().encode(),
-            run_key: Some(request.key.clone()),
-            trace_id: runner.trace.trace_id.clone(),
-            source: RunSource::Run,
-            implementation: crate::exec::implementation_digest(&workspace.base_dir, component),
-        },
-        jiff::Timestamp::now(),
-    );
-    spool.write(&begun)?;
-    let courier = match request.delivery {
-        Delivery::Store { timeout } => Some((
-            Courier::start(workspace.location.clone(), spool.clone(), begun.clone()),
-            timeout,
-        )),
-        Delivery::SpoolOnly => None,
+    let start = RunStart {
+        id: runner.run_id.clone(),
+        component: component.id.clone(),
+        mode,
+        authoritative: routing.authoritative,
+        pid: crate::process_identity::ProcessIdentity::current().encode(),
+        run_key: Some(request.key.clone()),
+        trace_id: runner.trace.trace_id.clone(),
+        source: RunSource::Run,
+        implementation: crate::exec::implementation_digest(&workspace.base_dir, component),
     };
+    let begun = SpoolRecord::begun(start, jiff::Timestamp::now());
+    let courier = start_delivery(workspace, &spool, &begun, request.delivery)?;
     let Compared {
         sides,
         parity,
@@ -219,16 +210,7 @@ pub fn execute_run(
             .collect(),
     };
     let finished = begun.finished(finish, jiff::Timestamp::now());
-    if let Err(error) = spool.write(&finished) {
-        warnings.push(format!(
-            "the end of run {} could not be spooled ({error}); if the store does not confirm it, it counts as incomplete",
-            runner.run_id
-        ));
-    }
-    let delivery = match courier {
-        Some((courier, timeout)) => courier.finish(finished, timeout),
-        None => DeliveryOutcome::SpoolOnly,
-    };
+    let delivery = finish_delivery(&spool, courier, finished, &mut warnings);
     Ok(RunReport {
         run_id: runner.run_id,
         mode,
@@ -240,6 +222,45 @@ pub fn execute_run(
         warnings,
         delivery,
     })
+}
+
+/// Spools the start of a run before anything runs and, unless the record
+/// is for the spool only, starts delivering it in the background.
+fn start_delivery(
+    workspace: &Workspace,
+    spool: &Spool,
+    begun: &SpoolRecord,
+    delivery: Delivery,
+) -> Result<Option<(Courier, Duration)>, RunError> {
+    spool.write(begun)?;
+    Ok(match delivery {
+        Delivery::Store { timeout } => Some((
+            Courier::start(workspace.location.clone(), spool.clone(), begun.clone()),
+            timeout,
+        )),
+        Delivery::SpoolOnly => None,
+    })
+}
+
+/// Spools the end of a run, then waits, at most the delivery bound, for
+/// the store to confirm it. A spool that cannot take the end is a warning:
+/// the job's result never depends on it.
+fn finish_delivery(
+    spool: &Spool,
+    courier: Option<(Courier, Duration)>,
+    finished: SpoolRecord,
+    warnings: &mut Vec<String>,
+) -> DeliveryOutcome {
+    if let Err(error) = spool.write(&finished) {
+        warnings.push(format!(
+            "the end of run {} could not be spooled ({error}); if the store does not confirm it, it counts as incomplete",
+            finished.start.id
+        ));
+    }
+    match courier {
+        Some((courier, timeout)) => courier.finish(finished, timeout),
+        None => DeliveryOutcome::SpoolOnly,
+    }
 }
 
 /// The sides of a run with their results (authoritative first), the

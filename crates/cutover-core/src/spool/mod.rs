@@ -91,6 +91,16 @@ impl Spool {
         }
     }
 
+    /// Removes the temporaries of writers killed before their rename.
+    pub fn sweep(&self) -> Result<(), SpoolError> {
+        crate::fs::remove_stale_temporaries(&self.dir, false)
+            .map(|_| ())
+            .map_err(|source| SpoolError::Io {
+                path: self.dir.clone(),
+                source,
+            })
+    }
+
     /// The records waiting in the spool, oldest first (run ids sort by start).
     pub fn pending(&self) -> Result<Vec<PathBuf>, SpoolError> {
         record_files(&self.dir, false)

@@ -54,11 +54,21 @@ impl Courier {
     pub fn start(location: StoreLocation, spool: Spool, begun: SpoolRecord) -> Courier {
         let (end, ends) = mpsc::channel();
         let (finished, done) = mpsc::channel();
-        std::thread::spawn(move || {
-            let result = work(&location, &spool, &begun, &ends);
-            // The run may have stopped waiting: nobody to tell then.
-            let _ = finished.send(result);
-        });
+        let failed = finished.clone();
+        let spawned = std::thread::Builder::new()
+            .name("cutover-delivery".into())
+            .spawn(move || {
+                let result = work(&location, &spool, &begun, &ends);
+                // The run may have stopped waiting: nobody to tell then.
+                let _ = finished.send(result);
+            });
+        if let Err(error) = spawned {
+            // No thread: the record stays spooled, and the run says why.
+            let _ = failed.send(Err(StoreError::Open {
+                path: "delivery thread".into(),
+                source: Box::new(error),
+            }));
+        }
         Courier { end, done }
     }
 

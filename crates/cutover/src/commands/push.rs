@@ -16,6 +16,7 @@ use crate::printer::Printer;
 pub fn push(global: &GlobalArgs, _args: PushArgs, printer: &mut Printer) -> Result<u8, CliError> {
     let mut workspace = open_workspace(global)?;
     let spool = Spool::in_state_dir(&workspace.state_dir);
+    spool.sweep()?;
     let summary = deliver::push(&mut workspace.store, &spool, usize::MAX, None, progress)?;
     for problem in &summary.unreadable {
         note(&format!("cutover: warning: {}", one_line(problem)));

@@ -151,7 +151,11 @@ fn push_says_when_records_remain() {
     let first = run(test.path());
     runs_while_locked(test.path(), 1, &first);
     std::fs::write(spool_dir(test.path()).join("torn.json"), "{").expect("junk");
+    // What a writer killed before its rename leaves: swept by push.
+    let stale = spool_dir(test.path()).join(".r.json.cutover-4194303-1.tmp");
+    std::fs::write(&stale, "{").expect("temporary");
     let push = Test::at(test.path()).args(&["push"]).run();
+    assert!(!stale.exists(), "a dead writer's temporary is removed");
     push.code(1)
         .stdout_has("delivered 1 run (1 finished, 0 incomplete); 1 still spooled")
         .stderr_has("torn.json` is not a cutover run record");
