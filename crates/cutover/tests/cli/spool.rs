@@ -20,14 +20,24 @@ components:
     dagger: { run: \"true\" }
 ";
 
-/// Longer than any run here takes with a delivery bound of 300 ms, far
+/// Longer than any run here takes with [`LOCKED_BOUND`], far
 /// shorter than the minute a write waits for a locked SQLite file.
 const NEVER_BLOCKED: Duration = Duration::from_secs(20);
 
+/// The delivery bound while the store is locked: short, so tests are quick.
+const LOCKED_BOUND: &str = "300ms";
+/// The bound while the store answers: generous, so a loaded machine never
+/// leaves a record behind by chance.
+const ANSWERING_BOUND: &str = "30s";
+
 fn run(dir: &Path) -> Outcome {
+    run_within(dir, ANSWERING_BOUND)
+}
+
+fn run_within(dir: &Path, bound: &str) -> Outcome {
     Test::at(dir)
         .args(&["run", "job"])
-        .env("CUTOVER_DELIVERY_TIMEOUT", "300ms")
+        .env("CUTOVER_DELIVERY_TIMEOUT", bound)
         .run()
 }
 
@@ -71,7 +81,7 @@ fn runs_while_locked(dir: &Path, count: usize, expected: &Outcome) {
     let lock = lock_store(dir);
     for _ in 0..count {
         let started = Instant::now();
-        let outcome = run(dir);
+        let outcome = run_within(dir, LOCKED_BOUND);
         outcome.code(3);
         assert!(
             started.elapsed() < NEVER_BLOCKED,
@@ -258,4 +268,45 @@ fn ingest_refuses_anything_but_records_and_writes_nothing() {
         .code(2)
         .stderr_has("not a directory");
     assert!(!gate.path().join(".cutover").exists(), "nothing written");
+}
+
+/// Starts `count` runs of `job` at once; waits for all, returns their exit codes.
+fn concurrent_runs(dir: &Path, count: usize, bound: &str) -> Vec<Option<i32>> {
+    let children: Vec<_> = (0..count)
+        .map(|_| {
+            Process::new(assert_cmd::cargo::cargo_bin("cutover"))
+                .current_dir(dir)
+                .args(["run", "job"])
+                .env("CUTOVER_DELIVERY_TIMEOUT", bound)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|mut child| child.wait().expect("wait").code())
+        .collect()
+}
+
+#[test]
+fn concurrent_runs_racing_over_the_same_spool_store_each_record_once() {
+    let test = Test::new().spec(SPEC);
+    run(test.path()).code(3);
+    let lock = lock_store(test.path());
+    assert_eq!(
+        concurrent_runs(test.path(), 8, LOCKED_BOUND),
+        vec![Some(3); 8]
+    );
+    drop(lock);
+    assert_eq!(spooled(test.path()), 8);
+    // Four runs at once, each delivering the same older records first.
+    assert_eq!(
+        concurrent_runs(test.path(), 4, ANSWERING_BOUND),
+        vec![Some(3); 4]
+    );
+    assert_eq!(spooled(test.path()), 0);
+    let runs = total(test.path());
+    assert_eq!((&runs["total"], &runs["legacy"]), (&13.into(), &13.into()));
 }
