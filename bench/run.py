@@ -7,12 +7,19 @@
    directly; median of the difference over interleaved runs (bar: under 2 ms).
 3. fsync calls per legacy-mode run, counted by `strace -f -c` over many runs
    (bar: at most 1 per run on average).
+4. A store that does not answer: wall time of a legacy-mode `run` while the
+   SQLite file is held by an exclusive lock (the run must end within its
+   delivery bound, 2 s by default, and keep its record in the spool).
+
+With BASELINE_BINARY=/path/to/an/older/cutover, the overhead measurement
+interleaves that binary too (before/after figures from the same run).
 
 Workspaces live under target/bench-work/, on the repository's own disk (never
 tmpfs), so every file-system cost is the real one.
 """
 import os
 import pathlib
+import sqlite3
 import re
 import resource
 import shutil
@@ -70,12 +77,18 @@ def shadow_concurrency(runs):
 
 def overhead(runs):
     directory = workspace("true", "true")
-    direct, routed = [], []
+    baseline = os.environ.get("BASELINE_BINARY")
+    base_directory = workspace("true", "true") if baseline else None
+    direct, routed, based = [], [], []
     for _ in range(5):  # warm caches, create the store
         timed([BINARY, "run", "job"], directory)
+        if baseline:
+            timed([baseline, "run", "job"], base_directory)
     for _ in range(runs):
         direct.append(cpu_timed(["/bin/sh", "-c", "true"], directory))
         routed.append(cpu_timed([BINARY, "run", "job"], directory))
+        if baseline:
+            based.append(cpu_timed([baseline, "run", "job"], base_directory))
     wall = [r[0] - d[0] for r, d in zip(routed, direct)]
     cpu = [r[1] - d[1] for r, d in zip(routed, direct)]
     load = os.getloadavg()[0]
@@ -83,6 +96,24 @@ def overhead(runs):
           f"(cutover run {statistics.median(r[0] for r in routed) * 1000:.2f} ms vs sh -c true "
           f"{statistics.median(d[0] for d in direct) * 1000:.2f} ms) over {runs} interleaved runs (bar: < 2 ms); "
           f"CPU time over sh -c true: mean {statistics.mean(cpu) * 1000:.2f} ms; load average {load:.1f}")
+    if baseline:
+        base_wall = [b[0] - d[0] for b, d in zip(based, direct)]
+        base_cpu = [b[1] - d[1] for b, d in zip(based, direct)]
+        print(f"  baseline {baseline}: overhead median {statistics.median(base_wall) * 1000:.2f} ms, "
+              f"CPU over sh -c true: mean {statistics.mean(base_cpu) * 1000:.2f} ms (same interleaved runs)")
+
+
+def locked_store(runs):
+    directory = workspace("true", "true")
+    timed([BINARY, "run", "job"], directory)  # create the store
+    lock = sqlite3.connect(directory / ".cutover" / "state.db", isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    times = [timed([BINARY, "run", "job"], directory) for _ in range(runs)]
+    lock.execute("ROLLBACK")
+    lock.close()
+    kept = len(list((directory / ".cutover" / "spool").glob("*.json")))
+    print(f"run with the store locked: median {statistics.median(times):.3f} s, max {max(times):.3f} s "
+          f"over {runs} runs (bound: 2 s delivery timeout); {kept} records kept in the spool")
 
 
 def fsyncs(runs):
@@ -110,6 +141,7 @@ def main():
     shadow_concurrency(int(os.environ.get("SHADOW_RUNS", "5")))
     overhead(int(os.environ.get("OVERHEAD_RUNS", "200")))
     fsyncs(int(os.environ.get("FSYNC_RUNS", "300")))
+    locked_store(int(os.environ.get("LOCKED_RUNS", "5")))
     print(f"machine: {os.cpu_count()} cores; work directory {WORK} (repository disk)")
     shutil.rmtree(WORK, ignore_errors=True)
     return 0

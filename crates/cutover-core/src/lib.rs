@@ -9,7 +9,8 @@
 //!    [`process_identity`].
 //! 2. Engines: [`plan`], [`criteria`], [`exec`], [`store`] (the only SQL; one
 //!    seam for more backends), [`snapshot`], [`report`], [`gate`],
-//!    [`status`], [`testing`], [`benchmark`].
+//!    [`status`], [`testing`], [`benchmark`], [`spool`] (run records kept
+//!    on the runner until the store has them).
 //! 3. Operations, each on a [`workspace::Workspace`]: [`ops`] (advance,
 //!    rollback, decide, evaluate a gate), [`router`] (run), [`rollback`]
 //!    (the journaled procedure, triggers, drills), [`docs`].
@@ -43,6 +44,7 @@ pub mod router;
 pub mod scaffold;
 pub mod snapshot;
 pub mod spec;
+pub mod spool;
 pub mod status;
 pub mod store;
 pub mod testing;

@@ -29,6 +29,8 @@ pub struct Workspace {
     pub mode_file_path: PathBuf,
     /// Its contents as read (or last written); `None` when there is none yet.
     mode_file: Option<ModeFile>,
+    /// Where the store is (a run's delivery opens its own connection).
+    pub location: StoreLocation,
     plan: OnceLock<Result<Plan, PlanError>>,
 }
 
@@ -113,6 +115,7 @@ impl Workspace {
         let mode_file = ModeFile::load(&mode_file_path, &migration)?;
         Ok(Workspace {
             store: Store::open_location(state)?,
+            location: state.clone(),
             migration,
             base_dir,
             state_dir,

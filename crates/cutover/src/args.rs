@@ -62,6 +62,10 @@ pub enum Command {
     Sync(SyncArgs),
     /// Record an outcome reported by a service (instead of `run`).
     Record(RecordArgs),
+    /// Deliver the run records waiting in `.cutover/spool/` to the store.
+    Push(PushArgs),
+    /// Import a directory of spooled run records (e.g. CI artifacts); idempotent.
+    Ingest(IngestArgs),
     /// Evaluate a component's or phase's gate; non-zero exit unless it passes.
     Gate(GateArgs),
     /// Run acceptance and integration tests; non-zero exit if any fails.
@@ -340,9 +344,39 @@ pub struct RunArgs {
     /// Canary routing key (default: the CI's commit SHA, else random).
     #[arg(long)]
     pub key: Option<String>,
+    /// How long to wait for the store once the sides are done: `2s`,
+    /// `500ms`. The job's exit code never depends on it; a run the store has
+    /// not confirmed by then stays in `.cutover/spool/` for `cutover push`.
+    #[arg(
+        long,
+        env = "CUTOVER_DELIVERY_TIMEOUT",
+        value_parser = parse_duration,
+        default_value = "2s"
+    )]
+    pub delivery_timeout: Duration,
+    /// Keep the run's record in `.cutover/spool/` only, not delivering it:
+    /// CI uploads the spool as an artifact and `cutover ingest` imports it.
+    #[arg(
+        long,
+        env = "CUTOVER_SPOOL_ONLY",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub spool_only: bool,
     /// Extra arguments appended to the side's command line.
     #[arg(last = true)]
     pub args: Vec<String>,
+}
+
+/// `cutover push`.
+#[derive(Debug, Args)]
+pub struct PushArgs {}
+
+/// `cutover ingest`.
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// A directory of spooled run records (`.cutover/spool/` of one or many
+    /// runners, e.g. downloaded CI artifacts); searched recursively.
+    pub dir: PathBuf,
 }
 
 /// `cutover status`.

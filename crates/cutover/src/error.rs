@@ -15,6 +15,7 @@ use cutover_core::rollback::RollbackError;
 use cutover_core::router::RunError;
 use cutover_core::spec::SpecErrors;
 use cutover_core::spec::load::LoadError;
+use cutover_core::spool::SpoolError;
 use cutover_core::store::StoreError;
 use cutover_core::workspace::{ModeWriteError, TargetError, UnknownComponent, WorkspaceError};
 use miette::{GraphicalReportHandler, GraphicalTheme};
@@ -60,6 +61,9 @@ pub enum CliError {
     /// The mode file could not be written.
     #[error(transparent)]
     ModeWrite(#[from] ModeWriteError),
+    /// The spool could not be read.
+    #[error(transparent)]
+    Spool(#[from] SpoolError),
     /// A component id not in the spec.
     #[error(transparent)]
     UnknownComponent(#[from] UnknownComponent),
@@ -142,7 +146,8 @@ impl CliError {
             | CliError::Decide(DecideError::NothingOpen(_))
             | CliError::Drift(DriftError::NoDrift(_))
             | CliError::Bench { .. }
-            | CliError::Usage(_) => exit_codes::BAD_INPUT,
+            | CliError::Usage(_)
+            | CliError::Spool(SpoolError::Unreadable { .. }) => exit_codes::BAD_INPUT,
             CliError::Rollback {
                 source:
                     RollbackError::Store(_)
@@ -174,6 +179,7 @@ impl CliError {
             | CliError::Stdout(_)
             | CliError::Store(_)
             | CliError::ModeWrite(_)
+            | CliError::Spool(_)
             | CliError::Gc(_)
             | CliError::Run { .. } => exit_codes::FAILURE,
         }
@@ -267,6 +273,17 @@ pub fn render_spec_errors(errors: &SpecErrors) -> String {
 #[expect(clippy::print_stderr, reason = "the one place errors reach the user")]
 fn eprint_text(text: &str) {
     eprint!("{text}");
+}
+
+/// An error and its causes on one line, `error: cause: cause`.
+pub fn one_line(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(&format!(": {inner}"));
+        cause = inner.source();
+    }
+    text
 }
 
 /// A one-line note on stderr (progress, summaries), never on stdout.

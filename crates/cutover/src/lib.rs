@@ -51,6 +51,8 @@ fn dispatch(cli: Cli, printer: &mut Printer) -> Result<u8, CliError> {
         Command::Rollback(args) => commands::mode::rollback(&global, args, printer),
         Command::Sync(args) => commands::sync::run(&global, args, printer),
         Command::Record(args) => commands::record::run(&global, args, printer),
+        Command::Push(args) => commands::push::push(&global, args, printer),
+        Command::Ingest(args) => commands::push::ingest(&global, args, printer),
         Command::Gate(args) => commands::gate::run(&global, args, printer),
         Command::Test(args) => commands::test::run(&global, args, printer),
         Command::Bench(args) => commands::bench::run(&global, args, printer),

@@ -77,6 +77,18 @@ pub fn remove_stale_temporaries(directory: &Path, dry_run: bool) -> std::io::Res
 /// directory and a rename, creating the directory if needed: readers never
 /// see a half-written file, and a crash leaves the old one in place.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_through_temporary(path, bytes, true)
+}
+
+/// Like [`write_atomically`] without the sync: readers still never see a
+/// half-written file and a crash of any process leaves the old one or the
+/// new one, but a power loss may lose the write. For evidence written on
+/// every run (the spool), with the durability the store gives run records.
+pub fn write_atomically_unsynced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_through_temporary(path, bytes, false)
+}
+
+fn write_through_temporary(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -90,7 +102,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let result = std::fs::File::create(&temporary)
         .and_then(|mut file| {
             file.write_all(bytes)?;
-            file.sync_all()?;
+            if sync {
+                file.sync_all()?;
+            }
             crate::failpoint::failpoint_at("atomic-write-before-rename", &name);
             Ok(())
         })

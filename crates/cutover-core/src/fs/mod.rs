@@ -5,5 +5,7 @@ mod atomic;
 pub mod confine;
 mod tree;
 
-pub use atomic::{is_stale_temporary, remove_stale_temporaries, write_atomically};
+pub use atomic::{
+    is_stale_temporary, remove_stale_temporaries, write_atomically, write_atomically_unsynced,
+};
 pub use tree::copy_tree;

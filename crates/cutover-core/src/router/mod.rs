@@ -6,4 +6,4 @@ mod routing;
 mod run;
 
 pub use routing::{RouteError, Routing, bucket, route, run_key_from_env};
-pub use run::{RunError, RunReport, RunRequest, execute_run, record_execution};
+pub use run::{Delivery, RunError, RunReport, RunRequest, execute_run, record_execution};

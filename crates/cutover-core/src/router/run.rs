@@ -8,6 +8,11 @@
 //! directory). A side that runs alone (legacy, dagger, retired) behaves
 //! exactly as the CI job did before: `CUTOVER_OUT` is the spec's directory,
 //! its output is streamed, and no run directory is created.
+//!
+//! The run's record goes to the spool first (`<state dir>/spool/`), then to
+//! the store through a [`Courier`] on its own thread: the run waits for the
+//! store at most `delivery_timeout` after its sides are done, and exits as
+//! its authoritative side did whatever the store does.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -20,6 +25,8 @@ use crate::exec::{
 };
 use crate::lifecycle::{ModeState, Side};
 use crate::spec::{Component, ComponentRef};
+use crate::spool::worker::{Courier, DeliveryOutcome};
+use crate::spool::{Spool, SpoolError, SpoolRecord};
 use crate::store::{RunFinish, RunSource, RunStart, SideRecord, Store, StoreError};
 use crate::workspace::Workspace;
 
@@ -36,10 +43,26 @@ pub struct RunRequest<'a> {
     pub extra_args: &'a [String],
     /// Canary routing key.
     pub key: String,
+    /// Whether and how long to wait for the store.
+    pub delivery: Delivery,
+}
+
+/// What a run does with its record besides spooling it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Deliver it to the store, waiting at most `timeout` after the sides
+    /// are done (see [`crate::spool::worker::DEFAULT_DELIVERY_TIMEOUT`]).
+    Store {
+        /// The bound.
+        timeout: Duration,
+    },
+    /// Keep it in the spool only, for CI to upload as an artifact and
+    /// `cutover ingest` to import (teams without a shared store).
+    SpoolOnly,
 }
 
 /// What a run did.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct RunReport {
     /// Run id.
     pub run_id: String,
@@ -57,6 +80,8 @@ pub struct RunReport {
     pub run_dir: PathBuf,
     /// Things cutover refused to do, for the operator (the run still counts).
     pub warnings: Vec<String>,
+    /// Whether the store has the run, or the spool keeps it.
+    pub delivery: DeliveryOutcome,
 }
 
 /// Why a run could not happen.
@@ -65,9 +90,12 @@ pub enum RunError {
     /// Routing failed (a spec problem).
     #[error(transparent)]
     Route(#[from] RouteError),
-    /// Recording failed.
+    /// Reading the mode failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The run's record could not be written to the spool.
+    #[error(transparent)]
+    Spool(#[from] SpoolError),
     /// The run directory could not be prepared or read.
     #[error("failed to prepare `{}`", path.display())]
     Io {
@@ -149,7 +177,8 @@ pub fn execute_run(
                 .timeout
                 .map_or(DEFAULT_SHADOW_TIMEOUT, |t| Duration::from_secs(t.seconds)),
     };
-    workspace.store.begin_run(&RunStart {
+    let spool = Spool::in_state_dir(&workspace.state_dir);
+    let start = RunStart {
         id: runner.run_id.clone(),
         component: component.id.clone(),
         mode,
@@ -159,12 +188,14 @@ pub fn execute_run(
         trace_id: runner.trace.trace_id.clone(),
         source: RunSource::Run,
         implementation: crate::exec::implementation_digest(&workspace.base_dir, component),
-    })?;
+    };
+    let begun = SpoolRecord::begun(start, jiff::Timestamp::now());
+    let courier = start_delivery(workspace, &spool, &begun, request.delivery)?;
     let Compared {
         sides,
         parity,
         summary,
-        warnings,
+        mut warnings,
     } = runner.run_and_compare(&routing)?;
     let exit_code = sides[0].0.execution.outcome.exit_code();
     let finish = RunFinish {
@@ -178,7 +209,8 @@ pub fn execute_run(
             .map(|(run, result)| side_record(run, result))
             .collect(),
     };
-    workspace.store.finish_run(&finish)?;
+    let finished = begun.finished(finish, jiff::Timestamp::now());
+    let delivery = finish_delivery(&spool, courier, finished, &mut warnings);
     Ok(RunReport {
         run_id: runner.run_id,
         mode,
@@ -188,7 +220,47 @@ pub fn execute_run(
         summary,
         run_dir: runner.run_dir,
         warnings,
+        delivery,
     })
+}
+
+/// Spools the start of a run before anything runs and, unless the record
+/// is for the spool only, starts delivering it in the background.
+fn start_delivery(
+    workspace: &Workspace,
+    spool: &Spool,
+    begun: &SpoolRecord,
+    delivery: Delivery,
+) -> Result<Option<(Courier, Duration)>, RunError> {
+    spool.write(begun)?;
+    Ok(match delivery {
+        Delivery::Store { timeout } => Some((
+            Courier::start(workspace.location.clone(), spool.clone(), begun.clone()),
+            timeout,
+        )),
+        Delivery::SpoolOnly => None,
+    })
+}
+
+/// Spools the end of a run, then waits, at most the delivery bound, for
+/// the store to confirm it. A spool that cannot take the end is a warning:
+/// the job's result never depends on it.
+fn finish_delivery(
+    spool: &Spool,
+    courier: Option<(Courier, Duration)>,
+    finished: SpoolRecord,
+    warnings: &mut Vec<String>,
+) -> DeliveryOutcome {
+    if let Err(error) = spool.write(&finished) {
+        warnings.push(format!(
+            "the end of run {} could not be spooled ({error}); if the store does not confirm it, it counts as incomplete",
+            finished.start.id
+        ));
+    }
+    match courier {
+        Some((courier, timeout)) => courier.finish(finished, timeout),
+        None => DeliveryOutcome::SpoolOnly,
+    }
 }
 
 /// The sides of a run with their results (authoritative first), the

@@ -58,11 +58,13 @@ pub(super) trait Backend: std::fmt::Debug + Send {
         component: &str,
         trigger: &str,
     ) -> Result<Option<Timestamp>, StoreError>;
-    /// Records the start of a run.
+    /// Records the start of a run. Idempotent by run id: a run already
+    /// recorded is left as it is (spooled records may be delivered twice).
     fn begin_run(&mut self, run: &RunStart, at: Timestamp) -> Result<(), StoreError>;
-    /// Records the end of a run and its side executions.
+    /// Records the end of a run and its side executions. Idempotent by run
+    /// id: a run already finished is left as it is, sides not added again.
     fn finish_run(&mut self, finish: &RunFinish, at: Timestamp) -> Result<(), StoreError>;
-    /// Imports finished runs in one transaction.
+    /// Imports finished runs in one transaction, skipping ids already recorded.
     fn import_runs(&mut self, runs: &[ImportedRun]) -> Result<(), StoreError>;
     /// Per-component run counts.
     fn run_counts(&self) -> Result<BTreeMap<String, ComponentRunCounts>, StoreError>;

@@ -15,7 +15,8 @@ use super::types::{
 use crate::exec::{ParityVerdict, SideRole};
 use crate::lifecycle::{Mode, Side};
 
-/// Records the start of a run (status `running`).
+/// Records the start of a run (status `running`); a run already recorded
+/// under this id is left as it is (delivery is idempotent by run id).
 pub(super) fn begin(
     tx: &Transaction<'_>,
     run: &RunStart,
@@ -24,7 +25,8 @@ pub(super) fn begin(
     tx.prepare_cached(
         "INSERT INTO runs (id, component, mode, canary_percent, authoritative, status, source,
                            started_at, pid, run_key, trace_id, implementation)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![
         run.id,
@@ -43,25 +45,32 @@ pub(super) fn begin(
     Ok(())
 }
 
-/// Records the end of a run, every side execution and their samples.
+/// Records the end of a run, every side execution and their samples. A
+/// run already finished is left as it is (delivery is idempotent by run
+/// id); a run never begun is an error.
 pub(super) fn finish(
     tx: &Transaction<'_>,
     finish: &RunFinish,
     at: jiff::Timestamp,
 ) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "UPDATE runs SET status = ?7, finished_at = ?2, exit_code = ?3, parity = ?4,
-             parity_summary = ?5, trace_url = ?6 WHERE id = ?1",
-    )?
-    .execute(params![
-        finish.id,
-        codec::timestamp_text(at),
-        finish.exit_code,
-        finish.parity.map(Coded),
-        finish.parity_summary,
-        finish.trace_url,
-        Coded(RunStatus::Complete)
-    ])?;
+    let updated = tx
+        .prepare_cached(
+            "UPDATE runs SET status = ?7, finished_at = ?2, exit_code = ?3, parity = ?4,
+                 parity_summary = ?5, trace_url = ?6 WHERE id = ?1 AND status = ?8",
+        )?
+        .execute(params![
+            finish.id,
+            codec::timestamp_text(at),
+            finish.exit_code,
+            finish.parity.map(Coded),
+            finish.parity_summary,
+            finish.trace_url,
+            Coded(RunStatus::Complete),
+            Coded(RunStatus::Running)
+        ])?;
+    if updated == 0 && exists(tx, &finish.id)? {
+        return Ok(());
+    }
     let (component, started_at): (String, String) = tx
         .prepare_cached("SELECT component, started_at FROM runs WHERE id = ?1")?
         .query_row([&finish.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -95,13 +104,24 @@ pub(super) fn finish(
     samples::append(tx, &component, &records)
 }
 
-/// Imports finished runs (past CI history, benchmarks) with their samples.
+/// Whether a run is recorded under `id`.
+fn exists(tx: &Transaction<'_>, id: &str) -> Result<bool, StoreError> {
+    Ok(tx
+        .prepare_cached("SELECT 1 FROM runs WHERE id = ?1")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Imports finished runs (past CI history, benchmarks) with their samples;
+/// a run already recorded under its id is skipped (idempotent).
 pub(super) fn import(tx: &Transaction<'_>, runs: &[ImportedRun]) -> Result<(), StoreError> {
     let mut by_component: BTreeMap<&str, Vec<Sample>> = BTreeMap::new();
     let mut insert_run = tx.prepare_cached(
         "INSERT INTO runs (id, component, mode, canary_percent, authoritative, status, source,
                            started_at, finished_at, exit_code, parity)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10)
+         ON CONFLICT (id) DO NOTHING",
     )?;
     let mut insert_side = tx.prepare_cached(
         "INSERT INTO run_sides (run_id, side, role, attempt, outcome, exit_code, duration_ms)
@@ -110,7 +130,7 @@ pub(super) fn import(tx: &Transaction<'_>, runs: &[ImportedRun]) -> Result<(), S
     for run in runs {
         let authoritative = run.sides.first().map_or(Side::Legacy, |s| s.0);
         let exit_code = run.sides.first().map_or(0, |s| s.1.exit_code());
-        insert_run.execute(params![
+        let inserted = insert_run.execute(params![
             run.id,
             run.component,
             Coded(run.mode.mode),
@@ -122,6 +142,9 @@ pub(super) fn import(tx: &Transaction<'_>, runs: &[ImportedRun]) -> Result<(), S
             exit_code,
             run.parity.map(Coded)
         ])?;
+        if inserted == 0 {
+            continue;
+        }
         let roles = run.sides.iter().enumerate().map(|(index, side)| {
             let role = if index == 0 {
                 SideRole::Authoritative

@@ -139,6 +139,20 @@ impl Store {
         self.backend.finish_run(finish, Timestamp::now())
     }
 
+    /// Records the start of a run at the time it really started (a spooled
+    /// record delivered later, see [`crate::spool`]). Idempotent by run id:
+    /// a run already recorded is left as it is.
+    pub fn begin_run_at(&mut self, run: &RunStart, at: Timestamp) -> Result<(), StoreError> {
+        self.backend.begin_run(run, at)
+    }
+
+    /// Records the end of a run at the time it really ended. Idempotent by
+    /// run id: a run already finished is left as it is, so a record
+    /// delivered twice is stored once.
+    pub fn finish_run_at(&mut self, finish: &RunFinish, at: Timestamp) -> Result<(), StoreError> {
+        self.backend.finish_run(finish, at)
+    }
+
     /// Imports finished runs in one transaction (past CI history as
     /// baseline evidence, benchmarks), recorded as by [`Store::finish_run`].
     pub fn import_runs(&mut self, runs: &[ImportedRun]) -> Result<(), StoreError> {

@@ -123,6 +123,8 @@ on_both_backends!(
     a_copy_holds_every_record,
     triggers_tests_imports_and_drift_read_back,
     overrides_only_tighten_and_clear_only_what_was_read,
+    a_run_delivered_twice_is_stored_once,
+    an_import_repeated_is_stored_once,
 );
 
 fn the_current_implementation_begins_after_the_last_run_of_another(subject: Subject) {
@@ -637,4 +639,94 @@ fn triggers_tests_imports_and_drift_read_back(subject: Subject) {
         store.mode("job").expect("mode").sources_digest.as_deref(),
         Some("d1")
     );
+}
+
+/// A shadow run of `job` with both sides, as `cutover run` records it.
+fn shadow_run(id: &str) -> (super::RunStart, super::RunFinish) {
+    use crate::exec::{SideOutcome, SideRole};
+    use crate::lifecycle::Side;
+    let side = |side, role| super::SideRecord {
+        side,
+        role,
+        attempt: 0,
+        outcome: SideOutcome::Succeeded,
+        duration_ms: 10.0,
+        stdout_digest: None,
+        outputs_digest: None,
+    };
+    (
+        super::RunStart {
+            id: id.into(),
+            component: "job".into(),
+            mode: ModeState {
+                mode: Mode::Shadow,
+                canary_percent: 0,
+            },
+            authoritative: Side::Legacy,
+            pid: 0,
+            run_key: None,
+            trace_id: "t".into(),
+            source: super::RunSource::Run,
+            implementation: None,
+        },
+        super::RunFinish {
+            id: id.into(),
+            exit_code: 0,
+            parity: Some(crate::exec::ParityVerdict::Match),
+            parity_summary: None,
+            trace_url: None,
+            sides: vec![
+                side(Side::Legacy, SideRole::Authoritative),
+                side(Side::Dagger, SideRole::Shadow),
+            ],
+        },
+    )
+}
+
+fn a_run_delivered_twice_is_stored_once(subject: Subject) {
+    let mut store = subject.store;
+    let (start, finish) = shadow_run("r1");
+    let at = jiff::Timestamp::UNIX_EPOCH;
+    for _ in 0..2 {
+        store.begin_run_at(&start, at).expect("begin");
+        store.finish_run_at(&finish, at).expect("finish");
+        // A late start of a finished run changes nothing either.
+        store.begin_run_at(&start, at).expect("begin again");
+    }
+    let counts = &store.run_counts().expect("counts")["job"];
+    assert_eq!(
+        (counts.total, counts.legacy, counts.dagger, counts.matches),
+        (1, 1, 1, 1)
+    );
+    let window = store.window_samples("job", None).expect("samples");
+    assert_eq!((window.runs, window.legacy.executions), (1, 1));
+    let runs = store.recent_runs("job", 10).expect("runs");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].started_at, at, "the time it really started");
+    assert!(
+        store
+            .finish_run_at(&shadow_run("never-begun").1, at)
+            .is_err(),
+        "an end without a start is refused"
+    );
+}
+
+fn an_import_repeated_is_stored_once(subject: Subject) {
+    use crate::exec::SideOutcome;
+    use crate::lifecycle::Side;
+    let mut store = subject.store;
+    let run = super::ImportedRun {
+        id: "ci-1".into(),
+        component: "job".into(),
+        mode: ModeState::default(),
+        started_at: jiff::Timestamp::UNIX_EPOCH,
+        parity: None,
+        sides: vec![(Side::Legacy, SideOutcome::Succeeded, 5.0)],
+    };
+    store
+        .import_runs(std::slice::from_ref(&run))
+        .expect("import");
+    store.import_runs(&[run]).expect("import again");
+    let counts = &store.run_counts().expect("counts")["job"];
+    assert_eq!((counts.total, counts.legacy), (1, 1));
 }

@@ -37,7 +37,7 @@ pub struct ModeOverride {
 }
 
 /// What is known when a run starts.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunStart {
     /// Run id.
     pub id: String,
@@ -63,7 +63,7 @@ pub struct RunStart {
 }
 
 /// One side's result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SideRecord {
     /// Which side.
     pub side: Side,
@@ -82,7 +82,7 @@ pub struct SideRecord {
 }
 
 /// What is known when a run ends.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunFinish {
     /// Run id.
     pub id: String,
@@ -214,7 +214,7 @@ pub struct ImportedRun {
 }
 
 /// What produced a run record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunSource {
     /// `cutover run`.

@@ -15,6 +15,7 @@ pub mod import;
 pub mod log;
 pub mod mode;
 pub mod plan;
+pub mod push;
 pub mod record;
 pub mod run;
 pub mod runs;

@@ -4,8 +4,10 @@
 
 use cutover_core::exec::{ParityVerdict, random_hex};
 use cutover_core::rollback::check_triggers;
-use cutover_core::router::{RunRequest, execute_run, run_key_from_env};
+use cutover_core::router::{Delivery, RunReport, RunRequest, execute_run, run_key_from_env};
 use cutover_core::spec::ComponentRef;
+use cutover_core::spool::Spool;
+use cutover_core::spool::worker::DeliveryOutcome;
 use cutover_core::workspace::Workspace;
 
 use super::open_workspace;
@@ -17,6 +19,8 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> Result<u8, CliError> {
     let RunArgs {
         component,
         key,
+        delivery_timeout,
+        spool_only,
         args,
     } = args;
     let mut workspace = open_workspace(global)?;
@@ -29,6 +33,13 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> Result<u8, CliError> {
         component,
         extra_args: &args,
         key,
+        delivery: if spool_only {
+            Delivery::SpoolOnly
+        } else {
+            Delivery::Store {
+                timeout: delivery_timeout,
+            }
+        },
     };
     let report = execute_run(&mut workspace, &request).map_err(|source| CliError::Run {
         component: id.clone(),
@@ -52,11 +63,35 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> Result<u8, CliError> {
     for warning in &report.warnings {
         crate::error::note(&format!("cutover: warning: {warning}"));
     }
-    check_triggers_after_run(&mut workspace, component);
+    // Triggers read the evidence in the store: only when it has this run.
+    match report.delivery {
+        DeliveryOutcome::Delivered { .. } => check_triggers_after_run(&mut workspace, component),
+        DeliveryOutcome::SpoolOnly => {}
+        DeliveryOutcome::TimedOut { .. } | DeliveryOutcome::Failed(_) => {
+            note_spooled(&workspace, &report);
+        }
+    }
     if report.routing.shadow.is_some() {
         prune_runs_after_run(&workspace);
     }
     Ok(u8::try_from(report.exit_code.clamp(0, 255)).unwrap_or(1))
+}
+
+/// Says, once and without secrets, that the store does not have the run
+/// yet. The triggers are not evaluated then: the store lacks this run's
+/// evidence and would make the job wait for it again.
+fn note_spooled(workspace: &Workspace, report: &RunReport) {
+    let why = match &report.delivery {
+        DeliveryOutcome::TimedOut { after } => format!("did not confirm it within {after:?}"),
+        DeliveryOutcome::Failed(error) => format!("failed: {}", crate::error::one_line(error)),
+        DeliveryOutcome::Delivered { .. } | DeliveryOutcome::SpoolOnly => return,
+    };
+    crate::error::note(&format!(
+        "cutover: the store at {} {why}; run {} is kept in {} for the next run or `cutover push` to deliver (rollback triggers not evaluated)",
+        workspace.location,
+        report.run_id,
+        Spool::in_state_dir(&workspace.state_dir).dir().display()
+    ));
 }
 
 /// Evaluates the component's rollback triggers after its run. Whatever

@@ -79,6 +79,8 @@ impl Test {
             .current_dir(self.path())
             .env_remove("CUTOVER_SPEC")
             .env_remove("CUTOVER_STATE")
+            .env_remove("CUTOVER_DELIVERY_TIMEOUT")
+            .env_remove("CUTOVER_SPOOL_ONLY")
             .env_remove("GITHUB_SHA")
             .env("NO_COLOR", "1")
             .envs(self.env.iter().map(|(k, v)| (k, v)))

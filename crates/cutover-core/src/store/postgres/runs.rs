@@ -16,7 +16,8 @@ use super::SAMPLES_LOCK;
 use crate::exec::SideRole;
 use crate::lifecycle::Side;
 
-/// Records the start of a run (status `running`).
+/// Records the start of a run (status `running`); a run already recorded
+/// under this id is left as it is (delivery is idempotent by run id).
 pub(super) fn begin(
     tx: &mut Transaction<'_>,
     run: &RunStart,
@@ -25,7 +26,8 @@ pub(super) fn begin(
     tx.execute(
         "INSERT INTO runs (id, component, mode, canary_percent, authoritative, status, source,
                            started_at, pid, run_key, trace_id, implementation)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (id) DO NOTHING",
         &[
             &run.id,
             &run.component,
@@ -44,15 +46,18 @@ pub(super) fn begin(
     Ok(())
 }
 
-/// Records the end of a run, every side execution and their samples.
+/// Records the end of a run, every side execution and their samples. A
+/// run already finished is left as it is (delivery is idempotent by run
+/// id; a concurrent delivery waits on the row and then finds it finished);
+/// a run never begun is an error.
 pub(super) fn finish(
     tx: &mut Transaction<'_>,
     finish: &RunFinish,
     at: jiff::Timestamp,
 ) -> Result<(), StoreError> {
-    let row = tx.query_one(
+    let row = tx.query_opt(
         "UPDATE runs SET status = $7, finished_at = $2, exit_code = $3, parity = $4,
-             parity_summary = $5, trace_url = $6 WHERE id = $1
+             parity_summary = $5, trace_url = $6 WHERE id = $1 AND status = $8
          RETURNING component, started_at",
         &[
             &finish.id,
@@ -62,8 +67,19 @@ pub(super) fn finish(
             &finish.parity_summary,
             &finish.trace_url,
             &text(RunStatus::Complete),
+            &text(RunStatus::Running),
         ],
     )?;
+    let Some(row) = row else {
+        let recorded = tx.query_opt("SELECT 1 FROM runs WHERE id = $1", &[&finish.id])?;
+        return match recorded {
+            Some(_) => Ok(()),
+            None => Err(StoreError::Corrupt(format!(
+                "run {} ends but was never begun",
+                finish.id
+            ))),
+        };
+    };
     let component: String = row.try_get(0)?;
     let started_at: String = row.try_get(1)?;
     let insert = tx.prepare(
@@ -105,7 +121,8 @@ pub(super) fn import(tx: &mut Transaction<'_>, runs: &[ImportedRun]) -> Result<(
     let insert_run = tx.prepare(
         "INSERT INTO runs (id, component, mode, canary_percent, authoritative, status, source,
                            started_at, finished_at, exit_code, parity)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)
+         ON CONFLICT (id) DO NOTHING",
     )?;
     let insert_side = tx.prepare(
         "INSERT INTO run_sides (run_id, side, role, attempt, outcome, exit_code, duration_ms)
@@ -114,7 +131,7 @@ pub(super) fn import(tx: &mut Transaction<'_>, runs: &[ImportedRun]) -> Result<(
     for run in runs {
         let authoritative = run.sides.first().map_or(Side::Legacy, |s| s.0);
         let exit_code = run.sides.first().map_or(0, |s| s.1.exit_code());
-        tx.execute(
+        let inserted = tx.execute(
             &insert_run,
             &[
                 &run.id,
@@ -129,6 +146,9 @@ pub(super) fn import(tx: &mut Transaction<'_>, runs: &[ImportedRun]) -> Result<(
                 &run.parity.map(text),
             ],
         )?;
+        if inserted == 0 {
+            continue;
+        }
         let roles = run.sides.iter().enumerate().map(|(index, side)| {
             let role = if index == 0 {
                 SideRole::Authoritative
