@@ -89,6 +89,24 @@ pub enum Command {
     Drift(DriftCommand),
     /// Snapshots (restore points and the safety copies rollbacks take), newest first.
     Snapshots(SnapshotsArgs),
+    /// Run the legacy side against itself; propose `normalize` rules for what varies.
+    Calibrate(CalibrateArgs),
+}
+
+/// `cutover calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The component.
+    pub component: String,
+    /// Rounds of two legacy runs each.
+    #[arg(long, default_value_t = 3)]
+    pub runs: u32,
+    /// Add the rules to the component's `normalize:` in the spec.
+    #[arg(long)]
+    pub write: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
 }
 
 /// `cutover snapshots`.

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use cutover_core::benchmark::BenchError;
 use cutover_core::gate::GateError;
-use cutover_core::ops::{ChangeError, DecideError, DriftError, GcError};
+use cutover_core::ops::{CalibrateError, ChangeError, DecideError, DriftError, GcError};
 use cutover_core::plan::PlanError;
 use cutover_core::report::ReportError;
 use cutover_core::rollback::RollbackError;
@@ -102,6 +102,18 @@ pub enum CliError {
     /// Garbage collection failed.
     #[error("gc failed")]
     Gc(#[from] GcError),
+    /// A calibration that could not run.
+    #[error(transparent)]
+    Calibrate(#[from] CalibrateError),
+    /// The learned rules could not be written into the spec.
+    #[error("cannot add the rules to `{}`", spec.display())]
+    SpecEdit {
+        /// The spec.
+        spec: std::path::PathBuf,
+        /// Cause.
+        #[source]
+        source: cutover_core::calibrate::SpecEditError,
+    },
     /// A run that could not happen.
     #[error("failed to run `{component}`")]
     Run {
@@ -124,7 +136,15 @@ impl CliError {
             | CliError::Decide(DecideError::NothingOpen(_))
             | CliError::Drift(DriftError::NoDrift(_))
             | CliError::Bench { .. }
-            | CliError::Usage(_) => exit_codes::BAD_INPUT,
+            | CliError::Usage(_)
+            | CliError::SpecEdit { .. }
+            | CliError::Calibrate(
+                CalibrateError::NoLegacy(_)
+                | CalibrateError::SideEffects(_)
+                | CalibrateError::NoRounds
+                | CalibrateError::Pattern(_),
+            ) => exit_codes::BAD_INPUT,
+            CliError::Calibrate(_) => exit_codes::FAILURE,
             CliError::Rollback {
                 source:
                     RollbackError::Store(_) | RollbackError::Snapshot(_) | RollbackError::Verify { .. },

@@ -112,6 +112,30 @@ pub enum Event {
         /// Each legacy source file with its digest (null: missing).
         files: Vec<SourceDigest>,
     },
+    /// The legacy side was run against itself to learn what varies on its
+    /// own (`cutover calibrate`): runs and gates count mismatches that only
+    /// this noise explains apart.
+    NoiseCalibrated {
+        /// Rounds run (two legacy runs each).
+        rounds: u32,
+        /// Whether the legacy side's dry run (`legacy.shadow_run`) was run.
+        dry_run: bool,
+        /// The rules learned, in the order they apply.
+        rules: Vec<NoiseRuleRecord>,
+        /// Differences no rule explains.
+        unexplained: u64,
+        /// Whether the rules were written into the spec.
+        written: bool,
+    },
+}
+
+/// One learned `normalize` rule, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NoiseRuleRecord {
+    /// The regex.
+    pub pattern: String,
+    /// Its replacement.
+    pub replace: String,
 }
 
 /// One legacy source path and its content digest.
@@ -143,11 +167,13 @@ pub enum EventKind {
     DrillFinished,
     /// [`Event::DriftAcknowledged`].
     DriftAcknowledged,
+    /// [`Event::NoiseCalibrated`].
+    NoiseCalibrated,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 8] = [
+    pub const ALL: [EventKind; 9] = [
         EventKind::ModeAdvanced,
         EventKind::RolledBack,
         EventKind::GateEvaluated,
@@ -156,6 +182,7 @@ impl EventKind {
         EventKind::DecisionMade,
         EventKind::DrillFinished,
         EventKind::DriftAcknowledged,
+        EventKind::NoiseCalibrated,
     ];
 }
 
@@ -171,6 +198,7 @@ impl Event {
             Event::DecisionMade { .. } => EventKind::DecisionMade,
             Event::DrillFinished { .. } => EventKind::DrillFinished,
             Event::DriftAcknowledged { .. } => EventKind::DriftAcknowledged,
+            Event::NoiseCalibrated { .. } => EventKind::NoiseCalibrated,
         }
     }
 

@@ -140,6 +140,7 @@ impl Code for EventKind {
         (EventKind::DecisionMade, "decision_made"),
         (EventKind::DrillFinished, "drill_finished"),
         (EventKind::DriftAcknowledged, "drift_acknowledged"),
+        (EventKind::NoiseCalibrated, "noise_calibrated"),
     ];
 }
 
