@@ -57,9 +57,10 @@ echo
 echo "== cutover rollback 1 --drill (rehearsal on a copy; live state untouched)"
 "$cutover" rollback 1 --drill
 echo
-echo "== config change, then cutover rollback dagger-engine (restores mode and preserved config/)"
+echo "== config change, then cutover rollback dagger-engine (refused: the edit would be lost; then --overwrite)"
 echo "  runner: dagger" >> config/orchestrator.yaml
-"$cutover" rollback dagger-engine --reason "demo: back to shadow"
+"$cutover" rollback dagger-engine --reason "demo: back to shadow" 2>&1 | sed 's/^/  /' || true
+"$cutover" rollback dagger-engine --reason "demo: back to shadow" --overwrite
 echo "config/orchestrator.yaml after the rollback:"; sed 's/^/  /' config/orchestrator.yaml
 echo
 echo "== a deploy in shadow: release-pipeline (side_effects: true) deploys once per run, the Dagger side runs its dry run"

@@ -91,6 +91,18 @@ pub enum Command {
     Snapshots(SnapshotsArgs),
     /// Run the legacy side against itself; propose `normalize` rules for what varies.
     Calibrate(CalibrateArgs),
+    /// Bring a snapshot's files back (the current content is saved first).
+    Restore(RestoreArgs),
+}
+
+/// `cutover restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The snapshot id (`cutover snapshots` lists them).
+    pub snapshot: i64,
+    /// Why, recorded in the audit log.
+    #[arg(long)]
+    pub reason: Option<String>,
 }
 
 /// `cutover calibrate`.
@@ -442,6 +454,10 @@ pub struct RollbackArgs {
     /// Complete an interrupted rollback.
     #[arg(long)]
     pub resume: bool,
+    /// Restore preserved paths even if they were edited since their snapshot
+    /// (the edit is kept in a safety snapshot either way).
+    #[arg(long)]
+    pub overwrite: bool,
 }
 
 /// `cutover watch`.

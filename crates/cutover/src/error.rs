@@ -102,6 +102,9 @@ pub enum CliError {
     /// Garbage collection failed.
     #[error("gc failed")]
     Gc(#[from] GcError),
+    /// A snapshot that could not be restored.
+    #[error("failed to restore")]
+    Restore(#[from] cutover_core::ops::RestoreError),
     /// A calibration that could not run.
     #[error(transparent)]
     Calibrate(#[from] CalibrateError),
@@ -145,6 +148,11 @@ impl CliError {
                 | CalibrateError::Pattern(_),
             ) => exit_codes::BAD_INPUT,
             CliError::Calibrate(_) => exit_codes::FAILURE,
+            CliError::Restore(
+                cutover_core::ops::RestoreError::NoSnapshot(_)
+                | cutover_core::ops::RestoreError::Pruned { .. },
+            ) => exit_codes::BAD_INPUT,
+            CliError::Restore(_) => exit_codes::FAILURE,
             CliError::Rollback {
                 source:
                     RollbackError::Store(_) | RollbackError::Snapshot(_) | RollbackError::Verify { .. },
@@ -195,8 +203,14 @@ impl CliError {
             CliError::Rollback { source: RollbackError::Cascade { target, .. } } => Some(format!(
                 "roll back those first, or include them with `cutover rollback {target} --cascade`"
             )),
+            CliError::Rollback { source: RollbackError::EditedSince { component, .. } } => Some(format!(
+                "roll back anyway with --overwrite: the edit is then kept in a safety snapshot (`cutover snapshots {component}`), and `cutover restore ID` brings it back"
+            )),
             CliError::Rollback { source: RollbackError::Retired(_) } => {
                 Some("a retired component's legacy side is gone; restore it by hand and re-add it to the spec".into())
+            }
+            CliError::Restore(cutover_core::ops::RestoreError::NoSnapshot(_)) => {
+                Some("`cutover snapshots` lists the snapshots".into())
             }
             CliError::Store(_) => Some("check that the state file is writable; `--state PATH` chooses another".into()),
             CliError::Import(error) => error.hint().map(str::to_owned),

@@ -127,6 +127,16 @@ pub enum Event {
         /// Whether the rules were written into the spec.
         written: bool,
     },
+    /// A snapshot's files were brought back (`cutover restore`); modes
+    /// are unchanged.
+    SnapshotRestored {
+        /// The snapshot restored.
+        snapshot: i64,
+        /// The safety snapshot of the content it replaced.
+        safety: i64,
+        /// Paths restored.
+        restored: Vec<String>,
+    },
 }
 
 /// One learned `normalize` rule, as recorded.
@@ -169,11 +179,13 @@ pub enum EventKind {
     DriftAcknowledged,
     /// [`Event::NoiseCalibrated`].
     NoiseCalibrated,
+    /// [`Event::SnapshotRestored`].
+    SnapshotRestored,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 9] = [
+    pub const ALL: [EventKind; 10] = [
         EventKind::ModeAdvanced,
         EventKind::RolledBack,
         EventKind::GateEvaluated,
@@ -183,6 +195,7 @@ impl EventKind {
         EventKind::DrillFinished,
         EventKind::DriftAcknowledged,
         EventKind::NoiseCalibrated,
+        EventKind::SnapshotRestored,
     ];
 }
 
@@ -199,6 +212,7 @@ impl Event {
             Event::DrillFinished { .. } => EventKind::DrillFinished,
             Event::DriftAcknowledged { .. } => EventKind::DriftAcknowledged,
             Event::NoiseCalibrated { .. } => EventKind::NoiseCalibrated,
+            Event::SnapshotRestored { .. } => EventKind::SnapshotRestored,
         }
     }
 

@@ -8,6 +8,7 @@
 //! - [`evaluate_gate`]: evaluates a gate and records the result.
 //! - [`calibrate`]: learns the legacy side's own noise; [`noise_net`] counts
 //!   mismatches only that noise explains.
+//! - [`restore_snapshot`]: brings a snapshot's files back, saving the current ones.
 //! - [`gc`]: prunes captured run files and snapshot contents retention lets go.
 //! - `run` lives in [`crate::router`], triggers in [`crate::rollback::triggers`].
 
@@ -19,6 +20,7 @@ mod drift;
 mod gate;
 mod gc;
 mod noise;
+mod restore;
 mod retire;
 mod rollback;
 
@@ -30,4 +32,5 @@ pub use drift::{DriftError, DriftReport, FileDrift, acknowledge_drift, drift_rep
 pub use gate::evaluate_gate;
 pub use gc::{GcError, GcReport, gc, prune_runs_after_run};
 pub use noise::{NoiseNet, noise_net};
+pub use restore::{RestoreError, Restored, restore_snapshot};
 pub use rollback::{Performed, RestoredFiles, RollbackOutcome, rollback};

@@ -4,6 +4,7 @@
 //! either, the temporaries of killed writers are removed.
 
 use super::change::ModeChange;
+use crate::exec::unified_hunk;
 use crate::rollback::drill::{DrillOutcome, drill};
 use crate::rollback::{
     RollbackError, RollbackRequest, execute_rollback, plan_rollback, resume_rollbacks,
@@ -63,6 +64,9 @@ pub fn rollback(
         Some(request) if rehearse => Performed::Drilled(drill(workspace, request)?),
         Some(request) => {
             let steps = plan_rollback(workspace, request)?;
+            if !request.overwrite {
+                refuse_edited(workspace, &steps)?;
+            }
             execute_rollback(workspace, request, &steps)?;
             restored = restored_files(workspace, &steps)?;
             Performed::RolledBack(steps.iter().map(ModeChange::from).collect())
@@ -73,6 +77,49 @@ pub fn rollback(
         performed,
         restored,
     })
+}
+
+/// Refuses when a preserved path was edited since the snapshot a step
+/// would restore (someone's edit, not cutover's): shows what changed.
+fn refuse_edited(workspace: &Workspace, steps: &[RollbackStep]) -> Result<(), RollbackError> {
+    let objects = workspace.objects();
+    for step in steps {
+        let Some(id) = step.snapshot else { continue };
+        let Some(snapshot) = workspace.store.snapshot(id)? else {
+            continue;
+        };
+        let paths = snapshot::verify(&workspace.base_dir, &snapshot.files);
+        if paths.is_empty() {
+            continue;
+        }
+        let shown = snapshot
+            .files
+            .iter()
+            .filter(|f| paths.contains(&f.path))
+            .filter_map(|f| {
+                let before = objects.get(f.digest.as_deref()?).ok()?;
+                let now = std::fs::read(workspace.base_dir.join(&f.path)).unwrap_or_default();
+                let (before, now) = (
+                    String::from_utf8(before).ok()?,
+                    String::from_utf8(now).ok()?,
+                );
+                Some(unified_hunk(
+                    &before,
+                    &now,
+                    &format!("{} (snapshot {id})", f.path),
+                    &format!("{} (now)", f.path),
+                ))
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Err(RollbackError::EditedSince {
+            component: step.component.clone(),
+            snapshot: id,
+            paths,
+            shown,
+        });
+    }
+    Ok(())
 }
 
 /// The files the steps' snapshots held: what restoring them put back.

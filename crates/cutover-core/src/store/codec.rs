@@ -141,6 +141,7 @@ impl Code for EventKind {
         (EventKind::DrillFinished, "drill_finished"),
         (EventKind::DriftAcknowledged, "drift_acknowledged"),
         (EventKind::NoiseCalibrated, "noise_calibrated"),
+        (EventKind::SnapshotRestored, "snapshot_restored"),
     ];
 }
 

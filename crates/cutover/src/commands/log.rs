@@ -108,6 +108,14 @@ fn change(event: &Event) -> String {
                 cutover_core::text::count(files.len(), "source")
             )
         }
+        Event::SnapshotRestored {
+            snapshot,
+            safety,
+            restored,
+        } => format!(
+            "restored {} from snapshot {snapshot} (replaced content in snapshot {safety})",
+            restored.join(", ")
+        ),
         Event::NoiseCalibrated {
             rounds,
             rules,
