@@ -54,6 +54,12 @@ if ! command -v cmake >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1 || ! 
   apt-get update -qq && apt-get install -y -qq cmake make gcc libc6-dev >/dev/null
 fi
 
+# The HTML plan is rendered in headless Chromium (tests/cli/browser.rs).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing chromium (not found)..." >&2
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+
 # Property tests: a fixed number of cases keeps CI time predictable.
 export PROPTEST_CASES="${PROPTEST_CASES:-256}"
 # nextest does not run doc tests; run them first so the suite's summary closes the log.
