@@ -3,6 +3,7 @@
 use minijinja::{Environment, context};
 use serde::Serialize;
 
+use super::summary::{ExecutiveSummary, executive_summary, summary_markdown, with_summary};
 use crate::gate::{GateError, GateReport, component_gate};
 use crate::plan::{PhaseRole, Plan};
 use crate::report::{
@@ -32,6 +33,8 @@ pub struct DocsContext {
     pub live: bool,
     /// Components without acceptance tests that need them most.
     pub untested_critical: Vec<String>,
+    /// What every document opens with.
+    pub summary: ExecutiveSummary,
 }
 
 /// One phase.
@@ -255,8 +258,19 @@ pub fn docs_context(
             components,
         });
     }
+    let plan_context = plan_document_context(migration, plan);
+    let untested_critical: Vec<String> = migration
+        .components
+        .iter()
+        .filter(|c| {
+            (c.critical || c.user_facing || c.risk == Risk::High) && c.acceptance.is_empty()
+        })
+        .map(|c| c.id.clone())
+        .collect();
+    let summary = executive_summary(migration, &plan_context, &phases, live, &untested_critical)?;
     Ok(DocsContext {
-        plan: plan_document_context(migration, plan),
+        plan: plan_context,
+        summary,
         phases,
         triggers: migration
             .rollback
@@ -282,14 +296,7 @@ pub fn docs_context(
             .collect(),
         global_preserve: migration.rollback.preserve.clone(),
         live: live.is_some(),
-        untested_critical: migration
-            .components
-            .iter()
-            .filter(|c| {
-                (c.critical || c.user_facing || c.risk == Risk::High) && c.acceptance.is_empty()
-            })
-            .map(|c| c.id.clone())
-            .collect(),
+        untested_critical,
     })
 }
 
@@ -359,10 +366,14 @@ pub fn render_documents(context: &DocsContext) -> Result<Vec<Document>, ReportEr
         env.render_str(source, context! { docs => context, plan => &context.plan })
             .map_err(|source| ReportError::Template { name, source })
     };
+    let summary = summary_markdown(&context.summary);
+    let render = |name: &'static str, source: &'static str| {
+        render(name, source).map(|text| with_summary(&text, &summary))
+    };
     Ok(vec![
         Document {
             file_name: "phased-plan.md",
-            text: render_markdown(&context.plan)?,
+            text: with_summary(&render_markdown(&context.plan)?, &summary),
         },
         Document {
             file_name: "phased-plan.html",
