@@ -35,6 +35,8 @@ pub struct DocsContext {
     pub untested_critical: Vec<String>,
     /// What every document opens with.
     pub summary: ExecutiveSummary,
+    /// The default gate, shown once rather than per component.
+    pub default_criteria: Vec<CriterionDoc>,
 }
 
 /// One phase.
@@ -79,6 +81,8 @@ pub struct ComponentDoc {
     pub side_effects: bool,
     /// Compared outputs.
     pub outputs: Vec<String>,
+    /// Criteria the component adds to (or overrides in) the defaults.
+    pub own_criteria: Vec<CriterionDoc>,
     /// What parity rests on: `exit code, stdout, lib.a (symbols)`.
     pub parity_basis: String,
     /// Its criteria (defaults, own, phase).
@@ -259,14 +263,7 @@ pub fn docs_context(
         });
     }
     let plan_context = plan_document_context(migration, plan);
-    let untested_critical: Vec<String> = migration
-        .components
-        .iter()
-        .filter(|c| {
-            (c.critical || c.user_facing || c.risk == Risk::High) && c.acceptance.is_empty()
-        })
-        .map(|c| c.id.clone())
-        .collect();
+    let untested_critical = untested_critical(migration);
     let summary = executive_summary(migration, &plan_context, &phases, live, &untested_critical)?;
     Ok(DocsContext {
         plan: plan_context,
@@ -297,7 +294,26 @@ pub fn docs_context(
         global_preserve: migration.rollback.preserve.clone(),
         live: live.is_some(),
         untested_critical,
+        default_criteria: migration
+            .defaults
+            .gate
+            .iter()
+            .map(|g| criterion_doc(g, "defaults"))
+            .collect(),
     })
+}
+
+/// Components without acceptance tests that need them most: business-critical,
+/// user-facing or high-risk.
+fn untested_critical(migration: &Migration) -> Vec<String> {
+    migration
+        .components
+        .iter()
+        .filter(|c| {
+            (c.critical || c.user_facing || c.risk == Risk::High) && c.acceptance.is_empty()
+        })
+        .map(|c| c.id.clone())
+        .collect()
 }
 
 /// One component's part of a phase: its criteria, with live verdicts and
@@ -342,6 +358,11 @@ fn component_doc(
         side_effects: component.side_effects,
         outputs: component.outputs.clone(),
         parity_basis: component.parity_basis(),
+        own_criteria: component
+            .gate
+            .iter()
+            .map(|g| criterion_doc(g, "component"))
+            .collect(),
         criteria,
         acceptance: component.acceptance.iter().map(test_doc).collect(),
         verdict: report.map(|r| r.verdict.as_str()),

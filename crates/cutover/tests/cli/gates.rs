@@ -400,6 +400,19 @@ fn docs_render_criteria_tests_and_live_verdicts() {
         !test.path().join(".cutover").exists(),
         "docs must not create a store"
     );
+    // The default gate is one table, not repeated per component.
+    let planned = std::fs::read_to_string(test.path().join("docs/success-criteria.md"))
+        .expect("success criteria");
+    assert_eq!(
+        planned.matches("`dagger.runs >= 1`").count(),
+        1,
+        "{planned}"
+    );
+    assert!(planned.contains("## Default gate"), "{planned}");
+    assert!(
+        planned.contains("Criteria: the default gate, nothing more."),
+        "{planned}"
+    );
     shadow_runs(&test, 1);
     at(&test, &["docs", "--out", "docs"]).run().code(0);
     let criteria = std::fs::read_to_string(test.path().join("docs/success-criteria.md"))
