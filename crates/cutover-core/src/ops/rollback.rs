@@ -96,20 +96,7 @@ fn refuse_edited(workspace: &Workspace, steps: &[RollbackStep]) -> Result<(), Ro
             .files
             .iter()
             .filter(|f| paths.contains(&f.path))
-            .filter_map(|f| {
-                let before = objects.get(f.digest.as_deref()?).ok()?;
-                let now = std::fs::read(workspace.base_dir.join(&f.path)).unwrap_or_default();
-                let (before, now) = (
-                    String::from_utf8(before).ok()?,
-                    String::from_utf8(now).ok()?,
-                );
-                Some(unified_hunk(
-                    &before,
-                    &now,
-                    &format!("{} (snapshot {id})", f.path),
-                    &format!("{} (now)", f.path),
-                ))
-            })
+            .flat_map(|f| edits(workspace, &objects, f, id))
             .collect::<Vec<_>>()
             .join("\n");
         return Err(RollbackError::EditedSince {
@@ -120,6 +107,71 @@ fn refuse_edited(workspace: &Workspace, steps: &[RollbackStep]) -> Result<(), Ro
         });
     }
     Ok(())
+}
+
+/// What changed in one preserved path since snapshot `id`: a diff per
+/// edited text file (a directory's files one by one), a line per file
+/// added, removed or not text.
+fn edits(
+    workspace: &Workspace,
+    objects: &snapshot::ObjectStore,
+    preserved: &crate::store::PreservedPath,
+    id: i64,
+) -> Vec<String> {
+    let base = workspace.base_dir.join(&preserved.path);
+    let saved: Vec<(String, Option<&str>)> = match preserved.kind {
+        crate::store::PreservedKind::File => vec![(String::new(), preserved.digest.as_deref())],
+        crate::store::PreservedKind::Dir => preserved
+            .entries
+            .iter()
+            .map(|(path, digest)| (path.clone(), Some(digest.as_str())))
+            .collect(),
+        crate::store::PreservedKind::Missing => Vec::new(),
+    };
+    let mut shown = Vec::new();
+    for (relative, digest) in &saved {
+        let path = if relative.is_empty() {
+            base.clone()
+        } else {
+            base.join(relative)
+        };
+        let name = path
+            .strip_prefix(&workspace.base_dir)
+            .map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
+        let before = digest.and_then(|d| objects.get(d).ok()).unwrap_or_default();
+        let Ok(now) = std::fs::read(&path) else {
+            shown.push(format!("{name}: removed since snapshot {id}"));
+            continue;
+        };
+        if now == before {
+            continue;
+        }
+        match (String::from_utf8(before), String::from_utf8(now)) {
+            (Ok(before), Ok(now)) => shown.push(unified_hunk(
+                &before,
+                &now,
+                &format!("{name} (snapshot {id})"),
+                &format!("{name} (now)"),
+            )),
+            _ => shown.push(format!("{name}: changed (not text)")),
+        }
+    }
+    if preserved.kind == crate::store::PreservedKind::Dir {
+        let known: Vec<&String> = preserved.entries.iter().map(|(p, _)| p).collect();
+        for added in crate::fs::confine::list_files(&base)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| !known.contains(&p))
+        {
+            shown.push(format!(
+                "{}: added since snapshot {id}",
+                base.join(added)
+                    .strip_prefix(&workspace.base_dir)
+                    .map_or_else(|_| String::new(), |p| p.display().to_string())
+            ));
+        }
+    }
+    shown
 }
 
 /// The files the steps' snapshots held: what restoring them put back.

@@ -700,16 +700,22 @@ fn snapshots_lists_restore_points_and_the_safety_copy_a_rollback_took() {
 fn rollback_shows_an_edit_since_the_snapshot_and_refuses_unless_overwrite() {
     let test = Test::new().spec(SPEC);
     write(&test, "config/base.yaml", "runner: legacy\n");
+    write(&test, "flags/beta", "off\n");
     at(&test, &["advance", "base", "--to", "shadow"])
         .run()
         .code(0);
     write(&test, "config/base.yaml", "runner: legacy\nhotfix: true\n");
+    write(&test, "flags/beta", "on\n");
+    write(&test, "flags/new", "x\n");
     let refused = at(&test, &["rollback", "base"]).run();
     refused
         .code(2)
         .stderr_has(
-            "preserved paths of `base` were changed since snapshot 1 was taken: config/base.yaml",
+            "preserved paths of `base` were changed since snapshot 1 was taken: config/base.yaml, flags/",
         )
+        .stderr_has("+++ flags/beta (now)")
+        .stderr_has("-off")
+        .stderr_has("flags/new: added since snapshot 1")
         .stderr_has("+hotfix: true")
         .stderr_has("--overwrite");
     assert_eq!(modes(&test)["base"], "shadow/0");
