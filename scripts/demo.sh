@@ -69,9 +69,10 @@ tar -C "$work" --exclude=./.cutover -cf - . | tar -C "$clone" -xf -
 c = [c for c in json.load(sys.stdin)["components"] if c["id"] == "dagger-engine"][0]
 print("clone: dagger-engine is in", c["mode"], c["canary_percent"], "from the", c["mode_source"])')
 echo
-echo "== config change, then cutover rollback dagger-engine (restores mode and preserved config/)"
+echo "== config change, then cutover rollback dagger-engine (refused: the edit would be lost; then --overwrite)"
 echo "  runner: dagger" >> config/orchestrator.yaml
-"$cutover" rollback dagger-engine --reason "demo: back to shadow"
+"$cutover" rollback dagger-engine --reason "demo: back to shadow" 2>&1 | sed 's/^/  /' || true
+"$cutover" rollback dagger-engine --reason "demo: back to shadow" --overwrite
 echo "config/orchestrator.yaml after the rollback:"; sed 's/^/  /' config/orchestrator.yaml
 echo
 echo "== the rollback set an override: the clone, sharing the store, obeys it before any commit"

@@ -81,6 +81,12 @@ if [ -z "${CUTOVER_TEST_POSTGRES_URL:-}" ]; then
   export CUTOVER_TEST_POSTGRES_URL="postgres://cutover@127.0.0.1:$PG_PORT/postgres"
 fi
 
+# The HTML plan is rendered in headless Chromium (tests/cli/browser.rs).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing chromium (not found)..." >&2
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+
 # Property tests: a fixed number of cases keeps CI time predictable.
 export PROPTEST_CASES="${PROPTEST_CASES:-256}"
 # nextest does not run doc tests; run them first so the suite's summary closes the log.

@@ -17,6 +17,7 @@
 
 pub mod audit;
 pub mod benchmark;
+pub mod calibrate;
 pub mod capability;
 pub mod ci;
 pub mod criteria;

@@ -9,6 +9,9 @@ pub fn count(n: usize, singular: &str) -> String {
     }
     match singular.strip_suffix('y') {
         Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{n} {stem}ies"),
+        _ if singular.ends_with("ch") || singular.ends_with("sh") || singular.ends_with('x') => {
+            format!("{n} {singular}es")
+        }
         _ => format!("{n} {singular}s"),
     }
 }
@@ -60,6 +63,7 @@ mod tests {
         assert_eq!(backtick_list(&["a", "b", "c"]), "`a`, `b`, and `c`");
         assert_eq!(count(1, "phase"), "1 phase");
         assert_eq!(count(3, "phase"), "3 phases");
+        assert_eq!(count(2, "mismatch"), "2 mismatches");
         assert_eq!(count(2, "dependency"), "2 dependencies");
         assert_eq!(count(2, "day"), "2 days");
     }

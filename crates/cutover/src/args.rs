@@ -95,6 +95,36 @@ pub enum Command {
     Drift(DriftCommand),
     /// Snapshots (restore points and the safety copies rollbacks take), newest first.
     Snapshots(SnapshotsArgs),
+    /// Run the legacy side against itself; propose `normalize` rules for what varies.
+    Calibrate(CalibrateArgs),
+    /// Bring a snapshot's files back (the current content is saved first).
+    Restore(RestoreArgs),
+}
+
+/// `cutover restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The snapshot id (`cutover snapshots` lists them).
+    pub snapshot: i64,
+    /// Why, recorded in the audit log.
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+/// `cutover calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The component.
+    pub component: String,
+    /// Rounds of two legacy runs each.
+    #[arg(long, default_value_t = 3)]
+    pub runs: u32,
+    /// Add the rules to the component's `normalize:` in the spec.
+    #[arg(long)]
+    pub write: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
 }
 
 /// `cutover snapshots`.
@@ -464,6 +494,10 @@ pub struct RollbackArgs {
     /// Complete an interrupted rollback.
     #[arg(long)]
     pub resume: bool,
+    /// Restore preserved paths even if they were edited since their snapshot
+    /// (the edit is kept in a safety snapshot either way).
+    #[arg(long)]
+    pub overwrite: bool,
 }
 
 /// `cutover watch`.

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use cutover_core::benchmark::BenchError;
 use cutover_core::gate::GateError;
 use cutover_core::mode_file::ModeFileError;
-use cutover_core::ops::{ChangeError, DecideError, DriftError, GcError};
+use cutover_core::ops::{CalibrateError, ChangeError, DecideError, DriftError, GcError};
 use cutover_core::plan::PlanError;
 use cutover_core::report::ReportError;
 use cutover_core::rollback::RollbackError;
@@ -113,6 +113,21 @@ pub enum CliError {
     /// Garbage collection failed.
     #[error("gc failed")]
     Gc(#[from] GcError),
+    /// A snapshot that could not be restored.
+    #[error("failed to restore")]
+    Restore(#[from] cutover_core::ops::RestoreError),
+    /// A calibration that could not run.
+    #[error(transparent)]
+    Calibrate(#[from] CalibrateError),
+    /// The learned rules could not be written into the spec.
+    #[error("cannot add the rules to `{}`", spec.display())]
+    SpecEdit {
+        /// The spec.
+        spec: std::path::PathBuf,
+        /// Cause.
+        #[source]
+        source: cutover_core::calibrate::SpecEditError,
+    },
     /// A run that could not happen.
     #[error("failed to run `{component}`")]
     Run {
@@ -147,7 +162,20 @@ impl CliError {
             | CliError::Drift(DriftError::NoDrift(_))
             | CliError::Bench { .. }
             | CliError::Usage(_)
-            | CliError::Spool(SpoolError::Unreadable { .. }) => exit_codes::BAD_INPUT,
+            | CliError::Spool(SpoolError::Unreadable { .. })
+            | CliError::SpecEdit { .. }
+            | CliError::Calibrate(
+                CalibrateError::NoLegacy(_)
+                | CalibrateError::SideEffects(_)
+                | CalibrateError::NoRounds
+                | CalibrateError::Pattern(_),
+            ) => exit_codes::BAD_INPUT,
+            CliError::Calibrate(_) => exit_codes::FAILURE,
+            CliError::Restore(
+                cutover_core::ops::RestoreError::NoSnapshot(_)
+                | cutover_core::ops::RestoreError::Pruned { .. },
+            ) => exit_codes::BAD_INPUT,
+            CliError::Restore(_) => exit_codes::FAILURE,
             CliError::Rollback {
                 source:
                     RollbackError::Store(_)
@@ -203,12 +231,18 @@ impl CliError {
             CliError::Rollback { source: RollbackError::Cascade { target, .. } } => Some(format!(
                 "roll back those first, or include them with `cutover rollback {target} --cascade`"
             )),
+            CliError::Rollback { source: RollbackError::EditedSince { component, .. } } => Some(format!(
+                "roll back anyway with --overwrite: the edit is then kept in a safety snapshot (`cutover snapshots {component}`), and `cutover restore ID` brings it back"
+            )),
             CliError::Rollback { source: RollbackError::Retired(_) } => {
                 Some("a retired component's legacy side is gone; restore it by hand and re-add it to the spec".into())
             }
             CliError::Store(StoreError::Connect { .. }) => Some(
                 "check that the PostgreSQL server is up and reachable, and the URL's host, port, database and user".into(),
             ),
+            CliError::Restore(cutover_core::ops::RestoreError::NoSnapshot(_)) => {
+                Some("`cutover snapshots` lists the snapshots".into())
+            }
             CliError::Store(_) => Some("check that the state file is writable; `--state PATH` chooses another".into()),
             CliError::ModeFile(ModeFileError::Invalid(_)) => Some(
                 "each line of the mode file is `component: mode` (`canary P` with its share); `cutover check` lists every problem".into(),

@@ -67,5 +67,7 @@ fn dispatch(cli: Cli, printer: &mut Printer) -> Result<u8, CliError> {
         Command::Gc(args) => commands::gc::run(&global, args, printer),
         Command::Snapshots(args) => commands::snapshots::run(&global, args, printer),
         Command::Drift(command) => commands::drift::run(&global, command, printer),
+        Command::Calibrate(args) => commands::calibrate::run(&global, args, printer),
+        Command::Restore(args) => commands::snapshots::restore(&global, args, printer),
     }
 }

@@ -3,6 +3,7 @@
 use minijinja::{Environment, context};
 use serde::Serialize;
 
+use super::summary::{ExecutiveSummary, executive_summary, summary_markdown, with_summary};
 use crate::gate::{GateError, GateReport, component_gate};
 use crate::plan::{PhaseRole, Plan};
 use crate::report::{
@@ -32,6 +33,10 @@ pub struct DocsContext {
     pub live: bool,
     /// Components without acceptance tests that need them most.
     pub untested_critical: Vec<String>,
+    /// What every document opens with.
+    pub summary: ExecutiveSummary,
+    /// The default gate, shown once rather than per component.
+    pub default_criteria: Vec<CriterionDoc>,
 }
 
 /// One phase.
@@ -76,6 +81,8 @@ pub struct ComponentDoc {
     pub side_effects: bool,
     /// Compared outputs.
     pub outputs: Vec<String>,
+    /// Criteria the component adds to (or overrides in) the defaults.
+    pub own_criteria: Vec<CriterionDoc>,
     /// What parity rests on: `exit code, stdout, lib.a (symbols)`.
     pub parity_basis: String,
     /// Its criteria (defaults, own, phase).
@@ -255,8 +262,12 @@ pub fn docs_context(
             components,
         });
     }
+    let plan_context = plan_document_context(migration, plan);
+    let untested_critical = untested_critical(migration);
+    let summary = executive_summary(migration, &plan_context, &phases, live, &untested_critical)?;
     Ok(DocsContext {
-        plan: plan_document_context(migration, plan),
+        plan: plan_context,
+        summary,
         phases,
         triggers: migration
             .rollback
@@ -282,15 +293,27 @@ pub fn docs_context(
             .collect(),
         global_preserve: migration.rollback.preserve.clone(),
         live: live.is_some(),
-        untested_critical: migration
-            .components
+        untested_critical,
+        default_criteria: migration
+            .defaults
+            .gate
             .iter()
-            .filter(|c| {
-                (c.critical || c.user_facing || c.risk == Risk::High) && c.acceptance.is_empty()
-            })
-            .map(|c| c.id.clone())
+            .map(|g| criterion_doc(g, "defaults"))
             .collect(),
     })
+}
+
+/// Components without acceptance tests that need them most: business-critical,
+/// user-facing or high-risk.
+fn untested_critical(migration: &Migration) -> Vec<String> {
+    migration
+        .components
+        .iter()
+        .filter(|c| {
+            (c.critical || c.user_facing || c.risk == Risk::High) && c.acceptance.is_empty()
+        })
+        .map(|c| c.id.clone())
+        .collect()
 }
 
 /// One component's part of a phase: its criteria, with live verdicts and
@@ -335,6 +358,11 @@ fn component_doc(
         side_effects: component.side_effects,
         outputs: component.outputs.clone(),
         parity_basis: component.parity_basis(),
+        own_criteria: component
+            .gate
+            .iter()
+            .map(|g| criterion_doc(g, "component"))
+            .collect(),
         criteria,
         acceptance: component.acceptance.iter().map(test_doc).collect(),
         verdict: report.map(|r| r.verdict.as_str()),
@@ -359,10 +387,14 @@ pub fn render_documents(context: &DocsContext) -> Result<Vec<Document>, ReportEr
         env.render_str(source, context! { docs => context, plan => &context.plan })
             .map_err(|source| ReportError::Template { name, source })
     };
+    let summary = summary_markdown(&context.summary);
+    let render = |name: &'static str, source: &'static str| {
+        render(name, source).map(|text| with_summary(&text, &summary))
+    };
     Ok(vec![
         Document {
             file_name: "phased-plan.md",
-            text: render_markdown(&context.plan)?,
+            text: with_summary(&render_markdown(&context.plan)?, &summary),
         },
         Document {
             file_name: "phased-plan.html",

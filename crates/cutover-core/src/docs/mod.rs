@@ -3,5 +3,7 @@
 //! success criteria, and testing strategy. Templates live in `templates/`.
 
 mod context;
+mod summary;
 
 pub use context::{DocsContext, Document, docs_context, render_documents};
+pub use summary::ExecutiveSummary;

@@ -14,5 +14,6 @@ mod record;
 
 pub use decision::DecisionOutcome;
 pub use record::{
-    Event, EventKind, EventLog, EventRecord, GateEvidence, NewEvent, SourceDigest, event_schema,
+    Event, EventKind, EventLog, EventRecord, GateEvidence, NewEvent, NoiseRuleRecord, SourceDigest,
+    event_schema,
 };

@@ -130,6 +130,40 @@ pub enum Event {
         /// The mode file's mode when it was cleared.
         file: ModeState,
     },
+    /// The legacy side was run against itself to learn what varies on its
+    /// own (`cutover calibrate`): runs and gates count mismatches that only
+    /// this noise explains apart.
+    NoiseCalibrated {
+        /// Rounds run (two legacy runs each).
+        rounds: u32,
+        /// Whether the legacy side's dry run (`legacy.shadow_run`) was run.
+        dry_run: bool,
+        /// The rules learned, in the order they apply.
+        rules: Vec<NoiseRuleRecord>,
+        /// Differences no rule explains.
+        unexplained: u64,
+        /// Whether the rules were written into the spec.
+        written: bool,
+    },
+    /// A snapshot's files were brought back (`cutover restore`); modes
+    /// are unchanged.
+    SnapshotRestored {
+        /// The snapshot restored.
+        snapshot: i64,
+        /// The safety snapshot of the content it replaced.
+        safety: i64,
+        /// Paths restored.
+        restored: Vec<String>,
+    },
+}
+
+/// One learned `normalize` rule, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NoiseRuleRecord {
+    /// The regex.
+    pub pattern: String,
+    /// Its replacement.
+    pub replace: String,
 }
 
 /// One legacy source path and its content digest.
@@ -165,11 +199,15 @@ pub enum EventKind {
     OverrideSet,
     /// [`Event::OverrideCleared`].
     OverrideCleared,
+    /// [`Event::NoiseCalibrated`].
+    NoiseCalibrated,
+    /// [`Event::SnapshotRestored`].
+    SnapshotRestored,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 10] = [
+    pub const ALL: [EventKind; 12] = [
         EventKind::ModeAdvanced,
         EventKind::RolledBack,
         EventKind::GateEvaluated,
@@ -180,6 +218,8 @@ impl EventKind {
         EventKind::DriftAcknowledged,
         EventKind::OverrideSet,
         EventKind::OverrideCleared,
+        EventKind::NoiseCalibrated,
+        EventKind::SnapshotRestored,
     ];
 }
 
@@ -197,6 +237,8 @@ impl Event {
             Event::DriftAcknowledged { .. } => EventKind::DriftAcknowledged,
             Event::OverrideSet { .. } => EventKind::OverrideSet,
             Event::OverrideCleared { .. } => EventKind::OverrideCleared,
+            Event::NoiseCalibrated { .. } => EventKind::NoiseCalibrated,
+            Event::SnapshotRestored { .. } => EventKind::SnapshotRestored,
         }
     }
 

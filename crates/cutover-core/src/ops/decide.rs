@@ -47,6 +47,8 @@ pub fn decide(
             cascade: false,
             actor,
             reason: Some(&why),
+            // Someone decided to roll back: an edit is kept in the safety snapshot.
+            overwrite: true,
         };
         let steps = plan_rollback(workspace, &request).map_err(DecideError::Rollback)?;
         execute_rollback(workspace, &request, &steps).map_err(DecideError::Rollback)?;

@@ -7,6 +7,7 @@
 //! resumed rollback too, so it ends as an uninterrupted one would).
 
 use super::change::ModeChange;
+use crate::exec::unified_hunk;
 use crate::rollback::drill::{DrillOutcome, drill};
 use crate::rollback::{
     RollbackError, RollbackRequest, execute_rollback, plan_rollback, resume_rollbacks,
@@ -75,6 +76,9 @@ pub fn rollback(
         Some(request) if rehearse => Performed::Drilled(drill(workspace, request)?),
         Some(request) => {
             let steps = plan_rollback(workspace, request)?;
+            if !request.overwrite {
+                refuse_edited(workspace, &steps)?;
+            }
             execute_rollback(workspace, request, &steps)?;
             restored = restored_files(workspace, &steps)?;
             let modes: Vec<_> = steps.iter().map(|s| (s.component.clone(), s.to)).collect();
@@ -87,6 +91,101 @@ pub fn rollback(
         performed,
         restored,
     })
+}
+
+/// Refuses when a preserved path was edited since the snapshot a step
+/// would restore (someone's edit, not cutover's): shows what changed.
+fn refuse_edited(workspace: &Workspace, steps: &[RollbackStep]) -> Result<(), RollbackError> {
+    let objects = workspace.objects();
+    for step in steps {
+        let Some(id) = step.snapshot else { continue };
+        let Some(snapshot) = workspace.store.snapshot(id)? else {
+            continue;
+        };
+        let paths = snapshot::verify(&workspace.base_dir, &snapshot.files);
+        if paths.is_empty() {
+            continue;
+        }
+        let shown = snapshot
+            .files
+            .iter()
+            .filter(|f| paths.contains(&f.path))
+            .flat_map(|f| edits(workspace, &objects, f, id))
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Err(RollbackError::EditedSince {
+            component: step.component.clone(),
+            snapshot: id,
+            paths,
+            shown,
+        });
+    }
+    Ok(())
+}
+
+/// What changed in one preserved path since snapshot `id`: a diff per
+/// edited text file (a directory's files one by one), a line per file
+/// added, removed or not text.
+fn edits(
+    workspace: &Workspace,
+    objects: &snapshot::ObjectStore,
+    preserved: &crate::store::PreservedPath,
+    id: i64,
+) -> Vec<String> {
+    let base = workspace.base_dir.join(&preserved.path);
+    let saved: Vec<(String, Option<&str>)> = match preserved.kind {
+        crate::store::PreservedKind::File => vec![(String::new(), preserved.digest.as_deref())],
+        crate::store::PreservedKind::Dir => preserved
+            .entries
+            .iter()
+            .map(|(path, digest)| (path.clone(), Some(digest.as_str())))
+            .collect(),
+        crate::store::PreservedKind::Missing => Vec::new(),
+    };
+    let mut shown = Vec::new();
+    for (relative, digest) in &saved {
+        let path = if relative.is_empty() {
+            base.clone()
+        } else {
+            base.join(relative)
+        };
+        let name = path
+            .strip_prefix(&workspace.base_dir)
+            .map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
+        let before = digest.and_then(|d| objects.get(d).ok()).unwrap_or_default();
+        let Ok(now) = std::fs::read(&path) else {
+            shown.push(format!("{name}: removed since snapshot {id}"));
+            continue;
+        };
+        if now == before {
+            continue;
+        }
+        match (String::from_utf8(before), String::from_utf8(now)) {
+            (Ok(before), Ok(now)) => shown.push(unified_hunk(
+                &before,
+                &now,
+                &format!("{name} (snapshot {id})"),
+                &format!("{name} (now)"),
+            )),
+            _ => shown.push(format!("{name}: changed (not text)")),
+        }
+    }
+    if preserved.kind == crate::store::PreservedKind::Dir {
+        let known: Vec<&String> = preserved.entries.iter().map(|(p, _)| p).collect();
+        for added in crate::fs::confine::list_files(&base)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| !known.contains(&p))
+        {
+            shown.push(format!(
+                "{}: added since snapshot {id}",
+                base.join(added)
+                    .strip_prefix(&workspace.base_dir)
+                    .map_or_else(|_| String::new(), |p| p.display().to_string())
+            ));
+        }
+    }
+    shown
 }
 
 /// The files the steps' snapshots held: what restoring them put back.

@@ -214,8 +214,8 @@ pub struct PhaseContext {
     pub name: String,
     /// Role.
     pub role: PhaseRole,
-    /// What the phase achieves.
-    pub goal: &'static str,
+    /// What the phase achieves, said from its members.
+    pub goal: String,
     /// Member ids in start order.
     pub components: Vec<String>,
     /// Start date.
@@ -307,20 +307,75 @@ pub struct RiskContext {
     pub note: String,
 }
 
-fn goal(role: PhaseRole) -> &'static str {
-    match role {
+/// What a phase achieves, said from its members: what they are (by kind),
+/// which they are, and what makes them delicate.
+fn goal(role: PhaseRole, members: &[&crate::spec::Component]) -> String {
+    let what = member_kinds(members);
+    let ids: Vec<&str> = members.iter().map(|c| c.id.as_str()).collect();
+    let named = if ids.len() > 4 {
+        format!("{} and {} more", ids[..3].join(", "), ids.len() - 3)
+    } else {
+        ids.join(", ")
+    };
+    let mut goal = match role {
         PhaseRole::Foundation => {
-            "Stand up the Dagger engine, CI integration and shared infrastructure that every later phase builds on."
+            format!("Move {what} ({named}) onto Dagger first: later phases depend on them.")
         }
-        PhaseRole::Pilot => {
-            "Prove the approach on low-risk, non-critical components and calibrate estimates before wider rollout."
-        }
+        PhaseRole::Pilot => format!(
+            "Prove the approach on {what} ({named}) and calibrate estimates before wider rollout."
+        ),
         PhaseRole::Wave => {
-            "Move the internal pipelines and services whose dependencies are already on Dagger."
+            format!("Move {what} ({named}) whose dependencies are already on Dagger.")
         }
-        PhaseRole::UserFacing => {
-            "Move what users see last, with the most evidence and the most rehearsed rollback behind it."
+        PhaseRole::UserFacing => format!(
+            "Move {what} that users see ({named}) last, with the most evidence and the most rehearsed rollback behind them."
+        ),
+    };
+    let critical = members.iter().filter(|c| c.critical).count();
+    let high = members.iter().filter(|c| c.risk == Risk::High).count();
+    let deploys = members.iter().filter(|c| c.side_effects).count();
+    let mut notes = Vec::new();
+    if critical > 0 {
+        notes.push(format!("{critical} business-critical"));
+    }
+    if high > 0 {
+        notes.push(format!("{high} high-risk"));
+    }
+    if deploys > 0 {
+        notes.push(format!(
+            "{deploys} with side effects (shadowed by dry runs)"
+        ));
+    }
+    if !notes.is_empty() {
+        goal.push_str(&format!(" Needs care: {}.", notes.join(", ")));
+    }
+    goal
+}
+
+/// `2 infrastructure components and a pipeline`.
+fn member_kinds(members: &[&crate::spec::Component]) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for component in members {
+        let noun = match component.kind {
+            crate::spec::ComponentKind::Pipeline => "pipeline",
+            crate::spec::ComponentKind::Job => "CI job",
+            crate::spec::ComponentKind::Service => "service feature",
+            crate::spec::ComponentKind::Library => "library",
+            crate::spec::ComponentKind::Infra => "infrastructure component",
+        };
+        match counts.iter_mut().find(|(n, _)| *n == noun) {
+            Some((_, count)) => *count += 1,
+            None => counts.push((noun, 1)),
         }
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(noun, count)| crate::text::count(*count, noun))
+        .collect();
+    match parts.as_slice() {
+        [] => "nothing".to_owned(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 
@@ -441,7 +496,13 @@ fn phase_context(migration: &Migration, plan: &Plan, p: &Phase) -> PhaseContext 
         number: p.number,
         name: p.name.clone(),
         role: p.role,
-        goal: goal(p.role),
+        goal: goal(
+            p.role,
+            &p.components
+                .iter()
+                .map(|&c| &migration.components[c])
+                .collect::<Vec<_>>(),
+        ),
         components: p.components.iter().map(|&c| id(c)).collect(),
         start: p.start.to_string(),
         end: p.end.to_string(),

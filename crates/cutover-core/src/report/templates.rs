@@ -4,7 +4,7 @@
 use minijinja::{Environment, context};
 
 use super::context::{PlanContext, WhatIfContext};
-use super::gantt::{escape, gantt_svg};
+use super::gantt::{chart_order, escape, gantt_svg};
 use super::table::TextTable;
 
 /// Why a report could not be rendered.
@@ -76,7 +76,12 @@ pub fn render_html(plan: &PlanContext) -> Result<String, ReportError> {
     render(
         "plan.html",
         PLAN_HTML,
-        context! { plan => plan, gantt => minijinja::Value::from_safe_string(gantt), title => escape(&plan.name) },
+        context! {
+            plan => plan,
+            gantt => minijinja::Value::from_safe_string(gantt),
+            title => escape(&plan.name),
+            chart_components => chart_order(plan),
+        },
     )
 }
 

@@ -40,6 +40,9 @@ pub struct RollbackRequest<'a> {
     pub actor: &'a str,
     /// Why.
     pub reason: Option<&'a str>,
+    /// Restore preserved paths even when someone edited them since their
+    /// snapshot was taken; the edit is kept in the safety snapshot either way.
+    pub overwrite: bool,
 }
 
 /// Why a rollback is refused or failed.
@@ -79,6 +82,22 @@ pub enum RollbackError {
         component: String,
         /// Paths that differ.
         paths: Vec<String>,
+    },
+    /// Preserved paths were edited since the snapshot a rollback would
+    /// restore; restoring would take the edit out of the working tree.
+    #[error(
+        "preserved paths of `{component}` were changed since snapshot {snapshot} was taken: {}\n{shown}",
+        paths.join(", ")
+    )]
+    EditedSince {
+        /// Component.
+        component: String,
+        /// The snapshot the rollback would restore.
+        snapshot: i64,
+        /// Paths whose content differs from it.
+        paths: Vec<String>,
+        /// What changed, as diffs (snapshot → now) of text files.
+        shown: String,
     },
     /// A rollback is unfinished.
     #[error(

@@ -174,6 +174,8 @@ fn roll_back(
         cascade: true,
         actor: TRIGGER_ACTOR,
         reason: Some(&reason),
+        // An emergency brake: an edit is kept in the safety snapshot.
+        overwrite: true,
     };
     let steps = plan_rollback(workspace, &request)?;
     execute_rollback(workspace, &request, &steps)?;

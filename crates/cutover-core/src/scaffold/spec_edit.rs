@@ -3,6 +3,7 @@
 //! side keeps it; the difference is reported instead. The edited text must
 //! pass validation before anyone writes it.
 
+use crate::spec::edit::component_item;
 use crate::spec::parse_spec;
 
 /// The spec text after setting `dagger.run` lines.
@@ -56,37 +57,8 @@ pub fn set_dagger_runs(
 
 fn insert_dagger(text: &str, id: &str, run: &str) -> Option<String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let start = lines.iter().position(|l| {
-        let t = l.trim().trim_start_matches("- ").trim();
-        t.strip_prefix("id:").map(|v| {
-            v.split(" #")
-                .next()
-                .unwrap_or(v)
-                .trim()
-                .trim_matches(['"', '\''])
-        }) == Some(id)
-    })?;
-    let line = lines[start];
-    let dash = line
-        .find('-')
-        .filter(|&d| line[..d].trim().is_empty() && line.trim_start().starts_with("- "));
-    let key_column = line.len() - line.trim_start().trim_start_matches("- ").len();
-    let item_column = dash.unwrap_or(key_column.saturating_sub(2));
-    let mut end = lines.len();
-    for (j, l) in lines.iter().enumerate().skip(start + 1) {
-        let content = l.trim();
-        if content.is_empty() || content.starts_with('#') {
-            continue;
-        }
-        let column = l.len() - l.trim_start().len();
-        if column <= item_column {
-            end = j;
-            break;
-        }
-    }
-    while end > start + 1 && lines[end - 1].trim().is_empty() {
-        end -= 1;
-    }
+    let item = component_item(&lines, id)?;
+    let (end, key_column) = (item.end, item.key_column);
     let quoted = serde_json::to_string(run).ok()?;
     let indent = " ".repeat(key_column);
     let mut out: String = lines[..end].concat();

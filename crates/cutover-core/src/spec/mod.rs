@@ -13,6 +13,7 @@ pub mod component_ref;
 pub mod criterion_spec;
 pub mod diagnostic;
 pub mod duration;
+pub mod edit;
 pub mod load;
 pub mod model;
 pub mod output_spec;

@@ -142,6 +142,8 @@ impl Code for EventKind {
         (EventKind::DriftAcknowledged, "drift_acknowledged"),
         (EventKind::OverrideSet, "override_set"),
         (EventKind::OverrideCleared, "override_cleared"),
+        (EventKind::NoiseCalibrated, "noise_calibrated"),
+        (EventKind::SnapshotRestored, "snapshot_restored"),
     ];
 }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use cutover_core::criteria::Verdict;
 use cutover_core::gate::GateReport;
+use cutover_core::ops::NoiseNet;
 use cutover_core::report::TextTable;
 use cutover_core::spec::Migration;
 use jiff::Timestamp;
@@ -28,16 +29,23 @@ pub fn run(global: &GlobalArgs, args: GateArgs, printer: &mut Printer) -> Result
     let report =
         cutover_core::ops::evaluate_gate(&mut workspace, &resolved, &target, &actor(), since)?;
     let bases = parity_bases(&workspace.migration, &report);
+    let noise = noise_of(&workspace, &resolved)?;
     let text = match format {
         OutputFormat::Json => {
             let mut json = serde_json::to_value(&report).map_err(|e| CliError::Report(e.into()))?;
             json["parity_basis"] = serde_json::json!(bases);
+            json["noise"] = serde_json::json!(noise);
             crate::printer::json(&json)?
         }
         OutputFormat::Table => {
             let mut text = render(&report);
             for (component, basis) in &bases {
                 text.push_str(&format!("parity of `{component}` based on: {basis}\n"));
+            }
+            for (component, net) in &noise {
+                if let Some(line) = noise_line(net) {
+                    text.push_str(&format!("`{component}`: {line}"));
+                }
             }
             text
         }
@@ -59,6 +67,51 @@ fn parity_bases(migration: &Migration, report: &GateReport) -> BTreeMap<String, 
         .map(|i| &migration.components[i])
         .map(|c| (c.id.clone(), c.parity_basis()))
         .collect()
+}
+
+/// How many runs in each component's current mode cutover looks at for
+/// mismatches that are noise only.
+const NOISE_RUNS: u32 = 1000;
+
+/// Mismatches net of calibrated noise, per calibrated component, over its
+/// recent runs in its current mode.
+fn noise_of(
+    workspace: &cutover_core::workspace::Workspace,
+    target: &cutover_core::lifecycle::Target,
+) -> Result<BTreeMap<String, NoiseNet>, CliError> {
+    let mut noise = BTreeMap::new();
+    for reference in target.components() {
+        let component = workspace.spec(reference);
+        let id = &component.id;
+        let mode = workspace.store.mode(id)?.state.mode;
+        let runs: Vec<_> = workspace
+            .store
+            .recent_runs(id, NOISE_RUNS)?
+            .into_iter()
+            .filter(|r| r.mode == mode)
+            .collect();
+        let net = cutover_core::ops::noise_net(workspace, component, &runs)?;
+        if net.calibrated {
+            noise.insert(id.clone(), net);
+        }
+    }
+    Ok(noise)
+}
+
+/// `3 mismatches, 2 of them only calibrated noise: parity net of noise 96.0%`.
+pub(super) fn noise_line(net: &NoiseNet) -> Option<String> {
+    if !net.calibrated {
+        return None;
+    }
+    let parity = net
+        .parity_net_of_noise
+        .map_or_else(|| "-".to_owned(), |p| format!("{:.1}%", p * 100.0));
+    Some(format!(
+        "{}, {} of them only calibrated noise: parity net of noise {parity} (over {})\n",
+        cutover_core::text::count(net.mismatches as usize, "mismatch"),
+        net.noise_only.len(),
+        cutover_core::text::count(net.compared as usize, "compared run"),
+    ))
 }
 
 /// `--since`: an RFC 3339 timestamp, or a date (its midnight UTC).

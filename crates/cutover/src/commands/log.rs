@@ -110,5 +110,26 @@ fn change(event: &Event) -> String {
                 cutover_core::text::count(files.len(), "source")
             )
         }
+        Event::SnapshotRestored {
+            snapshot,
+            safety,
+            restored,
+        } => format!(
+            "restored {} from snapshot {snapshot} (replaced content in snapshot {safety})",
+            restored.join(", ")
+        ),
+        Event::NoiseCalibrated {
+            rounds,
+            rules,
+            unexplained,
+            written,
+            ..
+        } => format!(
+            "noise calibrated over {}: {} learned{}, {} unexplained",
+            cutover_core::text::count(*rounds as usize, "round"),
+            cutover_core::text::count(rules.len(), "rule"),
+            if *written { " and written" } else { "" },
+            unexplained
+        ),
     }
 }

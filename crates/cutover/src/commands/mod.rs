@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod bench;
+pub mod calibrate;
 pub mod check;
 pub mod ci;
 pub mod decide;

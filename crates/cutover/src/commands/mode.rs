@@ -59,6 +59,7 @@ pub fn rollback(
         cascade,
         drill: rehearse,
         resume,
+        overwrite,
     } = args;
     let mut workspace = open_workspace(global)?;
     let name = match (target, resume) {
@@ -92,6 +93,7 @@ pub fn rollback(
             cascade,
             actor: &actor,
             reason: reason.as_deref(),
+            overwrite,
         }),
         _ => None,
     };

@@ -19,10 +19,12 @@ pub fn run(global: &GlobalArgs, args: RunsArgs, printer: &mut Printer) -> Result
     let component = workspace.spec(workspace.component(&component)?);
     let runs = workspace.store.recent_runs(&component.id, limit)?;
     let basis = component.parity_basis();
+    let noise = cutover_core::ops::noise_net(&workspace, component, &runs)?;
     let text = match format {
         OutputFormat::Json => crate::printer::json(&serde_json::json!({
             "component": component.id,
             "parity_basis": basis,
+            "noise": noise,
             "runs": runs
         }))?,
         OutputFormat::Table => {
@@ -46,7 +48,11 @@ pub fn run(global: &GlobalArgs, args: RunsArgs, printer: &mut Printer) -> Result
                         .map(|c| c.to_string())
                         .unwrap_or_else(|| "-".into()),
                     format!("{:?}", r.status).to_lowercase(),
-                    r.parity.map_or_else(|| "-".into(), |p| p.to_string()),
+                    match r.parity {
+                        Some(_) if noise.noise_only.contains(&r.id) => "mismatch (noise)".into(),
+                        Some(p) => p.to_string(),
+                        None => "-".into(),
+                    },
                     // A summary's first line names what differs; diffs are in JSON.
                     r.parity_summary
                         .as_deref()
@@ -55,7 +61,11 @@ pub fn run(global: &GlobalArgs, args: RunsArgs, printer: &mut Printer) -> Result
                         .to_owned(),
                 ]);
             }
-            format!("{}parity based on: {basis}\n", table.render())
+            format!(
+                "{}parity based on: {basis}\n{}",
+                table.render(),
+                super::gate::noise_line(&noise).unwrap_or_default()
+            )
         }
     };
     printer.write(&text).map_err(CliError::Stdout)?;

@@ -6,10 +6,41 @@ use cutover_core::report::TextTable;
 use cutover_core::store::Snapshot;
 
 use super::open_workspace;
-use crate::args::{GlobalArgs, OutputFormat, SnapshotsArgs};
+use crate::args::{GlobalArgs, OutputFormat, RestoreArgs, SnapshotsArgs};
 use crate::error::CliError;
 use crate::exit_codes;
 use crate::printer::Printer;
+
+/// `cutover restore SNAPSHOT`: brings the snapshot's files back, after
+/// saving the current ones as a safety snapshot.
+pub fn restore(
+    global: &GlobalArgs,
+    args: RestoreArgs,
+    printer: &mut Printer,
+) -> Result<u8, CliError> {
+    let RestoreArgs { snapshot, reason } = args;
+    let mut workspace = open_workspace(global)?;
+    let restored = cutover_core::ops::restore_snapshot(
+        &mut workspace,
+        snapshot,
+        &super::actor(),
+        reason.as_deref(),
+    )?;
+    let text = format!(
+        "`{}`: restored {} from snapshot {} (what was there is in safety snapshot {}: `cutover restore {}` undoes this)\n",
+        restored.component,
+        if restored.paths.is_empty() {
+            "nothing (the snapshot holds no preserved paths)".to_owned()
+        } else {
+            restored.paths.join(", ")
+        },
+        restored.snapshot,
+        restored.safety,
+        restored.safety
+    );
+    printer.write(&text).map_err(CliError::Stdout)?;
+    Ok(exit_codes::OK)
+}
 
 /// Lists the snapshots of one component, or of every component.
 pub fn run(

@@ -183,7 +183,7 @@ fn rollbacks_never_follow_symlinks_out_of_the_project() {
     std::fs::write(test.path().join("config/app.yaml"), "v2\n").expect("write");
     let before = fingerprint(outside.path());
     Test::at(test.path())
-        .args(&["rollback", "job", "--reason", "test"])
+        .args(&["rollback", "--overwrite", "job", "--reason", "test"])
         .run()
         .code(0);
     assert_eq!(
@@ -203,7 +203,7 @@ fn rollbacks_never_follow_symlinks_out_of_the_project() {
     std::fs::remove_dir_all(test.path().join("config")).expect("rm");
     symlink(outside.path(), test.path().join("config")).expect("link");
     let outcome = Test::at(test.path())
-        .args(&["rollback", "job", "--reason", "test"])
+        .args(&["rollback", "--overwrite", "job", "--reason", "test"])
         .run();
     assert_ne!(outcome.code, 0, "{}", outcome.stderr);
     assert!(
@@ -227,7 +227,7 @@ fn preserving_the_whole_project_never_touches_the_state() {
         .code(0);
     std::fs::write(test.path().join("notes.txt"), "work\n").expect("write");
     Test::at(test.path())
-        .args(&["rollback", "job", "--reason", "test"])
+        .args(&["rollback", "--overwrite", "job", "--reason", "test"])
         .run()
         .code(0);
     assert!(test.path().join(".cutover/state.db").exists());
@@ -243,7 +243,7 @@ fn preserving_the_whole_project_never_touches_the_state() {
         .run()
         .code(0);
     Test::at(test.path())
-        .args(&["rollback", "job", "--reason", "again"])
+        .args(&["rollback", "--overwrite", "job", "--reason", "again"])
         .run()
         .code(0);
     Test::at(test.path()).args(&["status"]).run().code(0);

@@ -400,6 +400,19 @@ fn docs_render_criteria_tests_and_live_verdicts() {
         !test.path().join(".cutover").exists(),
         "docs must not create a store"
     );
+    // The default gate is one table, not repeated per component.
+    let planned = std::fs::read_to_string(test.path().join("docs/success-criteria.md"))
+        .expect("success criteria");
+    assert_eq!(
+        planned.matches("`dagger.runs >= 1`").count(),
+        1,
+        "{planned}"
+    );
+    assert!(planned.contains("## Default gate"), "{planned}");
+    assert!(
+        planned.contains("Criteria: the default gate, nothing more."),
+        "{planned}"
+    );
     shadow_runs(&test, 1);
     at(&test, &["docs", "--out", "docs"]).run().code(0);
     let criteria = std::fs::read_to_string(test.path().join("docs/success-criteria.md"))
@@ -433,5 +446,27 @@ fn docs_render_criteria_tests_and_live_verdicts() {
     );
     for file in ["phased-plan.md", "phased-plan.html"] {
         assert!(test.path().join("docs").join(file).exists(), "{file}");
+    }
+    // Every Markdown document opens with the same executive summary.
+    for file in [
+        "phased-plan.md",
+        "success-criteria.md",
+        "testing-strategy.md",
+        "rollback-procedures.md",
+    ] {
+        let text = std::fs::read_to_string(test.path().join("docs").join(file)).expect("doc");
+        let opening: Vec<&str> = text.lines().take(8).collect();
+        assert_eq!(opening[2], "## Executive summary", "{file}:\n{text}");
+        assert!(
+            opening[4].starts_with("- **Where we stand:** of 1 component, 1 in shadow;"),
+            "{file}: {opening:?}"
+        );
+        assert!(
+            opening[5].starts_with("- **Next:** phase 1 (")
+                && opening[5].contains("job (gate: pass)"),
+            "{file}: {opening:?}"
+        );
+        assert!(text.contains("- **Needs a decision:**"), "{file}");
+        assert!(text.contains("- **Risks:**"), "{file}");
     }
 }

@@ -123,7 +123,7 @@ fn gc_keeps_what_a_rollback_needs_and_prunes_the_rest() {
     for cycle in 1..=4 {
         at(&test, &["advance", "a"]).run().code(0);
         write(&format!("edit {cycle}\n"));
-        at(&test, &["rollback", "a"]).run().code(0);
+        at(&test, &["rollback", "--overwrite", "a"]).run().code(0);
     }
     // The restore point a rollback still needs: v0 again, before advancing.
     at(&test, &["advance", "a"]).run().code(0);
@@ -143,7 +143,7 @@ fn gc_keeps_what_a_rollback_needs_and_prunes_the_rest() {
     assert_eq!(done["snapshot_objects"]["kept"], 3);
     // The two oldest edits went; the newest two and v0 remain usable.
     write("edit 5\n");
-    at(&test, &["rollback", "a"]).run().code(0);
+    at(&test, &["rollback", "--overwrite", "a"]).run().code(0);
     assert_eq!(
         std::fs::read_to_string(test.path().join("config/a")).expect("read"),
         "v0\n"

@@ -3,6 +3,8 @@
 
 mod audit;
 mod bad_input;
+mod browser;
+mod calibrate;
 mod check;
 mod ci;
 mod ci_recipes;

@@ -239,3 +239,33 @@ fn limits_split_phases() {
         assert_eq!(phase["components"].as_array().map(Vec::len), Some(1));
     }
 }
+
+#[test]
+fn phase_goals_are_said_from_their_members() {
+    let outcome = Test::new()
+        .spec(VALID)
+        .args(&["plan", "--format", "json"])
+        .run();
+    outcome.code(0);
+    let plan: serde_json::Value = serde_json::from_str(&outcome.stdout).expect("JSON");
+    let goals: Vec<&str> = plan["phases"]
+        .as_array()
+        .expect("phases")
+        .iter()
+        .filter_map(|p| p["goal"].as_str())
+        .collect();
+    assert!(
+        goals[0].contains("1 infrastructure component (base-image)"),
+        "{goals:?}"
+    );
+    assert!(
+        goals.iter().all(|g| !g.contains("Dagger engine")),
+        "{goals:?}"
+    );
+    assert!(
+        goals
+            .iter()
+            .any(|g| g.contains("build-api") && g.contains("1 high-risk")),
+        "{goals:?}"
+    );
+}

@@ -129,10 +129,13 @@ fn two_rollbacks_restore_each_earlier_state_byte_for_byte() {
         write(&test, &format!("flags/extra-{step}"), "added later\n");
     }
     assert_eq!(modes(&test)["base"], "dagger/0");
-    at(&test, &["rollback", "base", "--reason", "latency"])
-        .run()
-        .code(0)
-        .stdout_has("`base`: dagger -> canary 10%");
+    at(
+        &test,
+        &["rollback", "--overwrite", "base", "--reason", "latency"],
+    )
+    .run()
+    .code(0)
+    .stdout_has("`base`: dagger -> canary 10%");
     let (expected_modes, expected_files) = &states[2];
     assert_eq!(&modes(&test), expected_modes);
     assert_eq!(
@@ -140,7 +143,7 @@ fn two_rollbacks_restore_each_earlier_state_byte_for_byte() {
         expected_files,
         "files as they were before advancing to dagger"
     );
-    at(&test, &["rollback", "base"])
+    at(&test, &["rollback", "--overwrite", "base"])
         .run()
         .code(0)
         .stdout_has("`base`: canary 10% -> shadow");
@@ -177,18 +180,24 @@ fn rollback_to_a_named_mode_skips_back_several_steps() {
     .run()
     .code(0);
     write(&test, "config/orchestrator.yaml", "v2\n");
-    at(&test, &["rollback", "base", "--to", "legacy"])
-        .run()
-        .code(0)
-        .stdout_has("dagger -> legacy");
+    at(
+        &test,
+        &["rollback", "--overwrite", "base", "--to", "legacy"],
+    )
+    .run()
+    .code(0)
+    .stdout_has("dagger -> legacy");
     assert_eq!(
         read(&test, "config/orchestrator.yaml").as_deref(),
         Some(&b"v0\n"[..])
     );
-    at(&test, &["rollback", "base", "--to", "canary"])
-        .run()
-        .code(2)
-        .stderr_has("is in legacy mode");
+    at(
+        &test,
+        &["rollback", "--overwrite", "base", "--to", "canary"],
+    )
+    .run()
+    .code(2)
+    .stderr_has("is in legacy mode");
 }
 
 #[test]
@@ -224,9 +233,12 @@ fn an_interrupted_rollback_completes_on_the_next_invocation() {
     // The reference: an uninterrupted rollback of both components.
     let reference = Test::new().spec(SPEC);
     setup(&reference);
-    at(&reference, &["rollback", "base", "--cascade"])
-        .run()
-        .code(0);
+    at(
+        &reference,
+        &["rollback", "--overwrite", "base", "--cascade"],
+    )
+    .run()
+    .code(0);
     let expected = (modes(&reference), tree(reference.path()));
     assert_eq!(expected.0["base"], "legacy/0");
     for point in [
@@ -238,7 +250,7 @@ fn an_interrupted_rollback_completes_on_the_next_invocation() {
     ] {
         let test = Test::new().spec(SPEC);
         setup(&test);
-        let killed = at(&test, &["rollback", "base", "--cascade"])
+        let killed = at(&test, &["rollback", "--overwrite", "base", "--cascade"])
             .env("CUTOVER_TEST_FAILPOINT", point)
             .run();
         assert_eq!(
@@ -252,7 +264,7 @@ fn an_interrupted_rollback_completes_on_the_next_invocation() {
             status.stdout.contains("\"rollback_interrupted\": true"),
             "{point}: status must show the interruption"
         );
-        at(&test, &["rollback", "base", "--cascade"])
+        at(&test, &["rollback", "--overwrite", "base", "--cascade"])
             .run()
             .code(0)
             .stdout_has("completed the interrupted rollback of `base`");
@@ -532,7 +544,7 @@ fn a_crashed_advance_leaves_no_restore_point_behind() {
         "the advance did not happen"
     );
     // Without the restore point of the crashed advance, rollback returns to shadow.
-    at(&test, &["rollback", "base"])
+    at(&test, &["rollback", "--overwrite", "base"])
         .run()
         .code(0)
         .stdout_has("`base`: canary 10% -> shadow");
@@ -571,7 +583,7 @@ fn a_phase_advance_killed_between_components_changes_nothing_and_can_be_retried(
     // One restore point per component: a rollback returns each to legacy
     // with its preserved file as it was.
     write(&test, "config/a", "a1\n");
-    at(&test, &["rollback", "1"])
+    at(&test, &["rollback", "--overwrite", "1"])
         .run()
         .code(0)
         .stdout_has("`a`: shadow -> legacy")
@@ -619,7 +631,7 @@ fn a_resumed_rollback_removes_the_temporaries_of_the_killed_one() {
         // A temporary of a live process (this test) is not garbage.
         let live = format!("config/.other.cutover-{}.tmp", std::process::id());
         write(&test, &live, "in progress\n");
-        let killed = at(&test, &["rollback", "base"])
+        let killed = at(&test, &["rollback", "--overwrite", "base"])
             .env("CUTOVER_TEST_FAILPOINT", point)
             .run();
         assert_eq!(killed.code, -1, "{point}: killed by SIGKILL");
@@ -656,10 +668,13 @@ fn snapshots_lists_restore_points_and_the_safety_copy_a_rollback_took() {
         .run()
         .code(0);
     write(&test, "config/base.yaml", "runner: dagger\n");
-    at(&test, &["rollback", "base", "--reason", "test"])
-        .run()
-        .code(0)
-        .stdout_has("`base`: restored config/base.yaml");
+    at(
+        &test,
+        &["rollback", "--overwrite", "base", "--reason", "test"],
+    )
+    .run()
+    .code(0)
+    .stdout_has("`base`: restored config/base.yaml");
     let listing = at(&test, &["snapshots", "base", "--format", "json"]).run();
     listing.code(0);
     let json: serde_json::Value = serde_json::from_str(&listing.stdout).expect("JSON");
@@ -679,4 +694,85 @@ fn snapshots_lists_restore_points_and_the_safety_copy_a_rollback_took() {
         table.stdout
     );
     at(&test, &["snapshots", "nope"]).run().code(2);
+}
+
+#[test]
+fn rollback_shows_an_edit_since_the_snapshot_and_refuses_unless_overwrite() {
+    let test = Test::new().spec(SPEC);
+    write(&test, "config/base.yaml", "runner: legacy\n");
+    write(&test, "flags/beta", "off\n");
+    at(&test, &["advance", "base", "--to", "shadow"])
+        .run()
+        .code(0);
+    write(&test, "config/base.yaml", "runner: legacy\nhotfix: true\n");
+    write(&test, "flags/beta", "on\n");
+    write(&test, "flags/new", "x\n");
+    let refused = at(&test, &["rollback", "base"]).run();
+    refused
+        .code(2)
+        .stderr_has(
+            "preserved paths of `base` were changed since snapshot 1 was taken: config/base.yaml, flags/",
+        )
+        .stderr_has("+++ flags/beta (now)")
+        .stderr_has("-off")
+        .stderr_has("flags/new: added since snapshot 1")
+        .stderr_has("+hotfix: true")
+        .stderr_has("--overwrite");
+    assert_eq!(modes(&test)["base"], "shadow/0");
+    assert_eq!(
+        read(&test, "config/base.yaml").as_deref(),
+        Some(&b"runner: legacy\nhotfix: true\n"[..])
+    );
+    at(&test, &["rollback", "base", "--overwrite"])
+        .run()
+        .code(0);
+    assert_eq!(modes(&test)["base"], "legacy/0");
+    assert_eq!(
+        read(&test, "config/base.yaml").as_deref(),
+        Some(&b"runner: legacy\n"[..])
+    );
+    // The edit went to the safety snapshot (2); restore brings it back,
+    // saving what it replaces first (3).
+    at(&test, &["restore", "2", "--reason", "keep the hotfix"])
+        .run()
+        .code(0)
+        .stdout_has("`base`: restored config/base.yaml, config/orchestrator.yaml, flags/ from snapshot 2 (what was there is in safety snapshot 3: `cutover restore 3` undoes this)");
+    assert_eq!(
+        read(&test, "config/base.yaml").as_deref(),
+        Some(&b"runner: legacy\nhotfix: true\n"[..])
+    );
+    at(&test, &["restore", "3"]).run().code(0);
+    assert_eq!(
+        read(&test, "config/base.yaml").as_deref(),
+        Some(&b"runner: legacy\n"[..])
+    );
+    assert_eq!(modes(&test)["base"], "legacy/0");
+    at(&test, &["log"])
+        .run()
+        .code(0)
+        .stdout_has("from snapshot 2 (replaced content in snapshot 3)");
+    at(&test, &["restore", "99"])
+        .run()
+        .code(2)
+        .stderr_has("no snapshot 99")
+        .stderr_has("cutover snapshots");
+}
+
+#[test]
+fn an_unedited_rollback_needs_no_overwrite_and_restore_refuses_pruned_contents() {
+    let test = Test::new().spec(SPEC);
+    write(&test, "config/base.yaml", "runner: legacy\n");
+    at(&test, &["advance", "base", "--to", "shadow"])
+        .run()
+        .code(0);
+    at(&test, &["rollback", "base"]).run().code(0);
+    std::fs::remove_dir_all(test.path().join(".cutover/snapshots/objects")).expect("prune");
+    at(&test, &["restore", "1"])
+        .run()
+        .code(2)
+        .stderr_has("snapshot 1 can no longer be restored");
+    assert_eq!(
+        read(&test, "config/base.yaml").as_deref(),
+        Some(&b"runner: legacy\n"[..])
+    );
 }

@@ -1,0 +1,197 @@
+//! The HTML plan checked the way a person sees it: rendered by headless
+//! Chromium (Debian's `chromium`, installed by `scripts/test.sh`) at 1400 px.
+//! The page must not scroll sideways, and no label of the Gantt chart may
+//! leave the drawing. A screenshot is kept under
+//! `target/test-artifacts/plan.png` for a person to look at.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util::{Test, example_dir};
+
+/// Measures the page after layout and writes the result into the DOM.
+const PROBE: &str = r#"<script>
+(() => {
+  const root = document.documentElement;
+  const svg = document.querySelector('.chart svg');
+  const box = svg.getBoundingClientRect();
+  const clipped = [];
+  for (const t of svg.querySelectorAll('text')) {
+    const r = t.getBoundingClientRect();
+    if (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5) {
+      clipped.push(t.textContent);
+    }
+  }
+  // A date on two lines has two line boxes.
+  const wrapped = [...document.querySelectorAll('td.date')].filter(td => {
+    const range = document.createRange();
+    range.selectNodeContents(td);
+    return range.getClientRects().length > 1;
+  }).map(td => td.textContent);
+  document.body.setAttribute('data-probe', JSON.stringify({
+    scroll_width: root.scrollWidth, client_width: root.clientWidth, chart_width: box.width, clipped, wrapped
+  }));
+})();
+</script>
+"#;
+
+fn chromium() -> PathBuf {
+    let found = ["chromium", "chromium-browser"].iter().find_map(|name| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(name))
+                .find(|p| p.is_file())
+        })
+    });
+    found.expect("chromium not found: scripts/test.sh installs Debian's `chromium`")
+}
+
+/// Runs headless Chromium at 1400 px wide with `args` on `page`; its stdout.
+fn headless(page: &Path, profile: &Path, height: u32, args: &[&str]) -> String {
+    let mut child = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--no-first-run",
+            &format!("--user-data-dir={}", profile.display()),
+            &format!("--window-size=1400,{height}"),
+        ])
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromium");
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("chromium did not finish within 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().expect("chromium output");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn artifacts() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"),
+        PathBuf::from,
+    );
+    let dir = target.join("test-artifacts");
+    std::fs::create_dir_all(&dir).expect("artifact dir");
+    dir
+}
+
+#[test]
+fn the_html_plan_fits_1400_px_with_every_chart_label_inside() {
+    let spec = example_dir().join("migration.yaml");
+    let test = Test::new();
+    let page = test.path().join("plan.html");
+    Test::at(test.path())
+        .args(&[
+            "plan",
+            "--out",
+            "plan.html",
+            spec.to_str().expect("utf-8 path"),
+        ])
+        .run()
+        .code(0);
+    let html = std::fs::read_to_string(&page).expect("plan.html");
+    let probed = test.path().join("probed.html");
+    std::fs::write(&probed, html.replace("</body>", &format!("{PROBE}</body>"))).expect("write");
+    let profile = test.path().join("profile");
+    let dom = headless(&probed, &profile, 1000, &["--dump-dom"]);
+    let start = dom.find("data-probe=\"").expect("probe result in the DOM") + "data-probe=\"".len();
+    let end = start + dom[start..].find('"').expect("end of attribute");
+    let json = dom[start..end]
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let probe: serde_json::Value = serde_json::from_str(&json).expect("probe JSON");
+    assert!(
+        probe["scroll_width"].as_f64() <= probe["client_width"].as_f64()
+            && probe["client_width"].as_f64() > Some(1000.0),
+        "the page scrolls sideways at 1400 px: {probe}"
+    );
+    assert_eq!(probe["clipped"], serde_json::json!([]), "{probe}");
+    assert_eq!(probe["wrapped"], serde_json::json!([]), "{probe}");
+    let screenshot = artifacts().join("plan.png");
+    let _ = std::fs::remove_file(&screenshot);
+    headless(
+        &page,
+        &profile,
+        2400,
+        &[&format!("--screenshot={}", screenshot.display())],
+    );
+    let png = std::fs::read(&screenshot).expect("screenshot written");
+    assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+}
+
+#[test]
+fn the_chart_has_an_axis_phase_headers_retirement_and_a_full_legend() {
+    let spec = example_dir().join("migration.yaml");
+    let outcome = Test::new()
+        .args(&[
+            "plan",
+            "--format",
+            "html",
+            spec.to_str().expect("utf-8 path"),
+        ])
+        .run();
+    outcome.code(0);
+    let html = &outcome.stdout;
+    for needle in [
+        "Jan 2027",
+        "gate 20",
+        "retire 20",
+        "critical path (zero slack): bold name, outlined bars",
+        "legacy retired",
+        "phase gate",
+        ">today<",
+        "In the chart's order",
+        "viewBox=\"0 0 1206",
+    ] {
+        assert!(html.contains(needle), "the HTML plan lacks {needle:?}");
+    }
+    // The component table follows the chart's order: by phase, then start.
+    let json = Test::new()
+        .args(&[
+            "plan",
+            "--format",
+            "json",
+            spec.to_str().expect("utf-8 path"),
+        ])
+        .run();
+    let plan: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let mut expected: Vec<(u64, String, String)> = plan["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .map(|c| {
+            (
+                c["phase"].as_u64().unwrap_or(0),
+                c["start"].as_str().unwrap_or("").to_owned(),
+                c["id"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    expected.sort();
+    let table = &html[html.find("<h2>Components</h2>").expect("table")..];
+    let table = &table[..table.find("</table>").expect("end of table")];
+    let positions: Vec<usize> = expected
+        .iter()
+        .map(|(_, _, id)| {
+            table
+                .find(&format!("<tr><td>{id}</td>"))
+                .or_else(|| table.find(&format!("\">{id} (zero slack)</td>")))
+                .expect("row")
+        })
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{expected:?}");
+}
