@@ -89,6 +89,27 @@ pub enum Command {
     Drift(DriftCommand),
     /// Snapshots (restore points and the safety copies rollbacks take), newest first.
     Snapshots(SnapshotsArgs),
+    /// Serve the state store over HTTP to CI runners and operators (bearer tokens with roles).
+    Serve(ServeArgs),
+}
+
+/// `cutover serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0: any free port, printed at start).
+    #[arg(
+        long,
+        env = "CUTOVER_SERVE_LISTEN",
+        default_value = "127.0.0.1:7700",
+        value_name = "HOST:PORT"
+    )]
+    pub listen: String,
+    /// Tokens file: one `ROLE NAME TOKEN` per line (roles: viewer, runner, operator).
+    #[arg(long, env = "CUTOVER_SERVE_TOKENS_FILE", value_name = "FILE")]
+    pub tokens: Option<PathBuf>,
+    /// Async worker threads (default: one per core).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub workers: usize,
 }
 
 /// `cutover snapshots`.

@@ -102,6 +102,21 @@ pub enum CliError {
     /// Garbage collection failed.
     #[error("gc failed")]
     Gc(#[from] GcError),
+    /// `cutover serve` could not start or failed.
+    #[error(transparent)]
+    Serve(#[from] cutover_server::ServeError),
+    /// The server's tokens are unusable.
+    #[error("invalid tokens")]
+    Tokens(#[from] cutover_server::TokensError),
+    /// The tokens file could not be read.
+    #[error("failed to read the tokens file `{}`", path.display())]
+    ReadTokens {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// A run that could not happen.
     #[error("failed to run `{component}`")]
     Run {
@@ -148,6 +163,8 @@ impl CliError {
             } => exit_codes::BAD_INPUT,
             CliError::Import(cutover_core::import::ImportError::Tool { .. }) => exit_codes::FAILURE,
             CliError::Import(_) | CliError::Scaffold(_) | CliError::Ci(_) => exit_codes::BAD_INPUT,
+            CliError::Tokens(_) | CliError::ReadTokens { .. } => exit_codes::BAD_INPUT,
+            CliError::Serve(_) => exit_codes::FAILURE,
             CliError::Report(_)
             | CliError::Write { .. }
             | CliError::Stdout(_)
@@ -178,6 +195,18 @@ impl CliError {
             CliError::Rollback { source: RollbackError::Retired(_) } => {
                 Some("a retired component's legacy side is gone; restore it by hand and re-add it to the spec".into())
             }
+            CliError::Store(StoreError::Unreachable { .. }) => Some(
+                "check that `cutover serve` runs at that URL; CUTOVER_STATE_TIMEOUT (seconds) waits longer".into(),
+            ),
+            CliError::Store(StoreError::Refused { status: 401, .. }) => {
+                Some("set CUTOVER_TOKEN to a token the server knows".into())
+            }
+            CliError::Store(StoreError::Refused { status: 403, .. }) => Some(
+                "this needs a token with a stronger role (operator: modes, rollbacks, decisions)".into(),
+            ),
+            CliError::Tokens(_) => Some(
+                "one `ROLE NAME TOKEN` per line, roles viewer, runner or operator, tokens of 16 characters or more".into(),
+            ),
             CliError::Store(_) => Some("check that the state file is writable; `--state PATH` chooses another".into()),
             CliError::Import(error) => error.hint().map(str::to_owned),
             _ => None,

@@ -64,5 +64,6 @@ fn dispatch(cli: Cli, printer: &mut Printer) -> Result<u8, CliError> {
         Command::Gc(args) => commands::gc::run(&global, args, printer),
         Command::Snapshots(args) => commands::snapshots::run(&global, args, printer),
         Command::Drift(command) => commands::drift::run(&global, command, printer),
+        Command::Serve(args) => commands::serve::run(&global, args),
     }
 }

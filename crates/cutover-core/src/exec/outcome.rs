@@ -1,10 +1,10 @@
 //! [`SideOutcome`]: how one side's process ended. "Could not start" is not
 //! "ran and failed", and a timeout is neither.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How one execution ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum SideOutcome {
     /// Exit code 0.

@@ -58,9 +58,10 @@ impl Store {
     pub fn open_location(location: &StoreLocation) -> Result<Store, StoreError> {
         match location {
             StoreLocation::File(path) => Store::open(path),
-            StoreLocation::Postgres(_) | StoreLocation::Server(_) => {
-                Err(StoreError::Unsupported(location.to_string()))
-            }
+            StoreLocation::Server(url) => Ok(Store {
+                backend: Box::new(super::http::HttpBackend::connect(url)?),
+            }),
+            StoreLocation::Postgres(_) => Err(StoreError::Unsupported(location.to_string())),
         }
     }
 
@@ -209,6 +210,17 @@ impl Store {
             .backend
             .latest_start_of_other_implementation(component, current)?;
         Ok(latest.and_then(|t| t.checked_add(jiff::SignedDuration::from_millis(1)).ok()))
+    }
+
+    /// The start of the latest run of another Dagger implementation than
+    /// `current` (the primitive behind [`Store::implementation_start`]).
+    pub fn latest_start_of_other_implementation(
+        &self,
+        component: &str,
+        current: &str,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        self.backend
+            .latest_start_of_other_implementation(component, current)
     }
 
     /// Samples of both sides and parity counts of runs started at or after

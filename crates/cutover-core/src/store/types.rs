@@ -7,7 +7,7 @@ use crate::exec::{ParityVerdict, SideOutcome, SideRole};
 use crate::lifecycle::{Mode, ModeState, Side};
 
 /// A component's persisted mode.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModeRecord {
     /// Mode and canary share.
     #[serde(flatten)]
@@ -19,7 +19,7 @@ pub struct ModeRecord {
 }
 
 /// What is known when a run starts.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunStart {
     /// Run id.
     pub id: String,
@@ -45,7 +45,7 @@ pub struct RunStart {
 }
 
 /// One side's result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SideRecord {
     /// Which side.
     pub side: Side,
@@ -64,7 +64,7 @@ pub struct SideRecord {
 }
 
 /// What is known when a run ends.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunFinish {
     /// Run id.
     pub id: String,
@@ -81,7 +81,7 @@ pub struct RunFinish {
 }
 
 /// Lifecycle of a run record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     /// Still running (its process is alive).
@@ -93,7 +93,7 @@ pub enum RunStatus {
 }
 
 /// A stored run, for `cutover runs`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunRecord {
     /// Run id.
     pub id: String,
@@ -124,7 +124,7 @@ pub struct RunRecord {
 }
 
 /// Run counts of one component, for `cutover status`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComponentRunCounts {
     /// Runs recorded (complete or not).
     pub total: u64,
@@ -143,7 +143,7 @@ pub struct ComponentRunCounts {
 }
 
 /// Raw samples of a component over a window, for criteria.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WindowSamples {
     /// Legacy executions.
     pub legacy: crate::criteria::SideSamples,
@@ -160,7 +160,7 @@ pub struct WindowSamples {
 }
 
 /// One acceptance or integration test result.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TestRecord {
     /// Component tested (none for a phase's integration test).
     pub component: Option<String>,
@@ -179,7 +179,7 @@ pub struct TestRecord {
 }
 
 /// A finished run to import (see [`super::Store::import_runs`]).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImportedRun {
     /// Run id.
     pub id: String,
@@ -196,7 +196,7 @@ pub struct ImportedRun {
 }
 
 /// What produced a run record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunSource {
     /// `cutover run`.
@@ -233,7 +233,7 @@ pub enum PreservedKind {
 }
 
 /// Where a journaled rollback stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JournalStatus {
     /// Some steps are not done (interrupted, or running now).
@@ -257,7 +257,7 @@ pub struct PreservedPath {
 }
 
 /// A snapshot: a component's mode and its preserved paths at one moment.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Snapshot {
     /// Id.
     pub id: i64,
@@ -293,7 +293,7 @@ pub struct RollbackStep {
 }
 
 /// A journaled rollback.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RollbackJournal {
     /// Id.
     pub id: i64,
@@ -310,7 +310,7 @@ pub struct RollbackJournal {
 }
 
 /// An open or closed decision point.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Decision {
     /// Id.
     pub id: i64,
@@ -327,7 +327,7 @@ pub struct Decision {
 }
 
 /// A drill's result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DrillRecord {
     /// Component.
     pub component: String,
