@@ -20,7 +20,7 @@ use cutover_core::spec::Window;
 use cutover_core::store::api::{self, paths};
 use cutover_core::store::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeRecord, ModeUpdate,
-    RollbackJournal, RunFinish, RunRecord, RunStart, Snapshot, TestRecord, WindowSamples,
+    RollbackJournal, RunFinish, RunRecord, RunStart, RunWrite, Snapshot, TestRecord, WindowSamples,
 };
 
 use crate::app::App;
@@ -175,7 +175,7 @@ async fn begin_run(
     _: Authorized<Runner>,
     Json(run): Json<RunStart>,
 ) -> Answer<api::Done> {
-    app.with_store(move |store| store.begin_run(&run)).await?;
+    app.record_run(RunWrite::Begin(run)).await?;
     Ok(Json(api::Done { done: true }))
 }
 
@@ -186,8 +186,7 @@ async fn finish_run(
     Json(mut finish): Json<RunFinish>,
 ) -> Answer<api::Done> {
     finish.id = id;
-    app.with_store(move |store| store.finish_run(&finish))
-        .await?;
+    app.record_run(RunWrite::Finish(finish)).await?;
     Ok(Json(api::Done { done: true }))
 }
 

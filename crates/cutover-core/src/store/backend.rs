@@ -18,8 +18,8 @@ use super::error::StoreError;
 use super::store::ModeUpdate;
 use super::types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeRecord, PreservedPath,
-    RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot, SnapshotKind,
-    TestRecord, WindowSamples,
+    RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, RunWrite, Snapshot,
+    SnapshotKind, TestRecord, WindowSamples,
 };
 use crate::event::{DecisionOutcome, EventRecord, NewEvent};
 use crate::lifecycle::ModeState;
@@ -63,6 +63,17 @@ pub(super) trait Backend: std::fmt::Debug + Send {
     fn begin_run(&mut self, run: &RunStart, at: Timestamp) -> Result<(), StoreError>;
     /// Records the end of a run and its side executions.
     fn finish_run(&mut self, finish: &RunFinish, at: Timestamp) -> Result<(), StoreError>;
+    /// Records run starts and ends in order: in one transaction where the
+    /// backend can (a server batching concurrent runners), else one by one.
+    fn record_run_writes(&mut self, writes: &[RunWrite], at: Timestamp) -> Result<(), StoreError> {
+        for write in writes {
+            match write {
+                RunWrite::Begin(run) => self.begin_run(run, at)?,
+                RunWrite::Finish(finish) => self.finish_run(finish, at)?,
+            }
+        }
+        Ok(())
+    }
     /// Imports finished runs in one transaction.
     fn import_runs(&mut self, runs: &[ImportedRun]) -> Result<(), StoreError>;
     /// Per-component run counts.

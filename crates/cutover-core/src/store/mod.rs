@@ -41,7 +41,7 @@ pub use store::{ModeUpdate, Store};
 pub use types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, JournalStatus, ModeRecord,
     PreservedKind, PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunSource,
-    RunStart, RunStatus, SideRecord, Snapshot, SnapshotKind, TestRecord, WindowSamples,
+    RunStart, RunStatus, RunWrite, SideRecord, Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 
 #[cfg(test)]

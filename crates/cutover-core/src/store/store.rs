@@ -18,8 +18,8 @@ use super::error::StoreError;
 use super::location::StoreLocation;
 use super::types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeRecord, PreservedPath,
-    RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot, SnapshotKind,
-    TestRecord, WindowSamples,
+    RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, RunWrite, Snapshot,
+    SnapshotKind, TestRecord, WindowSamples,
 };
 use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
 use crate::lifecycle::ModeState;
@@ -151,6 +151,14 @@ impl Store {
     /// Records the end of a run and every side execution, atomically.
     pub fn finish_run(&mut self, finish: &RunFinish) -> Result<(), StoreError> {
         self.backend.finish_run(finish, Timestamp::now())
+    }
+
+    /// Records run starts and ends, in order, in one transaction where the
+    /// backend can: `cutover serve` gathers the writes of concurrent runners
+    /// into one commit. All or none; on an error the caller may retry the
+    /// writes one by one to find the one that failed.
+    pub fn record_run_writes(&mut self, writes: &[RunWrite]) -> Result<(), StoreError> {
+        self.backend.record_run_writes(writes, Timestamp::now())
     }
 
     /// Imports finished runs in one transaction (past CI history as

@@ -152,3 +152,48 @@ fn a_concurrent_mode_change_writes_nothing() {
     assert!(store.events(None, 10).expect("events").is_empty());
     assert!(store.snapshots("job").expect("snapshots").is_empty());
 }
+
+#[test]
+fn a_batch_of_run_writes_is_all_or_none() {
+    use super::{RunFinish, RunSource, RunStart, RunWrite};
+    use crate::lifecycle::Side;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = Store::open(&dir.path().join("state.db")).expect("store");
+    let start = |id: &str| {
+        RunWrite::Begin(RunStart {
+            id: id.into(),
+            component: "job".into(),
+            mode: ModeState::default(),
+            authoritative: Side::Legacy,
+            pid: 0,
+            run_key: None,
+            trace_id: "t".into(),
+            source: RunSource::Run,
+            implementation: None,
+        })
+    };
+    let finish = |id: &str| {
+        RunWrite::Finish(RunFinish {
+            id: id.into(),
+            exit_code: 0,
+            parity: None,
+            parity_summary: None,
+            trace_url: None,
+            sides: Vec::new(),
+        })
+    };
+    store
+        .record_run_writes(&[start("r1"), start("r2"), finish("r1")])
+        .expect("batch");
+    let runs = store.recent_runs("job", 10).expect("runs");
+    let finished: Vec<bool> = runs.iter().map(|r| r.finished_at.is_some()).collect();
+    assert_eq!(finished.len(), 2);
+    assert_eq!(finished.iter().filter(|f| **f).count(), 1);
+    // A finish of an unknown run fails the batch: the start beside it is not kept.
+    assert!(
+        store
+            .record_run_writes(&[start("r3"), finish("nope")])
+            .is_err()
+    );
+    assert_eq!(store.recent_runs("job", 10).expect("runs").len(), 2);
+}

@@ -80,6 +80,16 @@ pub struct RunFinish {
     pub sides: Vec<SideRecord>,
 }
 
+/// One write of a run record, for [`super::Store::record_run_writes`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunWrite {
+    /// A run started ([`super::Store::begin_run`]).
+    Begin(RunStart),
+    /// A run ended ([`super::Store::finish_run`]).
+    Finish(RunFinish),
+}
+
 /// Lifecycle of a run record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
