@@ -99,6 +99,8 @@ pub enum Command {
     Calibrate(CalibrateArgs),
     /// Bring a snapshot's files back (the current content is saved first).
     Restore(RestoreArgs),
+    /// Serve the state store over HTTP to CI runners and operators (bearer tokens with roles).
+    Serve(ServeArgs),
 }
 
 /// `cutover restore`.
@@ -125,6 +127,25 @@ pub struct CalibrateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: OutputFormat,
+}
+
+/// `cutover serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0: any free port, printed at start).
+    #[arg(
+        long,
+        env = "CUTOVER_SERVE_LISTEN",
+        default_value = "127.0.0.1:7700",
+        value_name = "HOST:PORT"
+    )]
+    pub listen: String,
+    /// Tokens file: one `ROLE NAME TOKEN` per line (roles: viewer, runner, operator).
+    #[arg(long, env = "CUTOVER_SERVE_TOKENS_FILE", value_name = "FILE")]
+    pub tokens: Option<PathBuf>,
+    /// Async worker threads (default: one per core).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub workers: usize,
 }
 
 /// `cutover snapshots`.

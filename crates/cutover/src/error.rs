@@ -128,6 +128,21 @@ pub enum CliError {
         #[source]
         source: cutover_core::calibrate::SpecEditError,
     },
+    /// `cutover serve` could not start or failed.
+    #[error(transparent)]
+    Serve(#[from] cutover_server::ServeError),
+    /// The server's tokens are unusable.
+    #[error("invalid tokens")]
+    Tokens(#[from] cutover_server::TokensError),
+    /// The tokens file could not be read.
+    #[error("failed to read the tokens file `{}`", path.display())]
+    ReadTokens {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// A run that could not happen.
     #[error("failed to run `{component}`")]
     Run {
@@ -202,6 +217,8 @@ impl CliError {
             } => exit_codes::BAD_INPUT,
             CliError::Import(cutover_core::import::ImportError::Tool { .. }) => exit_codes::FAILURE,
             CliError::Import(_) | CliError::Scaffold(_) | CliError::Ci(_) => exit_codes::BAD_INPUT,
+            CliError::Tokens(_) | CliError::ReadTokens { .. } => exit_codes::BAD_INPUT,
+            CliError::Serve(_) => exit_codes::FAILURE,
             CliError::Report(_)
             | CliError::Write { .. }
             | CliError::Stdout(_)
@@ -243,6 +260,18 @@ impl CliError {
             CliError::Restore(cutover_core::ops::RestoreError::NoSnapshot(_)) => {
                 Some("`cutover snapshots` lists the snapshots".into())
             }
+            CliError::Store(StoreError::Unreachable { .. }) => Some(
+                "check that `cutover serve` runs at that URL; CUTOVER_STATE_TIMEOUT (seconds) waits longer".into(),
+            ),
+            CliError::Store(StoreError::Refused { status: 401, .. }) => {
+                Some("set CUTOVER_TOKEN to a token the server knows".into())
+            }
+            CliError::Store(StoreError::Refused { status: 403, .. }) => Some(
+                "this needs a token with a stronger role (operator: modes, rollbacks, decisions)".into(),
+            ),
+            CliError::Tokens(_) => Some(
+                "one `ROLE NAME TOKEN` per line, roles viewer, runner or operator, tokens of 16 characters or more".into(),
+            ),
             CliError::Store(_) => Some("check that the state file is writable; `--state PATH` chooses another".into()),
             CliError::ModeFile(ModeFileError::Invalid(_)) => Some(
                 "each line of the mode file is `component: mode` (`canary P` with its share); `cutover check` lists every problem".into(),

@@ -69,5 +69,6 @@ fn dispatch(cli: Cli, printer: &mut Printer) -> Result<u8, CliError> {
         Command::Drift(command) => commands::drift::run(&global, command, printer),
         Command::Calibrate(args) => commands::calibrate::run(&global, args, printer),
         Command::Restore(args) => commands::snapshots::restore(&global, args, printer),
+        Command::Serve(args) => commands::serve::run(&global, args),
     }
 }

@@ -4,7 +4,7 @@ use super::ast::{Metric, MetricName, Scope};
 use super::stats::mean;
 
 /// Raw samples of one side in the window.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SideSamples {
     /// Executions (authoritative or shadow; rechecks excluded).
     pub executions: u64,

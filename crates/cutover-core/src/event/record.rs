@@ -271,7 +271,7 @@ pub struct GateEvidence {
 }
 
 /// An event about to be recorded.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewEvent {
     /// The component concerned, if any.
     pub component: Option<String>,

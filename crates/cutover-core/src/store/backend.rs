@@ -17,8 +17,8 @@ use super::connection::Durability;
 use super::error::StoreError;
 use super::types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
-    PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot,
-    SnapshotKind, TestRecord, WindowSamples,
+    PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, RunWrite,
+    Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
 use crate::lifecycle::ModeState;
@@ -64,6 +64,17 @@ pub(super) trait Backend: std::fmt::Debug + Send {
     /// Records the end of a run and its side executions. Idempotent by run
     /// id: a run already finished is left as it is, sides not added again.
     fn finish_run(&mut self, finish: &RunFinish, at: Timestamp) -> Result<(), StoreError>;
+    /// Records run starts and ends in order: in one transaction where the
+    /// backend can (a server batching concurrent runners), else one by one.
+    fn record_run_writes(&mut self, writes: &[RunWrite], at: Timestamp) -> Result<(), StoreError> {
+        for write in writes {
+            match write {
+                RunWrite::Begin(run) => self.begin_run(run, at)?,
+                RunWrite::Finish(finish) => self.finish_run(finish, at)?,
+            }
+        }
+        Ok(())
+    }
     /// Imports finished runs in one transaction, skipping ids already recorded.
     fn import_runs(&mut self, runs: &[ImportedRun]) -> Result<(), StoreError>;
     /// Per-component run counts.

@@ -33,7 +33,8 @@ const WAL_AUTOCHECKPOINT_PAGES: u32 = 100;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Whether a commit must reach the disk before it returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Durability {
     /// Synced to disk before returning: survives power loss.
     Synced,

@@ -42,6 +42,24 @@ pub enum StoreError {
     /// The store's location names a backend this build cannot open.
     #[error("cannot open the state store `{0}`: this kind of store is not supported yet")]
     Unsupported(String),
+    /// A `cutover serve` server could not be reached, or did not answer in time.
+    #[error("cannot reach the state server at `{url}`: {message}")]
+    Unreachable {
+        /// The URL called (never the token).
+        url: String,
+        /// What the HTTP client said.
+        message: String,
+    },
+    /// A `cutover serve` server answered with an error.
+    #[error("the state server refused `{url}` ({status}): {message}")]
+    Refused {
+        /// The URL called (never the token).
+        url: String,
+        /// The HTTP status.
+        status: u16,
+        /// The server's explanation.
+        message: String,
+    },
     /// A stored value could not be read back.
     #[error("the state store holds an unreadable value: {0}")]
     Corrupt(String),

@@ -8,6 +8,7 @@
 //! domain values are spelled as text; one file per table family holds its
 //! SQL. Imports run one way: `store` → families → `codec`/`connection`.
 
+pub mod api;
 mod backend;
 mod codec;
 mod connection;
@@ -15,6 +16,7 @@ mod decisions;
 mod drills;
 mod error;
 mod events;
+mod http;
 mod journal;
 mod location;
 mod modes;
@@ -35,13 +37,14 @@ mod types;
 
 pub use connection::Durability;
 pub use error::StoreError;
+pub use http::{DEFAULT_TIMEOUT, TIMEOUT_VARIABLE, TOKEN_VARIABLE};
 pub use location::StoreLocation;
 pub use store::Store;
 pub use types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, JournalStatus, ModeOverride,
     ModeRecord, ModeUpdate, PreservedKind, PreservedPath, RollbackJournal, RollbackStep, RunFinish,
-    RunRecord, RunSource, RunStart, RunStatus, SideRecord, Snapshot, SnapshotKind, TestRecord,
-    WindowSamples,
+    RunRecord, RunSource, RunStart, RunStatus, RunWrite, SideRecord, Snapshot, SnapshotKind,
+    TestRecord, WindowSamples,
 };
 
 #[cfg(test)]

@@ -19,8 +19,8 @@ use super::location::StoreLocation;
 use super::postgres::Postgres;
 use super::types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
-    PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot,
-    SnapshotKind, TestRecord, WindowSamples,
+    PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, RunWrite,
+    Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
 use crate::lifecycle::ModeState;
@@ -47,7 +47,9 @@ impl Store {
             StoreLocation::Postgres(url) => Ok(Store {
                 backend: Box::new(Postgres::open(url, &location.to_string())?),
             }),
-            StoreLocation::Server(_) => Err(StoreError::Unsupported(location.to_string())),
+            StoreLocation::Server(url) => Ok(Store {
+                backend: Box::new(super::http::HttpBackend::connect(url)?),
+            }),
         }
     }
 
@@ -153,6 +155,14 @@ impl Store {
         self.backend.finish_run(finish, at)
     }
 
+    /// Records run starts and ends, in order, in one transaction where the
+    /// backend can: `cutover serve` gathers the writes of concurrent runners
+    /// into one commit. All or none; on an error the caller may retry the
+    /// writes one by one to find the one that failed.
+    pub fn record_run_writes(&mut self, writes: &[RunWrite]) -> Result<(), StoreError> {
+        self.backend.record_run_writes(writes, Timestamp::now())
+    }
+
     /// Imports finished runs in one transaction (past CI history as
     /// baseline evidence, benchmarks), recorded as by [`Store::finish_run`].
     pub fn import_runs(&mut self, runs: &[ImportedRun]) -> Result<(), StoreError> {
@@ -210,6 +220,17 @@ impl Store {
             .backend
             .latest_start_of_other_implementation(component, current)?;
         Ok(latest.and_then(|t| t.checked_add(jiff::SignedDuration::from_millis(1)).ok()))
+    }
+
+    /// The start of the latest run of another Dagger implementation than
+    /// `current` (the primitive behind [`Store::implementation_start`]).
+    pub fn latest_start_of_other_implementation(
+        &self,
+        component: &str,
+        current: &str,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        self.backend
+            .latest_start_of_other_implementation(component, current)
     }
 
     /// Samples of both sides and parity counts of runs started at or after

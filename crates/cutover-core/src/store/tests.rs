@@ -125,6 +125,7 @@ on_both_backends!(
     overrides_only_tighten_and_clear_only_what_was_read,
     a_run_delivered_twice_is_stored_once,
     an_import_repeated_is_stored_once,
+    a_batch_of_run_writes_is_all_or_none,
 );
 
 fn the_current_implementation_begins_after_the_last_run_of_another(subject: Subject) {
@@ -729,4 +730,47 @@ fn an_import_repeated_is_stored_once(subject: Subject) {
     store.import_runs(&[run]).expect("import again");
     let counts = &store.run_counts().expect("counts")["job"];
     assert_eq!((counts.total, counts.legacy), (1, 1));
+}
+
+fn a_batch_of_run_writes_is_all_or_none(subject: Subject) {
+    use super::{RunFinish, RunSource, RunStart, RunWrite};
+    use crate::lifecycle::Side;
+    let mut store = subject.store;
+    let start = |id: &str| {
+        RunWrite::Begin(RunStart {
+            id: id.into(),
+            component: "job".into(),
+            mode: ModeState::default(),
+            authoritative: Side::Legacy,
+            pid: 0,
+            run_key: None,
+            trace_id: "t".into(),
+            source: RunSource::Run,
+            implementation: None,
+        })
+    };
+    let finish = |id: &str| {
+        RunWrite::Finish(RunFinish {
+            id: id.into(),
+            exit_code: 0,
+            parity: None,
+            parity_summary: None,
+            trace_url: None,
+            sides: Vec::new(),
+        })
+    };
+    store
+        .record_run_writes(&[start("r1"), start("r2"), finish("r1")])
+        .expect("batch");
+    let runs = store.recent_runs("job", 10).expect("runs");
+    let finished: Vec<bool> = runs.iter().map(|r| r.finished_at.is_some()).collect();
+    assert_eq!(finished.len(), 2);
+    assert_eq!(finished.iter().filter(|f| **f).count(), 1);
+    // A finish of an unknown run fails the batch: the start beside it is not kept.
+    assert!(
+        store
+            .record_run_writes(&[start("r3"), finish("nope")])
+            .is_err()
+    );
+    assert_eq!(store.recent_runs("job", 10).expect("runs").len(), 2);
 }

@@ -7,7 +7,7 @@ use crate::exec::{ParityVerdict, SideOutcome, SideRole};
 use crate::lifecycle::{Mode, ModeState, Side};
 
 /// A component's persisted mode.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModeRecord {
     /// Mode and canary share.
     #[serde(flatten)]
@@ -21,7 +21,7 @@ pub struct ModeRecord {
 /// An override: the emergency brake a rollback sets in the store. Every
 /// runner that reaches the store runs the component at most at `state`
 /// (toward legacy), whatever its committed mode file says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModeOverride {
     /// Component.
     pub component: String,
@@ -98,8 +98,18 @@ pub struct RunFinish {
     pub sides: Vec<SideRecord>,
 }
 
+/// One write of a run record, for [`super::Store::record_run_writes`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunWrite {
+    /// A run started ([`super::Store::begin_run`]).
+    Begin(RunStart),
+    /// A run ended ([`super::Store::finish_run`]).
+    Finish(RunFinish),
+}
+
 /// Lifecycle of a run record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     /// Still running (its process is alive).
@@ -111,7 +121,7 @@ pub enum RunStatus {
 }
 
 /// A stored run, for `cutover runs`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunRecord {
     /// Run id.
     pub id: String,
@@ -142,7 +152,7 @@ pub struct RunRecord {
 }
 
 /// Run counts of one component, for `cutover status`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComponentRunCounts {
     /// Runs recorded (complete or not).
     pub total: u64,
@@ -161,7 +171,7 @@ pub struct ComponentRunCounts {
 }
 
 /// Raw samples of a component over a window, for criteria.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WindowSamples {
     /// Legacy executions.
     pub legacy: crate::criteria::SideSamples,
@@ -178,7 +188,7 @@ pub struct WindowSamples {
 }
 
 /// One acceptance or integration test result.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TestRecord {
     /// Component tested (none for a phase's integration test).
     pub component: Option<String>,
@@ -197,7 +207,7 @@ pub struct TestRecord {
 }
 
 /// A finished run to import (see [`super::Store::import_runs`]).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImportedRun {
     /// Run id.
     pub id: String,
@@ -251,7 +261,7 @@ pub enum PreservedKind {
 }
 
 /// Where a journaled rollback stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JournalStatus {
     /// Some steps are not done (interrupted, or running now).
@@ -275,7 +285,7 @@ pub struct PreservedPath {
 }
 
 /// A snapshot: a component's mode and its preserved paths at one moment.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Snapshot {
     /// Id.
     pub id: i64,
@@ -311,7 +321,7 @@ pub struct RollbackStep {
 }
 
 /// A journaled rollback.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RollbackJournal {
     /// Id.
     pub id: i64,
@@ -328,7 +338,7 @@ pub struct RollbackJournal {
 }
 
 /// An open or closed decision point.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Decision {
     /// Id.
     pub id: i64,
@@ -345,7 +355,7 @@ pub struct Decision {
 }
 
 /// A drill's result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DrillRecord {
     /// Component.
     pub component: String,

@@ -22,6 +22,7 @@ pub mod run;
 pub mod runs;
 pub mod scaffold;
 pub mod schema;
+pub mod serve;
 pub mod snapshots;
 pub mod status;
 pub mod sync;

@@ -27,5 +27,6 @@ mod rollback;
 mod run;
 mod scaffold;
 mod secrets;
+mod serve;
 mod spool;
 mod util;

@@ -46,8 +46,8 @@ use super::connection::Durability;
 use super::error::StoreError;
 use super::types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
-    PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot,
-    SnapshotKind, TestRecord, WindowSamples,
+    PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, RunWrite,
+    Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
 use crate::lifecycle::ModeState;
@@ -278,6 +278,18 @@ impl Backend for Postgres {
 
     fn finish_run(&mut self, finish: &RunFinish, at: Timestamp) -> Result<(), StoreError> {
         self.write(Durability::Relaxed, |tx| runs::finish(tx, finish, at))
+    }
+
+    fn record_run_writes(&mut self, writes: &[RunWrite], at: Timestamp) -> Result<(), StoreError> {
+        self.write(Durability::Relaxed, |tx| {
+            for write in writes {
+                match write {
+                    RunWrite::Begin(run) => runs::begin(tx, run, at)?,
+                    RunWrite::Finish(finish) => runs::finish(tx, finish, at)?,
+                }
+            }
+            Ok(())
+        })
     }
 
     fn import_runs(&mut self, imported: &[ImportedRun]) -> Result<(), StoreError> {

@@ -1,0 +1,73 @@
+//! [`ApiError`]: every error answer, with its status and a JSON body.
+
+use axum::Json;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cutover_core::store::StoreError;
+use cutover_core::store::api::ErrorBody;
+
+/// Why a request was not done.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No token, or one the server does not know.
+    #[error("a valid bearer token is required (Authorization: Bearer …)")]
+    Unauthenticated,
+    /// A known token whose role may not do this.
+    #[error("the token `{name}` has the {role} role; this needs the {required} role")]
+    Forbidden {
+        /// The caller.
+        name: String,
+        /// Its role.
+        role: &'static str,
+        /// The role needed.
+        required: &'static str,
+    },
+    /// The store failed.
+    #[error("{}", chain(.0))]
+    Store(#[from] StoreError),
+    /// The server could not finish the work (a worker died, a temp file failed).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::Store(StoreError::TooNew { .. }) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            #[expect(clippy::print_stderr, reason = "the server's log is its stderr")]
+            {
+                eprintln!("cutover serve: error: {self}");
+            }
+        }
+        let body = Json(ErrorBody {
+            error: self.to_string(),
+        });
+        if status == StatusCode::UNAUTHORIZED {
+            return (status, [(header::WWW_AUTHENTICATE, "Bearer")], body).into_response();
+        }
+        (status, body).into_response()
+    }
+}
+
+/// An error and its causes, `: `-separated.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

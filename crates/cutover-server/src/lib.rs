@@ -1,0 +1,108 @@
+//! `cutover serve`: the HTTP API of the shared state store.
+//!
+//! Runners on many machines record runs into one store through this
+//! server; operators change modes and decide through it; viewers read.
+//! The face only: it authenticates ([`tokens`], `auth`), routes
+//! (`routes`), and calls the same [`cutover_core::store::Store`] the
+//! command line uses — SQLite by default, any backend `--state` names.
+//! The protocol is [`cutover_core::store::api`].
+
+mod app;
+mod auth;
+mod error;
+mod routes;
+pub mod tokens;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use cutover_core::store::{Store, StoreError, StoreLocation};
+
+pub use tokens::{Role, Tokens, TokensError};
+
+/// How often the server checks whether SIGINT/SIGTERM asked it to stop.
+const STOP_POLL: Duration = Duration::from_millis(100);
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The store could not be opened.
+    #[error("failed to open the state store `{location}`")]
+    Store {
+        /// Where.
+        location: String,
+        /// Cause.
+        #[source]
+        source: StoreError,
+    },
+    /// The address could not be bound.
+    #[error("failed to listen on `{address}`")]
+    Bind {
+        /// The address.
+        address: String,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The runtime or the connection loop failed.
+    #[error("the server failed")]
+    Io(#[from] std::io::Error),
+}
+
+/// What `cutover serve` needs.
+#[derive(Debug)]
+pub struct ServeSettings {
+    /// The store to serve.
+    pub state: StoreLocation,
+    /// Where to listen (port 0: any free port).
+    pub listen: String,
+    /// Who may call.
+    pub tokens: Tokens,
+    /// Async worker threads (0: one per core).
+    pub workers: usize,
+}
+
+/// Serves until SIGINT or SIGTERM; `on_listening` is told the bound address
+/// once the server accepts connections.
+pub fn serve(
+    settings: ServeSettings,
+    on_listening: impl FnOnce(SocketAddr, &Tokens),
+) -> Result<(), ServeError> {
+    let ServeSettings {
+        state,
+        listen,
+        tokens,
+        workers,
+    } = settings;
+    let store = Store::open_location(&state).map_err(|source| ServeError::Store {
+        location: state.to_string(),
+        source,
+    })?;
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if workers > 0 {
+        runtime.worker_threads(workers);
+    }
+    let runtime = runtime.enable_io().enable_time().build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&listen)
+            .await
+            .map_err(|source| ServeError::Bind {
+                address: listen.clone(),
+                source,
+            })?;
+        on_listening(listener.local_addr()?, &tokens);
+        let router = routes::router(app::App::new(store, tokens));
+        axum::serve(listener, router)
+            .with_graceful_shutdown(stop_requested())
+            .await?;
+        Ok(())
+    })
+}
+
+/// Resolves once SIGINT or SIGTERM arrived (the binary's signal thread
+/// records them; see [`cutover_core::exec::cancelled`]).
+async fn stop_requested() {
+    while cutover_core::exec::cancelled().is_none() {
+        tokio::time::sleep(STOP_POLL).await;
+    }
+}
