@@ -525,3 +525,65 @@ fn bad_tokens_are_bad_input_and_never_echoed() {
         .code(2)
         .stderr_has("no tokens");
 }
+
+/// The emergency brake through the server: a rollback from one clone makes
+/// every other clone's next run take the legacy path without a commit, and
+/// `cutover sync` there writes the mode file so the override is cleared.
+#[test]
+fn a_rollback_from_one_clone_brakes_every_other_until_sync() {
+    let server = Server::start();
+    let lead = clone_dir();
+    server
+        .cutover(
+            lead.path(),
+            Some(OPERATOR),
+            &["advance", "job", "--to", "shadow"],
+        )
+        .code(0);
+    let committed = std::fs::read_to_string(lead.path().join("migration.modes")).expect("modes");
+    assert!(committed.contains("job: shadow"), "{committed}");
+    // Two runners check out the commit holding the mode file.
+    let runners: Vec<Test> = (0..2).map(|_| clone_dir()).collect();
+    for runner in &runners {
+        std::fs::write(runner.path().join("migration.modes"), &committed).expect("checkout");
+        server
+            .cutover(runner.path(), Some(RUNNER), &["run", "job"])
+            .code(0);
+    }
+    let counts = |server: &Server| {
+        let counts = &server.get("/v1/runs/counts", VIEWER)["job"];
+        (counts["legacy"].as_u64(), counts["dagger"].as_u64())
+    };
+    assert_eq!(counts(&server), (Some(2), Some(2)), "both ran in shadow");
+    server
+        .cutover(
+            lead.path(),
+            Some(OPERATOR),
+            &["rollback", "job", "--reason", "outage"],
+        )
+        .code(0);
+    assert_eq!(
+        server.get("/v1/overrides", VIEWER)[0]["actor"],
+        "alice",
+        "the override is the caller's"
+    );
+    for runner in &runners {
+        server
+            .cutover(runner.path(), Some(RUNNER), &["run", "job"])
+            .code(0);
+        let file = std::fs::read_to_string(runner.path().join("migration.modes")).expect("modes");
+        assert_eq!(file, committed, "no commit needed to brake");
+    }
+    assert_eq!(
+        counts(&server),
+        (Some(4), Some(2)),
+        "legacy only after the brake"
+    );
+    let runner = runners[0].path();
+    let status = server.cutover(runner, Some(VIEWER), &["status", "--format", "json"]);
+    assert!(status.stdout.contains("\"override\""), "{}", status.stdout);
+    server.cutover(runner, Some(OPERATOR), &["sync"]).code(0);
+    let synced = std::fs::read_to_string(runner.join("migration.modes")).expect("modes");
+    assert!(synced.contains("job: legacy"), "{synced}");
+    assert_eq!(server.get("/v1/overrides", VIEWER), serde_json::json!([]));
+}
