@@ -22,4 +22,5 @@ mod rollback;
 mod run;
 mod scaffold;
 mod secrets;
+mod shadowing;
 mod util;
