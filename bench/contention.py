@@ -10,7 +10,10 @@ interleaved and repeated in the same session:
   work) runs beside it at lowered priority (nice 19, idle I/O class, and a
   cgroup v2 `cpu.max` quota where cutover may create one);
 - `after`: shadow mode with `shadow: after`: the Dagger side runs once the
-  legacy side is done.
+  legacy side is done;
+- `equal` (the reference, outside cutover): the same two commands started
+  together at equal priority, the legacy one timed — what a shadow without
+  lowering costs the job.
 
 The figure is the authoritative (legacy) side's own duration as cutover
 recorded it (`run_sides.duration_ms`), median of each way; the ratio
@@ -74,6 +77,18 @@ def run(directory, component):
     return time.perf_counter() - start
 
 
+def equal(directory, command):
+    """Both commands at once at normal priority; the first one's wall time."""
+    shadow = subprocess.Popen(["/bin/sh", "-c", command], cwd=directory,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    start = time.perf_counter()
+    subprocess.run(["/bin/sh", "-c", command], cwd=directory, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - start
+    shadow.wait()
+    return elapsed
+
+
 def recorded(directory):
     """Per component: the authoritative durations (s), and the lowering seen."""
     db = sqlite3.connect(directory / ".cutover" / "state.db")
@@ -97,9 +112,12 @@ def main():
     directory = setup(loop)
     run(directory, "alone")  # warm up: the store, page cache
     wall = {"alone": [], "shadow": [], "after": []}
+    reference = []
+    command = BOTH.format(job=JOB.format(n=loop))
     for _ in range(rounds):
         for component in wall:
             wall[component].append(run(directory, component))
+        reference.append(equal(directory, command))
     durations, lowered = recorded(directory)
     alone = statistics.median(durations["alone"][1:])
     print(f"CPU-bound job on {len(os_cpus())} cores, {rounds} interleaved rounds "
@@ -108,6 +126,18 @@ def main():
         own = statistics.median(durations[component][1:] if component == "alone" else durations[component])
         print(f"  {component:6}: authoritative side median {own:.3f} s "
               f"(x{own / alone:.3f} of alone), `cutover run` wall median {statistics.median(wall[component]):.3f} s")
+    print(f"  equal : the job beside the same work at equal priority (no cutover) median "
+          f"{statistics.median(reference):.3f} s (x{statistics.median(reference) / alone:.3f} of alone)")
+    # Paired by round: each way against the `alone` run just before it,
+    # which cancels most of the drift of a machine shared with other work.
+    base = durations["alone"][1:]
+    for component in ["shadow", "after"]:
+        ratios = [own / alone for own, alone in zip(durations[component], base)]
+        print(f"  {component:6}: paired ratio to alone, median x{statistics.median(ratios):.3f} "
+              f"(min {min(ratios):.3f}, max {max(ratios):.3f})")
+    ratios = [own / alone for own, alone in zip(reference, base)]
+    print(f"  equal : paired ratio to alone, median x{statistics.median(ratios):.3f}")
+    print(f"  load average at the end: {open('/proc/loadavg').read().split()[0]}")
     for component, (lowering, overlapped, contended) in lowered.items():
         print(f"  {component}: shadow lowered by `{lowering}` (overlapped={overlapped}, contended={contended})")
     shutil.rmtree(directory, ignore_errors=True)

@@ -9,8 +9,10 @@
 //!   files left out), from the repository's top level, so a build may
 //!   reach files above the spec's directory; the side works in the copy's
 //!   counterpart of the spec's directory;
-//! - elsewhere: the spec's directory tree, without `.git`, the state
-//!   directory (`.cutover`) and the component's declared outputs.
+//! - elsewhere: the spec's directory tree, without `.git`;
+//! - either way without the state directory (`.cutover`) and the
+//!   component's declared outputs (a stale copy of an output must never
+//!   stand in for one the side did not produce).
 //!
 //! Files are copied with [`std::fs::copy`] (on Linux `copy_file_range`,
 //! which shares the blocks on file systems that can, e.g. XFS and Btrfs)
@@ -49,12 +51,18 @@ pub struct SideWorkspace {
 
 impl SideWorkspace {
     /// Copies the project at `project` into `root` (which must not exist
-    /// yet), leaving out `exclude` (paths relative to `project`) when the
-    /// project is not in a git repository.
+    /// yet), leaving out `exclude` (paths relative to `project`: the state
+    /// directory and the declared outputs).
     pub fn create(project: &Path, root: &Path, exclude: &[String]) -> io::Result<SideWorkspace> {
         std::fs::create_dir_all(root)?;
         if let Some((top, inside, files)) = tracked_files(project) {
-            for file in &files {
+            // A tracked output left out too: a stale committed copy must
+            // never stand in for one the side did not produce.
+            let skip: Vec<PathBuf> = exclude.iter().map(|e| inside.join(e)).collect();
+            let kept = files
+                .iter()
+                .filter(|f| !skip.iter().any(|s| f.starts_with(s)));
+            for file in kept {
                 copy_entry(&top.join(file), &root.join(file))?;
             }
             let working_dir = root.join(inside);
@@ -231,12 +239,19 @@ mod tests {
                 .expect("git runs");
             assert!(status.success(), "git {args:?}");
         };
+        write(&top.join("app/dist/report.txt"), "committed");
         git(&["init", "-q"]);
-        git(&["add", "Makefile", "app/migration.yaml"]);
+        git(&[
+            "add",
+            "Makefile",
+            "app/migration.yaml",
+            "app/dist/report.txt",
+        ]);
         git(&["commit", "-q", "-m", "init"]);
         write(&top.join("Makefile"), "all: edited");
         let root = dir.path().join("copy");
-        let workspace = SideWorkspace::create(&top.join("app"), &root, &[]).expect("copy");
+        let outputs = ["dist/report.txt".to_owned()];
+        let workspace = SideWorkspace::create(&top.join("app"), &root, &outputs).expect("copy");
         assert_eq!(workspace.source, CopySource::GitTracked);
         assert_eq!(workspace.working_dir, root.join("app"));
         assert_eq!(
@@ -245,6 +260,10 @@ mod tests {
         );
         assert!(root.join("app/migration.yaml").exists());
         assert!(!root.join("app/untracked.o").exists());
+        assert!(
+            !root.join("app/dist/report.txt").exists(),
+            "a tracked output"
+        );
         assert!(!root.join(".git").exists());
     }
 }
