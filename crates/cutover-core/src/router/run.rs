@@ -235,7 +235,9 @@ impl Runner<'_> {
                 let recheck = Recheck {
                     side: *side,
                     line,
-                    deadline: self.shadow_deadline.min(Instant::now() + budget),
+                    // The shadow's own limit, counted from its start (the
+                    // run's start, or the job's end with `shadow: after`).
+                    deadline: (shadow.0.span.0 + self.shadow_limit()).min(Instant::now() + budget),
                 };
                 (parity, summary) =
                     self.compare(&authoritative.1, &shadow.1, &recheck, &mut rechecks)?;
@@ -266,21 +268,23 @@ impl Runner<'_> {
                 0,
             )
         };
-        if self.component.shadow == ShadowTiming::After {
-            let authoritative = authoritative()?;
-            let shadow = routing
-                .shadow
-                .as_ref()
-                .map(|(side, line)| self.launch(*side, line, SideRole::Shadow, 0))
-                .transpose()?;
-            return Ok((authoritative, shadow));
-        }
         // The shadow's copy is made before either side starts, so it never
-        // holds anything the authoritative side is writing.
+        // holds anything the authoritative side writes.
         let shadow = routing.shadow.as_ref().map(|(side, line)| {
             let workspace = self.side_workspace(SideRole::Shadow, *side, 0);
             (*side, line, workspace)
         });
+        if self.component.shadow == ShadowTiming::After {
+            let authoritative = authoritative()?;
+            // The shadow's time limit counts from its own start here.
+            let deadline = Instant::now() + self.shadow_limit();
+            let shadow = shadow
+                .map(|(side, line, workspace)| {
+                    self.launch_in(side, line, SideRole::Shadow, 0, deadline, workspace)
+                })
+                .transpose()?;
+            return Ok((authoritative, shadow));
+        }
         let (authoritative, shadow) = std::thread::scope(|scope| {
             let shadow = shadow.map(|(side, line, workspace)| {
                 scope.spawn(move || {
@@ -446,6 +450,13 @@ impl Runner<'_> {
             span,
             lowered,
         })
+    }
+
+    /// The time limit of the shadowing side and its rechecks together.
+    fn shadow_limit(&self) -> Duration {
+        self.component
+            .timeout
+            .map_or(DEFAULT_SHADOW_TIMEOUT, |t| Duration::from_secs(t.seconds))
     }
 
     /// Where one execution's captures, outputs and copy live.

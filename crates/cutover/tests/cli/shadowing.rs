@@ -235,3 +235,19 @@ fn gates_leave_contended_durations_out() {
         .run()
         .stdout_has("`job`: 1 contended duration left out of duration criteria");
 }
+
+#[test]
+fn a_shadow_after_the_job_gets_its_whole_time_limit() {
+    // The job takes most of the limit; the shadow's limit counts from its
+    // own start, so it still finishes (counted from the run's start it
+    // would be cut off after a second).
+    let test = shadowed(
+        "    shadow: after\n    timeout: 4s\n",
+        "sleep 3; echo ok",
+        "sleep 2; echo ok",
+    );
+    at(&test, &["run", "job"])
+        .run()
+        .code(0)
+        .stderr_has("parity: match");
+}
