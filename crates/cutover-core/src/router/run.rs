@@ -416,22 +416,10 @@ impl Runner<'_> {
             },
             redact: self.redact.clone(),
         };
-        let lower = role == SideRole::Shadow && self.component.shadow == ShadowTiming::Concurrent;
         let started = Instant::now();
-        let (execution, lowered) = if let Some(message) = copy_failed {
-            let outcome = SideOutcome::SpawnFailed { message };
-            let execution = Execution {
-                outcome,
-                duration: Duration::ZERO,
-                stdout_digest: None,
-                trace_url: None,
-            };
-            (execution, None)
-        } else if lower {
-            let (execution, lowering) = run_side_lowered(&command);
-            (execution, Some(lowering))
-        } else {
-            (run_side(&command), None)
+        let (execution, lowered) = match copy_failed {
+            Some(message) => (not_started(message), None),
+            None => self.execute(&command, role),
         };
         let span = (started, Instant::now());
         if let Some(workspace) = workspace {
@@ -450,6 +438,17 @@ impl Runner<'_> {
             span,
             lowered,
         })
+    }
+
+    /// Runs a command, lowered when it is a shadow beside the job.
+    fn execute(&self, command: &SideCommand, role: SideRole) -> (Execution, Option<Lowering>) {
+        let beside = self.component.shadow == ShadowTiming::Concurrent;
+        if role == SideRole::Shadow && beside {
+            let (execution, lowering) = run_side_lowered(command);
+            (execution, Some(lowering))
+        } else {
+            (run_side(command), None)
+        }
     }
 
     /// The time limit of the shadowing side and its rechecks together.
@@ -590,6 +589,16 @@ struct Recheck<'a> {
     side: Side,
     line: &'a str,
     deadline: Instant,
+}
+
+/// An execution that never started, saying why.
+fn not_started(message: String) -> Execution {
+    Execution {
+        outcome: SideOutcome::SpawnFailed { message },
+        duration: Duration::ZERO,
+        stdout_digest: None,
+        trace_url: None,
+    }
 }
 
 /// Whether two executions ran at the same time.
