@@ -166,6 +166,8 @@ fn migration(seeds: &[ComponentSeed], settings: &Settings) -> Migration {
             parity: Default::default(),
             normalize: Vec::new(),
             recheck: 0,
+            shadow: Default::default(),
+            workspace: Default::default(),
             secrets: Vec::new(),
             timeout: None,
             preserve: Vec::new(),

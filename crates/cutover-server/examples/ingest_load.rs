@@ -94,6 +94,9 @@ fn finish(id: &str) -> RunFinish {
             "sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae".into(),
         ),
         outputs_digest: None,
+        overlapped: true,
+        contended: false,
+        lowered: None,
     };
     RunFinish {
         id: id.to_owned(),

@@ -208,6 +208,7 @@ mod tests {
 
     fn metrics(legacy_runs: u64, dagger_runs: u64, dagger_successes: u64) -> Metrics {
         Metrics {
+            contended_left_out: 0,
             legacy: SideMetrics::new(SideSamples {
                 executions: legacy_runs,
                 successes: legacy_runs,

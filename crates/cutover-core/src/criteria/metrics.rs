@@ -109,6 +109,8 @@ pub struct Metrics {
     pub matched: u64,
     /// Runs with a mismatch.
     pub mismatches: u64,
+    /// Contended durations left out of the duration metrics.
+    pub contended_left_out: u64,
     /// Whether the legacy definition drifted.
     pub drift: bool,
     /// Passed rollback drills.

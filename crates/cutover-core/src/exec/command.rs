@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 
 use super::outcome::SideOutcome;
+use super::priority::{self, Lowering};
 use super::process_tree::{self, KILL_GRACE, ProcessTree, TAG_VARIABLE};
 use super::redact::Redactor;
 
@@ -80,14 +81,35 @@ struct Drained {
 /// Runs the command to completion (or timeout), then stops whatever it
 /// left running.
 pub fn run_side(command: &SideCommand) -> Execution {
+    run(command, false).0
+}
+
+/// Runs the command like [`run_side`] at lowered CPU and I/O priority (see
+/// [`super::priority`]); also says what was lowered. Lowers the calling
+/// thread too, for good: call it on a thread of its own.
+pub fn run_side_lowered(command: &SideCommand) -> (Execution, Lowering) {
+    let (execution, lowering) = run(command, true);
+    (execution, lowering.unwrap_or_default())
+}
+
+fn run(command: &SideCommand, lowered: bool) -> (Execution, Option<Lowering>) {
+    let mut lowering = lowered.then(priority::lower_this_thread);
     let started = Instant::now();
     process_tree::adopt_orphans();
     let tag = format!("{}-{}", std::process::id(), super::random_hex(6));
     let (mut child, tree) = match super::cancel::start(&tag, || spawn(command, &tag)) {
         Ok(Some(started)) => started,
-        Ok(None) => return not_started("not started: cutover was interrupted".into(), started),
-        Err(error) => return not_started(error.to_string(), started),
+        Ok(None) => {
+            return (
+                not_started("not started: cutover was interrupted".into(), started),
+                None,
+            );
+        }
+        Err(error) => return (not_started(error.to_string(), started), None),
     };
+    let quota = lowering
+        .as_mut()
+        .and_then(|lowering| priority::limit(child.id() as i32, &tag, lowering));
     let (done_rx, readers) = spawn_readers(&mut child, command);
     let outcome = match command.timeout {
         // No time limit: wait right here; a waiter thread would only add a
@@ -107,12 +129,16 @@ pub fn run_side(command: &SideCommand) -> Execution {
         stop(&tree, LEFTOVER_GRACE);
     }
     let (stdout_digest, trace_url) = drain(&done_rx, readers);
-    Execution {
+    if let Some(quota) = quota {
+        quota.remove();
+    }
+    let execution = Execution {
         outcome,
         duration,
         stdout_digest,
         trace_url,
-    }
+    };
+    (execution, lowering)
 }
 
 /// Starts `/bin/sh -c LINE` in its own process group, tagged; returns the

@@ -57,6 +57,10 @@ pub struct CriterionReport {
     pub excluded_runs: u64,
     /// Why runs were left out, when some were.
     pub excluded_because: Option<String>,
+    /// Durations of the window left out of a duration criterion because
+    /// they were contended: the execution overlapped the other side of its
+    /// run, which ran at normal priority (0 for other criteria).
+    pub contended_left_out: u64,
 }
 
 impl CriterionReport {
@@ -183,7 +187,14 @@ pub fn component_gate_since(
         let metrics = cached(&mut cache, store, id, since, drifted)?;
         let excluded_runs = excluded_runs.saturating_sub(metrics.runs);
         let result = evaluate(&criterion.expr, metrics);
+        let reads_durations = matches!(criterion.expr, Expr::NotSlower { .. })
+            || result.metrics.keys().any(|name| name.contains("duration"));
         reports.push(CriterionReport {
+            contended_left_out: if reads_durations {
+                metrics.contended_left_out
+            } else {
+                0
+            },
             component: component.id.clone(),
             expr: criterion.text.clone(),
             source,
@@ -273,6 +284,7 @@ pub fn window_metrics(
         compared: samples.compared,
         matched: samples.matched,
         mismatches: samples.mismatches,
+        contended_left_out: samples.contended_left_out,
         drift,
         drills_passed,
     })

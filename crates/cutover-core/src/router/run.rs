@@ -2,12 +2,15 @@
 //!
 //! When both sides run (shadow, canary), `<state dir>/runs/<run id>/<side>/`
 //! holds each side's `stdout`, `stderr` and `out/` (given to the side as
-//! `CUTOVER_OUT`): they run concurrently in their own directories, so they
-//! never clobber each other, and afterwards the authoritative side's declared
-//! outputs are copied to where CI expects them (relative to the spec's
-//! directory). A side that runs alone (legacy, dagger, retired) behaves
-//! exactly as the CI job did before: `CUTOVER_OUT` is the spec's directory,
-//! its output is streamed, and no run directory is created.
+//! `CUTOVER_OUT`): they run concurrently in their own directories (the
+//! shadow at lowered priority, or after the authoritative side with
+//! `shadow: after`; with `workspace: isolated` the shadow works in its own
+//! copy of the project, `work/`), so they never clobber each other, and
+//! afterwards the authoritative side's declared outputs are copied to where
+//! CI expects them (relative to the spec's directory). A side that runs
+//! alone (legacy, dagger, retired) behaves exactly as the CI job did
+//! before: `CUTOVER_OUT` is the spec's directory, its output is streamed,
+//! and no run directory is created.
 //!
 //! The run's record goes to the spool first (`<state dir>/spool/`), then to
 //! the store through a [`Courier`] on its own thread: the run waits for the
@@ -19,12 +22,12 @@ use std::time::{Duration, Instant};
 
 use super::routing::{RouteError, Routing, route};
 use crate::exec::{
-    Execution, Normalizer, Parity, ParityPlan, ParityVerdict, Redactor, SideCommand, SideOutcome,
-    SideResult, SideRole, TraceContext, compare, digest_bytes, digest_outputs, random_hex,
-    run_side, secret_values,
+    Execution, Lowering, Normalizer, Parity, ParityPlan, ParityVerdict, Redactor, SideCommand,
+    SideOutcome, SideResult, SideRole, SideWorkspace, TraceContext, compare, digest_bytes,
+    digest_outputs, random_hex, run_side, run_side_lowered, secret_values,
 };
 use crate::lifecycle::{ModeState, Side};
-use crate::spec::{Component, ComponentRef};
+use crate::spec::{Component, ComponentRef, ShadowTiming, WorkspaceMode};
 use crate::spool::worker::{Courier, DeliveryOutcome};
 use crate::spool::{Spool, SpoolError, SpoolRecord};
 use crate::store::{RunFinish, RunSource, RunStart, SideRecord, Store, StoreError};
@@ -33,6 +36,9 @@ use crate::workspace::Workspace;
 /// Default time limit of a shadowing side when the spec sets none, so a
 /// hanging shadow cannot hold a CI job for long.
 pub const DEFAULT_SHADOW_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The least time rechecks get together, however fast the job was.
+pub const MIN_RECHECK_BUDGET: Duration = Duration::from_secs(5);
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -129,6 +135,10 @@ struct SideRun {
     /// Whether stdout and stderr were captured to files.
     captured: bool,
     execution: Execution,
+    /// When it started and ended, to tell whether sides overlapped.
+    span: (Instant, Instant),
+    /// What lowered its priority, if it ran lowered.
+    lowered: Option<Lowering>,
 }
 
 /// Everything the sides of one run share.
@@ -206,7 +216,7 @@ pub fn execute_run(
         trace_url: trace_url(&sides),
         sides: sides
             .iter()
-            .map(|(run, result)| side_record(run, result))
+            .map(|(run, result)| side_record(run, result, &sides))
             .collect(),
     };
     let finished = begun.finished(finish, jiff::Timestamp::now());
@@ -288,11 +298,21 @@ impl Runner<'_> {
         };
         let authoritative = self.with_result(authoritative)?;
         let (mut parity, mut summary, mut rechecks) = (None, None, Vec::new());
+        // Rechecks together take no longer than the job itself did (or a
+        // few seconds, for a job that takes less).
+        let budget = authoritative.0.execution.duration.max(MIN_RECHECK_BUDGET);
         let shadow = match (shadow, &routing.shadow) {
             (Some(shadow), Some((side, line))) => {
                 let shadow = self.with_result(shadow)?;
+                let recheck = Recheck {
+                    side: *side,
+                    line,
+                    // The shadow's own limit, counted from its start (the
+                    // run's start, or the job's end with `shadow: after`).
+                    deadline: (shadow.0.span.0 + self.shadow_limit()).min(Instant::now() + budget),
+                };
                 (parity, summary) =
-                    self.compare(&authoritative.1, &shadow.1, *side, line, &mut rechecks)?;
+                    self.compare(&authoritative.1, &shadow.1, &recheck, &mut rechecks)?;
                 Some(shadow)
             }
             _ => None,
@@ -309,19 +329,42 @@ impl Runner<'_> {
     }
 
     /// Runs the authoritative side on this thread and the shadow, if any,
-    /// on another, at the same time.
+    /// on another, at the same time (at lowered priority), or after it when
+    /// the component says `shadow: after`.
     fn run_sides(&self, routing: &Routing) -> Result<(SideRun, Option<SideRun>), RunError> {
-        let (authoritative, shadow) = std::thread::scope(|scope| {
-            let shadow = routing
-                .shadow
-                .as_ref()
-                .map(|(side, line)| scope.spawn(|| self.launch(*side, line, SideRole::Shadow, 0)));
-            let authoritative = self.launch(
+        let authoritative = || {
+            self.launch(
                 routing.authoritative,
                 &routing.authoritative_command,
                 SideRole::Authoritative,
                 0,
-            );
+            )
+        };
+        // The shadow's copy is made before either side starts, so it never
+        // holds anything the authoritative side writes.
+        let shadow = routing.shadow.as_ref().map(|(side, line)| {
+            let workspace = self.side_workspace(SideRole::Shadow, *side, 0);
+            (*side, line, workspace)
+        });
+        if self.component.shadow == ShadowTiming::After {
+            let authoritative = authoritative()?;
+            // The shadow's time limit counts from its own start here.
+            let deadline = Instant::now() + self.shadow_limit();
+            let shadow = shadow
+                .map(|(side, line, workspace)| {
+                    self.launch_in(side, line, SideRole::Shadow, 0, deadline, workspace)
+                })
+                .transpose()?;
+            return Ok((authoritative, shadow));
+        }
+        let (authoritative, shadow) = std::thread::scope(|scope| {
+            let shadow = shadow.map(|(side, line, workspace)| {
+                scope.spawn(move || {
+                    let deadline = self.shadow_deadline;
+                    self.launch_in(side, line, SideRole::Shadow, 0, deadline, workspace)
+                })
+            });
+            let authoritative = authoritative();
             let shadow = shadow.map(|handle| {
                 handle.join().unwrap_or_else(|_| {
                     Err(RunError::Io {
@@ -337,14 +380,12 @@ impl Runner<'_> {
 
     /// Compares the shadow with the authoritative result; on a mismatch
     /// reruns the shadow up to `recheck` times (a match then is flaky),
-    /// while the shadow's time limit lasts. Rechecks are appended to
-    /// `rechecks`.
+    /// until the recheck deadline. Rechecks are appended to `rechecks`.
     fn compare(
         &self,
         authoritative: &SideResult,
         shadow: &SideResult,
-        side: Side,
-        line: &str,
+        recheck: &Recheck<'_>,
         rechecks: &mut Vec<(SideRun, SideResult)>,
     ) -> Result<(Option<ParityVerdict>, Option<String>), RunError> {
         let Parity::Mismatch { summary } = compare(authoritative, shadow, &self.plan()) else {
@@ -353,13 +394,20 @@ impl Runner<'_> {
         // Diffs of output files may quote a secret the side wrote there.
         let summary = self.redactor.redact_str(&summary);
         for attempt in 1..=self.component.recheck {
-            if Instant::now() >= self.shadow_deadline {
+            if Instant::now() >= recheck.deadline {
                 break;
             }
-            let recheck =
-                self.with_result(self.launch(side, line, SideRole::Recheck, attempt)?)?;
-            let matched = compare(authoritative, &recheck.1, &self.plan()) == Parity::Match;
-            rechecks.push(recheck);
+            let run = self.launch_in(
+                recheck.side,
+                recheck.line,
+                SideRole::Recheck,
+                attempt,
+                recheck.deadline,
+                self.side_workspace(SideRole::Recheck, recheck.side, attempt),
+            )?;
+            let run = self.with_result(run)?;
+            let matched = compare(authoritative, &run.1, &self.plan()) == Parity::Match;
+            rechecks.push(run);
             if matched {
                 return Ok((Some(ParityVerdict::Flaky), Some(summary)));
             }
@@ -386,12 +434,25 @@ impl Runner<'_> {
         role: SideRole,
         attempt: u32,
     ) -> Result<SideRun, RunError> {
-        let name = if attempt == 0 {
-            side.as_str().to_owned()
-        } else {
-            format!("{side}-recheck-{attempt}")
-        };
-        let dir = self.run_dir.join(name);
+        let workspace = self.side_workspace(role, side, attempt);
+        self.launch_in(side, line, role, attempt, self.shadow_deadline, workspace)
+    }
+
+    /// Runs one side, in its own copy of the project if it has one; a side
+    /// that is not authoritative is cut off at `deadline`, and a shadow
+    /// running beside the authoritative side runs at lowered priority. A
+    /// copy that could not be made is recorded as a side that could not
+    /// start (the authoritative side never has one).
+    fn launch_in(
+        &self,
+        side: Side,
+        line: &str,
+        role: SideRole,
+        attempt: u32,
+        deadline: Instant,
+        workspace: Result<Option<SideWorkspace>, String>,
+    ) -> Result<SideRun, RunError> {
+        let dir = self.side_dir(side, attempt);
         // A side running alone writes where CI expects, exactly as the job
         // did before cutover, and its output is only streamed; sides that
         // run together each get their own directory and capture files.
@@ -405,9 +466,15 @@ impl Runner<'_> {
         }
         let capture = |name: &str| (!self.single).then(|| dir.join(name));
         let authoritative = role == SideRole::Authoritative;
+        let (workspace, copy_failed) = match workspace {
+            Ok(workspace) => (workspace, None),
+            Err(message) => (None, Some(message)),
+        };
         let command = SideCommand {
             line: with_args(line, self.extra_args),
-            working_dir: self.base_dir.to_owned(),
+            working_dir: workspace
+                .as_ref()
+                .map_or_else(|| self.base_dir.to_owned(), |w| w.working_dir.clone()),
             env: side_env(self.component, side, &self.run_id, &out, &self.trace),
             stdout_file: capture("stdout"),
             stderr_file: capture("stderr"),
@@ -417,22 +484,95 @@ impl Runner<'_> {
                     .timeout
                     .map(|t| Duration::from_secs(t.seconds))
             } else {
-                Some(
-                    self.shadow_deadline
-                        .saturating_duration_since(Instant::now()),
-                )
+                Some(deadline.saturating_duration_since(Instant::now()))
             },
             redact: self.redact.clone(),
         };
+        let started = Instant::now();
+        let (execution, lowered) = match copy_failed {
+            Some(message) => (not_started(message), None),
+            None => self.execute(&command, role),
+        };
+        let span = (started, Instant::now());
+        if let Some(workspace) = workspace {
+            workspace
+                .finish(&out, &self.component.outputs)
+                .map_err(io_error(&dir))?;
+        }
         Ok(SideRun {
             side,
             role,
             attempt,
-            execution: run_side(&command),
+            execution,
             dir,
             out,
             captured: !self.single,
+            span,
+            lowered,
         })
+    }
+
+    /// Runs a command, lowered when it is a shadow beside the job.
+    fn execute(&self, command: &SideCommand, role: SideRole) -> (Execution, Option<Lowering>) {
+        let beside = self.component.shadow == ShadowTiming::Concurrent;
+        if role == SideRole::Shadow && beside {
+            let (execution, lowering) = run_side_lowered(command);
+            (execution, Some(lowering))
+        } else {
+            (run_side(command), None)
+        }
+    }
+
+    /// The time limit of the shadowing side and its rechecks together.
+    fn shadow_limit(&self) -> Duration {
+        self.component
+            .timeout
+            .map_or(DEFAULT_SHADOW_TIMEOUT, |t| Duration::from_secs(t.seconds))
+    }
+
+    /// Where one execution's captures, outputs and copy live.
+    fn side_dir(&self, side: Side, attempt: u32) -> PathBuf {
+        let name = if attempt == 0 {
+            side.as_str().to_owned()
+        } else {
+            format!("{side}-recheck-{attempt}")
+        };
+        self.run_dir.join(name)
+    }
+
+    /// A clean copy of the project for the shadowing side of a two-sided
+    /// run (see [`SideWorkspace`]), unless the component says `workspace:
+    /// shared`. The authoritative side is the CI job itself: it always
+    /// works in the project, so everything it writes stays where the job's
+    /// later steps expect it.
+    fn side_workspace(
+        &self,
+        role: SideRole,
+        side: Side,
+        attempt: u32,
+    ) -> Result<Option<SideWorkspace>, String> {
+        let shared = self.component.workspace == WorkspaceMode::Shared;
+        if self.single || shared || role == SideRole::Authoritative {
+            return Ok(None);
+        }
+        let dir = self.side_dir(side, attempt);
+        // The state directory (`<state>/runs/<run id>`) is never copied.
+        let state_dir = self.run_dir.parent().and_then(Path::parent);
+        let exclude: Vec<String> = state_dir
+            .and_then(|state| state.strip_prefix(self.base_dir).ok())
+            .map(|state| state.display().to_string())
+            .into_iter()
+            .chain(self.component.outputs.iter().cloned())
+            .collect();
+        let root = dir.join("work");
+        SideWorkspace::create(self.base_dir, &root, &exclude)
+            .map(Some)
+            .map_err(|error| {
+                format!(
+                    "failed to copy the project to `{}`: {error}",
+                    root.display()
+                )
+            })
     }
 
     /// Pairs an execution with what it produced, normalized for comparing.
@@ -516,7 +656,45 @@ fn with_args(line: &str, args: &[String]) -> String {
     full
 }
 
-fn side_record(run: &SideRun, result: &SideResult) -> SideRecord {
+/// Where rechecks run and until when.
+struct Recheck<'a> {
+    side: Side,
+    line: &'a str,
+    deadline: Instant,
+}
+
+/// An execution that never started, saying why.
+fn not_started(message: String) -> Execution {
+    Execution {
+        outcome: SideOutcome::SpawnFailed { message },
+        duration: Duration::ZERO,
+        stdout_digest: None,
+        trace_url: None,
+    }
+}
+
+/// Whether two executions ran at the same time.
+fn overlap(a: &SideRun, b: &SideRun) -> bool {
+    a.span.0 < b.span.1 && b.span.0 < a.span.1
+}
+
+/// Whether an execution overlapped another of its run, and whether its
+/// duration is contended: one it overlapped ran at normal priority.
+fn overlaps(run: &SideRun, sides: &[(SideRun, SideResult)]) -> (bool, bool) {
+    let others = sides
+        .iter()
+        .map(|(other, _)| other)
+        .filter(|other| !std::ptr::eq(*other, run) && overlap(run, other));
+    let (mut overlapped, mut contended) = (false, false);
+    for other in others {
+        overlapped = true;
+        contended |= !other.lowered.as_ref().is_some_and(Lowering::any);
+    }
+    (overlapped, contended)
+}
+
+fn side_record(run: &SideRun, result: &SideResult, sides: &[(SideRun, SideResult)]) -> SideRecord {
+    let (overlapped, contended) = overlaps(run, sides);
     let outputs: String = result
         .outputs
         .iter()
@@ -536,6 +714,9 @@ fn side_record(run: &SideRun, result: &SideResult) -> SideRecord {
             (_, false) => run.execution.stdout_digest.clone(),
         },
         outputs_digest: (!result.outputs.is_empty()).then(|| digest_bytes(outputs.as_bytes())),
+        overlapped,
+        contended,
+        lowered: run.lowered.as_ref().map(Lowering::describe),
     }
 }
 
@@ -607,6 +788,9 @@ pub fn record_execution(
             duration_ms: duration.as_secs_f64() * 1000.0,
             stdout_digest: None,
             outputs_digest: None,
+            overlapped: false,
+            contended: false,
+            lowered: None,
         }],
     })?;
     Ok(run_id)

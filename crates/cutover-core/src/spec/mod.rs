@@ -19,6 +19,7 @@ pub mod model;
 pub mod output_spec;
 mod recover;
 pub mod schema;
+pub mod side_settings;
 pub mod validate;
 pub mod wire;
 
@@ -32,3 +33,4 @@ pub use model::{
     Implementation, Migration, PhaseSettings, Planning, PortingAfter, Retention, Risk,
     RollbackSettings, Trigger, TriggerAction, TriggerMode, Window,
 };
+pub use side_settings::{ShadowTiming, WorkspaceMode};

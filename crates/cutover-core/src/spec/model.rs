@@ -375,6 +375,10 @@ pub struct Component {
     pub normalize: Vec<(String, String)>,
     /// Re-runs of the non-authoritative side on a mismatch.
     pub recheck: u32,
+    /// When the shadowing side runs.
+    pub shadow: super::side_settings::ShadowTiming,
+    /// Where each side of a two-sided run works.
+    pub workspace: super::side_settings::WorkspaceMode,
     /// Secret env var names.
     pub secrets: Vec<String>,
     /// Per-side time limit.

@@ -735,6 +735,8 @@ fn component(
         parity: parity_settings(v, spec, &path),
         normalize: normalize_rules(v, spec, &path),
         recheck: recheck(v, spec, &path),
+        shadow: spec.shadow.unwrap_or_default(),
+        workspace: spec.workspace.unwrap_or_default(),
         secrets: spec.secrets.clone(),
         timeout,
         preserve: v.paths(&spec.preserve, &format!("{path}.preserve")),

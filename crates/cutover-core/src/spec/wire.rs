@@ -267,6 +267,14 @@ pub struct ComponentSpec {
     #[serde(default)]
     #[schemars(with = "Option<u32>")]
     pub recheck: Option<Spanned<u32>>,
+    /// When the shadowing side runs: `concurrent` (the default, at lowered
+    /// priority) or `after` the authoritative side.
+    #[serde(default)]
+    pub shadow: Option<super::side_settings::ShadowTiming>,
+    /// Where each side of a two-sided run works: `isolated` (the default,
+    /// each in its own copy of the tracked files) or `shared`.
+    #[serde(default)]
+    pub workspace: Option<super::side_settings::WorkspaceMode>,
     /// Environment variables whose values are never recorded.
     #[serde(default)]
     pub secrets: Vec<String>,

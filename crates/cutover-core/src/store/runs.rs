@@ -71,13 +71,14 @@ pub(super) fn finish(
     if updated == 0 && exists(tx, &finish.id)? {
         return Ok(());
     }
-    let (component, started_at): (String, String) = tx
-        .prepare_cached("SELECT component, started_at FROM runs WHERE id = ?1")?
-        .query_row([&finish.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (component, started_at, Coded(source)): (String, String, Coded<RunSource>) = tx
+        .prepare_cached("SELECT component, started_at, source FROM runs WHERE id = ?1")?
+        .query_row([&finish.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO run_sides (run_id, side, role, attempt, outcome, exit_code, duration_ms,
-                                stdout_digest, outputs_digest, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                stdout_digest, outputs_digest, detail, overlapped, contended,
+                                lowered)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
     for side in &finish.sides {
         insert.execute(params![
@@ -90,10 +91,13 @@ pub(super) fn finish(
             side.duration_ms,
             side.stdout_digest,
             side.outputs_digest,
-            side.outcome.detail()
+            side.outcome.detail(),
+            side.overlapped,
+            side.contended,
+            side.lowered
         ])?;
     }
-    let records = samples::of_run(
+    let mut records = samples::of_run(
         codec::timestamp(&started_at)?,
         finish.parity,
         finish
@@ -101,6 +105,10 @@ pub(super) fn finish(
             .iter()
             .map(|s| (s.side, s.role, s.attempt, &s.outcome, s.duration_ms)),
     );
+    for (record, side) in records.iter_mut().zip(&finish.sides) {
+        record.contended = side.contended;
+        record.bench = source == RunSource::Bench;
+    }
     samples::append(tx, &component, &records)
 }
 
@@ -204,6 +212,10 @@ pub(super) fn counts(
 
 /// Adds one sample to a component's run counts.
 pub(super) fn count_sample(entry: &mut ComponentRunCounts, sample: &Sample) {
+    // Benchmark executions are kept apart from run evidence.
+    if sample.bench {
+        return;
+    }
     match sample.side {
         Side::Legacy => entry.legacy += 1,
         Side::Dagger => entry.dagger += 1,

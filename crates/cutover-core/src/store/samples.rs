@@ -10,8 +10,12 @@
 //! Record layout (little endian): started_at as Unix milliseconds (i64),
 //! duration in milliseconds (f32), side (u8: 0 legacy, 1 dagger), flags (u8:
 //! bit 0 succeeded, bit 1 first record of its run, bits 2–3 parity: 0 none,
-//! 1 match, 2 flaky, 3 mismatch, bit 4 a recheck), two reserved bytes.
+//! 1 match, 2 flaky, 3 mismatch, bit 4 a recheck, bit 5 a contended
+//! duration, bit 6 a benchmark execution), two reserved bytes.
 //! Rechecks count as executions in `status` but not in gate metrics.
+//! Contended durations are left out of duration metrics (their execution
+//! still counts). Benchmark executions are not run evidence: they add
+//! their (uncontended) durations and nothing else.
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -43,6 +47,11 @@ pub struct Sample {
     pub parity: Option<ParityVerdict>,
     /// A re-run of the shadow side after a mismatch.
     pub recheck: bool,
+    /// Its duration is contended (it overlapped the other side at equal
+    /// or higher priority).
+    pub contended: bool,
+    /// Timed by `cutover bench`, not by a run.
+    pub bench: bool,
 }
 
 impl Sample {
@@ -58,7 +67,9 @@ impl Sample {
             u8::from(self.succeeded)
                 | u8::from(self.run_marker) << 1
                 | parity_code(self.parity) << 2
-                | u8::from(self.recheck) << 4,
+                | u8::from(self.recheck) << 4
+                | u8::from(self.contended) << 5
+                | u8::from(self.bench) << 6,
         );
         out.extend_from_slice(&[0, 0]);
     }
@@ -81,6 +92,8 @@ impl Sample {
             run_marker: flags & 2 == 2,
             parity: parity_from_code((flags >> 2) & 3),
             recheck: flags & 16 == 16,
+            contended: flags & 32 == 32,
+            bench: flags & 64 == 64,
         })
     }
 }
@@ -125,12 +138,15 @@ pub(super) fn of_run<'a>(
                 run_marker,
                 parity: if run_marker { parity } else { None },
                 recheck: attempt > 0,
+                contended: false,
+                bench: false,
             }
         })
         .collect()
 }
 
-/// Adds one sample to a window's counts (rechecks are not counted).
+/// Adds one sample to a window's counts (rechecks are not counted;
+/// contended durations and benchmark executions as the module says).
 pub(super) fn add_to_window(window: &mut WindowSamples, sample: &Sample) {
     if sample.recheck {
         return;
@@ -139,9 +155,17 @@ pub(super) fn add_to_window(window: &mut WindowSamples, sample: &Sample) {
         Side::Legacy => &mut window.legacy,
         Side::Dagger => &mut window.dagger,
     };
+    if sample.contended {
+        window.contended_left_out += 1;
+    } else {
+        side.durations.push(f64::from(sample.duration_ms) / 1000.0);
+    }
+    if sample.bench {
+        window.bench_durations += u64::from(!sample.contended);
+        return;
+    }
     side.executions += 1;
     side.successes += u64::from(sample.succeeded);
-    side.durations.push(f64::from(sample.duration_ms) / 1000.0);
     if sample.run_marker {
         window.runs += 1;
         if let Some(parity) = sample.parity {
@@ -314,6 +338,8 @@ pub fn backfill(tx: &Transaction<'_>) -> Result<(), StoreError> {
                     run_marker,
                     parity: parity.filter(|_| run_marker).map(|Coded(p)| p),
                     recheck: attempt > 0,
+                    contended: false,
+                    bench: false,
                 },
             ));
         }
@@ -339,6 +365,8 @@ mod tests {
             run_marker: false,
             parity: Some(ParityVerdict::Mismatch),
             recheck: true,
+            contended: true,
+            bench: true,
         };
         let mut bytes = Vec::new();
         sample.encode(&mut bytes);

@@ -169,6 +169,14 @@ pub const MIGRATIONS: &[&str] = &[
         reason          TEXT
     );
     "#,
+    // 7: whether each execution overlapped the other side of its run,
+    // whether its duration is contended, and what lowered its priority
+    // (NULL for executions recorded before).
+    r#"
+    ALTER TABLE run_sides ADD COLUMN overlapped INTEGER;
+    ALTER TABLE run_sides ADD COLUMN contended INTEGER;
+    ALTER TABLE run_sides ADD COLUMN lowered TEXT;
+    "#,
 ];
 
 /// Applies every migration after `version` inside `tx`.

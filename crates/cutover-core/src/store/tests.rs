@@ -126,6 +126,7 @@ on_both_backends!(
     a_run_delivered_twice_is_stored_once,
     an_import_repeated_is_stored_once,
     a_batch_of_run_writes_is_all_or_none,
+    contended_durations_and_bench_executions_stay_out_of_run_evidence,
 );
 
 fn the_current_implementation_begins_after_the_last_run_of_another(subject: Subject) {
@@ -385,6 +386,9 @@ fn a_copy_holds_every_record(subject: Subject) {
         duration_ms: 12.5,
         stdout_digest: Some("s".into()),
         outputs_digest: None,
+        overlapped: false,
+        contended: false,
+        lowered: None,
     };
     store
         .finish_run(&super::RunFinish {
@@ -654,6 +658,9 @@ fn shadow_run(id: &str) -> (super::RunStart, super::RunFinish) {
         duration_ms: 10.0,
         stdout_digest: None,
         outputs_digest: None,
+        overlapped: false,
+        contended: false,
+        lowered: None,
     };
     (
         super::RunStart {
@@ -773,4 +780,74 @@ fn a_batch_of_run_writes_is_all_or_none(subject: Subject) {
             .is_err()
     );
     assert_eq!(store.recent_runs("job", 10).expect("runs").len(), 2);
+}
+
+fn contended_durations_and_bench_executions_stay_out_of_run_evidence(subject: Subject) {
+    use crate::exec::{SideOutcome, SideRole};
+    use crate::lifecycle::Side;
+    let mut store = subject.store;
+    let side = |side, role, duration_ms, contended| super::SideRecord {
+        side,
+        role,
+        attempt: 0,
+        outcome: SideOutcome::Succeeded,
+        duration_ms,
+        stdout_digest: None,
+        outputs_digest: None,
+        overlapped: true,
+        contended,
+        lowered: contended.then(|| "nice 19, io idle".to_owned()),
+    };
+    let mut record = |id: &str, source, sides: Vec<super::SideRecord>| {
+        store
+            .begin_run(&super::RunStart {
+                id: id.into(),
+                component: "job".into(),
+                mode: ModeState {
+                    mode: Mode::Shadow,
+                    canary_percent: 0,
+                },
+                authoritative: Side::Legacy,
+                pid: 0,
+                run_key: None,
+                trace_id: "t".into(),
+                source,
+                implementation: None,
+            })
+            .expect("begin");
+        store
+            .finish_run(&super::RunFinish {
+                id: id.into(),
+                exit_code: 0,
+                parity: None,
+                parity_summary: None,
+                trace_url: None,
+                sides,
+            })
+            .expect("finish");
+    };
+    // A shadow run: the job's duration counts, the lowered shadow's does not.
+    record(
+        "r1",
+        super::RunSource::Run,
+        vec![
+            side(Side::Legacy, SideRole::Authoritative, 1000.0, false),
+            side(Side::Dagger, SideRole::Shadow, 3000.0, true),
+        ],
+    );
+    // A benchmark execution: a duration, not a run.
+    record(
+        "b1",
+        super::RunSource::Bench,
+        vec![side(Side::Dagger, SideRole::Authoritative, 1200.0, false)],
+    );
+    let window = store.window_samples("job", None).expect("samples");
+    assert_eq!(window.runs, 1);
+    assert_eq!(window.contended_left_out, 1);
+    assert_eq!(window.bench_durations, 1);
+    assert_eq!(window.legacy.durations, vec![1.0]);
+    assert_eq!(window.dagger.durations, vec![1.2]);
+    assert_eq!(window.dagger.executions, 1, "the shadow's, not the bench's");
+    let counts = &store.run_counts().expect("counts")["job"];
+    assert_eq!((counts.total, counts.dagger), (1, 1));
 }

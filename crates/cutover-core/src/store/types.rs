@@ -79,6 +79,14 @@ pub struct SideRecord {
     pub stdout_digest: Option<String>,
     /// Digest of the declared outputs.
     pub outputs_digest: Option<String>,
+    /// Whether it ran while the other side of the run was running.
+    pub overlapped: bool,
+    /// Whether its duration is contended: it overlapped the other side,
+    /// and the other side was not the one running at lowered priority.
+    /// Duration criteria leave contended executions out.
+    pub contended: bool,
+    /// What lowered its priority (`nice 19, io idle`), if it was lowered.
+    pub lowered: Option<String>,
 }
 
 /// What is known when a run ends.
@@ -185,6 +193,10 @@ pub struct WindowSamples {
     pub matched: u64,
     /// Runs with a mismatch.
     pub mismatches: u64,
+    /// Contended executions whose durations were left out.
+    pub contended_left_out: u64,
+    /// Benchmark executions whose durations were counted (never as runs).
+    pub bench_durations: u64,
 }
 
 /// One acceptance or integration test result.

@@ -179,6 +179,16 @@ fn render(report: &GateReport) -> String {
         let why = why.as_deref().unwrap_or_default();
         text.push_str(&format!("`{component}`: {runs} runs left out: {why}\n"));
     }
+    let mut contended = BTreeMap::new();
+    for c in report.criteria.iter().filter(|c| c.contended_left_out > 0) {
+        contended.insert(&c.component, c.contended_left_out);
+    }
+    for (component, left_out) in contended {
+        text.push_str(&format!(
+            "`{component}`: {} left out of duration criteria (they overlapped the other side running at normal priority)\n",
+            cutover_core::text::count(left_out as usize, "contended duration")
+        ));
+    }
     text.push_str(&format!(
         "\ngate `{}`: {}\n",
         report.target,

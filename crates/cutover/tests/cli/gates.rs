@@ -374,10 +374,16 @@ fn bench_reports_statistics_and_records_executions() {
         files.iter().any(|f| f.ends_with(".md")) && files.iter().any(|f| f.ends_with(".svg")),
         "{files:?}"
     );
+    // Benchmark executions are kept apart from run evidence: they are not
+    // runs, and do not count toward `dagger.runs`.
     let status = at(&test, &["status", "--format", "json"]).run();
     let status: serde_json::Value = serde_json::from_str(&status.stdout).expect("json");
-    assert_eq!(status["components"][0]["runs"]["legacy"], 6);
-    assert_eq!(status["components"][0]["runs"]["dagger"], 6);
+    assert_eq!(status["components"][0]["runs"]["legacy"], 0);
+    assert_eq!(status["components"][0]["runs"]["dagger"], 0);
+    at(&test, &["gate", "job"])
+        .run()
+        .code(1)
+        .stdout_has("gate `job`: inconclusive");
     let json = at(&test, &["bench", "job", "--runs", "5", "--format", "json"]).run();
     let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
     assert_eq!(json["legacy"].as_array().map(Vec::len), Some(5));

@@ -28,5 +28,6 @@ mod run;
 mod scaffold;
 mod secrets;
 mod serve;
+mod shadowing;
 mod spool;
 mod util;

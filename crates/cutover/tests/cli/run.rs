@@ -175,8 +175,13 @@ fn a_hanging_shadow_side_is_cut_off_by_its_timeout() {
 fn rechecks_tell_flakes_from_differences() {
     // The Dagger side differs only on its first execution.
     let dagger = "if [ -e flaked ]; then echo 1; else touch flaked; echo 2; fi";
+    // It keeps its state in the project: both sides share it.
     let test = Test::new()
-        .spec(&spec("    recheck: 2\n", "echo 1", dagger))
+        .spec(&spec(
+            "    recheck: 2\n    workspace: shared\n",
+            "echo 1",
+            dagger,
+        ))
         .args(&["advance", "job"]);
     test.run().code(0);
     test_with(&test, &["run", "job"])
@@ -213,7 +218,7 @@ fn side_effects_need_a_dry_run_and_happen_exactly_once() {
         .code(2)
         .stderr_has("has side effects and no `dagger.shadow_run`");
     let fenced = spec(
-        "      shadow_run: echo dry-run >> dry.log\n    side_effects: true\n",
+        "      shadow_run: echo dry-run >> dry.log\n    side_effects: true\n    workspace: shared\n",
         "echo deploy >> effects.log",
         "echo deploy >> effects.log",
     );

@@ -58,7 +58,7 @@ pub(super) fn finish(
     let row = tx.query_opt(
         "UPDATE runs SET status = $7, finished_at = $2, exit_code = $3, parity = $4,
              parity_summary = $5, trace_url = $6 WHERE id = $1 AND status = $8
-         RETURNING component, started_at",
+         RETURNING component, started_at, source",
         &[
             &finish.id,
             &codec::timestamp_text(at),
@@ -82,10 +82,12 @@ pub(super) fn finish(
     };
     let component: String = row.try_get(0)?;
     let started_at: String = row.try_get(1)?;
+    let source: RunSource = codec::parse(row.try_get(2)?)?;
     let insert = tx.prepare(
         "INSERT INTO run_sides (run_id, side, role, attempt, outcome, exit_code, duration_ms,
-                                stdout_digest, outputs_digest, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                                stdout_digest, outputs_digest, detail, overlapped, contended,
+                                lowered)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )?;
     for side in &finish.sides {
         tx.execute(
@@ -101,10 +103,13 @@ pub(super) fn finish(
                 &side.stdout_digest,
                 &side.outputs_digest,
                 &side.outcome.detail(),
+                &i64::from(side.overlapped),
+                &i64::from(side.contended),
+                &side.lowered,
             ],
         )?;
     }
-    let records = samples::of_run(
+    let mut records = samples::of_run(
         codec::timestamp(&started_at)?,
         finish.parity,
         finish
@@ -112,6 +117,10 @@ pub(super) fn finish(
             .iter()
             .map(|s| (s.side, s.role, s.attempt, &s.outcome, s.duration_ms)),
     );
+    for (record, side) in records.iter_mut().zip(&finish.sides) {
+        record.contended = side.contended;
+        record.bench = source == RunSource::Bench;
+    }
     append_samples(tx, &component, &records)
 }
 

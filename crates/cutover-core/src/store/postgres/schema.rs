@@ -169,6 +169,12 @@ pub(in crate::store) const MIGRATIONS: &[&str] = &[
         reason          TEXT
     );
     "#,
+    // 7: overlap, contention and priority of each execution (see `../schema.rs`).
+    r#"
+    ALTER TABLE run_sides ADD COLUMN overlapped BIGINT;
+    ALTER TABLE run_sides ADD COLUMN contended BIGINT;
+    ALTER TABLE run_sides ADD COLUMN lowered TEXT;
+    "#,
 ];
 
 #[cfg(test)]
