@@ -88,6 +88,31 @@ echo "deploys performed: $(wc -l < deploys.log) for 5 runs (no normalize rule fo
 c = [c for c in json.load(sys.stdin)["components"] if c["id"] == "release-pipeline"][0]
 print("release-pipeline parity in shadow:", c["parity"])'
 echo
+echo "== the team case: a local cutover serve, two runner clones reporting to it, a gate that sees both"
+printf 'operator lead %s\nrunner ci %s\nviewer board %s\n' \
+  "op-demo-0123456789ab" "ci-demo-0123456789ab" "vw-demo-0123456789ab" > "$work/tokens"
+mkdir -p "$work/server"
+"$cutover" serve --listen 127.0.0.1:0 --tokens "$work/tokens" --state "$work/server/state.db" \
+  2> "$work/server/log" &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$work" "$clone" "${runners[@]:-}"' EXIT
+for _ in $(seq 100); do grep -q "http://" "$work/server/log" 2>/dev/null && break; sleep 0.1; done
+url="$(grep -o 'http://[^ ]*' "$work/server/log" | head -1)"
+echo "server: $url (tokens from a file, never from the spec)"
+runners=()
+for n in 1 2; do
+  runner="$(mktemp -d)"; runners+=("$runner")
+  tar -C "$work" --exclude=./.cutover --exclude=./server --exclude=./tokens -cf - . | tar -C "$runner" -xf -
+  for _ in 1 2 3; do
+    (cd "$runner" && CUTOVER_STATE="$url" CUTOVER_TOKEN="ci-demo-0123456789ab" "$cutover" run observability >/dev/null 2>&1 || true)
+  done
+  echo "runner $n: 3 runs of observability (in $(grep '^observability' migration.modes | cut -d' ' -f2-) by the committed mode file)"
+done
+CUTOVER_STATE="$url" CUTOVER_TOKEN="vw-demo-0123456789ab" "$cutover" gate observability --format json | python3 -c 'import json, sys
+report = json.load(sys.stdin)
+print("gate from the lead, through the server: runs", report["criteria"][0].get("runs"), "from both runners; passed:", report.get("passed"))'
+kill "$server_pid"
+echo
 echo "== cutover docs"
 "$cutover" docs --out docs
 echo

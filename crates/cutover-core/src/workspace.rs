@@ -107,22 +107,56 @@ impl Workspace {
         base_dir: PathBuf,
         state: &StoreLocation,
     ) -> Result<Workspace, WorkspaceError> {
+        let mode_file = ModeFile::load(&base_dir.join(MODE_FILE_NAME), &migration)?;
+        let store = Store::open_location(state)?;
+        Ok(Workspace::assemble(
+            migration, base_dir, state, store, mode_file,
+        ))
+    }
+
+    /// [`Workspace::open`] for `cutover run`, where the store must never
+    /// change what the CI job does: when the store cannot be opened
+    /// (unreachable, refusing, broken), the run routes by the committed mode
+    /// file alone (no overrides can be read; no file means legacy) against
+    /// an empty in-memory store, and the error is returned beside the
+    /// workspace to be reported. The run's record still goes to the spool,
+    /// whose delivery tries the real store again. An invalid mode file is
+    /// still an error: nothing may route by it.
+    pub fn open_for_run(
+        migration: Migration,
+        base_dir: PathBuf,
+        state: &StoreLocation,
+    ) -> Result<(Workspace, Option<StoreError>), WorkspaceError> {
+        let mode_file = ModeFile::load(&base_dir.join(MODE_FILE_NAME), &migration)?;
+        let (store, unavailable) = match Store::open_location(state) {
+            Ok(store) => (store, None),
+            Err(error) => (Store::open(Path::new(":memory:"))?, Some(error)),
+        };
+        let workspace = Workspace::assemble(migration, base_dir, state, store, mode_file);
+        Ok((workspace, unavailable))
+    }
+
+    fn assemble(
+        migration: Migration,
+        base_dir: PathBuf,
+        state: &StoreLocation,
+        store: Store,
+        mode_file: Option<ModeFile>,
+    ) -> Workspace {
         let state_dir = state
             .file()
             .and_then(Path::parent)
             .map_or_else(|| base_dir.join(".cutover"), Path::to_owned);
-        let mode_file_path = base_dir.join(MODE_FILE_NAME);
-        let mode_file = ModeFile::load(&mode_file_path, &migration)?;
-        Ok(Workspace {
-            store: Store::open_location(state)?,
+        Workspace {
+            store,
             location: state.clone(),
+            mode_file_path: base_dir.join(MODE_FILE_NAME),
             migration,
             base_dir,
             state_dir,
-            mode_file_path,
             mode_file,
             plan: OnceLock::new(),
-        })
+        }
     }
 
     /// The effective mode of a component: the mode file's (the store's

@@ -10,7 +10,6 @@ use cutover_core::spool::Spool;
 use cutover_core::spool::worker::DeliveryOutcome;
 use cutover_core::workspace::Workspace;
 
-use super::open_workspace;
 use crate::args::{GlobalArgs, RunArgs};
 use crate::error::CliError;
 
@@ -23,7 +22,16 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> Result<u8, CliError> {
         spool_only,
         args,
     } = args;
-    let mut workspace = open_workspace(global)?;
+    let located = super::locate(global)?;
+    let (mut workspace, unavailable) =
+        Workspace::open_for_run(located.migration, located.base_dir, &located.state)?;
+    if let Some(error) = unavailable {
+        crate::error::note(&format!(
+            "cutover: warning: the store at {} cannot be opened ({}); routing by the committed mode file without overrides",
+            located.state,
+            crate::error::one_line(&error)
+        ));
+    }
     let component = workspace.component(&component)?;
     let id = workspace.spec(component).id.clone();
     let key = key

@@ -217,6 +217,13 @@ fn eight_clones_record_400_concurrent_runs_in_one_postgres_store() {
     .run()
     .code(0);
     std::fs::remove_dir_all(clones[0].path().join(".cutover")).ok();
+    // The mode file advance wrote is committed: every clone checks it out.
+    let committed = std::fs::read_to_string(clones[0].path().join("migration.modes"))
+        .expect("advance writes the mode file");
+    assert!(committed.contains("base: shadow"), "{committed}");
+    for clone in &clones[1..] {
+        std::fs::write(clone.path().join("migration.modes"), &committed).expect("checkout");
+    }
     let binary = assert_cmd::cargo::cargo_bin("cutover");
     let workers: Vec<_> = clones[..CLONES]
         .iter()

@@ -44,16 +44,23 @@ rollback:
 struct Server {
     child: Child,
     url: String,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Server {
     /// Starts a server on a free port with [`TOKENS`] and a fresh SQLite store.
     fn start() -> Server {
         let dir = tempfile::tempdir().expect("server dir");
-        std::fs::write(dir.path().join("tokens"), TOKENS).expect("tokens file");
+        let mut server = Server::start_in(dir.path());
+        server._dir = Some(dir);
+        server
+    }
+
+    /// Starts a server on a free port with [`TOKENS`] and the store in `dir`.
+    fn start_in(dir: &Path) -> Server {
+        std::fs::write(dir.join("tokens"), TOKENS).expect("tokens file");
         let mut child = Process::new(assert_cmd::cargo::cargo_bin("cutover"))
-            .current_dir(dir.path())
+            .current_dir(dir)
             .args(["serve", "--listen", "127.0.0.1:0", "--tokens", "tokens"])
             .args(["--state", "state.db"])
             .env_remove("CUTOVER_STATE")
@@ -86,7 +93,7 @@ impl Server {
         Server {
             child,
             url,
-            _dir: dir,
+            _dir: None,
         }
     }
 
@@ -420,6 +427,12 @@ fn eight_clones_record_400_runs_through_one_server() {
         .code(0);
     let binary = assert_cmd::cargo::cargo_bin("cutover");
     let clones: Vec<Test> = (0..8).map(|_| Test::new().spec(SPEC)).collect();
+    // The mode file advance wrote is committed: every clone checks it out.
+    let committed = std::fs::read_to_string(setup.path().join("migration.modes"))
+        .expect("advance writes the mode file");
+    for clone in &clones {
+        std::fs::write(clone.path().join("migration.modes"), &committed).expect("checkout");
+    }
     let workers: Vec<_> = clones
         .iter()
         .map(|clone| {
@@ -586,4 +599,50 @@ fn a_rollback_from_one_clone_brakes_every_other_until_sync() {
     let synced = std::fs::read_to_string(runner.join("migration.modes")).expect("modes");
     assert!(synced.contains("job: legacy"), "{synced}");
     assert_eq!(server.get("/v1/overrides", VIEWER), serde_json::json!([]));
+}
+
+/// With the server stopped mid-way every run exits exactly as its
+/// authoritative side did and keeps its record; after a restart `cutover
+/// push` delivers every spooled record exactly once.
+#[test]
+fn with_the_server_stopped_runs_exit_as_their_side_and_push_delivers_each_once() {
+    let store = tempfile::tempdir().expect("store dir");
+    let server = Server::start_in(store.path());
+    let clone = Test::new().spec(&SPEC.replace("'echo same'", "'echo same; exit 3'"));
+    let dir = clone.path();
+    server
+        .cutover(dir, Some(OPERATOR), &["advance", "job", "--to", "shadow"])
+        .code(0);
+    for _ in 0..2 {
+        let run = server.cutover(dir, Some(RUNNER), &["run", "job"]);
+        assert_eq!((run.code, run.stdout.as_str()), (3, "same\n"));
+    }
+    let url = server.url.clone();
+    drop(server);
+    for _ in 0..3 {
+        let run = Test::at(dir)
+            .args(&["run", "job"])
+            .env("CUTOVER_STATE", &url)
+            .env("CUTOVER_TOKEN", RUNNER)
+            .run();
+        assert_eq!(
+            (run.code, run.stdout.as_str()),
+            (3, "same\n"),
+            "exits as its side did: {}",
+            run.stderr
+        );
+    }
+    let spooled = std::fs::read_dir(dir.join(".cutover/spool"))
+        .expect("spool")
+        .count();
+    assert_eq!(spooled, 3, "every record kept");
+    let server = Server::start_in(store.path());
+    server.cutover(dir, Some(RUNNER), &["push"]).code(0);
+    server.cutover(dir, Some(RUNNER), &["push"]).code(0);
+    let runs = server.get("/v1/runs?component=job&limit=100", VIEWER);
+    let runs = runs.as_array().expect("runs");
+    let ids: std::collections::BTreeSet<&str> =
+        runs.iter().filter_map(|r| r["id"].as_str()).collect();
+    assert_eq!((runs.len(), ids.len()), (5, 5), "each record exactly once");
+    assert!(runs.iter().all(|r| r["status"] == "complete"));
 }
