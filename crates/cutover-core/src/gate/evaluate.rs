@@ -9,7 +9,7 @@ use crate::criteria::{Expr, Metrics, SideMetrics, Verdict, evaluate};
 use crate::exec::implementation_digest;
 use crate::lifecycle::Target;
 use crate::plan::PlanError;
-use crate::spec::{ComponentRef, Criterion};
+use crate::spec::{Component, ComponentRef, Criterion, Migration};
 use crate::status::drift;
 use crate::store::{Store, StoreError};
 use crate::workspace::Workspace;
@@ -138,30 +138,10 @@ pub fn component_gate_since(
     reference: ComponentRef,
     manual: Option<Timestamp>,
 ) -> Result<GateReport, GateError> {
-    let (migration, store) = (&workspace.migration, &workspace.store);
+    let store = &workspace.store;
     let component = workspace.spec(reference);
     let phase = workspace.phase_of(reference)?;
-    let mut criteria: Vec<(&Criterion, String)> = Vec::new();
-    criteria.extend(
-        migration
-            .defaults
-            .gate
-            .iter()
-            .filter(|d| !component.gate.iter().any(|c| same_left_side(d, c)))
-            .map(|c| (c, "defaults".to_owned())),
-    );
-    criteria.extend(component.gate.iter().map(|c| {
-        let overrides = migration.defaults.gate.iter().any(|d| same_left_side(d, c));
-        let source = if overrides {
-            "component (overrides defaults)"
-        } else {
-            "component"
-        };
-        (c, source.to_owned())
-    }));
-    for settings in migration.phases.iter().filter(|p| p.number == phase) {
-        criteria.extend(settings.gate.iter().map(|c| (c, format!("phase {phase}"))));
-    }
+    let criteria = gate_criteria(&workspace.migration, component, phase);
     let record = workspace.mode(&component.id)?.record();
     let drifted = drift(component, &record, &workspace.base_dir);
     let current = match manual {
@@ -215,6 +195,38 @@ pub fn component_gate_since(
         });
     }
     Ok(report(component.id.clone(), reports))
+}
+
+/// The criteria a component's gate applies, each with where it comes from:
+/// the defaults (unless the component restates the same left-hand side),
+/// the component's own, and its phase's.
+fn gate_criteria<'a>(
+    migration: &'a Migration,
+    component: &'a Component,
+    phase: u32,
+) -> Vec<(&'a Criterion, String)> {
+    let mut criteria: Vec<(&Criterion, String)> = Vec::new();
+    criteria.extend(
+        migration
+            .defaults
+            .gate
+            .iter()
+            .filter(|d| !component.gate.iter().any(|c| same_left_side(d, c)))
+            .map(|c| (c, "defaults".to_owned())),
+    );
+    criteria.extend(component.gate.iter().map(|c| {
+        let overrides = migration.defaults.gate.iter().any(|d| same_left_side(d, c));
+        let source = if overrides {
+            "component (overrides defaults)"
+        } else {
+            "component"
+        };
+        (c, source.to_owned())
+    }));
+    for settings in migration.phases.iter().filter(|p| p.number == phase) {
+        criteria.extend(settings.gate.iter().map(|c| (c, format!("phase {phase}"))));
+    }
+    criteria
 }
 
 /// When the runs of the component's current Dagger implementation begin,

@@ -121,7 +121,8 @@ on_both_backends!(
     a_concurrent_mode_change_writes_nothing,
     two_concurrent_advances_cannot_both_win,
     a_copy_holds_every_record,
-    triggers_tests_imports_and_drift_read_back,
+    triggers_tests_and_imports_read_back,
+    a_drift_baseline_needs_recorded_state,
     overrides_only_tighten_and_clear_only_what_was_read,
     a_run_delivered_twice_is_stored_once,
     an_import_repeated_is_stored_once,
@@ -532,7 +533,7 @@ fn runners_opening_a_new_postgres_store_at_once_create_it_once() {
     assert_eq!(rows, 1);
 }
 
-fn triggers_tests_imports_and_drift_read_back(subject: Subject) {
+fn triggers_tests_and_imports_read_back(subject: Subject) {
     use crate::exec::{ParityVerdict, SideOutcome};
     use crate::lifecycle::Side;
     let mut store = subject.store;
@@ -610,6 +611,10 @@ fn triggers_tests_imports_and_drift_read_back(subject: Subject) {
         "imports are not runs"
     );
     assert!(store.running_runs().expect("running").is_empty());
+}
+
+fn a_drift_baseline_needs_recorded_state(subject: Subject) {
+    let mut store = subject.store;
     let ack = NewEvent {
         component: Some("job".into()),
         actor: "ada".into(),
