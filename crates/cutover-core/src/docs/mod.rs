@@ -3,6 +3,7 @@
 //! success criteria, and testing strategy. Templates live in `templates/`.
 
 mod context;
+mod model;
 mod summary;
 
 pub use context::{DocsContext, Document, docs_context, render_documents};

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::context::PhaseDoc;
+use super::model::PhaseDoc;
 use crate::lifecycle::Mode;
 use crate::report::PlanContext;
 use crate::spec::Migration;
