@@ -4,8 +4,19 @@
 use crate::event::{Event, NewEvent};
 use crate::gate::{GateError, GateReport, target_gate};
 use crate::lifecycle::Target;
-use crate::store::Durability;
+use crate::store::{Durability, StoreError};
 use crate::workspace::Workspace;
+
+/// A gate's verdict, and whether the audit trail has it.
+#[derive(Debug)]
+pub struct EvaluatedGate {
+    /// The verdict with its evidence.
+    pub report: GateReport,
+    /// Why the result is not in the audit trail: the store refused the
+    /// caller (a viewer's token may read evidence, never write), so the
+    /// verdict is shown without being recorded.
+    pub not_recorded: Option<StoreError>,
+}
 
 /// Evaluates the gate of `target` (named `name`) and records the result;
 /// with `since`, over the runs started at or after it (a manual window).
@@ -15,7 +26,7 @@ pub fn evaluate_gate(
     name: &str,
     actor: &str,
     since: Option<jiff::Timestamp>,
-) -> Result<GateReport, GateError> {
+) -> Result<EvaluatedGate, GateError> {
     let report = target_gate(workspace, target, name, since)?;
     let component = match target {
         Target::Component(c) => Some(workspace.spec(*c).id.clone()),
@@ -31,6 +42,13 @@ pub fn evaluate_gate(
             blocking: report.blocking().map(|c| c.evidence()).collect(),
         },
     };
-    workspace.store.append_event(&event, Durability::Relaxed)?;
-    Ok(report)
+    let not_recorded = match workspace.store.append_event(&event, Durability::Relaxed) {
+        Ok(_) => None,
+        Err(refused @ StoreError::Refused { .. }) => Some(refused),
+        Err(other) => return Err(other.into()),
+    };
+    Ok(EvaluatedGate {
+        report,
+        not_recorded,
+    })
 }

@@ -31,7 +31,7 @@ pub use calibrate::{CalibrateError, CalibrateRequest, Calibration, calibrate, ca
 pub use change::{ChangeError, ChangeRequest, ModeChange};
 pub use decide::{DecideError, decide};
 pub use drift::{DriftError, DriftReport, FileDrift, acknowledge_drift, drift_report};
-pub use gate::evaluate_gate;
+pub use gate::{EvaluatedGate, evaluate_gate};
 pub use gc::{GcError, GcReport, gc, prune_runs_after_run};
 pub use noise::{NoiseNet, noise_net};
 pub use restore::{RestoreError, Restored, restore_snapshot};

@@ -26,8 +26,15 @@ pub fn run(global: &GlobalArgs, args: GateArgs, printer: &mut Printer) -> Result
     let since = since.as_deref().map(parse_since).transpose()?;
     let mut workspace = open_workspace(global)?;
     let resolved = workspace.resolve_target(&target)?;
-    let report =
+    let evaluated =
         cutover_core::ops::evaluate_gate(&mut workspace, &resolved, &target, &actor(), since)?;
+    if let Some(refused) = &evaluated.not_recorded {
+        crate::error::note(&format!(
+            "cutover: warning: the gate result is not in the audit log: {}",
+            crate::error::one_line(refused)
+        ));
+    }
+    let report = evaluated.report;
     let bases = parity_bases(&workspace.migration, &report);
     let noise = noise_of(&workspace, &resolved)?;
     let text = match format {

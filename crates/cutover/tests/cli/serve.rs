@@ -646,3 +646,22 @@ fn with_the_server_stopped_runs_exit_as_their_side_and_push_delivers_each_once()
     assert_eq!((runs.len(), ids.len()), (5, 5), "each record exactly once");
     assert!(runs.iter().all(|r| r["status"] == "complete"));
 }
+
+/// A viewer (a manager's read-only token) sees a gate's verdict; the
+/// result is not written to the audit log, and the command says so.
+#[test]
+fn a_viewer_sees_a_gate_verdict_without_recording_it() {
+    let server = Server::start();
+    let clone = clone_dir();
+    let dir = clone.path();
+    let before = event_count(&server);
+    let gate = server.cutover(dir, Some(VIEWER), &["gate", "job", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&gate.stdout).expect("gate JSON");
+    assert_eq!(report["criteria"][0]["runs"], 0, "{}", gate.stdout);
+    assert!(
+        gate.stderr.contains("not in the audit log"),
+        "{}",
+        gate.stderr
+    );
+    assert_eq!(event_count(&server), before, "a viewer writes nothing");
+}
