@@ -54,6 +54,12 @@ if ! command -v cmake >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1 || ! 
   apt-get update -qq && apt-get install -y -qq cmake make gcc libc6-dev >/dev/null
 fi
 
+# The https:// store's tests make a throwaway CA and server certificate with openssl.
+if ! command -v openssl >/dev/null 2>&1; then
+  echo "installing openssl (not found)..." >&2
+  apt-get update -qq && apt-get install -y -qq openssl >/dev/null
+fi
+
 # The PostgreSQL backend's tests need a real server: a throwaway cluster on
 # 127.0.0.1 at a free port, in a temporary directory, stopped on exit. Tests
 # create their own databases under CUTOVER_TEST_POSTGRES_URL and fail when

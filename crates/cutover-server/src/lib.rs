@@ -11,6 +11,7 @@ mod app;
 mod auth;
 mod error;
 mod routes;
+mod tls;
 pub mod tokens;
 
 use std::net::SocketAddr;
@@ -18,6 +19,7 @@ use std::time::Duration;
 
 use cutover_core::store::{Store, StoreError, StoreLocation};
 
+pub use tls::{TlsError, TlsFiles};
 pub use tokens::{Role, Tokens, TokensError};
 
 /// How often the server checks whether SIGINT/SIGTERM asked it to stop.
@@ -44,6 +46,9 @@ pub enum ServeError {
         #[source]
         source: std::io::Error,
     },
+    /// The TLS certificate or key cannot be used.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
     /// The runtime or the connection loop failed.
     #[error("the server failed")]
     Io(#[from] std::io::Error),
@@ -60,10 +65,13 @@ pub struct ServeSettings {
     pub tokens: Tokens,
     /// Async worker threads (0: one per core).
     pub workers: usize,
+    /// Serve HTTPS with this certificate and key (None: plain HTTP).
+    pub tls: Option<TlsFiles>,
 }
 
-/// Serves until SIGINT or SIGTERM; `on_listening` is told the bound address
-/// once the server accepts connections.
+/// Serves (over TLS when `settings.tls` names a certificate) until SIGINT or
+/// SIGTERM; `on_listening` is told the bound address once the server
+/// accepts connections. A bad certificate or key fails before the store opens.
 pub fn serve(
     settings: ServeSettings,
     on_listening: impl FnOnce(SocketAddr, &Tokens),
@@ -73,7 +81,9 @@ pub fn serve(
         listen,
         tokens,
         workers,
+        tls,
     } = settings;
+    let acceptor = tls.as_ref().map(tls::acceptor).transpose()?;
     let store = Store::open_location(&state).map_err(|source| ServeError::Store {
         location: state.to_string(),
         source,
@@ -92,9 +102,19 @@ pub fn serve(
             })?;
         on_listening(listener.local_addr()?, &tokens);
         let router = routes::router(app::App::new(store, tokens));
-        axum::serve(listener, router)
-            .with_graceful_shutdown(stop_requested())
-            .await?;
+        match acceptor {
+            Some(acceptor) => {
+                let listener = tls::TlsListener::new(listener, acceptor)?;
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(stop_requested())
+                    .await?;
+            }
+            None => {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(stop_requested())
+                    .await?;
+            }
+        }
         Ok(())
     })
 }

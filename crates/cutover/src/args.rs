@@ -146,6 +146,22 @@ pub struct ServeArgs {
     /// Async worker threads (default: one per core).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub workers: usize,
+    /// Serve HTTPS: PEM certificate chain, leaf first (needs `--tls-key`).
+    #[arg(
+        long,
+        env = "CUTOVER_SERVE_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of `--tls-cert` (needs `--tls-cert`).
+    #[arg(
+        long,
+        env = "CUTOVER_SERVE_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// `cutover snapshots`.

@@ -218,6 +218,8 @@ impl CliError {
             CliError::Import(cutover_core::import::ImportError::Tool { .. }) => exit_codes::FAILURE,
             CliError::Import(_) | CliError::Scaffold(_) | CliError::Ci(_) => exit_codes::BAD_INPUT,
             CliError::Tokens(_) | CliError::ReadTokens { .. } => exit_codes::BAD_INPUT,
+            CliError::Serve(cutover_server::ServeError::Tls(_)) => exit_codes::BAD_INPUT,
+            CliError::Store(StoreError::CaFile { .. }) => exit_codes::BAD_INPUT,
             CliError::Serve(_) => exit_codes::FAILURE,
             CliError::Report(_)
             | CliError::Write { .. }
@@ -262,6 +264,9 @@ impl CliError {
             }
             CliError::Store(StoreError::Unreachable { .. }) => Some(
                 "check that `cutover serve` runs at that URL; CUTOVER_STATE_TIMEOUT (seconds) waits longer".into(),
+            ),
+            CliError::Store(StoreError::CaFile { .. }) => Some(
+                "CUTOVER_CA_FILE names a PEM file of the CA certificates that issued the server's certificate".into(),
             ),
             CliError::Store(StoreError::Refused { status: 401, .. }) => {
                 Some("set CUTOVER_TOKEN to a token the server knows".into())

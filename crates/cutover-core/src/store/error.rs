@@ -50,6 +50,14 @@ pub enum StoreError {
         /// What the HTTP client said.
         message: String,
     },
+    /// `CUTOVER_CA_FILE` names no readable PEM bundle of certificates.
+    #[error("cannot use the CA file `{path}` (CUTOVER_CA_FILE): {message}")]
+    CaFile {
+        /// The file named.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A `cutover serve` server answered with an error.
     #[error("the state server refused `{url}` ({status}): {message}")]
     Refused {

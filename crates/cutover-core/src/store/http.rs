@@ -1,7 +1,8 @@
 //! The HTTP backend: the store kept by a `cutover serve` server, reached
 //! at an `http://` or `https://` URL (see `api.rs` for the protocol).
 //!
-//! A lean blocking client (ureq, TLS by rustls with the Mozilla roots): one
+//! A lean blocking client (ureq, TLS by rustls with the Mozilla roots, or
+//! with only the CA certificates of `CUTOVER_CA_FILE` when set): one
 //! connection kept alive for the life of the process, every call bounded
 //! (connect and whole request, [`DEFAULT_TIMEOUT`], or
 //! `CUTOVER_STATE_TIMEOUT` in seconds) so an unreachable server fails fast
@@ -34,6 +35,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Environment variable holding the bearer token.
 pub const TOKEN_VARIABLE: &str = "CUTOVER_TOKEN";
+
+/// Environment variable naming a PEM bundle of CA certificates: when set,
+/// an `https://` server is trusted only if one of them issued its
+/// certificate (instead of the Mozilla roots, not in addition).
+pub const CA_FILE_VARIABLE: &str = "CUTOVER_CA_FILE";
 
 /// Environment variable overriding [`DEFAULT_TIMEOUT`], in seconds.
 pub const TIMEOUT_VARIABLE: &str = "CUTOVER_STATE_TIMEOUT";
@@ -72,6 +78,11 @@ impl HttpBackend {
             .http_status_as_error(false)
             .max_redirects(0)
             .user_agent(concat!("cutover/", env!("CARGO_PKG_VERSION")))
+            .tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(root_certs()?)
+                    .build(),
+            )
             .build();
         let authorization = std::env::var(TOKEN_VARIABLE)
             .ok()
@@ -161,11 +172,55 @@ impl HttpBackend {
     }
 
     fn unreachable(&self, path: &str, error: &ureq::Error) -> StoreError {
+        let message = if is_tls(error) {
+            format!(
+                "TLS failed: {error} (a server certificate from a private CA needs \
+                 {CA_FILE_VARIABLE} naming that CA's PEM file)"
+            )
+        } else {
+            error.to_string()
+        };
         StoreError::Unreachable {
             url: format!("{}{path}", self.base),
-            message: error.to_string(),
+            message,
         }
     }
+}
+
+/// Whether `error` is a TLS failure (an untrusted certificate, a failed
+/// handshake), which ureq reports directly or inside an I/O error.
+fn is_tls(error: &ureq::Error) -> bool {
+    match error {
+        ureq::Error::Rustls(_) | ureq::Error::Tls(_) => true,
+        ureq::Error::Io(io) => io
+            .get_ref()
+            .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()),
+        _ => false,
+    }
+}
+
+/// The roots an `https://` server's certificate must chain to: the CA
+/// certificates of [`CA_FILE_VARIABLE`] when set, the Mozilla roots otherwise.
+fn root_certs() -> Result<ureq::tls::RootCerts, StoreError> {
+    let Some(path) = std::env::var_os(CA_FILE_VARIABLE).filter(|path| !path.is_empty()) else {
+        return Ok(ureq::tls::RootCerts::WebPki);
+    };
+    let failed = |message: String| StoreError::CaFile {
+        path: Path::new(&path).display().to_string(),
+        message,
+    };
+    let pem = std::fs::read(&path).map_err(|error| failed(error.to_string()))?;
+    let mut certificates = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item.map_err(|error| failed(error.to_string()))? {
+            ureq::tls::PemItem::Certificate(certificate) => certificates.push(certificate),
+            _ => continue,
+        }
+    }
+    if certificates.is_empty() {
+        return Err(failed("it holds no PEM certificate".into()));
+    }
+    Ok(ureq::tls::RootCerts::new_with_certs(&certificates))
 }
 
 /// `Some(x)` as a query pair, nothing for `None`.

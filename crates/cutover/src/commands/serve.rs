@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cutover_server::{ServeSettings, Tokens, serve};
+use cutover_server::{ServeSettings, TlsFiles, Tokens, serve};
 
 use crate::args::{GlobalArgs, ServeArgs};
 use crate::error::{CliError, note};
@@ -19,7 +19,13 @@ pub fn run(global: &GlobalArgs, args: ServeArgs) -> Result<u8, CliError> {
         listen,
         tokens,
         workers,
+        tls_cert,
+        tls_key,
     } = args;
+    let tls = tls_cert
+        .zip(tls_key)
+        .map(|(cert, key)| TlsFiles { cert, key });
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let tokens = read_tokens(tokens.as_deref())?;
     let base = global
         .spec
@@ -34,10 +40,11 @@ pub fn run(global: &GlobalArgs, args: ServeArgs) -> Result<u8, CliError> {
         listen,
         tokens,
         workers,
+        tls,
     };
     serve(settings, |address, tokens| {
         note(&format!(
-            "cutover serve: listening on http://{address} (store `{shown}`; tokens: {})",
+            "cutover serve: listening on {scheme}://{address} (store `{shown}`; tokens: {})",
             tokens.summary()
         ));
     })?;

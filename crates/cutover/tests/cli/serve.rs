@@ -44,7 +44,46 @@ rollback:
 struct Server {
     child: Child,
     url: String,
+    /// The CA that issued an `https://` server's certificate.
+    ca: Option<PathBuf>,
     _dir: Option<tempfile::TempDir>,
+}
+
+/// A throwaway CA and a server certificate it issued for 127.0.0.1 (an IP
+/// SAN), made by the `openssl` CLI in `dir`: (`ca.pem`, `server.pem`, `server.key`).
+fn make_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let openssl = |args: &[&str]| {
+        let output = Process::new("openssl")
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .expect("openssl (scripts/test.sh installs it)");
+        assert!(
+            output.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2";
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("extensions file");
+    for command in [
+        format!("req -x509 {ec} -subj /CN=cutover-test-ca -keyout ca.key -out ca.pem"),
+        format!("req {ec} -subj /CN=127.0.0.1 -keyout server.key -out server.csr"),
+        "x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+         -extfile server.ext -out server.pem"
+            .to_owned(),
+    ] {
+        openssl(&command.split_whitespace().collect::<Vec<_>>());
+    }
+    (
+        dir.join("ca.pem"),
+        dir.join("server.pem"),
+        dir.join("server.key"),
+    )
 }
 
 impl Server {
@@ -56,13 +95,31 @@ impl Server {
         server
     }
 
+    /// Starts an `https://` server on a free port with [`TOKENS`], a fresh
+    /// SQLite store, and a certificate from a throwaway CA.
+    fn start_tls() -> Server {
+        let dir = tempfile::tempdir().expect("server dir");
+        let (ca, cert, key) = make_certificates(dir.path());
+        let (cert, key) = (cert.to_str().expect("utf-8"), key.to_str().expect("utf-8"));
+        let mut server = Server::launch(dir.path(), &["--tls-cert", cert, "--tls-key", key]);
+        server.ca = Some(ca);
+        server._dir = Some(dir);
+        server
+    }
+
     /// Starts a server on a free port with [`TOKENS`] and the store in `dir`.
     fn start_in(dir: &Path) -> Server {
+        Server::launch(dir, &[])
+    }
+
+    /// `cutover serve EXTRA` in `dir` with [`TOKENS`]; waits for its URL.
+    fn launch(dir: &Path, extra: &[&str]) -> Server {
         std::fs::write(dir.join("tokens"), TOKENS).expect("tokens file");
         let mut child = Process::new(assert_cmd::cargo::cargo_bin("cutover"))
             .current_dir(dir)
             .args(["serve", "--listen", "127.0.0.1:0", "--tokens", "tokens"])
             .args(["--state", "state.db"])
+            .args(extra)
             .env_remove("CUTOVER_STATE")
             .env_remove("CUTOVER_SERVE_TOKENS")
             .env_remove("CUTOVER_SERVE_TOKENS_FILE")
@@ -81,10 +138,15 @@ impl Server {
         let first = received
             .recv_timeout(Duration::from_secs(60))
             .expect("the server says where it listens");
+        let scheme = if extra.is_empty() {
+            "http://"
+        } else {
+            "https://"
+        };
         let url = first
             .split_whitespace()
-            .find(|word| word.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {first:?}"))
+            .find(|word| word.starts_with(scheme))
+            .unwrap_or_else(|| panic!("no {scheme} URL in {first:?}"))
             .to_owned();
         assert!(
             !first.contains(OPERATOR) && !first.contains(RUNNER),
@@ -93,13 +155,37 @@ impl Server {
         Server {
             child,
             url,
+            ca: None,
             _dir: None,
         }
+    }
+
+    /// An HTTP client that trusts this server (its CA, when `https://`).
+    fn agent(&self) -> ureq::Agent {
+        let mut config = ureq::Agent::config_builder().http_status_as_error(false);
+        if let Some(ca) = &self.ca {
+            let pem = std::fs::read(ca).expect("CA file");
+            let roots: Vec<_> = ureq::tls::parse_pem(&pem)
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(cert)) => Some(cert),
+                    _ => None,
+                })
+                .collect();
+            config = config.tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::new_with_certs(&roots))
+                    .build(),
+            );
+        }
+        config.build().into()
     }
 
     /// `cutover ARGS` in `dir` against this server with `token`.
     fn cutover(&self, dir: &Path, token: Option<&str>, args: &[&str]) -> Outcome {
         let mut test = Test::at(dir).args(args).env("CUTOVER_STATE", &self.url);
+        if let Some(ca) = &self.ca {
+            test = test.env("CUTOVER_CA_FILE", ca.to_str().expect("utf-8"));
+        }
         if let Some(token) = token {
             test = test.env("CUTOVER_TOKEN", token);
         }
@@ -108,20 +194,19 @@ impl Server {
 
     /// `GET path` with `token`, as JSON.
     fn get(&self, path: &str, token: &str) -> serde_json::Value {
-        let mut response = ureq::get(format!("{}{path}", self.url))
+        let mut response = self
+            .agent()
+            .get(format!("{}{path}", self.url))
             .header("authorization", format!("Bearer {token}"))
             .call()
             .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        assert_eq!(response.status(), 200, "GET {path}");
         response.body_mut().read_json().expect("JSON answer")
     }
 
     /// `POST path` with `token` (or none); the status code.
     fn post(&self, path: &str, token: Option<&str>, body: &serde_json::Value) -> u16 {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut request = agent.post(format!("{}{path}", self.url));
+        let mut request = self.agent().post(format!("{}{path}", self.url));
         if let Some(token) = token {
             request = request.header("authorization", format!("Bearer {token}"));
         }
@@ -161,7 +246,17 @@ fn event_count(server: &Server) -> usize {
 
 #[test]
 fn every_evidence_command_works_through_the_server() {
-    let server = Server::start();
+    every_evidence_command_works_through(&Server::start());
+}
+
+#[test]
+fn every_evidence_command_works_through_an_https_server() {
+    every_evidence_command_works_through(&Server::start_tls());
+}
+
+/// `run`, `status`, `runs`, `gate`, `watch`, `decide`, `rollback`, `docs`
+/// and `log` against `server`, each checked through it.
+fn every_evidence_command_works_through(server: &Server) {
     let clone = clone_dir();
     let dir = clone.path();
     assert_eq!(
@@ -172,7 +267,7 @@ fn every_evidence_command_works_through_the_server() {
     server
         .cutover(dir, Some(OPERATOR), &["advance", "job", "--to", "shadow"])
         .code(0);
-    assert_eq!(mode(&server), "shadow");
+    assert_eq!(mode(server), "shadow");
     server
         .cutover(dir, Some(RUNNER), &["run", "job"])
         .code(0)
@@ -209,7 +304,7 @@ fn every_evidence_command_works_through_the_server() {
             &["rollback", "job", "--reason", "done"],
         )
         .code(0);
-    assert_eq!(mode(&server), "legacy");
+    assert_eq!(mode(server), "legacy");
     let out = clone.path().join("docs-out");
     server
         .cutover(
@@ -416,7 +511,17 @@ fn no_token_or_a_wrong_one_is_refused_and_changes_nothing() {
 
 #[test]
 fn eight_clones_record_400_runs_through_one_server() {
-    let server = Server::start();
+    eight_clones_record_400_runs_through(&Server::start());
+}
+
+#[test]
+fn eight_clones_record_400_runs_through_one_https_server() {
+    eight_clones_record_400_runs_through(&Server::start_tls());
+}
+
+/// Eight fresh clones with the committed mode file run `job` 50 times
+/// each, concurrently, against `server`: 400 runs, none lost or doubled.
+fn eight_clones_record_400_runs_through(server: &Server) {
     let setup = clone_dir();
     server
         .cutover(
@@ -436,8 +541,9 @@ fn eight_clones_record_400_runs_through_one_server() {
     let workers: Vec<_> = clones
         .iter()
         .map(|clone| {
-            let (binary, dir, url) = (binary.clone(), clone.path().to_owned(), server.url.clone());
-            std::thread::spawn(move || runs_in(&binary, &dir, &url, 50))
+            let (binary, dir) = (binary.clone(), clone.path().to_owned());
+            let (url, ca) = (server.url.clone(), server.ca.clone());
+            std::thread::spawn(move || runs_in(&binary, &dir, &url, ca.as_deref(), 50))
         })
         .collect();
     let wrong: Vec<String> = workers
@@ -475,17 +581,26 @@ fn eight_clones_record_400_runs_through_one_server() {
 }
 
 /// `count` runs of `job` in `dir`; a description of each that went wrong.
-fn runs_in(binary: &PathBuf, dir: &Path, url: &str, count: usize) -> Vec<String> {
+fn runs_in(
+    binary: &PathBuf,
+    dir: &Path,
+    url: &str,
+    ca: Option<&Path>,
+    count: usize,
+) -> Vec<String> {
     let mut wrong = Vec::new();
     for n in 0..count {
-        let output = Process::new(binary)
-            .current_dir(dir)
+        let mut run = Process::new(binary);
+        run.current_dir(dir)
             .args(["run", "job"])
             .env("CUTOVER_STATE", url)
             .env("CUTOVER_TOKEN", RUNNER)
             .env_remove("CUTOVER_SPEC")
-            .output()
-            .expect("run");
+            .env_remove("CUTOVER_CA_FILE");
+        if let Some(ca) = ca {
+            run.env("CUTOVER_CA_FILE", ca);
+        }
+        let output = run.output().expect("run");
         if output.status.code() != Some(0) {
             let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
             wrong.push(format!("run {n} in {}: {stderr}", dir.display()));
@@ -512,6 +627,83 @@ fn an_unreachable_server_fails_fast_naming_the_url_not_the_token() {
     assert!(started.elapsed() < Duration::from_secs(10));
     outcome.code(3).stderr_has(&url).stderr_has("cutover serve");
     assert!(!outcome.stderr.contains(OPERATOR), "{}", outcome.stderr);
+}
+
+#[test]
+fn a_client_without_the_ca_is_refused_naming_the_url_and_records_nothing() {
+    let server = Server::start_tls();
+    let clone = clone_dir();
+    let untrusting = |args: &[&str]| {
+        Test::at(clone.path())
+            .args(args)
+            .env("CUTOVER_STATE", &server.url)
+            .env("CUTOVER_TOKEN", RUNNER)
+            .run()
+    };
+    let status = untrusting(&["status"]);
+    status
+        .code(3)
+        .stderr_has(&server.url)
+        .stderr_has("TLS")
+        .stderr_has("CUTOVER_CA_FILE");
+    assert!(!status.stderr.contains(RUNNER), "{}", status.stderr);
+    // `run` still runs its side (it never fails for its store) but the
+    // server records nothing from a client that does not trust it.
+    untrusting(&["run", "job"]).code(0).stdout_has("same");
+    assert_eq!(server.get("/v1/runs/counts", VIEWER), serde_json::json!({}));
+    assert_eq!(event_count(&server), 0);
+    // A CA file that is no CA is bad input.
+    let bogus = clone.path().join("bogus.pem");
+    std::fs::write(&bogus, "not a certificate\n").expect("bogus CA");
+    Test::at(clone.path())
+        .args(&["status"])
+        .env("CUTOVER_STATE", &server.url)
+        .env("CUTOVER_CA_FILE", bogus.to_str().expect("utf-8"))
+        .run()
+        .code(2)
+        .stderr_has("CUTOVER_CA_FILE");
+}
+
+#[test]
+fn a_bad_certificate_or_key_is_bad_input_and_no_token_is_echoed() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (ca, cert, key) = make_certificates(dir.path());
+    let path = |p: &Path| p.to_str().expect("utf-8").to_owned();
+    let missing = dir.path().join("missing.pem");
+    for (cert, key, says) in [
+        (
+            path(&missing),
+            path(&key),
+            "failed to read the TLS certificate",
+        ),
+        (path(&key), path(&key), "holds no PEM certificate"),
+        (
+            path(&cert),
+            path(&missing),
+            "failed to read a PEM private key",
+        ),
+        (path(&cert), path(&ca), "failed to read a PEM private key"),
+        (
+            path(&cert),
+            path(&dir.path().join("ca.key")),
+            "cannot be used together",
+        ),
+    ] {
+        let outcome = Test::new()
+            .env("CUTOVER_SERVE_TOKENS", &format!("runner ci {RUNNER}"))
+            .args(&[
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--tls-cert",
+                &cert,
+                "--tls-key",
+                &key,
+            ])
+            .run();
+        outcome.code(2).stderr_has(says);
+        assert!(!outcome.stderr.contains(RUNNER), "{}", outcome.stderr);
+    }
 }
 
 #[test]
