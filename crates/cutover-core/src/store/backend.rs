@@ -182,6 +182,23 @@ pub(super) trait Backend: std::fmt::Debug + Send {
     fn copy_to(&self, path: &Path) -> Result<(), StoreError>;
 }
 
+/// Whether the override `set` may replace the `existing` one's state:
+/// only when there is none or `set` is further back (an override only ever
+/// tightens). When it may, `event`'s `replaced` records what it replaces.
+pub(super) fn replaces(
+    existing: Option<ModeState>,
+    set: &ModeOverride,
+    event: &mut NewEvent,
+) -> bool {
+    if existing.is_some_and(|e| !set.state.is_behind(e)) {
+        return false;
+    }
+    if let Event::OverrideSet { replaced, .. } = &mut event.event {
+        *replaced = existing;
+    }
+    true
+}
+
 /// The event every backend records when it opens decision point `id`.
 pub(super) fn decision_opened(
     id: i64,

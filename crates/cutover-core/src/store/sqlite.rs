@@ -8,7 +8,7 @@ use std::path::Path;
 
 use jiff::Timestamp;
 
-use super::backend::{Backend, decision_opened};
+use super::backend::{Backend, decision_opened, replaces};
 use super::connection::{Database, Durability};
 use super::error::StoreError;
 use super::types::{
@@ -35,11 +35,8 @@ impl Backend for Database {
     ) -> Result<bool, StoreError> {
         self.write(Durability::Synced, |tx| {
             let existing = overrides::get(tx, &set.component)?.map(|o| o.state);
-            if existing.is_some_and(|e| !set.state.is_behind(e)) {
+            if !replaces(existing, set, &mut event) {
                 return Ok(false);
-            }
-            if let Event::OverrideSet { replaced, .. } = &mut event.event {
-                *replaced = existing;
             }
             overrides::put(tx, set)?;
             events::insert(tx, &event, at)?;

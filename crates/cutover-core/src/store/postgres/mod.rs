@@ -41,7 +41,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use postgres::{Client, Config, IsolationLevel, NoTls, Transaction};
 
-use super::backend::{Backend, decision_opened};
+use super::backend::{Backend, decision_opened, replaces};
 use super::connection::Durability;
 use super::error::StoreError;
 use super::types::{
@@ -473,11 +473,8 @@ impl Backend for Postgres {
         self.write(Durability::Synced, |tx| {
             lock(tx, MODES_LOCK)?;
             let existing = overrides::get(tx, &set.component)?.map(|o| o.state);
-            if existing.is_some_and(|e| !set.state.is_behind(e)) {
+            if !replaces(existing, set, &mut event) {
                 return Ok(false);
-            }
-            if let Event::OverrideSet { replaced, .. } = &mut event.event {
-                *replaced = existing;
             }
             overrides::put(tx, set)?;
             events::insert(tx, &event, at)?;
