@@ -12,7 +12,7 @@ use super::samples::{self, Sample};
 use super::types::{
     ComponentRunCounts, ImportedRun, RunFinish, RunRecord, RunSource, RunStart, RunStatus,
 };
-use crate::exec::{ParityVerdict, SideRole};
+use crate::exec::ParityVerdict;
 use crate::lifecycle::{Mode, Side};
 
 /// Records the start of a run (status `running`); a run already recorded
@@ -136,8 +136,7 @@ pub(super) fn import(tx: &Transaction<'_>, runs: &[ImportedRun]) -> Result<(), S
          VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6)",
     )?;
     for run in runs {
-        let authoritative = run.sides.first().map_or(Side::Legacy, |s| s.0);
-        let exit_code = run.sides.first().map_or(0, |s| s.1.exit_code());
+        let (authoritative, exit_code) = (run.authoritative(), run.exit_code());
         let inserted = insert_run.execute(params![
             run.id,
             run.component,
@@ -153,14 +152,7 @@ pub(super) fn import(tx: &Transaction<'_>, runs: &[ImportedRun]) -> Result<(), S
         if inserted == 0 {
             continue;
         }
-        let roles = run.sides.iter().enumerate().map(|(index, side)| {
-            let role = if index == 0 {
-                SideRole::Authoritative
-            } else {
-                SideRole::Shadow
-            };
-            (side, role)
-        });
+        let roles = run.sides_with_roles();
         for ((side, outcome, duration_ms), role) in roles.clone() {
             insert_side.execute(params![
                 run.id,

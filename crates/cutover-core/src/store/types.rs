@@ -235,6 +235,32 @@ pub struct ImportedRun {
     pub sides: Vec<(Side, SideOutcome, f64)>,
 }
 
+impl ImportedRun {
+    /// The authoritative side (the first; legacy when none is listed).
+    pub(super) fn authoritative(&self) -> Side {
+        self.sides.first().map_or(Side::Legacy, |s| s.0)
+    }
+
+    /// The run's exit code: the authoritative side's (0 when none is listed).
+    pub(super) fn exit_code(&self) -> i32 {
+        self.sides.first().map_or(0, |s| s.1.exit_code())
+    }
+
+    /// Each side with its role: the first authoritative, the others shadows.
+    pub(super) fn sides_with_roles(
+        &self,
+    ) -> impl Iterator<Item = (&(Side, SideOutcome, f64), SideRole)> + Clone {
+        self.sides.iter().enumerate().map(|(index, side)| {
+            let role = if index == 0 {
+                SideRole::Authoritative
+            } else {
+                SideRole::Shadow
+            };
+            (side, role)
+        })
+    }
+}
+
 /// What produced a run record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

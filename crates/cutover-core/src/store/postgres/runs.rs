@@ -13,8 +13,6 @@ use super::super::types::{
     ComponentRunCounts, ImportedRun, RunFinish, RunRecord, RunSource, RunStart, RunStatus,
 };
 use super::SAMPLES_LOCK;
-use crate::exec::SideRole;
-use crate::lifecycle::Side;
 
 /// Records the start of a run (status `running`); a run already recorded
 /// under this id is left as it is (delivery is idempotent by run id).
@@ -138,8 +136,7 @@ pub(super) fn import(tx: &mut Transaction<'_>, runs: &[ImportedRun]) -> Result<(
          VALUES ($1, $2, $3, 0, $4, $5, $6)",
     )?;
     for run in runs {
-        let authoritative = run.sides.first().map_or(Side::Legacy, |s| s.0);
-        let exit_code = run.sides.first().map_or(0, |s| s.1.exit_code());
+        let (authoritative, exit_code) = (run.authoritative(), run.exit_code());
         let inserted = tx.execute(
             &insert_run,
             &[
@@ -158,14 +155,7 @@ pub(super) fn import(tx: &mut Transaction<'_>, runs: &[ImportedRun]) -> Result<(
         if inserted == 0 {
             continue;
         }
-        let roles = run.sides.iter().enumerate().map(|(index, side)| {
-            let role = if index == 0 {
-                SideRole::Authoritative
-            } else {
-                SideRole::Shadow
-            };
-            (side, role)
-        });
+        let roles = run.sides_with_roles();
         for ((side, outcome, duration_ms), role) in roles.clone() {
             tx.execute(
                 &insert_side,
