@@ -8,6 +8,7 @@
 mod evaluate;
 
 pub use evaluate::{
+    gate_criteria,
     CriterionReport, GateError, GateReport, component_gate, component_gate_since, target_gate,
     window_metrics,
 };

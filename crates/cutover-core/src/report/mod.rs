@@ -13,4 +13,7 @@ pub use context::{
     sensitivity_contexts, what_if_context,
 };
 pub use table::TextTable;
-pub use templates::{ReportError, render_html, render_json, render_markdown, render_table};
+pub use gantt::gantt_svg;
+pub use templates::{
+    ReportError, mermaid_text, render_html, render_json, render_markdown, render_table,
+};

@@ -7,10 +7,14 @@
 //!
 //! Side effects are fenced: a side that shadows a side-effecting component
 //! runs its `shadow_run` dry-run command, or does not run at all, so the
-//! effect happens exactly once per run.
+//! effect happens exactly once per run. When the authoritative side declares
+//! a dry run too (`legacy.shadow_run` in shadow), it runs beside the real
+//! run as the *reference*, so parity compares dry run with dry run; without
+//! one, only exit codes are compared.
 
 use sha2::{Digest, Sha256};
 
+use crate::exec::ParityComparison;
 use crate::lifecycle::{Mode, ModeState, Side};
 use crate::spec::{Component, Implementation};
 
@@ -51,6 +55,21 @@ pub struct Routing {
     pub authoritative_command: String,
     /// The shadowing side and its command, if one runs.
     pub shadow: Option<(Side, String)>,
+    /// The authoritative side's dry run, run beside its real run for a
+    /// side-effecting component whose shadow is a dry run, when declared.
+    pub reference: Option<String>,
+}
+
+impl Routing {
+    /// What parity will compare, when a shadow runs at all.
+    pub fn comparison(&self, component: &Component) -> Option<ParityComparison> {
+        self.shadow.as_ref()?;
+        Some(match (component.side_effects, &self.reference) {
+            (false, _) => ParityComparison::Full,
+            (true, Some(_)) => ParityComparison::DryRuns,
+            (true, None) => ParityComparison::ExitCode,
+        })
+    }
 }
 
 /// Why a component cannot run in its mode.
@@ -117,10 +136,16 @@ pub fn route(component: &Component, state: ModeState, key: &str) -> Result<Routi
         }
         _ => None,
     };
+    // The reference dry run only makes sense beside a shadow dry run.
+    let reference = match (component.side_effects, &shadow) {
+        (true, Some(_)) => implementation(component, authoritative).and_then(|i| i.shadow_run.clone()),
+        _ => None,
+    };
     Ok(Routing {
         authoritative,
         authoritative_command,
         shadow,
+        reference,
     })
 }
 
