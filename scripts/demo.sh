@@ -119,7 +119,7 @@ echo
 echo "== cutover docs (every document as Markdown and as a self-contained HTML page; times in Europe/Berlin)"
 "$cutover" docs --out docs
 echo "the latest benchmark in success-criteria.md:"
-grep -A4 '^## Benchmark results' docs/success-criteria.md | tail -1 | cut -c1-200
+grep -A6 '^## Benchmark results' docs/success-criteria.md | tail -1 | cut -c1-200
 echo
 echo "== cutover gc --dry-run (what retention would free)"
 "$cutover" gc --dry-run
