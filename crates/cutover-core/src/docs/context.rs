@@ -162,13 +162,12 @@ fn test_doc(test: &AcceptanceTest) -> TestDoc {
     }
 }
 
-/// Builds the documents' context; a `live` workspace (one whose store
-/// exists) adds current verdicts and drills.
-pub fn docs_context(
+/// Each phase with its components' criteria, tests and (live) evidence.
+fn phase_docs(
     migration: &Migration,
     plan: &Plan,
     live: Option<&Workspace>,
-) -> Result<DocsContext, GateError> {
+) -> Result<Vec<PhaseDoc>, GateError> {
     let mut phases = Vec::new();
     for phase in &plan.phases {
         let settings: Vec<_> = migration
@@ -204,6 +203,17 @@ pub fn docs_context(
             components,
         });
     }
+    Ok(phases)
+}
+
+/// Builds the documents' context; a `live` workspace (one whose store
+/// exists) adds current verdicts and drills.
+pub fn docs_context(
+    migration: &Migration,
+    plan: &Plan,
+    live: Option<&Workspace>,
+) -> Result<DocsContext, GateError> {
+    let phases = phase_docs(migration, plan, live)?;
     let plan_context = plan_document_context(migration, plan);
     let untested_critical = untested_critical(migration);
     let summary = executive_summary(migration, &plan_context, &phases, live, &untested_critical)?;

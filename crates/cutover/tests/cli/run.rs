@@ -808,3 +808,41 @@ fn both_sides_share_one_trace_and_the_dagger_trace_url_is_kept() {
     );
     assert_eq!(run["trace_id"].as_str().map(str::len), Some(32));
 }
+
+#[test]
+fn the_example_deploy_reaches_full_parity_comparing_its_dry_runs() {
+    // The bundled example's real scripts: legacy/deploy.sh and the Dagger
+    // stand-in, each with --dry-run; no normalize rule for their messages.
+    let test = Test::new();
+    let status = Process::new("cp")
+        .arg("-r")
+        .arg(format!("{}/.", example_dir().display()))
+        .arg(test.path())
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    let spec = std::fs::read_to_string(test.path().join("migration.yaml")).expect("spec");
+    let deploy = &spec[spec.find("- id: release-pipeline").expect("deploy")..];
+    let deploy = &deploy[..deploy.find("  - id:").unwrap_or(deploy.len())];
+    assert!(!deploy.contains("normalize:"), "{deploy}");
+    test_with(&test, &["advance", "release-pipeline", "--to", "shadow"])
+        .run()
+        .code(0);
+    for _ in 0..3 {
+        test_with(&test, &["run", "release-pipeline"])
+            .run()
+            .code(0)
+            .stdout_has("pushed release-pipeline@1.4.2");
+    }
+    let deploys = std::fs::read_to_string(test.path().join("deploys.log")).expect("deploys");
+    assert_eq!(deploys.lines().count(), 3, "{deploys}");
+    let status = status_json(&test);
+    let release = status["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .find(|c| c["id"] == "release-pipeline")
+        .expect("release-pipeline");
+    assert_eq!(release["parity"], 1.0, "{release}");
+    assert_eq!(release["runs"]["compared_by"]["dry_runs"], 3, "{release}");
+}
