@@ -19,8 +19,9 @@ use cutover_core::event::{Event, EventRecord, NewEvent};
 use cutover_core::spec::Window;
 use cutover_core::store::api::{self, paths};
 use cutover_core::store::{
-    BenchmarkRecord, ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
-    RollbackJournal, RunFinish, RunRecord, RunStart, RunWrite, Snapshot, TestRecord, WindowSamples,
+    BenchmarkRecord, ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride,
+    ModeRecord, ModeUpdate, RollbackJournal, RunFinish, RunRecord, RunStart, RunWrite, Snapshot,
+    TestRecord, WindowSamples,
 };
 
 use crate::app::App;
@@ -49,7 +50,10 @@ pub fn router(app: App) -> Router {
         .route(paths::OTHER_IMPLEMENTATION, get(other_implementation))
         .route(paths::SAMPLES, get(window_samples))
         .route(paths::TESTS, post(record_test))
-        .route(paths::BENCHMARKS, get(latest_benchmark).post(record_benchmark))
+        .route(
+            paths::BENCHMARKS,
+            get(latest_benchmark).post(record_benchmark),
+        )
         .route(paths::SNAPSHOTS, get(snapshots).post(insert_snapshot))
         .route(paths::SNAPSHOT, get(snapshot))
         .route(paths::ROLLBACKS, post(begin_rollback))

@@ -72,7 +72,11 @@ pub fn benchmark_doc(
     BenchmarkDoc {
         component: component.id.clone(),
         at: local_time(record.at, &migration.timezone),
-        timed: if record.dry_runs { "dry runs" } else { "real runs" },
+        timed: if record.dry_runs {
+            "dry runs"
+        } else {
+            "real runs"
+        },
         runs: format!("{} / {}", record.legacy_runs, record.dagger_runs),
         medians: format!(
             "{} → {}",
@@ -131,7 +135,12 @@ pub fn benchmark_svg(benchmarks: &[BenchmarkDoc]) -> Option<String> {
         } else {
             "#555"
         };
-        let _ = write!(svg, r#"<text x="8" y="{:.1}">{}</text>"#, y + 4.0, row.component);
+        let _ = write!(
+            svg,
+            r#"<text x="8" y="{:.1}">{}</text>"#,
+            y + 4.0,
+            row.component
+        );
         if let Some((low, high)) = row.interval {
             let _ = write!(
                 svg,

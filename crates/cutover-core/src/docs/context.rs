@@ -3,16 +3,16 @@
 use minijinja::{Environment, context};
 use serde::Serialize;
 
-use super::model::{ComponentDoc, CriterionDoc, DrillDoc, PhaseDoc, TestDoc, TriggerDoc};
-use super::summary::{ExecutiveSummary, executive_summary, summary_markdown, with_summary};
-use crate::gate::{GateError, GateReport, component_gate};
-use crate::plan::{PhaseRole, Plan};
 use super::benchmarks::{BenchmarkDoc, benchmark_doc, benchmark_svg};
 use super::html::{Charts, html_page};
+use super::model::{ComponentDoc, CriterionDoc, DrillDoc, PhaseDoc, TestDoc, TriggerDoc};
+use super::summary::{ExecutiveSummary, executive_summary, summary_markdown, with_summary};
 use crate::exec::implementation_digest;
-use crate::units::{human_duration, local_time, zone_name};
+use crate::gate::{GateError, GateReport, component_gate};
+use crate::plan::{PhaseRole, Plan};
 use crate::report::{PlanContext, ReportError, gantt_svg, mermaid_text, plan_document_context};
 use crate::spec::{AcceptanceTest, Criterion, Migration, Risk};
+use crate::units::{human_duration, local_time, zone_name};
 use crate::workspace::Workspace;
 
 /// One document `cutover docs` writes, as `STEM.md` and `STEM.html`: a
@@ -305,10 +305,13 @@ fn component_doc(
     let (drill, benchmark) = match live {
         Some(workspace) => (
             workspace.store.drills(&component.id)?.into_iter().next(),
-            workspace.store.latest_benchmark(&component.id)?.map(|record| {
-                let current = implementation_digest(&workspace.base_dir, component);
-                benchmark_doc(migration, component, phase, &record, current.as_deref())
-            }),
+            workspace
+                .store
+                .latest_benchmark(&component.id)?
+                .map(|record| {
+                    let current = implementation_digest(&workspace.base_dir, component);
+                    benchmark_doc(migration, component, phase, &record, current.as_deref())
+                }),
         ),
         None => (None, None),
     };

@@ -126,7 +126,10 @@ mod tests {
         let page = html_page(markdown, &charts).expect("page");
         assert!(page.contains("<title>Plan: x</title>"), "{page}");
         assert!(page.contains("<figure class=\"chart\"><svg>drawn</svg></figure>"));
-        assert!(!page.contains("gantt\n"), "the Mermaid fallback is left out");
+        assert!(
+            !page.contains("gantt\n"),
+            "the Mermaid fallback is left out"
+        );
         assert!(page.contains("kept"), "other code blocks stay");
         assert!(page.contains("<td><span class=\"date\">2027-01-04</span></td>"));
         assert!(page.contains("<style>"), "the stylesheet is embedded");

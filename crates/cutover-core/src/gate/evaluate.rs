@@ -79,8 +79,8 @@ impl CriterionReport {
 
     fn evidence_with(&self, zone: Option<&jiff::tz::TimeZone>) -> String {
         // Durations read in human units; other values as numbers.
-        let durations = !self.metrics.is_empty()
-            && self.metrics.keys().all(|name| name.contains("duration"));
+        let durations =
+            !self.metrics.is_empty() && self.metrics.keys().all(|name| name.contains("duration"));
         let shown = |value: f64| match durations {
             true => crate::units::human_duration(value),
             false => round(value),

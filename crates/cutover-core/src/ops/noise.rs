@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use super::calibrate::calibrated_noise;
 use crate::exec::{
-    Normalizer, Parity, ParityComparison, ParityPlan, ParityVerdict, SideResult, SideRole,
-    compare, digest_outputs,
+    Normalizer, Parity, ParityComparison, ParityPlan, ParityVerdict, SideResult, SideRole, compare,
+    digest_outputs,
 };
 use crate::lifecycle::Side;
 use crate::spec::Component;
@@ -97,8 +97,20 @@ fn only_noise(
     };
     let shadow = run.authoritative.other();
     let (Some(legacy), Some(dagger)) = (
-        side_result(&run_dir, authoritative_role.directory(run.authoritative, 0), run.authoritative, component, normalizer),
-        side_result(&run_dir, SideRole::Shadow.directory(shadow, 0), shadow, component, normalizer),
+        side_result(
+            &run_dir,
+            authoritative_role.directory(run.authoritative, 0),
+            run.authoritative,
+            component,
+            normalizer,
+        ),
+        side_result(
+            &run_dir,
+            SideRole::Shadow.directory(shadow, 0),
+            shadow,
+            component,
+            normalizer,
+        ),
     ) else {
         return false;
     };

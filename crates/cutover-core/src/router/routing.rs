@@ -138,7 +138,9 @@ pub fn route(component: &Component, state: ModeState, key: &str) -> Result<Routi
     };
     // The reference dry run only makes sense beside a shadow dry run.
     let reference = match (component.side_effects, &shadow) {
-        (true, Some(_)) => implementation(component, authoritative).and_then(|i| i.shadow_run.clone()),
+        (true, Some(_)) => {
+            implementation(component, authoritative).and_then(|i| i.shadow_run.clone())
+        }
         _ => None,
     };
     Ok(Routing {

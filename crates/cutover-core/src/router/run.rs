@@ -29,9 +29,8 @@ use std::time::{Duration, Instant};
 use super::routing::{RouteError, Routing, route};
 use crate::exec::{
     Execution, Lowering, Normalizer, Parity, ParityComparison, ParityPlan, ParityVerdict, Redactor,
-    SideCommand,
-    SideOutcome, SideResult, SideRole, SideWorkspace, TraceContext, compare, digest_bytes,
-    digest_outputs, random_hex, run_side, run_side_lowered, secret_values,
+    SideCommand, SideOutcome, SideResult, SideRole, SideWorkspace, TraceContext, compare,
+    digest_bytes, digest_outputs, random_hex, run_side, run_side_lowered, secret_values,
 };
 use crate::lifecycle::{ModeState, Side};
 use crate::spec::{Component, ComponentRef, ShadowTiming, WorkspaceMode};
@@ -335,7 +334,8 @@ impl Runner<'_> {
                     comparison,
                 };
                 let baseline = reference.as_ref().unwrap_or(&authoritative);
-                (parity, summary) = self.compare(&baseline.1, &shadow.1, &recheck, &mut rechecks)?;
+                (parity, summary) =
+                    self.compare(&baseline.1, &shadow.1, &recheck, &mut rechecks)?;
                 Some(shadow)
             }
             _ => None,
@@ -374,7 +374,12 @@ impl Runner<'_> {
         });
         let reference = routing.reference.as_ref().map(|line| {
             let (side, role) = (routing.authoritative, SideRole::AuthoritativeDryRun);
-            (side, line.as_str(), role, self.side_workspace(role, side, 0))
+            (
+                side,
+                line.as_str(),
+                role,
+                self.side_workspace(role, side, 0),
+            )
         });
         let after = self.component.shadow == ShadowTiming::After;
         let (authoritative, shadow, reference) = if after {
@@ -408,18 +413,19 @@ impl Runner<'_> {
             };
             let (shadow, reference) = (shadow.map(spawn), reference.map(spawn));
             let main = main();
-            let join = |handle: Option<std::thread::ScopedJoinHandle<'_, Result<SideRun, RunError>>>| {
-                handle
-                    .map(|handle| {
-                        handle.join().unwrap_or_else(|_| {
-                            Err(RunError::Io {
-                                path: self.run_dir.clone(),
-                                source: std::io::Error::other("a side's thread panicked"),
+            let join =
+                |handle: Option<std::thread::ScopedJoinHandle<'_, Result<SideRun, RunError>>>| {
+                    handle
+                        .map(|handle| {
+                            handle.join().unwrap_or_else(|_| {
+                                Err(RunError::Io {
+                                    path: self.run_dir.clone(),
+                                    source: std::io::Error::other("a side's thread panicked"),
+                                })
                             })
                         })
-                    })
-                    .transpose()
-            };
+                        .transpose()
+                };
             let (shadow, reference) = (join(shadow), join(reference));
             Ok((main?, shadow?, reference?))
         })
@@ -716,8 +722,12 @@ struct Launched {
 }
 
 /// An execution to start: side, command line, role and its copy of the project.
-type Planned<'a> = (Side, &'a str, SideRole, Result<Option<SideWorkspace>, String>);
-
+type Planned<'a> = (
+    Side,
+    &'a str,
+    SideRole,
+    Result<Option<SideWorkspace>, String>,
+);
 
 /// An execution that never started, saying why.
 fn not_started(message: String) -> Execution {

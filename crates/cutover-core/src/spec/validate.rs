@@ -306,12 +306,10 @@ fn timezone(v: &mut Validator<'_>, spec: &MigrationSpec) -> jiff::tz::TimeZone {
         Ok(zone) => zone,
         Err(_) => {
             let names: Vec<String> = jiff::tz::db().available().map(|n| n.to_string()).collect();
-            let mut d = SpecDiagnostic::new(
-                format!("unknown time zone `{}`", name.value),
-                v.at(name),
-            )
-            .with_path("migration.timezone")
-            .with_label("not an IANA time-zone name");
+            let mut d =
+                SpecDiagnostic::new(format!("unknown time zone `{}`", name.value), v.at(name))
+                    .with_path("migration.timezone")
+                    .with_label("not an IANA time-zone name");
             d = match suggestion(&name.value, names.iter().map(String::as_str)) {
                 Some(near) => d.with_help(format!("did you mean `{near}`?")),
                 None => d.with_help(

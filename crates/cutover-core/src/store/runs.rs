@@ -273,7 +273,9 @@ fn run_record(row: &Row<'_>) -> Result<RunRecord, StoreError> {
         finished_at: codec::optional_timestamp(row.get(7)?)?,
         exit_code: row.get(8)?,
         parity: row.get::<_, Option<Coded<ParityVerdict>>>(9)?.map(|c| c.0),
-        comparison: row.get::<_, Option<Coded<ParityComparison>>>(14)?.map(|c| c.0),
+        comparison: row
+            .get::<_, Option<Coded<ParityComparison>>>(14)?
+            .map(|c| c.0),
         parity_summary: row.get(10)?,
         trace_id: row.get(11)?,
         trace_url: row.get(12)?,

@@ -12,12 +12,13 @@ use super::backend::{Backend, decision_opened, replaces};
 use super::connection::{Database, Durability};
 use super::error::StoreError;
 use super::types::{
-    BenchmarkRecord, ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
-    PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, RunWrite,
-    Snapshot, SnapshotKind, TestRecord, WindowSamples,
+    BenchmarkRecord, ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride,
+    ModeRecord, ModeUpdate, PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord,
+    RunStart, RunWrite, Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 use super::{
-    benchmarks, decisions, drills, events, journal, modes, overrides, runs, samples, snapshots, test_results,
+    benchmarks, decisions, drills, events, journal, modes, overrides, runs, samples, snapshots,
+    test_results,
 };
 use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
 use crate::lifecycle::ModeState;

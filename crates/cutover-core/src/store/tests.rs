@@ -921,6 +921,9 @@ fn the_latest_benchmark_reads_back(subject: Subject) {
     assert_eq!((latest.ratio, latest.p_value), (Some(1.1), None));
     assert_eq!(latest.implementation.as_deref(), Some("d1"));
     assert!(latest.dry_runs && latest.legacy_runs == 10);
-    assert!(latest.at > jiff::Timestamp::UNIX_EPOCH, "stamped by the store");
+    assert!(
+        latest.at > jiff::Timestamp::UNIX_EPOCH,
+        "stamped by the store"
+    );
     assert_eq!(store.latest_benchmark("other").expect("read"), None);
 }

@@ -2,9 +2,9 @@
 
 use cutover_core::exec::ParityComparison;
 use cutover_core::lifecycle::ModeState;
-use cutover_core::store::ComparisonCounts;
 use cutover_core::report::TextTable;
 use cutover_core::status::status;
+use cutover_core::store::ComparisonCounts;
 
 use super::open_workspace;
 use crate::args::{GlobalArgs, OutputFormat, StatusArgs};

@@ -175,7 +175,13 @@ fn every_document_has_an_html_page_that_fits_1400_px() {
     let docs = test.path().join("docs");
     let mut names: Vec<String> = std::fs::read_dir(&docs)
         .expect("docs")
-        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     names.sort();
     let markdown: Vec<&String> = names.iter().filter(|n| n.ends_with(".md")).collect();
@@ -187,7 +193,10 @@ fn every_document_has_an_html_page_that_fits_1400_px() {
         assert!(page.exists(), "{name} has no HTML page: {names:?}");
         let probe = fits_1400_px(&page, &profile, &format!("docs-{stem}.png"));
         let html = std::fs::read_to_string(&page).expect("page");
-        assert!(html.contains("<style>") && !html.contains("<link"), "{stem}: not self-contained");
+        assert!(
+            html.contains("<style>") && !html.contains("<link"),
+            "{stem}: not self-contained"
+        );
         if stem != "capability-mapping" {
             assert!(html.contains("Executive summary"), "{stem}: no summary");
         }

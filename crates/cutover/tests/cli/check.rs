@@ -381,7 +381,10 @@ fn a_dry_run_that_is_the_real_command_or_empty_is_pointed_at() {
 
 #[test]
 fn an_unknown_time_zone_is_pointed_at_with_a_suggestion() {
-    let spec = VALID.replace("  capacity: 2\n", "  capacity: 2\n  timezone: Europe/Berln\n");
+    let spec = VALID.replace(
+        "  capacity: 2\n",
+        "  capacity: 2\n  timezone: Europe/Berln\n",
+    );
     let stderr = rejects(&spec, "6:13", "unknown time zone `Europe/Berln`");
     assert!(stderr.contains("did you mean `Europe/Berlin`?"), "{stderr}");
     Test::new()

@@ -479,8 +479,10 @@ fn docs_render_criteria_tests_and_live_verdicts() {
 
 #[test]
 fn success_criteria_show_the_latest_benchmark_against_the_margin() {
-    let spec = spec("    - expr: not_slower(50%)\n      enforce: false", "")
-        .replace("  start: 2027-01-04\n", "  start: 2027-01-04\n  timezone: America/New_York\n");
+    let spec = spec("    - expr: not_slower(50%)\n      enforce: false", "").replace(
+        "  start: 2027-01-04\n",
+        "  start: 2027-01-04\n  timezone: America/New_York\n",
+    );
     let test = Test::new().spec(&spec);
     at(&test, &["bench", "job", "--runs", "6", "--format", "json"])
         .run()
@@ -489,7 +491,9 @@ fn success_criteria_show_the_latest_benchmark_against_the_margin() {
     at(&test, &["docs", "--out", "docs"]).run().code(0);
     let criteria =
         std::fs::read_to_string(test.path().join("docs/success-criteria.md")).expect("doc");
-    let section = &criteria[criteria.find("## Benchmark results").expect("benchmark section")..];
+    let section = &criteria[criteria
+        .find("## Benchmark results")
+        .expect("benchmark section")..];
     let row = section
         .lines()
         .find(|l| l.starts_with("| `job` |"))
@@ -515,10 +519,17 @@ fn success_criteria_show_the_latest_benchmark_against_the_margin() {
     let p: f64 = cells[8].parse().expect("p-value");
     assert!((0.0..=1.0).contains(&p), "{row}");
     assert!(criteria.contains("Latest benchmark ("), "per component too");
-    let html = std::fs::read_to_string(test.path().join("docs/success-criteria.html")).expect("html");
-    assert!(html.contains("<figure class=\"chart\"><svg"), "the plot is inline");
+    let html =
+        std::fs::read_to_string(test.path().join("docs/success-criteria.html")).expect("html");
+    assert!(
+        html.contains("<figure class=\"chart\"><svg"),
+        "the plot is inline"
+    );
     // A change to the Dagger side: the benchmark is of an earlier implementation.
-    let changed = spec.replace("dagger: { run: 'echo same' }", "dagger: { run: 'echo same; true' }");
+    let changed = spec.replace(
+        "dagger: { run: 'echo same' }",
+        "dagger: { run: 'echo same; true' }",
+    );
     std::fs::write(test.path().join("migration.yaml"), changed).expect("spec");
     at(&test, &["docs", "--out", "docs"]).run().code(0);
     let criteria =
@@ -528,8 +539,10 @@ fn success_criteria_show_the_latest_benchmark_against_the_margin() {
 
 #[test]
 fn times_are_shown_in_the_migration_zone_and_durations_in_human_units() {
-    let spec = spec("    - parity >= 0.99", "")
-        .replace("  start: 2027-01-04\n", "  start: 2027-01-04\n  timezone: Asia/Tokyo\n");
+    let spec = spec("    - parity >= 0.99", "").replace(
+        "  start: 2027-01-04\n",
+        "  start: 2027-01-04\n  timezone: Asia/Tokyo\n",
+    );
     let test = Test::new().spec(&spec);
     shadow_runs(&test, 1);
     at(&test, &["rollback", "job", "--drill"]).run();
@@ -539,7 +552,12 @@ fn times_are_shown_in_the_migration_zone_and_durations_in_human_units() {
     // JSON stays RFC 3339 in UTC.
     let log = at(&test, &["log", "--format", "json"]).run();
     let log: serde_json::Value = serde_json::from_str(&log.stdout).expect("log JSON");
-    assert!(log["events"][0]["at"].as_str().is_some_and(|at| at.ends_with('Z')), "{log}");
+    assert!(
+        log["events"][0]["at"]
+            .as_str()
+            .is_some_and(|at| at.ends_with('Z')),
+        "{log}"
+    );
     at(&test, &["docs", "--out", "docs"]).run().code(0);
     let rollback =
         std::fs::read_to_string(test.path().join("docs/rollback-procedures.md")).expect("doc");
@@ -548,7 +566,10 @@ fn times_are_shown_in_the_migration_zone_and_durations_in_human_units() {
         .find(|l| l.starts_with("| `job` |"))
         .expect("drill row");
     assert!(row.contains(" Asia/Tokyo)"), "{row}");
-    assert!(!row.contains(".0 ms") && (row.contains(" ms |") || row.contains(" s |")), "{row}");
+    assert!(
+        !row.contains(".0 ms") && (row.contains(" ms |") || row.contains(" s |")),
+        "{row}"
+    );
     // Without a zone, times are in UTC and say so.
     let utc = Test::new().spec(&spec.replace("  timezone: Asia/Tokyo\n", ""));
     shadow_runs(&utc, 1);

@@ -415,7 +415,10 @@ fn without_a_legacy_dry_run_a_deploy_still_compares_exit_codes_only() {
         .stderr_has("parity: exit code only (real run vs dry run)");
     let runs = runs_json(&test);
     assert_eq!(runs["runs"][0]["comparison"], "exit_code");
-    assert_eq!(status_json(&test)["components"][0]["runs"]["compared_by"]["exit_code"], 1);
+    assert_eq!(
+        status_json(&test)["components"][0]["runs"]["compared_by"]["exit_code"],
+        1
+    );
 }
 
 #[test]

@@ -322,7 +322,10 @@ fn every_evidence_command_works_through(server: &Server) {
         .code(0);
     assert!(std::fs::read_dir(&out).expect("docs written").count() > 0);
     let criteria = std::fs::read_to_string(out.join("success-criteria.md")).expect("criteria");
-    assert!(criteria.contains("| `job` |") && criteria.contains("| 5 / 5 |"), "{criteria}");
+    assert!(
+        criteria.contains("| `job` |") && criteria.contains("| 5 / 5 |"),
+        "{criteria}"
+    );
     // The actor of every event is the token's name, never what the client claims.
     let log = server.cutover(dir, Some(VIEWER), &["log", "--format", "json"]);
     log.code(0);
