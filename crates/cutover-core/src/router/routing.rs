@@ -174,4 +174,38 @@ mod tests {
             "25% canary gave {share} of 10000"
         );
     }
+
+    #[test]
+    fn the_authoritative_dry_run_runs_only_beside_a_shadow_dry_run() {
+        let spec = "version: 1\nmigration: { name: m, start: 2027-01-04 }\ncomponents:\n  - id: deploy\n    kind: job\n    owner: me\n    effort: 1d\n    side_effects: true\n    legacy: { run: ./deploy.sh, shadow_run: ./deploy.sh --dry-run }\n    dagger: { run: dagger call deploy, shadow_run: dagger call deploy --dry-run }\n";
+        let migration = crate::spec::parse_spec("migration.yaml", spec).expect("spec");
+        let deploy = &migration.components[0];
+        let state = |mode, canary_percent| ModeState {
+            mode,
+            canary_percent,
+        };
+        let shadow = route(deploy, state(Mode::Shadow, 0), "k").expect("shadow");
+        assert_eq!(shadow.reference.as_deref(), Some("./deploy.sh --dry-run"));
+        assert_eq!(shadow.comparison(deploy), Some(ParityComparison::DryRuns));
+        // Canary with Dagger authoritative: Dagger's dry run is the reference.
+        let canary = route(deploy, state(Mode::Canary, 100), "k").expect("canary");
+        assert_eq!(
+            canary.reference.as_deref(),
+            Some("dagger call deploy --dry-run")
+        );
+        // Alone, nothing is compared and no dry run runs.
+        let alone = route(deploy, state(Mode::Legacy, 0), "k").expect("legacy");
+        assert_eq!(alone.comparison(deploy), None);
+        assert_eq!(alone.reference, None);
+        let mut without = deploy.clone();
+        if let Some(legacy) = without.legacy.as_mut() {
+            legacy.shadow_run = None;
+        }
+        let exit_code_only = route(&without, state(Mode::Shadow, 0), "k").expect("shadow");
+        assert_eq!(exit_code_only.reference, None);
+        assert_eq!(
+            exit_code_only.comparison(&without),
+            Some(ParityComparison::ExitCode)
+        );
+    }
 }
