@@ -79,14 +79,15 @@ echo "== the rollback set an override: the clone, sharing the store, obeys it be
 (cd "$clone" && "$cutover" --state "$work/.cutover/state.db" status | grep -A2 "^overrides not in" || true
  "$cutover" --state "$work/.cutover/state.db" sync)
 echo
-echo "== a deploy in shadow: release-pipeline (side_effects: true) deploys once per run, the Dagger side runs its dry run"
+echo "== a deploy in shadow: release-pipeline (side_effects: true) deploys once per run; both sides' dry runs (legacy.shadow_run, dagger.shadow_run) run beside it and are compared"
 "$cutover" advance release-pipeline --to shadow --reason "deploy shadowed ahead of its phase"
 for _ in $(seq 5); do "$cutover" run release-pipeline >/dev/null 2>&1; done
-"$cutover" runs release-pipeline | tail -1
+"$cutover" runs release-pipeline | sed -n '1,3p;$p'
 echo "deploys performed: $(wc -l < deploys.log) for 5 runs (no normalize rule for the deploy message)"
 "$cutover" status --format json | python3 -c 'import json, sys
 c = [c for c in json.load(sys.stdin)["components"] if c["id"] == "release-pipeline"][0]
-print("release-pipeline parity in shadow:", c["parity"])'
+compared = ", ".join(f"{k} {v}" for k, v in c["runs"]["compared_by"].items() if v)
+print("release-pipeline parity in shadow:", c["parity"], "comparing", compared, "(legacy runs:", c["runs"]["legacy"], "- the dry runs are not counted)")'
 echo
 echo "== the team case: a local cutover serve, two runner clones reporting to it, a gate that sees both"
 printf 'operator lead %s\nrunner ci %s\nviewer board %s\n' \
@@ -115,8 +116,10 @@ report = json.loads(sys.argv[1])
 print("gate from the lead, through the server:", report["verdict"], "on", report["criteria"][0].get("runs"), "runs from both runners")' "$gate_json"
 kill "$server_pid"
 echo
-echo "== cutover docs"
+echo "== cutover docs (every document as Markdown and as a self-contained HTML page; times in Europe/Berlin)"
 "$cutover" docs --out docs
+echo "the latest benchmark in success-criteria.md:"
+grep -A6 '^## Benchmark results' docs/success-criteria.md | tail -1 | cut -c1-200
 echo
 echo "== cutover gc --dry-run (what retention would free)"
 "$cutover" gc --dry-run

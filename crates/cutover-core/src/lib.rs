@@ -50,4 +50,5 @@ pub mod status;
 pub mod store;
 pub mod testing;
 pub mod text;
+pub mod units;
 pub mod workspace;

@@ -184,6 +184,7 @@ fn migration(seeds: &[ComponentSeed], settings: &Settings) -> Migration {
             workdays: settings.workdays,
             holidays,
         },
+        timezone: jiff::tz::TimeZone::UTC,
         capacity: settings.capacity,
         teams: settings
             .teams

@@ -103,6 +103,7 @@ fn finish(id: &str) -> RunFinish {
         exit_code: 0,
         parity: Some(ParityVerdict::Match),
         parity_summary: None,
+        comparison: None,
         trace_url: None,
         sides: vec![
             side(Side::Legacy, SideRole::Authoritative),

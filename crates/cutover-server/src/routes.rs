@@ -19,8 +19,9 @@ use cutover_core::event::{Event, EventRecord, NewEvent};
 use cutover_core::spec::Window;
 use cutover_core::store::api::{self, paths};
 use cutover_core::store::{
-    ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
-    RollbackJournal, RunFinish, RunRecord, RunStart, RunWrite, Snapshot, TestRecord, WindowSamples,
+    BenchmarkRecord, ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride,
+    ModeRecord, ModeUpdate, RollbackJournal, RunFinish, RunRecord, RunStart, RunWrite, Snapshot,
+    TestRecord, WindowSamples,
 };
 
 use crate::app::App;
@@ -49,6 +50,10 @@ pub fn router(app: App) -> Router {
         .route(paths::OTHER_IMPLEMENTATION, get(other_implementation))
         .route(paths::SAMPLES, get(window_samples))
         .route(paths::TESTS, post(record_test))
+        .route(
+            paths::BENCHMARKS,
+            get(latest_benchmark).post(record_benchmark),
+        )
         .route(paths::SNAPSHOTS, get(snapshots).post(insert_snapshot))
         .route(paths::SNAPSHOT, get(snapshot))
         .route(paths::ROLLBACKS, post(begin_rollback))
@@ -323,6 +328,27 @@ async fn record_test(
     app.with_store(move |store| store.record_test(&result))
         .await?;
     Ok(Json(api::Done { done: true }))
+}
+
+/// A benchmark's summary: runners may record it, as they record its executions.
+async fn record_benchmark(
+    State(app): State<App>,
+    _: Authorized<Runner>,
+    Json(benchmark): Json<BenchmarkRecord>,
+) -> Answer<api::Done> {
+    app.with_store(move |store| store.record_benchmark(&benchmark))
+        .await?;
+    Ok(Json(api::Done { done: true }))
+}
+
+async fn latest_benchmark(
+    State(app): State<App>,
+    _: Authorized<Viewer>,
+    Query(query): Query<api::ComponentQuery>,
+) -> Answer<Option<BenchmarkRecord>> {
+    app.with_store(move |store| store.latest_benchmark(&query.component))
+        .await
+        .map(Json)
 }
 
 async fn insert_snapshot(

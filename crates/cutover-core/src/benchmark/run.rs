@@ -11,6 +11,7 @@ use crate::criteria::stats::{
 use crate::exec::{SideCommand, SideOutcome, run_side, secret_values};
 use crate::lifecycle::Side;
 use crate::spec::Component;
+use crate::store::BenchmarkRecord;
 
 /// Why a benchmark cannot run.
 #[derive(Debug, thiserror::Error)]
@@ -188,6 +189,28 @@ pub fn run_benchmark(
         dry_runs: component.side_effects,
         executions,
     })
+}
+
+impl BenchResult {
+    /// What the store keeps of it (see [`crate::store::Store::record_benchmark`]):
+    /// medians, the ratio with its interval, the p-value and the sample
+    /// counts, for the Dagger implementation `implementation` digests.
+    pub fn summary(&self, implementation: Option<String>) -> BenchmarkRecord {
+        BenchmarkRecord {
+            component: self.component.clone(),
+            at: jiff::Timestamp::now(),
+            implementation,
+            dry_runs: self.dry_runs,
+            legacy_runs: u32::try_from(self.legacy.len()).unwrap_or(u32::MAX),
+            dagger_runs: u32::try_from(self.dagger.len()).unwrap_or(u32::MAX),
+            legacy_median: self.legacy_stats.median,
+            dagger_median: self.dagger_stats.median,
+            ratio: self.ratio.map(|r| r.ratio),
+            ratio_low: self.ratio.map(|r| r.low),
+            ratio_high: self.ratio.map(|r| r.high),
+            p_value: self.p_value,
+        }
+    }
 }
 
 fn command_for(component: &Component, side: Side) -> Result<String, BenchError> {

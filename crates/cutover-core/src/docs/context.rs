@@ -3,19 +3,56 @@
 use minijinja::{Environment, context};
 use serde::Serialize;
 
+use super::benchmarks::{BenchmarkDoc, benchmark_doc, benchmark_svg};
+use super::html::{Charts, html_page};
 use super::model::{ComponentDoc, CriterionDoc, DrillDoc, PhaseDoc, TestDoc, TriggerDoc};
 use super::summary::{ExecutiveSummary, executive_summary, summary_markdown, with_summary};
+use crate::exec::implementation_digest;
 use crate::gate::{GateError, GateReport, component_gate};
 use crate::plan::{PhaseRole, Plan};
-use crate::report::{
-    PlanContext, ReportError, plan_document_context, render_html, render_markdown,
-};
+use crate::report::{PlanContext, ReportError, gantt_svg, mermaid_text, plan_document_context};
 use crate::spec::{AcceptanceTest, Criterion, Migration, Risk};
+use crate::units::{human_duration, local_time, zone_name};
 use crate::workspace::Workspace;
 
-const SUCCESS_CRITERIA: &str = include_str!("../../templates/success-criteria.md.j2");
-const TESTING_STRATEGY: &str = include_str!("../../templates/testing-strategy.md.j2");
-const ROLLBACK_PROCEDURES: &str = include_str!("../../templates/rollback-procedures.md.j2");
+/// One document `cutover docs` writes, as `STEM.md` and `STEM.html`: a
+/// Markdown template (minijinja, reading `docs` and `plan`) under `templates/`.
+struct DocumentSource {
+    /// The file name without its extension.
+    stem: &'static str,
+    /// The template's Markdown source.
+    template: &'static str,
+}
+
+/// Every document, in the order it is written. Adding a document is one
+/// entry here (and its template): it gets the executive summary, its HTML
+/// page and the headless-Chromium check (`tests/cli/browser.rs`) with it.
+const DOCUMENTS: &[DocumentSource] = &[
+    DocumentSource {
+        stem: "phased-plan",
+        template: include_str!("../../templates/plan.md.j2"),
+    },
+    DocumentSource {
+        stem: "success-criteria",
+        template: include_str!("../../templates/success-criteria.md.j2"),
+    },
+    DocumentSource {
+        stem: "testing-strategy",
+        template: include_str!("../../templates/testing-strategy.md.j2"),
+    },
+    DocumentSource {
+        stem: "rollback-procedures",
+        template: include_str!("../../templates/rollback-procedures.md.j2"),
+    },
+];
+
+/// The file names `cutover docs` writes from [`DOCUMENTS`], Markdown and HTML.
+pub fn document_file_names() -> Vec<String> {
+    DOCUMENTS
+        .iter()
+        .flat_map(|d| [format!("{}.md", d.stem), format!("{}.html", d.stem)])
+        .collect()
+}
 
 /// Everything the documents show.
 #[derive(Debug, Serialize)]
@@ -38,15 +75,34 @@ pub struct DocsContext {
     pub summary: ExecutiveSummary,
     /// The default gate, shown once rather than per component.
     pub default_criteria: Vec<CriterionDoc>,
+    /// The latest benchmark of every benchmarked component, in plan order.
+    pub benchmarks: Vec<BenchmarkDoc>,
+    /// The migration's time zone, named (times are shown in it).
+    pub timezone: String,
 }
 
 /// A rendered document.
 #[derive(Debug)]
 pub struct Document {
     /// File name.
-    pub file_name: &'static str,
+    pub file_name: String,
     /// Content.
     pub text: String,
+}
+
+impl Document {
+    /// The same document as a self-contained HTML page (`NAME.html` for
+    /// `NAME.md`), with `charts` drawn where its Markdown names them.
+    pub fn html(&self, charts: &Charts) -> Result<Document, ReportError> {
+        let stem = self
+            .file_name
+            .strip_suffix(".md")
+            .unwrap_or(&self.file_name);
+        Ok(Document {
+            file_name: format!("{stem}.html"),
+            text: html_page(&self.text, charts)?,
+        })
+    }
 }
 fn words(seconds: u64) -> String {
     match seconds {
@@ -106,13 +162,12 @@ fn test_doc(test: &AcceptanceTest) -> TestDoc {
     }
 }
 
-/// Builds the documents' context; a `live` workspace (one whose store
-/// exists) adds current verdicts and drills.
-pub fn docs_context(
+/// Each phase with its components' criteria, tests and (live) evidence.
+fn phase_docs(
     migration: &Migration,
     plan: &Plan,
     live: Option<&Workspace>,
-) -> Result<DocsContext, GateError> {
+) -> Result<Vec<PhaseDoc>, GateError> {
     let mut phases = Vec::new();
     for phase in &plan.phases {
         let settings: Vec<_> = migration
@@ -131,7 +186,7 @@ pub fn docs_context(
         let components = phase
             .components
             .iter()
-            .map(|&c| component_doc(migration, c, &phase_criteria, live))
+            .map(|&c| component_doc(migration, (c, phase.number), &phase_criteria, live))
             .collect::<Result<Vec<_>, GateError>>()?;
         phases.push(PhaseDoc {
             number: phase.number,
@@ -148,10 +203,27 @@ pub fn docs_context(
             components,
         });
     }
+    Ok(phases)
+}
+
+/// Builds the documents' context; a `live` workspace (one whose store
+/// exists) adds current verdicts and drills.
+pub fn docs_context(
+    migration: &Migration,
+    plan: &Plan,
+    live: Option<&Workspace>,
+) -> Result<DocsContext, GateError> {
+    let phases = phase_docs(migration, plan, live)?;
     let plan_context = plan_document_context(migration, plan);
     let untested_critical = untested_critical(migration);
     let summary = executive_summary(migration, &plan_context, &phases, live, &untested_critical)?;
+    let benchmarks = phases
+        .iter()
+        .flat_map(|p| p.components.iter().filter_map(|c| c.benchmark.clone()))
+        .collect();
     Ok(DocsContext {
+        benchmarks,
+        timezone: zone_name(&migration.timezone).to_owned(),
         plan: plan_context,
         summary,
         phases,
@@ -206,7 +278,7 @@ fn untested_critical(migration: &Migration) -> Vec<String> {
 /// its latest drill when a workspace is given.
 fn component_doc(
     migration: &Migration,
-    index: usize,
+    (index, phase): (usize, u32),
     phase_criteria: &[CriterionDoc],
     live: Option<&Workspace>,
 ) -> Result<ComponentDoc, GateError> {
@@ -227,12 +299,21 @@ fn component_doc(
     if let Some(report) = &report {
         for (doc, result) in criteria.iter_mut().zip(&report.criteria) {
             doc.verdict = Some(result.verdict.as_str());
-            doc.evidence = Some(result.evidence());
+            doc.evidence = Some(result.evidence_in(&migration.timezone));
         }
     }
-    let drill = match live {
-        Some(workspace) => workspace.store.drills(&component.id)?.into_iter().next(),
-        None => None,
+    let (drill, benchmark) = match live {
+        Some(workspace) => (
+            workspace.store.drills(&component.id)?.into_iter().next(),
+            workspace
+                .store
+                .latest_benchmark(&component.id)?
+                .map(|record| {
+                    let current = implementation_digest(&workspace.base_dir, component);
+                    benchmark_doc(migration, component, phase, &record, current.as_deref())
+                }),
+        ),
+        None => (None, None),
     };
     Ok(ComponentDoc {
         id: component.id.clone(),
@@ -254,14 +335,16 @@ fn component_doc(
         verdict: report.map(|r| r.verdict.as_str()),
         preserve: component.preserve.clone(),
         drill: drill.map(|d| DrillDoc {
-            at: d.at.to_string(),
+            at: local_time(d.at, &migration.timezone),
             passed: d.passed,
             duration_ms: d.duration_ms,
+            duration: human_duration(d.duration_ms / 1000.0),
         }),
+        benchmark,
     })
 }
 
-/// Renders every document.
+/// Renders every document of [`DOCUMENTS`], each as Markdown and as HTML.
 pub fn render_documents(context: &DocsContext) -> Result<Vec<Document>, ReportError> {
     let mut env = Environment::new();
     env.set_trim_blocks(true);
@@ -269,34 +352,37 @@ pub fn render_documents(context: &DocsContext) -> Result<Vec<Document>, ReportEr
     env.add_filter("cell", |text: String| -> String {
         text.replace('|', "\\|").replace('\n', " ")
     });
-    let render = |name: &'static str, source: &'static str| {
-        env.render_str(source, context! { docs => context, plan => &context.plan })
-            .map_err(|source| ReportError::Template { name, source })
-    };
+    env.add_filter("mermaid", mermaid_text);
     let summary = summary_markdown(&context.summary);
-    let render = |name: &'static str, source: &'static str| {
-        render(name, source).map(|text| with_summary(&text, &summary))
-    };
-    Ok(vec![
-        Document {
-            file_name: "phased-plan.md",
-            text: with_summary(&render_markdown(&context.plan)?, &summary),
-        },
-        Document {
-            file_name: "phased-plan.html",
-            text: render_html(&context.plan)?,
-        },
-        Document {
-            file_name: "success-criteria.md",
-            text: render("success-criteria.md", SUCCESS_CRITERIA)?,
-        },
-        Document {
-            file_name: "testing-strategy.md",
-            text: render("testing-strategy.md", TESTING_STRATEGY)?,
-        },
-        Document {
-            file_name: "rollback-procedures.md",
-            text: render("rollback-procedures.md", ROLLBACK_PROCEDURES)?,
-        },
-    ])
+    let charts = charts(context);
+    let mut documents = Vec::with_capacity(DOCUMENTS.len() * 2);
+    for source in DOCUMENTS {
+        let text = env
+            .render_str(
+                source.template,
+                context! { docs => context, plan => &context.plan },
+            )
+            .map_err(|error| ReportError::Template {
+                name: source.stem,
+                source: error,
+            })?;
+        let markdown = Document {
+            file_name: format!("{}.md", source.stem),
+            text: with_summary(&text, &summary),
+        };
+        documents.push(markdown.html(&charts)?);
+        documents.push(markdown);
+    }
+    Ok(documents)
+}
+
+/// The drawings the documents name: the plan's Gantt chart and the
+/// benchmark results.
+fn charts(context: &DocsContext) -> Charts {
+    let mut charts = Charts::new();
+    charts.insert("gantt", gantt_svg(&context.plan));
+    if let Some(svg) = benchmark_svg(&context.benchmarks) {
+        charts.insert("benchmarks", svg);
+    }
+    charts
 }

@@ -1,10 +1,14 @@
 //! The migration documents a lead owes, rendered from the spec and, where
-//! runs exist, from the live state: the phased plan (Markdown and HTML),
-//! success criteria, and testing strategy. Templates live in `templates/`.
+//! runs exist, from the live state: the phased plan, success criteria,
+//! testing strategy and rollback procedures, each as Markdown and as a
+//! self-contained HTML page. Templates live in `templates/`.
 
+mod benchmarks;
 mod context;
+mod html;
 mod model;
 mod summary;
 
-pub use context::{DocsContext, Document, docs_context, render_documents};
+pub use context::{DocsContext, Document, docs_context, document_file_names, render_documents};
+pub use html::{Charts, html_page};
 pub use summary::ExecutiveSummary;

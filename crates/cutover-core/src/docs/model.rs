@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::benchmarks::BenchmarkDoc;
 use crate::plan::PhaseRole;
 
 /// One phase.
@@ -61,6 +62,8 @@ pub struct ComponentDoc {
     pub preserve: Vec<String>,
     /// Latest drill.
     pub drill: Option<DrillDoc>,
+    /// Latest benchmark.
+    pub benchmark: Option<BenchmarkDoc>,
 }
 
 /// A trigger with its decision settings.
@@ -83,12 +86,14 @@ pub struct TriggerDoc {
 /// A drill's latest result.
 #[derive(Debug, Serialize)]
 pub struct DrillDoc {
-    /// When.
+    /// When, in the migration's time zone.
     pub at: String,
     /// Passed?
     pub passed: bool,
     /// Time to roll back, milliseconds.
     pub duration_ms: f64,
+    /// Time to roll back in human units (`1.2 s`).
+    pub duration: String,
 }
 
 /// One criterion.

@@ -33,4 +33,4 @@ pub use redact::{MIN_SECRET_LINE, Redactor};
 pub use secrets::secret_values;
 pub use side_workspace::{CopySource, SideWorkspace};
 pub use trace::{TraceContext, random_hex};
-pub use verdict::{ParityVerdict, SideRole};
+pub use verdict::{ParityComparison, ParityVerdict, SideRole};

@@ -11,7 +11,7 @@ use crate::lifecycle::Target;
 use crate::plan::PlanError;
 use crate::spec::{Component, ComponentRef, Criterion, Migration};
 use crate::status::drift;
-use crate::store::{Store, StoreError};
+use crate::store::{ComparisonCounts, Store, StoreError};
 use crate::workspace::Workspace;
 
 /// Why a gate could not be evaluated.
@@ -61,14 +61,33 @@ pub struct CriterionReport {
     /// they were contended: the execution overlapped the other side of its
     /// run, which ran at normal priority (0 for other criteria).
     pub contended_left_out: u64,
+    /// For a criterion that reads parity: the compared runs of its window
+    /// by what their parity compared (dry runs, exit codes only, full).
+    pub compared_by: Option<ComparisonCounts>,
 }
 
 impl CriterionReport {
     /// "dagger.success_rate 0.91 vs 0.99 (48 runs since 2027-03-02T…)".
     pub fn evidence(&self) -> String {
+        self.evidence_with(None)
+    }
+
+    /// [`Self::evidence`] for a document: the window's start in `zone`, named.
+    pub fn evidence_in(&self, zone: &jiff::tz::TimeZone) -> String {
+        self.evidence_with(Some(zone))
+    }
+
+    fn evidence_with(&self, zone: Option<&jiff::tz::TimeZone>) -> String {
+        // Durations read in human units; other values as numbers.
+        let durations =
+            !self.metrics.is_empty() && self.metrics.keys().all(|name| name.contains("duration"));
+        let shown = |value: f64| match durations {
+            true => crate::units::human_duration(value),
+            false => round(value),
+        };
         let values = match (self.observed, self.threshold) {
-            (Some(o), Some(t)) => format!(" (observed {} vs {})", round(o), round(t)),
-            (None, Some(t)) => format!(" (no data yet vs {})", round(t)),
+            (Some(o), Some(t)) => format!(" (observed {} vs {})", shown(o), shown(t)),
+            (None, Some(t)) => format!(" (no data yet vs {})", shown(t)),
             _ => String::new(),
         };
         let detail = self
@@ -79,15 +98,23 @@ impl CriterionReport {
         let since = self
             .since
             .as_ref()
-            .map(|s| format!(" since {s}"))
+            .map(|s| match zone {
+                Some(zone) => format!(" since {}", crate::units::local_time(*s, zone)),
+                None => format!(" since {s}"),
+            })
             .unwrap_or_default();
         let excluded = self
             .excluded_because
             .as_ref()
             .map(|why| format!(" ({} runs left out: {why})", self.excluded_runs))
             .unwrap_or_default();
+        let compared = self
+            .compared_by
+            .and_then(|c| c.describe())
+            .map(|c| format!("; compared: {c}"))
+            .unwrap_or_default();
         format!(
-            "`{}` is {}{values}{detail} — {} runs{since}{excluded}",
+            "`{}` is {}{values}{detail} — {} runs{since}{excluded}{compared}",
             self.expr,
             self.verdict.as_str(),
             self.runs
@@ -148,7 +175,7 @@ pub fn component_gate_since(
         Some(_) => None,
         None => current_implementation_start(workspace, component)?,
     };
-    let mut cache: BTreeMap<Option<Timestamp>, Metrics> = BTreeMap::new();
+    let mut cache: BTreeMap<Option<Timestamp>, (Metrics, ComparisonCounts)> = BTreeMap::new();
     let mut reports = Vec::with_capacity(criteria.len());
     for (criterion, source) in criteria {
         let window_since = match manual {
@@ -161,15 +188,20 @@ pub fn component_gate_since(
         };
         let (id, excluded) = (&component.id, since != window_since);
         let excluded_runs = match excluded {
-            true => cached(&mut cache, store, id, window_since, drifted)?.runs,
+            true => cached(&mut cache, store, id, window_since, drifted)?.0.runs,
             false => 0,
         };
-        let metrics = cached(&mut cache, store, id, since, drifted)?;
+        let (metrics, compared_by) = cached(&mut cache, store, id, since, drifted)?;
         let excluded_runs = excluded_runs.saturating_sub(metrics.runs);
         let result = evaluate(&criterion.expr, metrics);
         let reads_durations = matches!(criterion.expr, Expr::NotSlower { .. })
             || result.metrics.keys().any(|name| name.contains("duration"));
+        let reads_parity = result
+            .metrics
+            .keys()
+            .any(|name| name == "parity" || name == "mismatches");
         reports.push(CriterionReport {
+            compared_by: reads_parity.then_some(*compared_by),
             contended_left_out: if reads_durations {
                 metrics.contended_left_out
             } else {
@@ -200,7 +232,7 @@ pub fn component_gate_since(
 /// The criteria a component's gate applies, each with where it comes from:
 /// the defaults (unless the component restates the same left-hand side),
 /// the component's own, and its phase's.
-fn gate_criteria<'a>(
+pub fn gate_criteria<'a>(
     migration: &'a Migration,
     component: &'a Component,
     phase: u32,
@@ -253,16 +285,16 @@ fn excluded_because(since: Option<Timestamp>) -> String {
 
 /// The metrics from `since`, computed once per distinct window start.
 fn cached<'a>(
-    cache: &'a mut BTreeMap<Option<Timestamp>, Metrics>,
+    cache: &'a mut BTreeMap<Option<Timestamp>, (Metrics, ComparisonCounts)>,
     store: &Store,
     component: &str,
     since: Option<Timestamp>,
     drifted: bool,
-) -> Result<&'a Metrics, StoreError> {
+) -> Result<&'a (Metrics, ComparisonCounts), StoreError> {
     Ok(match cache.entry(since) {
         std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
         std::collections::btree_map::Entry::Vacant(entry) => {
-            entry.insert(window_metrics(store, component, since, drifted)?)
+            entry.insert(window(store, component, since, drifted)?)
         }
     })
 }
@@ -287,9 +319,19 @@ pub fn window_metrics(
     since: Option<Timestamp>,
     drift: bool,
 ) -> Result<Metrics, StoreError> {
+    window(store, component, since, drift).map(|(metrics, _)| metrics)
+}
+
+/// [`window_metrics`] with the window's compared runs by what their parity compared.
+fn window(
+    store: &Store,
+    component: &str,
+    since: Option<Timestamp>,
+    drift: bool,
+) -> Result<(Metrics, ComparisonCounts), StoreError> {
     let samples = store.window_samples(component, since)?;
     let drills_passed = store.drills(component)?.iter().filter(|d| d.passed).count() as u64;
-    Ok(Metrics {
+    let metrics = Metrics {
         legacy: SideMetrics::new(samples.legacy),
         dagger: SideMetrics::new(samples.dagger),
         runs: samples.runs,
@@ -299,7 +341,8 @@ pub fn window_metrics(
         contended_left_out: samples.contended_left_out,
         drift,
         drills_passed,
-    })
+    };
+    Ok((metrics, samples.compared_by))
 }
 
 /// Evaluates a component's gate, or every gate of a phase's components.

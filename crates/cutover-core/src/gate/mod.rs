@@ -8,6 +8,6 @@
 mod evaluate;
 
 pub use evaluate::{
-    CriterionReport, GateError, GateReport, component_gate, component_gate_since, target_gate,
-    window_metrics,
+    CriterionReport, GateError, GateReport, component_gate, component_gate_since, gate_criteria,
+    target_gate, window_metrics,
 };

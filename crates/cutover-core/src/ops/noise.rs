@@ -1,10 +1,12 @@
 //! [`noise_net`]: which recorded mismatches only calibrated noise explains.
 //!
 //! A mismatch whose exit codes agreed is compared again from the run's
-//! capture files (`<state dir>/runs/<run id>/{legacy,dagger}/`), now with
-//! the spec's rules followed by the last calibration's. If it matches, the
-//! mismatch was noise only. A run whose captures are gone (pruned by `gc`)
-//! stays a mismatch.
+//! capture files (`<state dir>/runs/<run id>/{legacy,dagger}/`, or for a
+//! deploy compared dry run with dry run, the authoritative side's
+//! `<side>-dry-run/` and the shadow's), now with the spec's rules followed
+//! by the last calibration's. If it matches, the mismatch was noise only.
+//! A run compared on exit codes only, or whose captures are gone (pruned by
+//! `gc`), stays a mismatch.
 
 use std::path::Path;
 
@@ -12,7 +14,8 @@ use serde::Serialize;
 
 use super::calibrate::calibrated_noise;
 use crate::exec::{
-    Normalizer, Parity, ParityPlan, ParityVerdict, SideResult, compare, digest_outputs,
+    Normalizer, Parity, ParityComparison, ParityPlan, ParityVerdict, SideResult, SideRole, compare,
+    digest_outputs,
 };
 use crate::lifecycle::Side;
 use crate::spec::Component;
@@ -82,13 +85,32 @@ fn only_noise(
     normalizer: &Normalizer,
 ) -> bool {
     let summary = run.parity_summary.as_deref().unwrap_or_default();
-    if summary.starts_with("exit code") || component.side_effects {
+    let dry_runs = run.comparison == Some(ParityComparison::DryRuns);
+    if summary.starts_with("exit code") || component.side_effects && !dry_runs {
         return false;
     }
     let run_dir = workspace.state_dir.join("runs").join(&run.id);
+    let authoritative_role = if dry_runs {
+        SideRole::AuthoritativeDryRun
+    } else {
+        SideRole::Authoritative
+    };
+    let shadow = run.authoritative.other();
     let (Some(legacy), Some(dagger)) = (
-        side_result(&run_dir, Side::Legacy, component, normalizer),
-        side_result(&run_dir, Side::Dagger, component, normalizer),
+        side_result(
+            &run_dir,
+            authoritative_role.directory(run.authoritative, 0),
+            run.authoritative,
+            component,
+            normalizer,
+        ),
+        side_result(
+            &run_dir,
+            SideRole::Shadow.directory(shadow, 0),
+            shadow,
+            component,
+            normalizer,
+        ),
     ) else {
         return false;
     };
@@ -104,11 +126,12 @@ fn only_noise(
 /// One side of a recorded run, from its capture files (exit code aside).
 fn side_result(
     run_dir: &Path,
+    directory: String,
     side: Side,
     component: &Component,
     normalizer: &Normalizer,
 ) -> Option<SideResult> {
-    let dir = run_dir.join(side.as_str());
+    let dir = run_dir.join(directory);
     let out = dir.join("out");
     let stdout = std::fs::read(dir.join("stdout")).ok()?;
     let placeholders = [

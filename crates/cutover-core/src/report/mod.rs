@@ -12,5 +12,8 @@ pub use context::{
     PlanContext, SensitivityContext, WhatIfContext, plan_context, plan_document_context,
     sensitivity_contexts, what_if_context,
 };
+pub use gantt::gantt_svg;
 pub use table::TextTable;
-pub use templates::{ReportError, render_html, render_json, render_markdown, render_table};
+pub use templates::{
+    ReportError, mermaid_text, render_html, render_json, render_markdown, render_table,
+};

@@ -31,21 +31,25 @@ fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
-    env.add_filter("mermaid", |text: String| -> String {
-        text.chars()
-            .map(|c| {
-                if matches!(c, ':' | '#' | ';' | ',') {
-                    ' '
-                } else {
-                    c
-                }
-            })
-            .collect()
-    });
+    env.add_filter("mermaid", mermaid_text);
     env.add_filter("cell", |text: String| -> String {
         text.replace('|', "\\|")
     });
     env
+}
+
+/// Text safe inside a Mermaid Gantt line (the `mermaid` template filter):
+/// its separators `:`, `#`, `;` and `,` become spaces.
+pub fn mermaid_text(text: String) -> String {
+    text.chars()
+        .map(|c| {
+            if matches!(c, ':' | '#' | ';' | ',') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 fn render(

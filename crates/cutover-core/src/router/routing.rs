@@ -7,10 +7,14 @@
 //!
 //! Side effects are fenced: a side that shadows a side-effecting component
 //! runs its `shadow_run` dry-run command, or does not run at all, so the
-//! effect happens exactly once per run.
+//! effect happens exactly once per run. When the authoritative side declares
+//! a dry run too (`legacy.shadow_run` in shadow), it runs beside the real
+//! run as the *reference*, so parity compares dry run with dry run; without
+//! one, only exit codes are compared.
 
 use sha2::{Digest, Sha256};
 
+use crate::exec::ParityComparison;
 use crate::lifecycle::{Mode, ModeState, Side};
 use crate::spec::{Component, Implementation};
 
@@ -51,6 +55,21 @@ pub struct Routing {
     pub authoritative_command: String,
     /// The shadowing side and its command, if one runs.
     pub shadow: Option<(Side, String)>,
+    /// The authoritative side's dry run, run beside its real run for a
+    /// side-effecting component whose shadow is a dry run, when declared.
+    pub reference: Option<String>,
+}
+
+impl Routing {
+    /// What parity will compare, when a shadow runs at all.
+    pub fn comparison(&self, component: &Component) -> Option<ParityComparison> {
+        self.shadow.as_ref()?;
+        Some(match (component.side_effects, &self.reference) {
+            (false, _) => ParityComparison::Full,
+            (true, Some(_)) => ParityComparison::DryRuns,
+            (true, None) => ParityComparison::ExitCode,
+        })
+    }
 }
 
 /// Why a component cannot run in its mode.
@@ -117,10 +136,18 @@ pub fn route(component: &Component, state: ModeState, key: &str) -> Result<Routi
         }
         _ => None,
     };
+    // The reference dry run only makes sense beside a shadow dry run.
+    let reference = match (component.side_effects, &shadow) {
+        (true, Some(_)) => {
+            implementation(component, authoritative).and_then(|i| i.shadow_run.clone())
+        }
+        _ => None,
+    };
     Ok(Routing {
         authoritative,
         authoritative_command,
         shadow,
+        reference,
     })
 }
 
@@ -145,6 +172,40 @@ mod tests {
         assert!(
             (2_200..=2_800).contains(&share),
             "25% canary gave {share} of 10000"
+        );
+    }
+
+    #[test]
+    fn the_authoritative_dry_run_runs_only_beside_a_shadow_dry_run() {
+        let spec = "version: 1\nmigration: { name: m, start: 2027-01-04 }\ncomponents:\n  - id: deploy\n    kind: job\n    owner: me\n    effort: 1d\n    side_effects: true\n    legacy: { run: ./deploy.sh, shadow_run: ./deploy.sh --dry-run }\n    dagger: { run: dagger call deploy, shadow_run: dagger call deploy --dry-run }\n";
+        let migration = crate::spec::parse_spec("migration.yaml", spec).expect("spec");
+        let deploy = &migration.components[0];
+        let state = |mode, canary_percent| ModeState {
+            mode,
+            canary_percent,
+        };
+        let shadow = route(deploy, state(Mode::Shadow, 0), "k").expect("shadow");
+        assert_eq!(shadow.reference.as_deref(), Some("./deploy.sh --dry-run"));
+        assert_eq!(shadow.comparison(deploy), Some(ParityComparison::DryRuns));
+        // Canary with Dagger authoritative: Dagger's dry run is the reference.
+        let canary = route(deploy, state(Mode::Canary, 100), "k").expect("canary");
+        assert_eq!(
+            canary.reference.as_deref(),
+            Some("dagger call deploy --dry-run")
+        );
+        // Alone, nothing is compared and no dry run runs.
+        let alone = route(deploy, state(Mode::Legacy, 0), "k").expect("legacy");
+        assert_eq!(alone.comparison(deploy), None);
+        assert_eq!(alone.reference, None);
+        let mut without = deploy.clone();
+        if let Some(legacy) = without.legacy.as_mut() {
+            legacy.shadow_run = None;
+        }
+        let exit_code_only = route(&without, state(Mode::Shadow, 0), "k").expect("shadow");
+        assert_eq!(exit_code_only.reference, None);
+        assert_eq!(
+            exit_code_only.comparison(&without),
+            Some(ParityComparison::ExitCode)
         );
     }
 }

@@ -12,6 +12,12 @@
 //! before: `CUTOVER_OUT` is the spec's directory, its output is streamed,
 //! and no run directory is created.
 //!
+//! A side-effecting component's shadow runs its dry run; when the
+//! authoritative side declares one too, that dry run runs beside the real
+//! one (role [`SideRole::AuthoritativeDryRun`], at lowered priority, in
+//! `<run id>/<side>-dry-run/`) and parity compares the two dry runs fully.
+//! The real run alone is what CI sees, and it runs once.
+//!
 //! The run's record goes to the spool first (`<state dir>/spool/`), then to
 //! the store through a [`Courier`] on its own thread: the run waits for the
 //! store at most `delivery_timeout` after its sides are done, and exits as
@@ -22,9 +28,9 @@ use std::time::{Duration, Instant};
 
 use super::routing::{RouteError, Routing, route};
 use crate::exec::{
-    Execution, Lowering, Normalizer, Parity, ParityPlan, ParityVerdict, Redactor, SideCommand,
-    SideOutcome, SideResult, SideRole, SideWorkspace, TraceContext, compare, digest_bytes,
-    digest_outputs, random_hex, run_side, run_side_lowered, secret_values,
+    Execution, Lowering, Normalizer, Parity, ParityComparison, ParityPlan, ParityVerdict, Redactor,
+    SideCommand, SideOutcome, SideResult, SideRole, SideWorkspace, TraceContext, compare,
+    digest_bytes, digest_outputs, random_hex, run_side, run_side_lowered, secret_values,
 };
 use crate::lifecycle::{ModeState, Side};
 use crate::spec::{Component, ComponentRef, ShadowTiming, WorkspaceMode};
@@ -80,6 +86,8 @@ pub struct RunReport {
     pub routing: Routing,
     /// The parity verdict, or `None` when only one side ran.
     pub parity: Option<ParityVerdict>,
+    /// What the parity compared, when a shadow ran.
+    pub comparison: Option<ParityComparison>,
     /// Mismatch summary.
     pub summary: Option<String>,
     /// The run's directory.
@@ -204,6 +212,7 @@ pub fn execute_run(
     let Compared {
         sides,
         parity,
+        comparison,
         summary,
         mut warnings,
     } = runner.run_and_compare(&routing)?;
@@ -212,6 +221,7 @@ pub fn execute_run(
         id: runner.run_id.clone(),
         exit_code,
         parity,
+        comparison: parity.and(comparison),
         parity_summary: summary.clone(),
         trace_url: trace_url(&sides),
         sides: sides
@@ -227,6 +237,7 @@ pub fn execute_run(
         exit_code,
         routing,
         parity,
+        comparison: parity.and(comparison),
         summary,
         run_dir: runner.run_dir,
         warnings,
@@ -278,6 +289,8 @@ fn finish_delivery(
 struct Compared {
     sides: Vec<(SideRun, SideResult)>,
     parity: Option<ParityVerdict>,
+    /// What was compared, when a shadow ran.
+    comparison: Option<ParityComparison>,
     /// Mismatch summary, secrets redacted.
     summary: Option<String>,
     warnings: Vec<String>,
@@ -285,9 +298,15 @@ struct Compared {
 
 impl Runner<'_> {
     /// Runs the authoritative side (and the shadow, concurrently), puts the
-    /// authoritative outputs in place, then compares them with rechecks.
+    /// authoritative outputs in place, then compares them with rechecks:
+    /// the shadow with the authoritative side's dry run when one ran (a
+    /// side-effecting component), else with the authoritative side.
     fn run_and_compare(&self, routing: &Routing) -> Result<Compared, RunError> {
-        let (authoritative, shadow) = self.run_sides(routing)?;
+        let Launched {
+            authoritative,
+            shadow,
+            reference,
+        } = self.run_sides(routing)?;
         // CI gets the authoritative outputs as written; the copies kept under
         // the run directory are then scrubbed of secrets before anything is
         // compared or quoted.
@@ -297,12 +316,14 @@ impl Runner<'_> {
             copy_outputs(&authoritative.out, self.base_dir, &self.component.outputs)?
         };
         let authoritative = self.with_result(authoritative)?;
+        let reference = reference.map(|run| self.with_result(run)).transpose()?;
+        let comparison = routing.comparison(self.component);
         let (mut parity, mut summary, mut rechecks) = (None, None, Vec::new());
         // Rechecks together take no longer than the job itself did (or a
         // few seconds, for a job that takes less).
         let budget = authoritative.0.execution.duration.max(MIN_RECHECK_BUDGET);
-        let shadow = match (shadow, &routing.shadow) {
-            (Some(shadow), Some((side, line))) => {
+        let shadow = match (shadow, &routing.shadow, comparison) {
+            (Some(shadow), Some((side, line)), Some(comparison)) => {
                 let shadow = self.with_result(shadow)?;
                 let recheck = Recheck {
                     side: *side,
@@ -310,19 +331,23 @@ impl Runner<'_> {
                     // The shadow's own limit, counted from its start (the
                     // run's start, or the job's end with `shadow: after`).
                     deadline: (shadow.0.span.0 + self.shadow_limit()).min(Instant::now() + budget),
+                    comparison,
                 };
+                let baseline = reference.as_ref().unwrap_or(&authoritative);
                 (parity, summary) =
-                    self.compare(&authoritative.1, &shadow.1, &recheck, &mut rechecks)?;
+                    self.compare(&baseline.1, &shadow.1, &recheck, &mut rechecks)?;
                 Some(shadow)
             }
             _ => None,
         };
         let mut sides = vec![authoritative];
         sides.extend(shadow);
+        sides.extend(reference);
         sides.extend(rechecks);
         Ok(Compared {
             sides,
             parity,
+            comparison,
             summary,
             warnings,
         })
@@ -330,8 +355,9 @@ impl Runner<'_> {
 
     /// Runs the authoritative side on this thread and the shadow, if any,
     /// on another, at the same time (at lowered priority), or after it when
-    /// the component says `shadow: after`.
-    fn run_sides(&self, routing: &Routing) -> Result<(SideRun, Option<SideRun>), RunError> {
+    /// the component says `shadow: after`. The authoritative side's dry
+    /// run, when routed, runs on a third thread beside them, lowered.
+    fn run_sides(&self, routing: &Routing) -> Result<Launched, RunError> {
         let authoritative = || {
             self.launch(
                 routing.authoritative,
@@ -340,42 +366,69 @@ impl Runner<'_> {
                 0,
             )
         };
-        // The shadow's copy is made before either side starts, so it never
-        // holds anything the authoritative side writes.
+        // The copies are made before either side starts, so they never
+        // hold anything the authoritative side writes.
         let shadow = routing.shadow.as_ref().map(|(side, line)| {
             let workspace = self.side_workspace(SideRole::Shadow, *side, 0);
-            (*side, line, workspace)
+            (*side, line.as_str(), SideRole::Shadow, workspace)
         });
-        if self.component.shadow == ShadowTiming::After {
+        let reference = routing.reference.as_ref().map(|line| {
+            let (side, role) = (routing.authoritative, SideRole::AuthoritativeDryRun);
+            (
+                side,
+                line.as_str(),
+                role,
+                self.side_workspace(role, side, 0),
+            )
+        });
+        let after = self.component.shadow == ShadowTiming::After;
+        let (authoritative, shadow, reference) = if after {
             let authoritative = authoritative()?;
             // The shadow's time limit counts from its own start here.
             let deadline = Instant::now() + self.shadow_limit();
-            let shadow = shadow
-                .map(|(side, line, workspace)| {
-                    self.launch_in(side, line, SideRole::Shadow, 0, deadline, workspace)
-                })
-                .transpose()?;
-            return Ok((authoritative, shadow));
-        }
-        let (authoritative, shadow) = std::thread::scope(|scope| {
-            let shadow = shadow.map(|(side, line, workspace)| {
-                scope.spawn(move || {
-                    let deadline = self.shadow_deadline;
-                    self.launch_in(side, line, SideRole::Shadow, 0, deadline, workspace)
-                })
-            });
-            let authoritative = authoritative();
-            let shadow = shadow.map(|handle| {
-                handle.join().unwrap_or_else(|_| {
-                    Err(RunError::Io {
-                        path: self.run_dir.clone(),
-                        source: std::io::Error::other("shadow side thread panicked"),
-                    })
-                })
-            });
-            (authoritative, shadow.transpose())
-        });
-        Ok((authoritative?, shadow?))
+            let ((), shadow, reference) = self.beside(shadow, reference, deadline, || Ok(()))?;
+            (authoritative, shadow, reference)
+        } else {
+            self.beside(shadow, reference, self.shadow_deadline, authoritative)?
+        };
+        Ok(Launched {
+            authoritative,
+            shadow,
+            reference,
+        })
+    }
+
+    /// Runs the shadow and the reference dry run (when given), each on its
+    /// own thread, while `main` runs on this one; their results.
+    fn beside<'a, T>(
+        &'a self,
+        shadow: Option<Planned<'a>>,
+        reference: Option<Planned<'a>>,
+        deadline: Instant,
+        main: impl FnOnce() -> Result<T, RunError>,
+    ) -> Result<(T, Option<SideRun>, Option<SideRun>), RunError> {
+        std::thread::scope(|scope| {
+            let spawn = |(side, line, role, workspace): Planned<'a>| {
+                scope.spawn(move || self.launch_in(side, line, role, 0, deadline, workspace))
+            };
+            let (shadow, reference) = (shadow.map(spawn), reference.map(spawn));
+            let main = main();
+            let join =
+                |handle: Option<std::thread::ScopedJoinHandle<'_, Result<SideRun, RunError>>>| {
+                    handle
+                        .map(|handle| {
+                            handle.join().unwrap_or_else(|_| {
+                                Err(RunError::Io {
+                                    path: self.run_dir.clone(),
+                                    source: std::io::Error::other("a side's thread panicked"),
+                                })
+                            })
+                        })
+                        .transpose()
+                };
+            let (shadow, reference) = (join(shadow), join(reference));
+            Ok((main?, shadow?, reference?))
+        })
     }
 
     /// Compares the shadow with the authoritative result; on a mismatch
@@ -388,7 +441,8 @@ impl Runner<'_> {
         recheck: &Recheck<'_>,
         rechecks: &mut Vec<(SideRun, SideResult)>,
     ) -> Result<(Option<ParityVerdict>, Option<String>), RunError> {
-        let Parity::Mismatch { summary } = compare(authoritative, shadow, &self.plan()) else {
+        let plan = self.plan(recheck.comparison);
+        let Parity::Mismatch { summary } = compare(authoritative, shadow, &plan) else {
             return Ok((Some(ParityVerdict::Match), None));
         };
         // Diffs of output files may quote a secret the side wrote there.
@@ -406,7 +460,7 @@ impl Runner<'_> {
                 self.side_workspace(SideRole::Recheck, recheck.side, attempt),
             )?;
             let run = self.with_result(run)?;
-            let matched = compare(authoritative, &run.1, &self.plan()) == Parity::Match;
+            let matched = compare(authoritative, &run.1, &plan) == Parity::Match;
             rechecks.push(run);
             if matched {
                 return Ok((Some(ParityVerdict::Flaky), Some(summary)));
@@ -415,15 +469,14 @@ impl Runner<'_> {
         Ok((Some(ParityVerdict::Mismatch), Some(summary)))
     }
 
-    /// How this component's sides are compared.
-    fn plan(&self) -> ParityPlan<'_> {
+    /// How this component's sides are compared: a real side effect and a
+    /// dry run share only their exit code.
+    fn plan(&self, comparison: ParityComparison) -> ParityPlan<'_> {
         ParityPlan {
             settings: &self.component.parity,
             normalizer: &self.normalizer,
             working_dir: self.base_dir,
-            // A side-effecting component's shadow always runs a dry run
-            // while the other side performs the real effect.
-            exit_code_only: self.component.side_effects,
+            exit_code_only: comparison == ParityComparison::ExitCode,
         }
     }
 
@@ -452,7 +505,7 @@ impl Runner<'_> {
         deadline: Instant,
         workspace: Result<Option<SideWorkspace>, String>,
     ) -> Result<SideRun, RunError> {
-        let dir = self.side_dir(side, attempt);
+        let dir = self.side_dir(side, role, attempt);
         // A side running alone writes where CI expects, exactly as the job
         // did before cutover, and its output is only streamed; sides that
         // run together each get their own directory and capture files.
@@ -512,10 +565,11 @@ impl Runner<'_> {
         })
     }
 
-    /// Runs a command, lowered when it is a shadow beside the job.
+    /// Runs a command, lowered when it is a shadow beside the job or the
+    /// authoritative side's dry run (always beside a real run or the shadow).
     fn execute(&self, command: &SideCommand, role: SideRole) -> (Execution, Option<Lowering>) {
         let beside = self.component.shadow == ShadowTiming::Concurrent;
-        if role == SideRole::Shadow && beside {
+        if role == SideRole::Shadow && beside || role == SideRole::AuthoritativeDryRun {
             let (execution, lowering) = run_side_lowered(command);
             (execution, Some(lowering))
         } else {
@@ -531,13 +585,8 @@ impl Runner<'_> {
     }
 
     /// Where one execution's captures, outputs and copy live.
-    fn side_dir(&self, side: Side, attempt: u32) -> PathBuf {
-        let name = if attempt == 0 {
-            side.as_str().to_owned()
-        } else {
-            format!("{side}-recheck-{attempt}")
-        };
-        self.run_dir.join(name)
+    fn side_dir(&self, side: Side, role: SideRole, attempt: u32) -> PathBuf {
+        self.run_dir.join(role.directory(side, attempt))
     }
 
     /// A clean copy of the project for the shadowing side of a two-sided
@@ -555,7 +604,7 @@ impl Runner<'_> {
         if self.single || shared || role == SideRole::Authoritative {
             return Ok(None);
         }
-        let dir = self.side_dir(side, attempt);
+        let dir = self.side_dir(side, role, attempt);
         // The state directory (`<state>/runs/<run id>`) is never copied.
         let state_dir = self.run_dir.parent().and_then(Path::parent);
         let exclude: Vec<String> = state_dir
@@ -656,12 +705,29 @@ fn with_args(line: &str, args: &[String]) -> String {
     full
 }
 
-/// Where rechecks run and until when.
+/// Where rechecks run, until when, and how they are compared.
 struct Recheck<'a> {
     side: Side,
     line: &'a str,
     deadline: Instant,
+    comparison: ParityComparison,
 }
+
+/// The executions of one run before they are compared.
+struct Launched {
+    authoritative: SideRun,
+    shadow: Option<SideRun>,
+    /// The authoritative side's dry run, when routed.
+    reference: Option<SideRun>,
+}
+
+/// An execution to start: side, command line, role and its copy of the project.
+type Planned<'a> = (
+    Side,
+    &'a str,
+    SideRole,
+    Result<Option<SideWorkspace>, String>,
+);
 
 /// An execution that never started, saying why.
 fn not_started(message: String) -> Execution {
@@ -778,6 +844,7 @@ pub fn record_execution(
         id: run_id.clone(),
         exit_code,
         parity: None,
+        comparison: None,
         parity_summary: None,
         trace_url: None,
         sides: vec![SideRecord {

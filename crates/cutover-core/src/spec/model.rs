@@ -25,6 +25,8 @@ pub struct Migration {
     pub start: Date,
     /// Work days and holidays.
     pub calendar: Calendar,
+    /// The time zone times are shown in (`migration.timezone`, default UTC).
+    pub timezone: jiff::tz::TimeZone,
     /// People porting components in parallel.
     pub capacity: u32,
     /// People per owner team; owners not listed share `capacity` only.
@@ -273,15 +275,29 @@ pub enum ComponentKind {
 }
 
 impl Component {
-    /// What parity of its two sides rests on: for a side-effecting
-    /// component, whose shadow runs a dry run beside the real effect, only
-    /// the exit code both share.
+    /// What parity of its two sides rests on. A side-effecting component's
+    /// shadow runs a dry run beside the real effect: with both sides' dry
+    /// runs declared, the two dry runs are compared fully; without the
+    /// authoritative side's, only the exit code both share.
     pub fn parity_basis(&self) -> String {
-        if self.side_effects {
-            "exit code only (side effects: a real run is never compared with a dry run)".to_owned()
-        } else {
-            self.parity.basis(&self.outputs)
+        if !self.side_effects {
+            return self.parity.basis(&self.outputs);
         }
+        if self.has_dry_runs() {
+            format!(
+                "dry run vs dry run (`legacy.shadow_run` vs `dagger.shadow_run`; the real run stays authoritative and runs once): {}",
+                self.parity.basis(&self.outputs)
+            )
+        } else {
+            "exit code only (side effects: a real run is never compared with a dry run; declare `legacy.shadow_run` to compare dry runs)".to_owned()
+        }
+    }
+
+    /// Whether both sides declare a dry run (`shadow_run`).
+    pub fn has_dry_runs(&self) -> bool {
+        [&self.legacy, &self.dagger]
+            .iter()
+            .all(|side| side.as_ref().is_some_and(|s| s.shadow_run.is_some()))
     }
 }
 

@@ -195,6 +195,7 @@ pub fn validate(
         .calendar
         .as_ref()
         .map_or_else(Calendar::default, |c| calendar(&mut v, c));
+    let timezone = timezone(&mut v, spec);
     let capacity = capacity(&mut v, spec);
     let teams = teams(&mut v, spec);
     let defaults = defaults(&mut v, spec);
@@ -209,6 +210,7 @@ pub fn validate(
             name: spec.migration.name.clone(),
             start,
             calendar,
+            timezone,
             capacity,
             teams,
             defaults,
@@ -292,6 +294,32 @@ fn calendar(v: &mut Validator<'_>, section: &CalendarSection) -> Calendar {
         }
     }
     calendar
+}
+
+/// `migration.timezone`: an IANA name from the bundled time-zone
+/// database; UTC when absent (or wrong, after reporting it).
+fn timezone(v: &mut Validator<'_>, spec: &MigrationSpec) -> jiff::tz::TimeZone {
+    let Some(name) = &spec.migration.timezone else {
+        return jiff::tz::TimeZone::UTC;
+    };
+    match jiff::tz::db().get(name.value.trim()) {
+        Ok(zone) => zone,
+        Err(_) => {
+            let names: Vec<String> = jiff::tz::db().available().map(|n| n.to_string()).collect();
+            let mut d =
+                SpecDiagnostic::new(format!("unknown time zone `{}`", name.value), v.at(name))
+                    .with_path("migration.timezone")
+                    .with_label("not an IANA time-zone name");
+            d = match suggestion(&name.value, names.iter().map(String::as_str)) {
+                Some(near) => d.with_help(format!("did you mean `{near}`?")),
+                None => d.with_help(
+                    "use an IANA name such as `Europe/Berlin`, `America/New_York` or `UTC`",
+                ),
+            };
+            v.report(d);
+            jiff::tz::TimeZone::UTC
+        }
+    }
 }
 
 fn capacity(v: &mut Validator<'_>, spec: &MigrationSpec) -> u32 {
@@ -1093,12 +1121,43 @@ fn implementation(
     spec: &super::wire::ImplementationSpec,
     path: &str,
 ) -> Implementation {
+    if let Some(dry_run) = &spec.shadow_run {
+        check_dry_run(v, dry_run, &spec.run.value, &format!("{path}.shadow_run"));
+    }
     Implementation {
         run: spec.run.value.clone(),
-        shadow_run: spec.shadow_run.clone(),
+        shadow_run: spec.shadow_run.as_ref().map(|d| d.value.clone()),
         sources: v.paths(&spec.sources, &format!("{path}.sources")),
         features: spec.features.clone(),
         origin: spec.origin.clone(),
+    }
+}
+
+/// A side's dry run (`shadow_run`) must be a command, and not the side's
+/// real command: a deploy's dry run runs beside (or instead of) the real
+/// one, and the same command would perform the effect again.
+fn check_dry_run(v: &mut Validator<'_>, dry_run: &Spanned<String>, run: &str, path: &str) {
+    let problem = if dry_run.value.trim().is_empty() {
+        Some((
+            "dry run `shadow_run` is empty".to_owned(),
+            "no command",
+            "give the command that rehearses the side without its effect (`./deploy.sh --dry-run`), or remove the key",
+        ))
+    } else if dry_run.value.trim() == run.trim() {
+        Some((
+            format!("dry run `shadow_run` is the real command `{run}`"),
+            "this would perform the side effect again",
+            "give a command that rehearses the side without its effect (`./deploy.sh --dry-run`)",
+        ))
+    } else {
+        None
+    };
+    if let Some((message, label, help)) = problem {
+        let d = SpecDiagnostic::new(message, v.at(dry_run))
+            .with_path(path)
+            .with_label(label)
+            .with_help(help);
+        v.report(d);
     }
 }
 

@@ -79,6 +79,12 @@ pub struct MigrationSection {
     /// Work days and holidays.
     #[serde(default)]
     pub calendar: Option<CalendarSection>,
+    /// The migration's time zone, an IANA name (`Europe/Berlin`): every time
+    /// in the documents and in the `status`, `runs` and `log` tables is
+    /// shown in it, with its name (default `UTC`; JSON stays RFC 3339, UTC).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub timezone: Option<Spanned<String>>,
     /// People porting components in parallel (default 1).
     #[serde(default)]
     #[schemars(with = "Option<u32>")]
@@ -302,9 +308,14 @@ pub struct ImplementationSpec {
     /// Shell command line.
     #[schemars(with = "String")]
     pub run: Spanned<String>,
-    /// Command used instead of `run` when shadowing a side-effecting component.
+    /// Dry run of a side-effecting component (`side_effects: true`): what
+    /// this side runs instead of `run` when it shadows, and, for the side
+    /// that is authoritative, beside its real run so parity compares dry run
+    /// with dry run (`legacy.shadow_run` in shadow mode). Never the real
+    /// command: the effect would happen twice.
     #[serde(default)]
-    pub shadow_run: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub shadow_run: Option<Spanned<String>>,
     /// Definition files (drift detection).
     #[serde(default)]
     #[schemars(with = "Vec<String>")]

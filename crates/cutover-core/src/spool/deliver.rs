@@ -208,6 +208,7 @@ mod tests {
                 exit_code: 0,
                 parity: None,
                 parity_summary: None,
+                comparison: None,
                 trace_url: None,
                 sides: vec![SideRecord {
                     side: Side::Legacy,

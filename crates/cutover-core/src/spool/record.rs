@@ -136,6 +136,7 @@ mod tests {
                 exit_code: 3,
                 parity: Some(ParityVerdict::Mismatch),
                 parity_summary: Some("stdout differs".into()),
+                comparison: None,
                 trace_url: None,
                 sides: vec![SideRecord {
                     side: Side::Dagger,

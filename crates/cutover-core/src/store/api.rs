@@ -54,6 +54,8 @@ pub mod paths {
     pub const SAMPLES: &str = "/v1/samples";
     /// `POST`: a test result.
     pub const TESTS: &str = "/v1/tests";
+    /// `GET` (`?component=`): the latest benchmark of a component; `POST`: record one.
+    pub const BENCHMARKS: &str = "/v1/benchmarks";
     /// `GET` (`?component=`): snapshots; `POST`: record one ([`super::SnapshotInsert`]).
     pub const SNAPSHOTS: &str = "/v1/snapshots";
     /// `GET`: one snapshot.

@@ -16,9 +16,9 @@ use jiff::Timestamp;
 use super::connection::Durability;
 use super::error::StoreError;
 use super::types::{
-    ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
-    PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, RunWrite,
-    Snapshot, SnapshotKind, TestRecord, WindowSamples,
+    BenchmarkRecord, ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride,
+    ModeRecord, ModeUpdate, PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord,
+    RunStart, RunWrite, Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
 use crate::lifecycle::ModeState;
@@ -101,6 +101,14 @@ pub(super) trait Backend: std::fmt::Debug + Send {
     fn window_samples(&self, component: &str, since_ms: i64) -> Result<WindowSamples, StoreError>;
     /// Records one test result.
     fn record_test(&mut self, result: &TestRecord, at: Timestamp) -> Result<(), StoreError>;
+    /// Records the summary of one benchmark, stamped `at`.
+    fn record_benchmark(
+        &mut self,
+        benchmark: &BenchmarkRecord,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// The latest benchmark of a component.
+    fn latest_benchmark(&self, component: &str) -> Result<Option<BenchmarkRecord>, StoreError>;
     /// Records a snapshot; returns its id.
     fn insert_snapshot(
         &mut self,

@@ -1,5 +1,5 @@
 //! Every domain value's spelling in storage, in one place: modes, sides,
-//! parity verdicts, side roles, snapshot and preserved-path kinds, journal
+//! parity verdicts and comparisons, side roles, snapshot and preserved-path kinds, journal
 //! statuses, decision outcomes, run sources and statuses, event kinds, and
 //! timestamps. No other file names these values as text.
 
@@ -8,7 +8,7 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, 
 use super::error::StoreError;
 use super::types::{JournalStatus, PreservedKind, RunSource, RunStatus, SnapshotKind};
 use crate::event::{DecisionOutcome, EventKind};
-use crate::exec::{ParityVerdict, SideRole};
+use crate::exec::{ParityComparison, ParityVerdict, SideRole};
 use crate::lifecycle::{Mode, Side};
 
 /// A value with one spelling in storage.
@@ -81,6 +81,15 @@ impl Code for SideRole {
         (SideRole::Authoritative, "authoritative"),
         (SideRole::Shadow, "shadow"),
         (SideRole::Recheck, "recheck"),
+        (SideRole::AuthoritativeDryRun, "authoritative_dry_run"),
+    ];
+}
+
+impl Code for ParityComparison {
+    const CODES: &'static [(Self, &'static str)] = &[
+        (ParityComparison::Full, "full"),
+        (ParityComparison::ExitCode, "exit_code"),
+        (ParityComparison::DryRuns, "dry_runs"),
     ];
 }
 
@@ -200,6 +209,9 @@ mod tests {
         }
         for (role, stored) in SideRole::CODES {
             assert_eq!(serde_text(role), *stored);
+        }
+        for (comparison, stored) in ParityComparison::CODES {
+            assert_eq!(serde_text(comparison), *stored);
         }
         for (mode, stored) in Mode::CODES {
             assert_eq!(mode.as_str(), *stored);

@@ -23,9 +23,9 @@ use super::backend::Backend;
 use super::connection::Durability;
 use super::error::StoreError;
 use super::types::{
-    ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
-    PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot,
-    SnapshotKind, TestRecord, WindowSamples,
+    BenchmarkRecord, ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride,
+    ModeRecord, ModeUpdate, PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord,
+    RunStart, Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 use crate::event::{DecisionOutcome, EventRecord, NewEvent};
 use crate::lifecycle::ModeState;
@@ -405,6 +405,19 @@ impl Backend for HttpBackend {
     fn record_test(&mut self, result: &TestRecord, _at: Timestamp) -> Result<(), StoreError> {
         let _: api::Done = self.post(paths::TESTS, result)?;
         Ok(())
+    }
+
+    fn record_benchmark(
+        &mut self,
+        benchmark: &BenchmarkRecord,
+        _at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let _: api::Done = self.post(paths::BENCHMARKS, benchmark)?;
+        Ok(())
+    }
+
+    fn latest_benchmark(&self, component: &str) -> Result<Option<BenchmarkRecord>, StoreError> {
+        self.get(paths::BENCHMARKS, &[("component", component)])
     }
 
     fn insert_snapshot(

@@ -10,6 +10,7 @@
 
 pub mod api;
 mod backend;
+mod benchmarks;
 mod codec;
 mod connection;
 mod decisions;
@@ -41,10 +42,10 @@ pub use http::{DEFAULT_TIMEOUT, TIMEOUT_VARIABLE, TOKEN_VARIABLE};
 pub use location::StoreLocation;
 pub use store::Store;
 pub use types::{
-    ComponentRunCounts, Decision, DrillRecord, ImportedRun, JournalStatus, ModeOverride,
-    ModeRecord, ModeUpdate, PreservedKind, PreservedPath, RollbackJournal, RollbackStep, RunFinish,
-    RunRecord, RunSource, RunStart, RunStatus, RunWrite, SideRecord, Snapshot, SnapshotKind,
-    TestRecord, WindowSamples,
+    BenchmarkRecord, ComparisonCounts, ComponentRunCounts, Decision, DrillRecord, ImportedRun,
+    JournalStatus, ModeOverride, ModeRecord, ModeUpdate, PreservedKind, PreservedPath,
+    RollbackJournal, RollbackStep, RunFinish, RunRecord, RunSource, RunStart, RunStatus, RunWrite,
+    SideRecord, Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use super::samples::{self, Sample};
 use super::types::{
     ComponentRunCounts, ImportedRun, RunFinish, RunRecord, RunSource, RunStart, RunStatus,
 };
-use crate::exec::ParityVerdict;
+use crate::exec::{ParityComparison, ParityVerdict};
 use crate::lifecycle::{Mode, Side};
 
 /// Records the start of a run (status `running`); a run already recorded
@@ -56,7 +56,7 @@ pub(super) fn finish(
     let updated = tx
         .prepare_cached(
             "UPDATE runs SET status = ?7, finished_at = ?2, exit_code = ?3, parity = ?4,
-                 parity_summary = ?5, trace_url = ?6 WHERE id = ?1 AND status = ?8",
+                 parity_summary = ?5, trace_url = ?6, comparison = ?9 WHERE id = ?1 AND status = ?8",
         )?
         .execute(params![
             finish.id,
@@ -66,7 +66,8 @@ pub(super) fn finish(
             finish.parity_summary,
             finish.trace_url,
             Coded(RunStatus::Complete),
-            Coded(RunStatus::Running)
+            Coded(RunStatus::Running),
+            finish.comparison.map(Coded)
         ])?;
     if updated == 0 && exists(tx, &finish.id)? {
         return Ok(());
@@ -99,7 +100,7 @@ pub(super) fn finish(
     }
     let mut records = samples::of_run(
         codec::timestamp(&started_at)?,
-        finish.parity,
+        (finish.parity, finish.comparison),
         finish
             .sides
             .iter()
@@ -168,7 +169,7 @@ pub(super) fn import(tx: &Transaction<'_>, runs: &[ImportedRun]) -> Result<(), S
             .or_default()
             .extend(samples::of_run(
                 run.started_at,
-                run.parity,
+                (run.parity, None),
                 roles.map(|((side, outcome, ms), role)| (*side, role, 0, outcome, *ms)),
             ));
     }
@@ -204,8 +205,9 @@ pub(super) fn counts(
 
 /// Adds one sample to a component's run counts.
 pub(super) fn count_sample(entry: &mut ComponentRunCounts, sample: &Sample) {
-    // Benchmark executions are kept apart from run evidence.
-    if sample.bench {
+    // Benchmark executions are kept apart from run evidence, and the
+    // authoritative side's dry run is not a run of its side.
+    if sample.bench || sample.dry_run {
         return;
     }
     match sample.side {
@@ -214,6 +216,9 @@ pub(super) fn count_sample(entry: &mut ComponentRunCounts, sample: &Sample) {
     }
     if sample.run_marker {
         entry.total += 1;
+        if sample.parity.is_some() {
+            entry.compared_by.add(sample.comparison);
+        }
         match sample.parity {
             Some(ParityVerdict::Match) => entry.matches += 1,
             Some(ParityVerdict::Flaky) => entry.flaky += 1,
@@ -238,7 +243,7 @@ pub(super) fn recent(
 ) -> Result<Vec<RunRecord>, StoreError> {
     let mut statement = connection.prepare_cached(
         "SELECT id, component, mode, canary_percent, authoritative, status, started_at, finished_at,
-                exit_code, parity, parity_summary, trace_id, trace_url, pid
+                exit_code, parity, parity_summary, trace_id, trace_url, pid, comparison
          FROM runs WHERE component = ?1 ORDER BY started_at DESC, id DESC LIMIT ?2",
     )?;
     let mut rows = statement.query(params![component, limit])?;
@@ -268,6 +273,9 @@ fn run_record(row: &Row<'_>) -> Result<RunRecord, StoreError> {
         finished_at: codec::optional_timestamp(row.get(7)?)?,
         exit_code: row.get(8)?,
         parity: row.get::<_, Option<Coded<ParityVerdict>>>(9)?.map(|c| c.0),
+        comparison: row
+            .get::<_, Option<Coded<ParityComparison>>>(14)?
+            .map(|c| c.0),
         parity_summary: row.get(10)?,
         trace_id: row.get(11)?,
         trace_url: row.get(12)?,

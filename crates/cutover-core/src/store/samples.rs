@@ -11,8 +11,11 @@
 //! duration in milliseconds (f32), side (u8: 0 legacy, 1 dagger), flags (u8:
 //! bit 0 succeeded, bit 1 first record of its run, bits 2–3 parity: 0 none,
 //! 1 match, 2 flaky, 3 mismatch, bit 4 a recheck, bit 5 a contended
-//! duration, bit 6 a benchmark execution), two reserved bytes.
-//! Rechecks count as executions in `status` but not in gate metrics.
+//! duration, bit 6 a benchmark execution, bit 7 the authoritative side's
+//! dry run), the run's parity comparison (u8, on its first record: 0 none
+//! or not recorded, 1 full, 2 exit code only, 3 dry runs), one reserved byte.
+//! Rechecks count as executions in `status` but not in gate metrics. The
+//! authoritative side's dry run counts nowhere: it is not a run of its side.
 //! Contended durations are left out of duration metrics (their execution
 //! still counts). Benchmark executions are not run evidence: they add
 //! their (uncontended) durations and nothing else.
@@ -22,7 +25,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use super::codec::{self, Coded};
 use super::error::StoreError;
 use super::types::WindowSamples;
-use crate::exec::{ParityVerdict, SideOutcome, SideRole};
+use crate::exec::{ParityComparison, ParityVerdict, SideOutcome, SideRole};
 use crate::lifecycle::Side;
 
 /// Records per chunk.
@@ -52,6 +55,10 @@ pub struct Sample {
     pub contended: bool,
     /// Timed by `cutover bench`, not by a run.
     pub bench: bool,
+    /// The authoritative side's dry run (see [`SideRole::AuthoritativeDryRun`]).
+    pub dry_run: bool,
+    /// What the run's parity compared (on its first record only).
+    pub comparison: Option<ParityComparison>,
 }
 
 impl Sample {
@@ -69,9 +76,11 @@ impl Sample {
                 | parity_code(self.parity) << 2
                 | u8::from(self.recheck) << 4
                 | u8::from(self.contended) << 5
-                | u8::from(self.bench) << 6,
+                | u8::from(self.bench) << 6
+                | u8::from(self.dry_run) << 7,
         );
-        out.extend_from_slice(&[0, 0]);
+        out.push(comparison_code(self.comparison));
+        out.push(0);
     }
 
     /// The record in `bytes`, if it is one.
@@ -94,7 +103,28 @@ impl Sample {
             recheck: flags & 16 == 16,
             contended: flags & 32 == 32,
             bench: flags & 64 == 64,
+            dry_run: flags & 128 == 128,
+            comparison: comparison_from_code(*bytes.get(14)?),
         })
+    }
+}
+
+/// A parity comparison as its code.
+fn comparison_code(comparison: Option<ParityComparison>) -> u8 {
+    match comparison {
+        None => 0,
+        Some(ParityComparison::Full) => 1,
+        Some(ParityComparison::ExitCode) => 2,
+        Some(ParityComparison::DryRuns) => 3,
+    }
+}
+
+fn comparison_from_code(code: u8) -> Option<ParityComparison> {
+    match code {
+        1 => Some(ParityComparison::Full),
+        2 => Some(ParityComparison::ExitCode),
+        3 => Some(ParityComparison::DryRuns),
+        _ => None,
     }
 }
 
@@ -118,10 +148,10 @@ fn parity_from_code(code: u8) -> Option<ParityVerdict> {
 }
 
 /// The samples of one run's executions: the first authoritative execution
-/// carries the run marker and its parity.
+/// carries the run marker, its parity and what the parity compared.
 pub(super) fn of_run<'a>(
     started: jiff::Timestamp,
-    parity: Option<ParityVerdict>,
+    (parity, comparison): (Option<ParityVerdict>, Option<ParityComparison>),
     sides: impl IntoIterator<Item = (Side, SideRole, u32, &'a SideOutcome, f64)>,
 ) -> Vec<Sample> {
     let mut marker_written = false;
@@ -140,6 +170,8 @@ pub(super) fn of_run<'a>(
                 recheck: attempt > 0,
                 contended: false,
                 bench: false,
+                dry_run: role == SideRole::AuthoritativeDryRun,
+                comparison: if run_marker { comparison } else { None },
             }
         })
         .collect()
@@ -148,7 +180,7 @@ pub(super) fn of_run<'a>(
 /// Adds one sample to a window's counts (rechecks are not counted;
 /// contended durations and benchmark executions as the module says).
 pub(super) fn add_to_window(window: &mut WindowSamples, sample: &Sample) {
-    if sample.recheck {
+    if sample.recheck || sample.dry_run {
         return;
     }
     let side = match sample.side {
@@ -170,6 +202,7 @@ pub(super) fn add_to_window(window: &mut WindowSamples, sample: &Sample) {
         window.runs += 1;
         if let Some(parity) = sample.parity {
             window.compared += 1;
+            window.compared_by.add(sample.comparison);
             if parity.has_parity() {
                 window.matched += 1;
             } else {
@@ -340,6 +373,8 @@ pub fn backfill(tx: &Transaction<'_>) -> Result<(), StoreError> {
                     recheck: attempt > 0,
                     contended: false,
                     bench: false,
+                    dry_run: role == SideRole::AuthoritativeDryRun,
+                    comparison: None,
                 },
             ));
         }
@@ -367,6 +402,8 @@ mod tests {
             recheck: true,
             contended: true,
             bench: true,
+            dry_run: true,
+            comparison: Some(ParityComparison::DryRuns),
         };
         let mut bytes = Vec::new();
         sample.encode(&mut bytes);

@@ -177,6 +177,53 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE run_sides ADD COLUMN contended INTEGER;
     ALTER TABLE run_sides ADD COLUMN lowered TEXT;
     "#,
+    // 8: what each run's parity compared (NULL for runs recorded before);
+    // a side's dry run beside its real run (role `authoritative_dry_run`)
+    // shares the run, side and attempt of the real one, so the role joins
+    // the key of `run_sides` (SQLite rebuilds the table for that); and the
+    // summary of every `cutover bench`, for the success-criteria document.
+    r#"
+    ALTER TABLE runs ADD COLUMN comparison TEXT;
+    CREATE TABLE run_sides_v8 (
+        run_id          TEXT NOT NULL REFERENCES runs (id),
+        side            TEXT NOT NULL,
+        role            TEXT NOT NULL,
+        attempt         INTEGER NOT NULL DEFAULT 0,
+        outcome         TEXT NOT NULL,
+        exit_code       INTEGER,
+        duration_ms     INTEGER NOT NULL,
+        stdout_digest   TEXT,
+        outputs_digest  TEXT,
+        detail          TEXT,
+        overlapped      INTEGER,
+        contended       INTEGER,
+        lowered         TEXT,
+        PRIMARY KEY (run_id, side, role, attempt)
+    );
+    INSERT INTO run_sides_v8 (run_id, side, role, attempt, outcome, exit_code, duration_ms,
+                              stdout_digest, outputs_digest, detail, overlapped, contended, lowered)
+        SELECT run_id, side, role, attempt, outcome, exit_code, duration_ms,
+               stdout_digest, outputs_digest, detail, overlapped, contended, lowered
+        FROM run_sides;
+    DROP TABLE run_sides;
+    ALTER TABLE run_sides_v8 RENAME TO run_sides;
+    CREATE TABLE benchmarks (
+        id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+        component           TEXT NOT NULL,
+        at                  TEXT NOT NULL,
+        implementation      TEXT,
+        dry_runs            INTEGER NOT NULL,
+        legacy_runs         INTEGER NOT NULL,
+        dagger_runs         INTEGER NOT NULL,
+        legacy_median_s     REAL,
+        dagger_median_s     REAL,
+        ratio               REAL,
+        ratio_low           REAL,
+        ratio_high          REAL,
+        p_value             REAL
+    );
+    CREATE INDEX benchmarks_by_component ON benchmarks (component, id);
+    "#,
 ];
 
 /// Applies every migration after `version` inside `tx`.

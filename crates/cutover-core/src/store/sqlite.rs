@@ -12,12 +12,13 @@ use super::backend::{Backend, decision_opened, replaces};
 use super::connection::{Database, Durability};
 use super::error::StoreError;
 use super::types::{
-    ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
-    PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, RunWrite,
-    Snapshot, SnapshotKind, TestRecord, WindowSamples,
+    BenchmarkRecord, ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride,
+    ModeRecord, ModeUpdate, PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord,
+    RunStart, RunWrite, Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 use super::{
-    decisions, drills, events, journal, modes, overrides, runs, samples, snapshots, test_results,
+    benchmarks, decisions, drills, events, journal, modes, overrides, runs, samples, snapshots,
+    test_results,
 };
 use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
 use crate::lifecycle::ModeState;
@@ -195,6 +196,20 @@ impl Backend for Database {
         self.write(Durability::Relaxed, |tx| {
             test_results::insert(tx, result, at)
         })
+    }
+
+    fn record_benchmark(
+        &mut self,
+        benchmark: &BenchmarkRecord,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.write(Durability::Relaxed, |tx| {
+            benchmarks::insert(tx, benchmark, at)
+        })
+    }
+
+    fn latest_benchmark(&self, component: &str) -> Result<Option<BenchmarkRecord>, StoreError> {
+        benchmarks::latest(self.read(), component)
     }
 
     fn insert_snapshot(

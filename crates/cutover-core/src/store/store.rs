@@ -18,9 +18,9 @@ use super::error::StoreError;
 use super::location::StoreLocation;
 use super::postgres::Postgres;
 use super::types::{
-    ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
-    PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, RunWrite,
-    Snapshot, SnapshotKind, TestRecord, WindowSamples,
+    BenchmarkRecord, ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride,
+    ModeRecord, ModeUpdate, PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord,
+    RunStart, RunWrite, Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
 use crate::lifecycle::ModeState;
@@ -248,6 +248,18 @@ impl Store {
     /// Records one acceptance or integration test result.
     pub fn record_test(&mut self, result: &TestRecord) -> Result<(), StoreError> {
         self.backend.record_test(result, Timestamp::now())
+    }
+
+    /// Records the summary of a `cutover bench` (its `at` is the store's
+    /// clock: now here, the server's through `cutover serve`).
+    pub fn record_benchmark(&mut self, benchmark: &BenchmarkRecord) -> Result<(), StoreError> {
+        self.backend.record_benchmark(benchmark, Timestamp::now())
+    }
+
+    /// The latest benchmark of a component, if it was ever benchmarked
+    /// (the success-criteria document shows it).
+    pub fn latest_benchmark(&self, component: &str) -> Result<Option<BenchmarkRecord>, StoreError> {
+        self.backend.latest_benchmark(component)
     }
 
     /// Records a snapshot; returns its id.

@@ -128,6 +128,8 @@ on_both_backends!(
     an_import_repeated_is_stored_once,
     a_batch_of_run_writes_is_all_or_none,
     contended_durations_and_bench_executions_stay_out_of_run_evidence,
+    a_dry_run_beside_the_real_run_is_kept_but_counted_nowhere,
+    the_latest_benchmark_reads_back,
 );
 
 fn the_current_implementation_begins_after_the_last_run_of_another(subject: Subject) {
@@ -397,6 +399,7 @@ fn a_copy_holds_every_record(subject: Subject) {
             exit_code: 0,
             parity: Some(crate::exec::ParityVerdict::Match),
             parity_summary: None,
+            comparison: None,
             trace_url: None,
             sides: vec![
                 side(
@@ -687,6 +690,7 @@ fn shadow_run(id: &str) -> (super::RunStart, super::RunFinish) {
             exit_code: 0,
             parity: Some(crate::exec::ParityVerdict::Match),
             parity_summary: None,
+            comparison: None,
             trace_url: None,
             sides: vec![
                 side(Side::Legacy, SideRole::Authoritative),
@@ -767,6 +771,7 @@ fn a_batch_of_run_writes_is_all_or_none(subject: Subject) {
             exit_code: 0,
             parity: None,
             parity_summary: None,
+            comparison: None,
             trace_url: None,
             sides: Vec::new(),
         })
@@ -826,6 +831,7 @@ fn contended_durations_and_bench_executions_stay_out_of_run_evidence(subject: Su
                 exit_code: 0,
                 parity: None,
                 parity_summary: None,
+                comparison: None,
                 trace_url: None,
                 sides,
             })
@@ -855,4 +861,69 @@ fn contended_durations_and_bench_executions_stay_out_of_run_evidence(subject: Su
     assert_eq!(window.dagger.executions, 1, "the shadow's, not the bench's");
     let counts = &store.run_counts().expect("counts")["job"];
     assert_eq!((counts.total, counts.dagger), (1, 1));
+}
+
+fn a_dry_run_beside_the_real_run_is_kept_but_counted_nowhere(subject: Subject) {
+    use crate::exec::{ParityComparison, SideOutcome, SideRole};
+    use crate::lifecycle::Side;
+    let mut store = subject.store;
+    let (start, mut finish) = shadow_run("r1");
+    // The legacy dry run shares the real run's side and attempt: only its
+    // role tells them apart. It failed, and that must count nowhere.
+    let mut dry_run = finish.sides[0].clone();
+    dry_run.role = SideRole::AuthoritativeDryRun;
+    dry_run.outcome = SideOutcome::Failed { code: 3 };
+    finish.sides.push(dry_run);
+    finish.comparison = Some(ParityComparison::DryRuns);
+    let at = jiff::Timestamp::UNIX_EPOCH;
+    store.begin_run_at(&start, at).expect("begin");
+    store.finish_run_at(&finish, at).expect("finish");
+    let counts = &store.run_counts().expect("counts")["job"];
+    assert_eq!((counts.legacy, counts.dagger), (1, 1));
+    assert_eq!(counts.compared_by.dry_runs, 1);
+    let window = store.window_samples("job", None).expect("samples");
+    assert_eq!(
+        (window.legacy.executions, window.legacy.successes),
+        (1, 1),
+        "the dry run is not a legacy run"
+    );
+    assert_eq!(window.compared_by.dry_runs, 1);
+    let runs = store.recent_runs("job", 1).expect("runs");
+    assert_eq!(runs[0].comparison, Some(ParityComparison::DryRuns));
+    assert_eq!(runs[0].authoritative, Side::Legacy);
+}
+
+fn the_latest_benchmark_reads_back(subject: Subject) {
+    let mut store = subject.store;
+    assert_eq!(store.latest_benchmark("job").expect("none yet"), None);
+    let mut benchmark = super::BenchmarkRecord {
+        component: "job".into(),
+        at: jiff::Timestamp::UNIX_EPOCH,
+        implementation: Some("d1".into()),
+        dry_runs: true,
+        legacy_runs: 10,
+        dagger_runs: 10,
+        legacy_median: Some(1.5),
+        dagger_median: Some(1.2),
+        ratio: Some(0.8),
+        ratio_low: Some(0.7),
+        ratio_high: Some(0.9),
+        p_value: Some(0.01),
+    };
+    store.record_benchmark(&benchmark).expect("first");
+    benchmark.ratio = Some(1.1);
+    benchmark.p_value = None;
+    store.record_benchmark(&benchmark).expect("second");
+    let latest = store
+        .latest_benchmark("job")
+        .expect("read")
+        .expect("recorded");
+    assert_eq!((latest.ratio, latest.p_value), (Some(1.1), None));
+    assert_eq!(latest.implementation.as_deref(), Some("d1"));
+    assert!(latest.dry_runs && latest.legacy_runs == 10);
+    assert!(
+        latest.at > jiff::Timestamp::UNIX_EPOCH,
+        "stamped by the store"
+    );
+    assert_eq!(store.latest_benchmark("other").expect("read"), None);
 }

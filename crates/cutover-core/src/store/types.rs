@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::exec::{ParityVerdict, SideOutcome, SideRole};
+use crate::exec::{ParityComparison, ParityVerdict, SideOutcome, SideRole};
 use crate::lifecycle::{Mode, ModeState, Side};
 
 /// A component's persisted mode.
@@ -98,6 +98,10 @@ pub struct RunFinish {
     pub exit_code: i32,
     /// The parity verdict, or `None` when not compared.
     pub parity: Option<ParityVerdict>,
+    /// What the parity compared (`None` when not compared, or recorded by
+    /// a version that did not say).
+    #[serde(default)]
+    pub comparison: Option<ParityComparison>,
     /// Readable mismatch summary (secrets redacted).
     pub parity_summary: Option<String>,
     /// A trace URL printed by the Dagger side.
@@ -151,6 +155,10 @@ pub struct RunRecord {
     pub exit_code: Option<i32>,
     /// Parity verdict.
     pub parity: Option<ParityVerdict>,
+    /// What the parity compared (null: not compared, or recorded before
+    /// cutover said).
+    #[serde(default)]
+    pub comparison: Option<ParityComparison>,
     /// Mismatch summary.
     pub parity_summary: Option<String>,
     /// Trace id.
@@ -176,6 +184,67 @@ pub struct ComponentRunCounts {
     pub matches: u64,
     /// Runs whose process died before recording an end.
     pub incomplete: u64,
+    /// Compared runs by what their parity compared.
+    #[serde(default)]
+    pub compared_by: ComparisonCounts,
+}
+
+/// Compared runs counted by what their parity compared (see
+/// [`ParityComparison`]); runs recorded before cutover said are `unrecorded`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComparisonCounts {
+    /// Both sides' real runs, compared fully.
+    pub full: u64,
+    /// A real run and a dry run: exit codes only.
+    pub exit_code: u64,
+    /// Both sides' dry runs, compared fully.
+    pub dry_runs: u64,
+    /// Compared before the comparison was recorded.
+    pub unrecorded: u64,
+}
+
+impl ComparisonCounts {
+    /// Counts one compared run.
+    pub fn add(&mut self, comparison: Option<ParityComparison>) {
+        match comparison {
+            Some(ParityComparison::Full) => self.full += 1,
+            Some(ParityComparison::ExitCode) => self.exit_code += 1,
+            Some(ParityComparison::DryRuns) => self.dry_runs += 1,
+            None => self.unrecorded += 1,
+        }
+    }
+
+    /// How many runs compared this way.
+    pub fn of(&self, comparison: ParityComparison) -> u64 {
+        match comparison {
+            ParityComparison::Full => self.full,
+            ParityComparison::ExitCode => self.exit_code,
+            ParityComparison::DryRuns => self.dry_runs,
+        }
+    }
+
+    /// `dry run vs dry run (5 runs), exit code only (real run vs dry run) (2 runs)`;
+    /// `None` when nothing was compared.
+    pub fn describe(&self) -> Option<String> {
+        let mut parts: Vec<String> = ParityComparison::ALL
+            .into_iter()
+            .filter(|c| self.of(*c) > 0)
+            .map(|c| {
+                format!(
+                    "{} ({})",
+                    c.describe(),
+                    crate::text::count(self.of(c) as usize, "run")
+                )
+            })
+            .collect();
+        if self.unrecorded > 0 {
+            parts.push(format!(
+                "not recorded ({})",
+                crate::text::count(self.unrecorded as usize, "run")
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
 }
 
 /// Raw samples of a component over a window, for criteria.
@@ -197,6 +266,39 @@ pub struct WindowSamples {
     pub contended_left_out: u64,
     /// Benchmark executions whose durations were counted (never as runs).
     pub bench_durations: u64,
+    /// Compared runs by what their parity compared.
+    #[serde(default)]
+    pub compared_by: ComparisonCounts,
+}
+
+/// The summary of one `cutover bench`, kept so the documents can show the
+/// latest benchmark of each component. Durations in seconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BenchmarkRecord {
+    /// Component.
+    pub component: String,
+    /// When it finished (the store's clock).
+    pub at: Timestamp,
+    /// Digest of the Dagger implementation benchmarked, when known.
+    pub implementation: Option<String>,
+    /// Whether the dry runs (`shadow_run`) were timed (side effects).
+    pub dry_runs: bool,
+    /// Measured legacy executions.
+    pub legacy_runs: u32,
+    /// Measured Dagger executions.
+    pub dagger_runs: u32,
+    /// Median legacy duration.
+    pub legacy_median: Option<f64>,
+    /// Median Dagger duration.
+    pub dagger_median: Option<f64>,
+    /// median(Dagger) / median(legacy).
+    pub ratio: Option<f64>,
+    /// Lower bound of its 95% bootstrap interval.
+    pub ratio_low: Option<f64>,
+    /// Upper bound of its 95% bootstrap interval.
+    pub ratio_high: Option<f64>,
+    /// Two-sided Mann-Whitney U p-value.
+    pub p_value: Option<f64>,
 }
 
 /// One acceptance or integration test result.

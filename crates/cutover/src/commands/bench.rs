@@ -1,6 +1,7 @@
 //! `cutover bench COMPONENT`: interleaved legacy/Dagger runs with
 //! statistics, a Markdown report and an SVG plot; every measured execution
-//! is recorded so gates can use it.
+//! is recorded so gates can use it, and its summary is kept for the
+//! success-criteria document.
 
 use cutover_core::benchmark::{bench_markdown, bench_svg, run_benchmark};
 use cutover_core::router::record_execution;
@@ -63,6 +64,10 @@ pub fn run(global: &GlobalArgs, args: BenchArgs, printer: &mut Printer) -> Resul
             RunSource::Bench,
         )?;
     }
+    let implementation = cutover_core::exec::implementation_digest(&workspace.base_dir, component);
+    workspace
+        .store
+        .record_benchmark(&result.summary(implementation))?;
     let report_dir = out.unwrap_or_else(|| workspace.state_dir.join("bench").join(&component.id));
     std::fs::create_dir_all(&report_dir).map_err(|source| CliError::Write {
         path: report_dir.clone(),

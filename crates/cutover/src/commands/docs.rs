@@ -1,5 +1,6 @@
-//! `cutover docs`: write the migration documents, from the spec and (when a
-//! state store exists) the live verdicts. Never creates a store.
+//! `cutover docs`: write the migration documents, each as Markdown and as a
+//! self-contained HTML page, from the spec and (when a state store exists)
+//! the live verdicts. Never creates a store.
 
 use cutover_core::docs::{docs_context, render_documents};
 use cutover_core::plan::build_plan;
@@ -33,10 +34,12 @@ pub fn run(global: &GlobalArgs, args: DocsArgs, printer: &mut Printer) -> Result
     let context = docs_context(&located.migration, &plan, live.as_ref())?;
     let mut documents = render_documents(&context)?;
     let audit = cutover_core::audit::audit(&located.migration, live.as_ref().map(|w| &w.store))?;
-    documents.push(cutover_core::docs::Document {
-        file_name: "capability-mapping.md",
+    let capabilities = cutover_core::docs::Document {
+        file_name: "capability-mapping.md".to_owned(),
         text: cutover_core::audit::render_markdown(&audit)?,
-    });
+    };
+    documents.push(capabilities.html(&cutover_core::docs::Charts::new())?);
+    documents.push(capabilities);
     let directory = out.unwrap_or_else(|| base_dir.join("migration-docs"));
     std::fs::create_dir_all(&directory).map_err(|source| CliError::Write {
         path: directory.clone(),
@@ -44,7 +47,7 @@ pub fn run(global: &GlobalArgs, args: DocsArgs, printer: &mut Printer) -> Result
     })?;
     let mut listing = String::new();
     for document in &documents {
-        let path = directory.join(document.file_name);
+        let path = directory.join(&document.file_name);
         write_atomically(&path, &document.text)?;
         listing.push_str(&format!("wrote {}\n", path.display()));
     }

@@ -49,6 +49,9 @@ pub fn run(global: &GlobalArgs, args: GateArgs, printer: &mut Printer) -> Result
             for (component, basis) in &bases {
                 text.push_str(&format!("parity of `{component}` based on: {basis}\n"));
             }
+            for line in comparison_lines(&report) {
+                text.push_str(&line);
+            }
             for (component, net) in &noise {
                 if let Some(line) = noise_line(net) {
                     text.push_str(&format!("`{component}`: {line}"));
@@ -73,6 +76,20 @@ fn parity_bases(migration: &Migration, report: &GateReport) -> BTreeMap<String, 
         .filter_map(|c| migration.component_index(&c.component))
         .map(|i| &migration.components[i])
         .map(|c| (c.id.clone(), c.parity_basis()))
+        .collect()
+}
+
+/// `parity of `deploy` compared: dry run vs dry run (5 runs)`, once per
+/// component whose criteria read parity over compared runs.
+fn comparison_lines(report: &GateReport) -> Vec<String> {
+    let mut seen = BTreeMap::new();
+    for c in &report.criteria {
+        if let Some(described) = c.compared_by.and_then(|counts| counts.describe()) {
+            seen.entry(c.component.clone()).or_insert(described);
+        }
+    }
+    seen.into_iter()
+        .map(|(component, described)| format!("parity of `{component}` compared: {described}\n"))
         .collect()
 }
 

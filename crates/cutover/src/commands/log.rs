@@ -22,18 +22,18 @@ pub fn run(global: &GlobalArgs, args: LogArgs, printer: &mut Printer) -> Result<
     let events = workspace.store.events(component.as_deref(), limit)?;
     let text = match format {
         OutputFormat::Json => crate::printer::json(&EventLog { events })?,
-        OutputFormat::Table => render(&events),
+        OutputFormat::Table => render(&events, &workspace.migration.timezone),
     };
     printer.write(&text).map_err(CliError::Stdout)?;
     Ok(exit_codes::OK)
 }
 
-fn render(events: &[EventRecord]) -> String {
+fn render(events: &[EventRecord], zone: &jiff::tz::TimeZone) -> String {
     let mut table = TextTable::new(&["#", "at", "event", "component", "by", "change", "reason"]);
     for e in events {
         table.row(vec![
             e.id.to_string(),
-            super::time(e.at),
+            super::time(e.at, zone),
             e.event.kind().to_string(),
             subject(e),
             e.actor.clone(),

@@ -150,9 +150,10 @@ fn commit_hint(path: &Path, message: &str) -> String {
     )
 }
 
-/// A timestamp as tables show it: UTC, always with milliseconds, so columns align.
-fn time(at: jiff::Timestamp) -> String {
-    at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+/// A timestamp as tables show it: in the migration's time zone, named (`2027-01-05
+/// 14:03:07 Europe/Berlin`), to the second; JSON keeps RFC 3339 in UTC.
+fn time(at: jiff::Timestamp, zone: &jiff::tz::TimeZone) -> String {
+    cutover_core::units::local_time(at, zone)
 }
 
 /// Who is acting, for the audit log: `CUTOVER_USER`, the CI's user, or the login name.

@@ -2,7 +2,7 @@
 //! authoritative side did. The side's own output goes to stdout/stderr
 //! untouched; cutover's one-line summary goes to stderr.
 
-use cutover_core::exec::{ParityVerdict, random_hex};
+use cutover_core::exec::{ParityComparison, ParityVerdict, random_hex};
 use cutover_core::rollback::check_triggers;
 use cutover_core::router::{Delivery, RunReport, RunRequest, execute_run, run_key_from_env};
 use cutover_core::spec::ComponentRef;
@@ -57,7 +57,12 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> Result<u8, CliError> {
         .routing
         .shadow
         .as_ref()
-        .map(|(side, _)| format!(", {side} shadowing"))
+        .map(|(side, _)| match report.comparison {
+            Some(comparison) if comparison != ParityComparison::Full => {
+                format!(", {side} shadowing, parity: {}", comparison.describe())
+            }
+            _ => format!(", {side} shadowing"),
+        })
         .unwrap_or_default();
     let parity = match (report.parity, &report.summary) {
         (Some(ParityVerdict::Match), _) => "; parity: match".to_owned(),

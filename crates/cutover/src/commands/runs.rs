@@ -36,12 +36,13 @@ pub fn run(global: &GlobalArgs, args: RunsArgs, printer: &mut Printer) -> Result
                 "exit",
                 "status",
                 "parity",
+                "compared",
                 "details",
             ]);
             for r in &runs {
                 table.row(vec![
                     r.id.clone(),
-                    super::time(r.started_at),
+                    super::time(r.started_at, &workspace.migration.timezone),
                     r.mode.to_string(),
                     r.authoritative.to_string(),
                     r.exit_code
@@ -53,6 +54,8 @@ pub fn run(global: &GlobalArgs, args: RunsArgs, printer: &mut Printer) -> Result
                         Some(p) => p.to_string(),
                         None => "-".into(),
                     },
+                    r.comparison
+                        .map_or_else(|| "-".into(), |c| c.short().to_owned()),
                     // A summary's first line names what differs; diffs are in JSON.
                     r.parity_summary
                         .as_deref()

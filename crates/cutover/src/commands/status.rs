@@ -1,8 +1,10 @@
 //! `cutover status`: modes, run counts, parity and drift per component.
 
+use cutover_core::exec::ParityComparison;
 use cutover_core::lifecycle::ModeState;
 use cutover_core::report::TextTable;
 use cutover_core::status::status;
+use cutover_core::store::ComparisonCounts;
 
 use super::open_workspace;
 use crate::args::{GlobalArgs, OutputFormat, StatusArgs};
@@ -25,6 +27,7 @@ pub fn run(global: &GlobalArgs, args: StatusArgs, printer: &mut Printer) -> Resu
                 "legacy",
                 "dagger",
                 "parity (all time)",
+                "compared",
                 "mismatches",
                 "flaky",
                 "incomplete",
@@ -47,6 +50,7 @@ pub fn run(global: &GlobalArgs, args: StatusArgs, printer: &mut Printer) -> Resu
                     c.parity
                         .map(|p| format!("{:.1}%", p * 100.0))
                         .unwrap_or_else(|| "-".into()),
+                    compared(&c.runs.compared_by),
                     c.runs.mismatches.to_string(),
                     c.runs.flaky.to_string(),
                     c.runs.incomplete.to_string(),
@@ -56,7 +60,7 @@ pub fn run(global: &GlobalArgs, args: StatusArgs, printer: &mut Printer) -> Resu
                     notes(c),
                 ]);
             }
-            table.render() + &overrides_note(&status) + WINDOW_NOTE
+            table.render() + &overrides_note(&status, &workspace.migration.timezone) + WINDOW_NOTE
         }
     };
     printer.write(&text).map_err(CliError::Stdout)?;
@@ -65,7 +69,9 @@ pub fn run(global: &GlobalArgs, args: StatusArgs, printer: &mut Printer) -> Resu
 
 /// Says which window the counts cover (the gate judges another one).
 const WINDOW_NOTE: &str = "\nruns, parity, mismatches, flaky and incomplete count every run since \
-cutover started recording (flaky runs count as parity); `cutover gate` judges \
+cutover started recording (flaky runs count as parity); compared says what \
+parity compared (dry runs: both sides' dry runs of a deploy; exit code: a real \
+run with a dry run); `cutover gate` judges \
 the current mode's window. decision pending: an escalated trigger holds the \
 component until `cutover decide`.\n";
 
@@ -79,7 +85,7 @@ fn override_cell(c: &cutover_core::status::ComponentStatus) -> String {
 }
 
 /// Which overrides the mode file does not reflect yet, and what to do.
-fn overrides_note(status: &cutover_core::status::Status) -> String {
+fn overrides_note(status: &cutover_core::status::Status, zone: &jiff::tz::TimeZone) -> String {
     let pending: Vec<String> = status
         .components
         .iter()
@@ -91,7 +97,7 @@ fn overrides_note(status: &cutover_core::status::Status) -> String {
                 o.set.state,
                 c.committed,
                 o.set.actor,
-                super::time(o.set.set_at),
+                super::time(o.set.set_at, zone),
                 o.set
                     .reason
                     .as_deref()
@@ -107,6 +113,24 @@ fn overrides_note(status: &cutover_core::status::Status) -> String {
         "\noverrides not in the mode file (every runner reaching this store obeys them):\n{}hint: `cutover sync` writes them into the mode file; then commit it\n",
         pending.concat()
     )
+}
+
+/// What parity compared: `dry runs`, or `dry runs 5, exit code 2` when mixed.
+fn compared(counts: &ComparisonCounts) -> String {
+    let kinds: Vec<(ParityComparison, u64)> = ParityComparison::ALL
+        .into_iter()
+        .map(|c| (c, counts.of(c)))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    match kinds.as_slice() {
+        [] => "-".into(),
+        [(only, _)] => only.short().into(),
+        many => many
+            .iter()
+            .map(|(c, n)| format!("{} {n}", c.short()))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
 }
 
 fn notes(c: &cutover_core::status::ComponentStatus) -> String {

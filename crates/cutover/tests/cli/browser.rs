@@ -1,8 +1,9 @@
-//! The HTML plan checked the way a person sees it: rendered by headless
-//! Chromium (Debian's `chromium`, installed by `scripts/test.sh`) at 1400 px.
-//! The page must not scroll sideways, and no label of the Gantt chart may
-//! leave the drawing. A screenshot is kept under
-//! `target/test-artifacts/plan.png` for a person to look at.
+//! The HTML plan and every HTML document `cutover docs` writes, checked the
+//! way a person sees them: rendered by headless Chromium (Debian's
+//! `chromium`, installed by `scripts/test.sh`) at 1400 px. No page may
+//! scroll sideways, no label of a chart may leave its drawing, and no date
+//! may wrap. A screenshot of each is kept under `target/test-artifacts/`
+//! (`plan.png`, `docs-<document>.png`) for a person to look at.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -14,23 +15,27 @@ use crate::util::{Test, example_dir};
 const PROBE: &str = r#"<script>
 (() => {
   const root = document.documentElement;
-  const svg = document.querySelector('.chart svg');
-  const box = svg.getBoundingClientRect();
   const clipped = [];
-  for (const t of svg.querySelectorAll('text')) {
-    const r = t.getBoundingClientRect();
-    if (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5) {
-      clipped.push(t.textContent);
+  let chart_width = 0;
+  for (const svg of document.querySelectorAll('.chart svg')) {
+    const box = svg.getBoundingClientRect();
+    chart_width = Math.max(chart_width, box.width);
+    for (const t of svg.querySelectorAll('text')) {
+      const r = t.getBoundingClientRect();
+      if (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5) {
+        clipped.push(t.textContent);
+      }
     }
   }
+  const charts = document.querySelectorAll('.chart svg').length;
   // A date on two lines has two line boxes.
-  const wrapped = [...document.querySelectorAll('td.date')].filter(td => {
+  const wrapped = [...document.querySelectorAll('td.date, span.date')].filter(td => {
     const range = document.createRange();
     range.selectNodeContents(td);
     return range.getClientRects().length > 1;
   }).map(td => td.textContent);
   document.body.setAttribute('data-probe', JSON.stringify({
-    scroll_width: root.scrollWidth, client_width: root.clientWidth, chart_width: box.width, clipped, wrapped
+    scroll_width: root.scrollWidth, client_width: root.clientWidth, chart_width, charts, clipped, wrapped
   }));
 })();
 </script>
@@ -101,11 +106,20 @@ fn the_html_plan_fits_1400_px_with_every_chart_label_inside() {
         ])
         .run()
         .code(0);
-    let html = std::fs::read_to_string(&page).expect("plan.html");
-    let probed = test.path().join("probed.html");
+    let probe = fits_1400_px(&page, &test.path().join("profile"), "plan.png");
+    assert_eq!(probe["charts"], 1, "{probe}");
+}
+
+/// Renders `page` with the probe, asserts it fits 1400 px with every chart
+/// label inside its drawing and no date wrapped, and keeps a screenshot
+/// as `target/test-artifacts/<screenshot>`; the probe's findings.
+#[track_caller]
+fn fits_1400_px(page: &Path, profile: &Path, screenshot: &str) -> serde_json::Value {
+    let html = std::fs::read_to_string(page).expect("page");
+    let probed = page.with_extension("probed.html");
     std::fs::write(&probed, html.replace("</body>", &format!("{PROBE}</body>"))).expect("write");
-    let profile = test.path().join("profile");
-    let dom = headless(&probed, &profile, 1000, &["--dump-dom"]);
+    let dom = headless(&probed, profile, 1000, &["--dump-dom"]);
+    let _ = std::fs::remove_file(&probed);
     let start = dom.find("data-probe=\"").expect("probe result in the DOM") + "data-probe=\"".len();
     let end = start + dom[start..].find('"').expect("end of attribute");
     let json = dom[start..end]
@@ -114,23 +128,89 @@ fn the_html_plan_fits_1400_px_with_every_chart_label_inside() {
         .replace("&gt;", ">")
         .replace("&amp;", "&");
     let probe: serde_json::Value = serde_json::from_str(&json).expect("probe JSON");
+    let name = page.display();
     assert!(
         probe["scroll_width"].as_f64() <= probe["client_width"].as_f64()
             && probe["client_width"].as_f64() > Some(1000.0),
-        "the page scrolls sideways at 1400 px: {probe}"
+        "{name} scrolls sideways at 1400 px: {probe}"
     );
-    assert_eq!(probe["clipped"], serde_json::json!([]), "{probe}");
-    assert_eq!(probe["wrapped"], serde_json::json!([]), "{probe}");
-    let screenshot = artifacts().join("plan.png");
+    assert_eq!(probe["clipped"], serde_json::json!([]), "{name}: {probe}");
+    assert_eq!(probe["wrapped"], serde_json::json!([]), "{name}: {probe}");
+    let screenshot = artifacts().join(screenshot);
     let _ = std::fs::remove_file(&screenshot);
     headless(
-        &page,
-        &profile,
+        page,
+        profile,
         2400,
         &[&format!("--screenshot={}", screenshot.display())],
     );
     let png = std::fs::read(&screenshot).expect("screenshot written");
     assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+    probe
+}
+
+#[test]
+fn every_document_has_an_html_page_that_fits_1400_px() {
+    // The example with evidence: runs, a benchmark and a drill, so the
+    // documents carry live verdicts, the benchmark table and its plot.
+    let test = Test::new();
+    let copy = |from: &Path, to: &Path| {
+        let status = Command::new("cp")
+            .arg("-r")
+            .arg(format!("{}/.", from.display()))
+            .arg(to)
+            .status()
+            .expect("cp");
+        assert!(status.success());
+    };
+    copy(&example_dir(), test.path());
+    let at = |args: &[&str]| Test::at(test.path()).args(args).run();
+    at(&["advance", "dagger-engine", "--to", "shadow"]).code(0);
+    for _ in 0..3 {
+        at(&["run", "dagger-engine"]).code(0);
+    }
+    at(&["bench", "dagger-engine", "--runs", "5"]).code(0);
+    at(&["rollback", "dagger-engine", "--drill"]).code(0);
+    at(&["docs", "--out", "docs"]).code(0);
+    let docs = test.path().join("docs");
+    let mut names: Vec<String> = std::fs::read_dir(&docs)
+        .expect("docs")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    let markdown: Vec<&String> = names.iter().filter(|n| n.ends_with(".md")).collect();
+    assert!(markdown.len() >= 5, "{names:?}");
+    let profile = test.path().join("profile");
+    for name in markdown {
+        let stem = name.trim_end_matches(".md");
+        let page = docs.join(format!("{stem}.html"));
+        assert!(page.exists(), "{name} has no HTML page: {names:?}");
+        let probe = fits_1400_px(&page, &profile, &format!("docs-{stem}.png"));
+        let html = std::fs::read_to_string(&page).expect("page");
+        assert!(
+            html.contains("<style>") && !html.contains("<link"),
+            "{stem}: not self-contained"
+        );
+        if stem != "capability-mapping" {
+            assert!(html.contains("Executive summary"), "{stem}: no summary");
+        }
+        let charts = match stem {
+            "phased-plan" | "success-criteria" => 1,
+            _ => 0,
+        };
+        assert_eq!(probe["charts"], charts, "{stem}: {probe}");
+    }
+    let criteria = std::fs::read_to_string(docs.join("success-criteria.html")).expect("page");
+    assert!(
+        criteria.contains("aria-label=\"Benchmark ratios"),
+        "the benchmark plot is inline"
+    );
 }
 
 #[test]

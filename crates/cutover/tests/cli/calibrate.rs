@@ -40,7 +40,7 @@ components:
       run: sh build.sh
     dagger:
       run: sh build.sh
-      shadow_run: sh build.sh
+      shadow_run: sh build.sh --dry-run
 ";
 
 fn json(test: &Test, args: &[&str]) -> serde_json::Value {

@@ -346,3 +346,50 @@ fn output_comparators_are_checked_where_they_are_written() {
     );
     Test::new().spec(&valid).args(&["check"]).run().code(0);
 }
+
+#[test]
+fn a_dry_run_that_is_the_real_command_or_empty_is_pointed_at() {
+    let deploy = |legacy_dry_run: &str| {
+        format!(
+            "{VALID}    side_effects: true
+    legacy:
+      run: ./deploy.sh
+      shadow_run: {legacy_dry_run}
+    dagger:
+      run: dagger call deploy
+      shadow_run: dagger call deploy --dry-run
+"
+        )
+    };
+    let stderr = rejects(
+        &deploy("./deploy.sh"),
+        "20:19",
+        "dry run `shadow_run` is the real command `./deploy.sh`",
+    );
+    assert!(
+        stderr.contains("components[1].legacy.shadow_run")
+            && stderr.contains("this would perform the side effect again"),
+        "{stderr}"
+    );
+    rejects(&deploy("\"  \""), "20:19", "dry run `shadow_run` is empty");
+    Test::new()
+        .spec(&deploy("./deploy.sh --dry-run"))
+        .args(&["check"])
+        .run()
+        .code(0);
+}
+
+#[test]
+fn an_unknown_time_zone_is_pointed_at_with_a_suggestion() {
+    let spec = VALID.replace(
+        "  capacity: 2\n",
+        "  capacity: 2\n  timezone: Europe/Berln\n",
+    );
+    let stderr = rejects(&spec, "6:13", "unknown time zone `Europe/Berln`");
+    assert!(stderr.contains("did you mean `Europe/Berlin`?"), "{stderr}");
+    Test::new()
+        .spec(&spec.replace("Berln", "Berlin"))
+        .args(&["check"])
+        .run()
+        .code(0);
+}

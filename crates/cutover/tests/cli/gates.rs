@@ -476,3 +476,102 @@ fn docs_render_criteria_tests_and_live_verdicts() {
         assert!(text.contains("- **Risks:**"), "{file}");
     }
 }
+
+#[test]
+fn success_criteria_show_the_latest_benchmark_against_the_margin() {
+    let spec = spec("    - expr: not_slower(50%)\n      enforce: false", "").replace(
+        "  start: 2027-01-04\n",
+        "  start: 2027-01-04\n  timezone: America/New_York\n",
+    );
+    let test = Test::new().spec(&spec);
+    at(&test, &["bench", "job", "--runs", "6", "--format", "json"])
+        .run()
+        .code(0);
+    at(&test, &["rollback", "job", "--drill"]).run();
+    at(&test, &["docs", "--out", "docs"]).run().code(0);
+    let criteria =
+        std::fs::read_to_string(test.path().join("docs/success-criteria.md")).expect("doc");
+    let section = &criteria[criteria
+        .find("## Benchmark results")
+        .expect("benchmark section")..];
+    let row = section
+        .lines()
+        .find(|l| l.starts_with("| `job` |"))
+        .expect("the component's row");
+    // When (in the migration's zone, named), what was timed, the counts,
+    // medians in human units, ratio, interval, p-value, margin and verdict.
+    assert!(row.contains(" America/New_York |"), "{row}");
+    assert!(row.contains("| real runs | 6 / 6 |"), "{row}");
+    assert!(row.contains(" ms → ") || row.contains(" s → "), "{row}");
+    assert!(row.contains("| +50% |"), "{row}");
+    assert!(
+        ["| pass |", "| fail |", "| inconclusive |"]
+            .iter()
+            .any(|v| row.contains(v)),
+        "{row}"
+    );
+    assert!(row.contains("(current) |"), "{row}");
+    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+    let ratio: f64 = cells[6].parse().expect("ratio");
+    let (low, high) = cells[7].split_once('–').expect("interval");
+    let (low, high): (f64, f64) = (low.parse().expect("low"), high.parse().expect("high"));
+    assert!(low <= ratio && ratio <= high, "{row}");
+    let p: f64 = cells[8].parse().expect("p-value");
+    assert!((0.0..=1.0).contains(&p), "{row}");
+    assert!(criteria.contains("Latest benchmark ("), "per component too");
+    let html =
+        std::fs::read_to_string(test.path().join("docs/success-criteria.html")).expect("html");
+    assert!(
+        html.contains("<figure class=\"chart\"><svg"),
+        "the plot is inline"
+    );
+    // A change to the Dagger side: the benchmark is of an earlier implementation.
+    let changed = spec.replace(
+        "dagger: { run: 'echo same' }",
+        "dagger: { run: 'echo same; true' }",
+    );
+    std::fs::write(test.path().join("migration.yaml"), changed).expect("spec");
+    at(&test, &["docs", "--out", "docs"]).run().code(0);
+    let criteria =
+        std::fs::read_to_string(test.path().join("docs/success-criteria.md")).expect("doc");
+    assert!(criteria.contains("(an earlier one) |"), "{criteria}");
+}
+
+#[test]
+fn times_are_shown_in_the_migration_zone_and_durations_in_human_units() {
+    let spec = spec("    - parity >= 0.99", "").replace(
+        "  start: 2027-01-04\n",
+        "  start: 2027-01-04\n  timezone: Asia/Tokyo\n",
+    );
+    let test = Test::new().spec(&spec);
+    shadow_runs(&test, 1);
+    at(&test, &["rollback", "job", "--drill"]).run();
+    for args in [&["runs", "job"][..], &["log"][..]] {
+        at(&test, args).run().code(0).stdout_has(" Asia/Tokyo ");
+    }
+    // JSON stays RFC 3339 in UTC.
+    let log = at(&test, &["log", "--format", "json"]).run();
+    let log: serde_json::Value = serde_json::from_str(&log.stdout).expect("log JSON");
+    assert!(
+        log["events"][0]["at"]
+            .as_str()
+            .is_some_and(|at| at.ends_with('Z')),
+        "{log}"
+    );
+    at(&test, &["docs", "--out", "docs"]).run().code(0);
+    let rollback =
+        std::fs::read_to_string(test.path().join("docs/rollback-procedures.md")).expect("doc");
+    let row = rollback
+        .lines()
+        .find(|l| l.starts_with("| `job` |"))
+        .expect("drill row");
+    assert!(row.contains(" Asia/Tokyo)"), "{row}");
+    assert!(
+        !row.contains(".0 ms") && (row.contains(" ms |") || row.contains(" s |")),
+        "{row}"
+    );
+    // Without a zone, times are in UTC and say so.
+    let utc = Test::new().spec(&spec.replace("  timezone: Asia/Tokyo\n", ""));
+    shadow_runs(&utc, 1);
+    at(&utc, &["runs", "job"]).run().stdout_has(" UTC ");
+}

@@ -288,6 +288,139 @@ fn bench_of_a_deploy_says_it_timed_dry_runs() {
     assert!(!test.path().join("deploys.log").exists(), "no real deploy");
 }
 
+/// A deploy whose two sides both declare a dry run: the legacy deploy
+/// appends to `effects.log`, each dry run says what it would push.
+fn deploy_with_dry_runs(legacy_dry_run: &str, dagger_dry_run: &str) -> String {
+    spec(
+        &format!(
+            "      shadow_run: {dagger_dry_run}\n    side_effects: true\n    outputs: [dist/report.txt]\n    gate: [parity >= 0.99, dagger.success_rate >= legacy.success_rate]\n"
+        ),
+        &format!(
+            "echo deploy >> effects.log; echo pushed app@1.4.2\n      shadow_run: {legacy_dry_run}"
+        ),
+        "echo pushed app@1.4.2 by dagger",
+    )
+}
+
+/// Both dry runs write the same report and say the same thing.
+const DRY_RUN: &str = "mkdir -p $CUTOVER_OUT/dist; echo report > $CUTOVER_OUT/dist/report.txt; echo would push app@1.4.2";
+
+fn runs_json(test: &Test) -> serde_json::Value {
+    let runs = test_with(test, &["runs", "job", "--format", "json"]).run();
+    runs.code(0);
+    serde_json::from_str(&runs.stdout).expect("runs JSON")
+}
+
+#[test]
+fn a_deploy_with_a_legacy_dry_run_compares_dry_run_with_dry_run() {
+    let test = Test::new()
+        .spec(&deploy_with_dry_runs(DRY_RUN, DRY_RUN))
+        .args(&["advance", "job", "--to", "shadow"]);
+    test.run().code(0);
+    for _ in 0..3 {
+        test_with(&test, &["run", "job"])
+            .run()
+            .code(0)
+            .stdout_has("pushed app@1.4.2\n")
+            .stderr_has("parity: dry run vs dry run")
+            .stderr_has("parity: match");
+    }
+    // The real deploy ran once per run, never in a dry run's place.
+    let effects = std::fs::read_to_string(test.path().join("effects.log")).expect("effects");
+    assert_eq!(effects.lines().count(), 3, "one real deploy per run");
+    let runs = runs_json(&test);
+    for run in runs["runs"].as_array().expect("runs") {
+        assert_eq!(run["comparison"], "dry_runs", "{run}");
+        assert_eq!(run["parity"], "match", "{run}");
+    }
+    let basis = runs["parity_basis"].as_str().unwrap_or_default();
+    assert!(basis.starts_with("dry run vs dry run"), "{basis}");
+    // The legacy dry run is not a legacy run: three real runs, three shadows.
+    let status = status_json(&test);
+    let job = &status["components"][0];
+    assert_eq!(job["runs"]["legacy"], 3, "{status}");
+    assert_eq!(job["runs"]["dagger"], 3, "{status}");
+    assert_eq!(job["runs"]["compared_by"]["dry_runs"], 3, "{status}");
+    assert_eq!(job["parity"], 1.0);
+    let table = test_with(&test, &["status"]).run();
+    table.code(0).stdout_has("dry runs");
+    let gate = test_with(&test, &["gate", "job", "--format", "json"]).run();
+    let gate: serde_json::Value = serde_json::from_str(&gate.stdout).expect("gate JSON");
+    let parity = gate["criteria"]
+        .as_array()
+        .expect("criteria")
+        .iter()
+        .find(|c| c["expr"] == "parity >= 0.99")
+        .expect("the default parity criterion");
+    assert_eq!(parity["compared_by"]["dry_runs"], 3, "{gate}");
+    // Success rates and durations of the legacy side are its real runs' only.
+    let legacy_runs = &gate["criteria"]
+        .as_array()
+        .expect("criteria")
+        .iter()
+        .find(|c| c["expr"] == "dagger.success_rate >= legacy.success_rate")
+        .expect("success-rate criterion")["metrics"];
+    assert_eq!(legacy_runs["legacy.success_rate"], 1.0, "{gate}");
+    test_with(&test, &["gate", "job"])
+        .run()
+        .stdout_has("parity of `job` compared: dry run vs dry run (3 runs)");
+}
+
+#[test]
+fn a_dry_run_mismatch_is_a_mismatch_and_a_failing_dry_run_never_changes_the_exit_code() {
+    let other = DRY_RUN.replace("app@1.4.2", "app@1.4.3");
+    let test = Test::new()
+        .spec(&deploy_with_dry_runs(DRY_RUN, &other))
+        .args(&["advance", "job", "--to", "shadow"]);
+    test.run().code(0);
+    test_with(&test, &["run", "job"])
+        .run()
+        .code(0)
+        .stderr_has("parity: mismatch: stdout differs");
+    assert_eq!(runs_json(&test)["runs"][0]["parity"], "mismatch");
+    // The legacy dry run fails: the CI job still gets the real deploy's 0.
+    let failing = deploy_with_dry_runs("echo broken; exit 5", DRY_RUN);
+    std::fs::write(test.path().join("migration.yaml"), failing).expect("spec");
+    test_with(&test, &["run", "job"])
+        .run()
+        .code(0)
+        .stderr_has("parity: mismatch: exit code: legacy 5, dagger 0");
+    // The real deploy fails: that is what CI sees, whatever the dry runs did.
+    let real_fails = deploy_with_dry_runs(DRY_RUN, DRY_RUN)
+        .replace("echo pushed app@1.4.2\n", "echo pushed app@1.4.2; exit 4\n");
+    std::fs::write(test.path().join("migration.yaml"), real_fails).expect("spec");
+    test_with(&test, &["run", "job"])
+        .run()
+        .code(4)
+        .stderr_has("parity: match");
+    let status = status_json(&test);
+    assert_eq!(status["components"][0]["runs"]["mismatches"], 2, "{status}");
+    let effects = std::fs::read_to_string(test.path().join("effects.log")).expect("effects");
+    assert_eq!(effects.lines().count(), 3, "one real deploy per run");
+}
+
+#[test]
+fn without_a_legacy_dry_run_a_deploy_still_compares_exit_codes_only() {
+    let test = Test::new()
+        .spec(&spec(
+            "      shadow_run: echo would push app@1.4.2\n    side_effects: true\n",
+            "echo pushed app@1.4.2",
+            "echo pushed app@1.4.2",
+        ))
+        .args(&["advance", "job", "--to", "shadow"]);
+    test.run().code(0);
+    test_with(&test, &["run", "job"])
+        .run()
+        .code(0)
+        .stderr_has("parity: exit code only (real run vs dry run)");
+    let runs = runs_json(&test);
+    assert_eq!(runs["runs"][0]["comparison"], "exit_code");
+    assert_eq!(
+        status_json(&test)["components"][0]["runs"]["compared_by"]["exit_code"],
+        1
+    );
+}
+
 #[test]
 fn canary_routes_deterministically_by_key() {
     let test = Test::new()
@@ -677,4 +810,42 @@ fn both_sides_share_one_trace_and_the_dagger_trace_url_is_kept() {
         "https://dagger.cloud/acme/traces/0af7651916cd43dd8448eb211c80319c"
     );
     assert_eq!(run["trace_id"].as_str().map(str::len), Some(32));
+}
+
+#[test]
+fn the_example_deploy_reaches_full_parity_comparing_its_dry_runs() {
+    // The bundled example's real scripts: legacy/deploy.sh and the Dagger
+    // stand-in, each with --dry-run; no normalize rule for their messages.
+    let test = Test::new();
+    let status = Process::new("cp")
+        .arg("-r")
+        .arg(format!("{}/.", example_dir().display()))
+        .arg(test.path())
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    let spec = std::fs::read_to_string(test.path().join("migration.yaml")).expect("spec");
+    let deploy = &spec[spec.find("- id: release-pipeline").expect("deploy")..];
+    let deploy = &deploy[..deploy.find("  - id:").unwrap_or(deploy.len())];
+    assert!(!deploy.contains("normalize:"), "{deploy}");
+    test_with(&test, &["advance", "release-pipeline", "--to", "shadow"])
+        .run()
+        .code(0);
+    for _ in 0..3 {
+        test_with(&test, &["run", "release-pipeline"])
+            .run()
+            .code(0)
+            .stdout_has("pushed release-pipeline@1.4.2");
+    }
+    let deploys = std::fs::read_to_string(test.path().join("deploys.log")).expect("deploys");
+    assert_eq!(deploys.lines().count(), 3, "{deploys}");
+    let status = status_json(&test);
+    let release = status["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .find(|c| c["id"] == "release-pipeline")
+        .expect("release-pipeline");
+    assert_eq!(release["parity"], 1.0, "{release}");
+    assert_eq!(release["runs"]["compared_by"]["dry_runs"], 3, "{release}");
 }

@@ -305,6 +305,13 @@ fn every_evidence_command_works_through(server: &Server) {
         )
         .code(0);
     assert_eq!(mode(server), "legacy");
+    // A runner's benchmark is kept by the server; the documents show it.
+    server
+        .cutover(dir, Some(RUNNER), &["bench", "job", "--runs", "5"])
+        .code(0);
+    let latest = server.get("/v1/benchmarks?component=job", VIEWER);
+    assert_eq!(latest["legacy_runs"], 5, "{latest}");
+    assert!(latest["ratio"].is_f64(), "{latest}");
     let out = clone.path().join("docs-out");
     server
         .cutover(
@@ -314,6 +321,11 @@ fn every_evidence_command_works_through(server: &Server) {
         )
         .code(0);
     assert!(std::fs::read_dir(&out).expect("docs written").count() > 0);
+    let criteria = std::fs::read_to_string(out.join("success-criteria.md")).expect("criteria");
+    assert!(
+        criteria.contains("| `job` |") && criteria.contains("| 5 / 5 |"),
+        "{criteria}"
+    );
     // The actor of every event is the token's name, never what the client claims.
     let log = server.cutover(dir, Some(VIEWER), &["log", "--format", "json"]);
     log.code(0);

@@ -28,6 +28,7 @@ const TABLES: &[&str] = &[
     "decisions",
     "drills",
     "overrides",
+    "benchmarks",
 ];
 
 /// Writes every record of the store (as `tx` sees it) into a new SQLite

@@ -45,9 +45,9 @@ use super::backend::{Backend, decision_opened, replaces};
 use super::connection::Durability;
 use super::error::StoreError;
 use super::types::{
-    ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
-    PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, RunWrite,
-    Snapshot, SnapshotKind, TestRecord, WindowSamples,
+    BenchmarkRecord, ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride,
+    ModeRecord, ModeUpdate, PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord,
+    RunStart, RunWrite, Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
 use crate::lifecycle::ModeState;
@@ -343,6 +343,20 @@ impl Backend for Postgres {
         self.write(Durability::Relaxed, |tx| {
             records::insert_test(tx, result, at)
         })
+    }
+
+    fn record_benchmark(
+        &mut self,
+        benchmark: &BenchmarkRecord,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.write(Durability::Relaxed, |tx| {
+            records::insert_benchmark(tx, benchmark, at)
+        })
+    }
+
+    fn latest_benchmark(&self, component: &str) -> Result<Option<BenchmarkRecord>, StoreError> {
+        self.read(|tx| records::latest_benchmark(tx, component))
     }
 
     fn insert_snapshot(

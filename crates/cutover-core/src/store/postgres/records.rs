@@ -1,11 +1,12 @@
-//! Decision points, drills and test results in PostgreSQL: the SQL of
-//! `../decisions.rs`, `../drills.rs` and `../test_results.rs`.
+//! Decision points, drills, test results and benchmarks in PostgreSQL: the
+//! SQL of `../decisions.rs`, `../drills.rs`, `../test_results.rs` and
+//! `../benchmarks.rs`.
 
 use postgres::Transaction;
 
 use super::super::codec::{self, text};
 use super::super::error::StoreError;
-use super::super::types::{Decision, DrillRecord, TestRecord, WindowSamples};
+use super::super::types::{BenchmarkRecord, Decision, DrillRecord, TestRecord, WindowSamples};
 use crate::event::DecisionOutcome;
 use crate::lifecycle::Side;
 
@@ -151,4 +152,65 @@ pub(super) fn add_latest_tests(
         target.tests_passed += u64::from(passed != 0);
     }
     Ok(())
+}
+
+/// Records one benchmark, stamped `at`.
+pub(super) fn insert_benchmark(
+    tx: &mut Transaction<'_>,
+    benchmark: &BenchmarkRecord,
+    at: jiff::Timestamp,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO benchmarks (component, at, implementation, dry_runs, legacy_runs, dagger_runs,
+                                 legacy_median_s, dagger_median_s, ratio, ratio_low, ratio_high, p_value)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        &[
+            &benchmark.component,
+            &codec::timestamp_text(at),
+            &benchmark.implementation,
+            &i64::from(benchmark.dry_runs),
+            &i64::from(benchmark.legacy_runs),
+            &i64::from(benchmark.dagger_runs),
+            &benchmark.legacy_median,
+            &benchmark.dagger_median,
+            &benchmark.ratio,
+            &benchmark.ratio_low,
+            &benchmark.ratio_high,
+            &benchmark.p_value,
+        ],
+    )?;
+    Ok(())
+}
+
+/// The latest benchmark of a component.
+pub(super) fn latest_benchmark(
+    tx: &mut Transaction<'_>,
+    component: &str,
+) -> Result<Option<BenchmarkRecord>, StoreError> {
+    let row = tx.query_opt(
+        "SELECT component, at, implementation, dry_runs, legacy_runs, dagger_runs,
+                legacy_median_s, dagger_median_s, ratio, ratio_low, ratio_high, p_value
+         FROM benchmarks WHERE component = $1 ORDER BY id DESC LIMIT 1",
+        &[&component],
+    )?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let count = |index: usize| -> Result<u32, StoreError> {
+        Ok(u32::try_from(row.try_get::<_, i64>(index)?).unwrap_or(0))
+    };
+    Ok(Some(BenchmarkRecord {
+        component: row.try_get(0)?,
+        at: codec::timestamp(row.try_get(1)?)?,
+        implementation: row.try_get(2)?,
+        dry_runs: row.try_get::<_, i64>(3)? != 0,
+        legacy_runs: count(4)?,
+        dagger_runs: count(5)?,
+        legacy_median: row.try_get(6)?,
+        dagger_median: row.try_get(7)?,
+        ratio: row.try_get(8)?,
+        ratio_low: row.try_get(9)?,
+        ratio_high: row.try_get(10)?,
+        p_value: row.try_get(11)?,
+    }))
 }

@@ -55,7 +55,7 @@ pub(super) fn finish(
 ) -> Result<(), StoreError> {
     let row = tx.query_opt(
         "UPDATE runs SET status = $7, finished_at = $2, exit_code = $3, parity = $4,
-             parity_summary = $5, trace_url = $6 WHERE id = $1 AND status = $8
+             parity_summary = $5, trace_url = $6, comparison = $9 WHERE id = $1 AND status = $8
          RETURNING component, started_at, source",
         &[
             &finish.id,
@@ -66,6 +66,7 @@ pub(super) fn finish(
             &finish.trace_url,
             &text(RunStatus::Complete),
             &text(RunStatus::Running),
+            &finish.comparison.map(text),
         ],
     )?;
     let Some(row) = row else {
@@ -109,7 +110,7 @@ pub(super) fn finish(
     }
     let mut records = samples::of_run(
         codec::timestamp(&started_at)?,
-        finish.parity,
+        (finish.parity, finish.comparison),
         finish
             .sides
             .iter()
@@ -174,7 +175,7 @@ pub(super) fn import(tx: &mut Transaction<'_>, runs: &[ImportedRun]) -> Result<(
             .or_default()
             .extend(samples::of_run(
                 run.started_at,
-                run.parity,
+                (run.parity, None),
                 roles.map(|((side, outcome, ms), role)| (*side, role, 0, outcome, *ms)),
             ));
     }
@@ -289,7 +290,7 @@ pub(super) fn recent(
 ) -> Result<Vec<RunRecord>, StoreError> {
     let rows = tx.query(
         "SELECT id, component, mode, canary_percent, authoritative, status, started_at, finished_at,
-                exit_code, parity, parity_summary, trace_id, trace_url, pid
+                exit_code, parity, parity_summary, trace_id, trace_url, pid, comparison
          FROM runs WHERE component = $1 ORDER BY started_at DESC, id DESC LIMIT $2",
         &[&component, &i64::from(limit)],
     )?;
@@ -303,6 +304,7 @@ fn run_record(row: &Row) -> Result<RunRecord, StoreError> {
     };
     let exit_code: Option<i64> = row.try_get(8)?;
     let parity: Option<&str> = row.try_get(9)?;
+    let comparison: Option<&str> = row.try_get(14)?;
     Ok(RunRecord {
         id: row.try_get(0)?,
         component: row.try_get(1)?,
@@ -314,6 +316,7 @@ fn run_record(row: &Row) -> Result<RunRecord, StoreError> {
         finished_at: codec::optional_timestamp(row.try_get(7)?)?,
         exit_code: exit_code.map(|c| c as i32),
         parity: parity.map(codec::parse).transpose()?,
+        comparison: comparison.map(codec::parse).transpose()?,
         parity_summary: row.try_get(10)?,
         trace_id: row.try_get(11)?,
         trace_url: row.try_get(12)?,
