@@ -63,6 +63,16 @@ fi
 export CUTOVER_SDK_BETA_PYTHON="$SDK_CACHE/py-beta/bin/python"
 export CUTOVER_SDK_BETA_NODE_MODULES="$SDK_CACHE/ts-beta/node_modules"
 
+# Justfiles are read with `just --dump` when `just` is installed: the tests
+# run both that path and the parser. `just` comes from PyPI (`rust-just`, a
+# wheel holding the binary) into a tool venv; it is not put on PATH.
+if ! "$SDK_CACHE/tools/bin/just" --version 2>/dev/null | grep -qx 'just 1.59.0'; then
+  echo "installing just 1.59.0 (rust-just) into $SDK_CACHE/tools (not found)..." >&2
+  python3 -m venv "$SDK_CACHE/tools"
+  "$SDK_CACHE/tools/bin/pip" install --quiet rust-just==1.59.0
+fi
+export CUTOVER_TEST_JUST="$SDK_CACHE/tools/bin/just"
+
 # The parity tests build a small C library two ways: with make and with CMake.
 if ! command -v cmake >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1 || ! command -v cc >/dev/null 2>&1; then
   echo "installing cmake, make and a C compiler (not found)..." >&2

@@ -10,6 +10,7 @@ pub mod github;
 pub mod gitlab;
 pub mod job;
 pub mod just;
+pub mod just_dump;
 pub mod make;
 pub mod source;
 pub mod taskfile;
@@ -68,6 +69,7 @@ pub fn read_files(
     Ok(Import {
         jobs,
         unresolved: sources.unresolved,
+        notes: sources.notes,
     })
 }
 
