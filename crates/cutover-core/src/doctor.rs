@@ -96,7 +96,9 @@ pub fn diagnose(scratch: &Path, state: &StoreLocation, engine_timeout: Duration)
                 detail: format!(
                     "{}: `dagger version` said {}",
                     path.display(),
-                    version.as_deref().map_or_else(|| last_line(&out), |v| format!("`{v}`"))
+                    version
+                        .as_deref()
+                        .map_or_else(|| last_line(&out), |v| format!("`{v}`"))
                 ),
                 version,
             });
@@ -283,7 +285,10 @@ mod tests {
     #[test]
     fn the_engine_is_asked_the_way_each_cli_generation_asks_it() {
         assert_eq!(engine_probe(Some("v0.19.11")), "dagger core version");
-        assert_eq!(engine_probe(Some("v1.0.0-beta.10")), "dagger -m core api call version");
+        assert_eq!(
+            engine_probe(Some("v1.0.0-beta.10")),
+            "dagger -m core api call version"
+        );
         assert_eq!(engine_probe(None), "dagger core version");
     }
 }

@@ -72,7 +72,15 @@ pub fn import(sources: &mut Sources, file: &SourceFile) -> Result<Vec<ImportedJo
 
 /// Attributes that limit a recipe to some platforms.
 const PLATFORMS: &[&str] = &[
-    "linux", "macos", "unix", "windows", "openbsd", "freebsd", "netbsd", "dragonfly", "android",
+    "linux",
+    "macos",
+    "unix",
+    "windows",
+    "openbsd",
+    "freebsd",
+    "netbsd",
+    "dragonfly",
+    "android",
 ];
 
 fn platform_specific(recipe: &Recipe) -> bool {

@@ -47,9 +47,8 @@ struct Dependency {
     recipe: String,
 }
 
-static LOCATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"——▶ .*:(\d+):\d+").expect("a constant, valid pattern")
-});
+static LOCATION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"——▶ .*:(\d+):\d+").expect("a constant, valid pattern"));
 
 /// The recipes of `file` as `just` reads them; `None` when `just` is not
 /// installed.

@@ -90,9 +90,9 @@ pub fn workspace_config(
     module_dir: &str,
 ) -> Result<String, WorkspaceConfigError> {
     let mut document: DocumentMut = match existing {
-        Some(text) => text
-            .parse()
-            .map_err(|error: toml_edit::TomlError| WorkspaceConfigError::Syntax(error.to_string()))?,
+        Some(text) => text.parse().map_err(|error: toml_edit::TomlError| {
+            WorkspaceConfigError::Syntax(error.to_string())
+        })?,
         None => {
             let mut document = DocumentMut::new();
             document.decor_mut().set_prefix(
@@ -176,7 +176,9 @@ fn register_authoring_sdk(
         .get_mut(&key)
         .and_then(|entry| entry.get_mut("as-sdk"))
         .and_then(Item::as_table_mut)
-        .ok_or_else(|| WorkspaceConfigError::Conflict(format!("`modules.{key}.as-sdk` is not a table")))?;
+        .ok_or_else(|| {
+            WorkspaceConfigError::Conflict(format!("`modules.{key}.as-sdk` is not a table"))
+        })?;
     let authored = as_sdk
         .entry("modules")
         .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()))
@@ -228,7 +230,10 @@ mod tests {
     fn a_new_workspace_installs_the_module_and_registers_its_sdk() {
         let text = workspace_config(None, "ci", Sdk::Python, ".dagger/modules/ci").expect("toml");
         assert!(text.starts_with("# Dagger workspace (CLI 1.0 beta)"));
-        assert!(!text.contains("[modules]\n"), "the parent table stays implicit:\n{text}");
+        assert!(
+            !text.contains("[modules]\n"),
+            "the parent table stays implicit:\n{text}"
+        );
         for needle in [
             "[modules.ci]\nsource = \".dagger/modules/ci\"\n",
             "[modules.dagger-python-sdk]\nsource = \"github.com/dagger/python-sdk\"\n",
@@ -242,11 +247,20 @@ mod tests {
     #[test]
     fn an_existing_workspace_keeps_its_comments_and_its_sdk_entry() {
         let existing = "# ours\n[modules.eslint]\nsource = \"github.com/dagger/eslint@v0.3.0\" # pinned\n\n[modules.py]\nsource = \"github.com/dagger/python-sdk\"\n\n[modules.py.as-sdk]\nname = \"python\"\n\n[[modules.py.as-sdk.modules]]\npath = \"tools/other\"\n";
-        let text =
-            workspace_config(Some(existing), "ci", Sdk::Python, ".dagger/modules/ci").expect("toml");
-        assert!(text.starts_with("# ours\n[modules.eslint]\nsource = \"github.com/dagger/eslint@v0.3.0\" # pinned\n"));
-        assert!(!text.contains("dagger-python-sdk"), "the installed SDK is reused:\n{text}");
-        assert_eq!(text.matches("[[modules.py.as-sdk.modules]]").count(), 2, "{text}");
+        let text = workspace_config(Some(existing), "ci", Sdk::Python, ".dagger/modules/ci")
+            .expect("toml");
+        assert!(text.starts_with(
+            "# ours\n[modules.eslint]\nsource = \"github.com/dagger/eslint@v0.3.0\" # pinned\n"
+        ));
+        assert!(
+            !text.contains("dagger-python-sdk"),
+            "the installed SDK is reused:\n{text}"
+        );
+        assert_eq!(
+            text.matches("[[modules.py.as-sdk.modules]]").count(),
+            2,
+            "{text}"
+        );
         let again =
             workspace_config(Some(&text), "ci", Sdk::Python, ".dagger/modules/ci").expect("toml");
         assert_eq!(again, text, "scaffolding twice changes nothing");
@@ -257,7 +271,11 @@ mod tests {
         let existing = "[modules.ci]\nsource = \"github.com/acme/ci\"\n";
         let error = workspace_config(Some(existing), "ci", Sdk::Typescript, ".dagger/modules/ci")
             .expect_err("a conflict");
-        assert!(error.to_string().contains("already installs `github.com/acme/ci`"));
+        assert!(
+            error
+                .to_string()
+                .contains("already installs `github.com/acme/ci`")
+        );
         assert!(matches!(
             workspace_config(Some("[modules\n"), "ci", Sdk::Python, "m"),
             Err(WorkspaceConfigError::Syntax(_))
@@ -269,7 +287,9 @@ mod tests {
         let file = module_config("ci", Sdk::Typescript);
         assert_eq!(
             file.text,
-            format!("name = \"ci\"\nengineVersion = \"{ENGINE_VERSION}\"\n\n[runtime]\nsource = \"typescript\"\n")
+            format!(
+                "name = \"ci\"\nengineVersion = \"{ENGINE_VERSION}\"\n\n[runtime]\nsource = \"typescript\"\n"
+            )
         );
     }
 }

@@ -2,7 +2,7 @@
 //! the 1.0-beta CLI the `dagger.toml` workspace that installs it) and sets
 //! their `dagger.run` in the spec (never replacing one already there).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use cutover_core::legacy::job::component_id;
 use cutover_core::scaffold::beta;
@@ -42,25 +42,8 @@ pub fn run(global: &GlobalArgs, args: ScaffoldArgs, printer: &mut Printer) -> Re
         DaggerCliChoice::Beta => DaggerCli::Beta,
     };
     let name = name.unwrap_or_else(|| workspace.migration.name.clone());
-    let directory = out.unwrap_or_else(|| match cli {
-        DaggerCli::Stable => workspace.base_dir.join(".dagger"),
-        DaggerCli::Beta => workspace
-            .base_dir
-            .join(beta::default_module_dir(&component_id(&name))),
-    });
-    if beta::holds_module(&directory) && !force {
-        return Err(CliError::Usage(format!(
-            "`{}` already holds a Dagger module; pass --force to overwrite it or --out for another directory",
-            directory.display()
-        )));
-    }
+    let directory = module_directory(out, cli, &name, &workspace.base_dir, force)?;
     let module_dir = relative_to(&directory, &workspace.base_dir);
-    if cli == DaggerCli::Beta && Path::new(&module_dir).is_absolute() {
-        return Err(CliError::Usage(format!(
-            "`{}` is outside the spec's directory; a 1.0-beta workspace installs modules by a path inside it",
-            directory.display()
-        )));
-    }
     let settings = ScaffoldSettings {
         sdk: match sdk {
             SdkChoice::Python => Sdk::Python,
@@ -106,6 +89,36 @@ pub fn run(global: &GlobalArgs, args: ScaffoldArgs, printer: &mut Printer) -> Re
         .write(&report(&module, &edit, &directory, &workspace.base_dir))
         .map_err(CliError::Stdout)?;
     Ok(exit_codes::OK)
+}
+
+/// Where the module goes: `--out`, else the generation's default; refused
+/// when a module is there already (without `--force`), or for the 1.0 beta
+/// when it is outside the spec's directory (the workspace installs it by a
+/// relative path).
+fn module_directory(
+    out: Option<PathBuf>,
+    cli: DaggerCli,
+    name: &str,
+    base: &Path,
+    force: bool,
+) -> Result<PathBuf, CliError> {
+    let directory = out.unwrap_or_else(|| match cli {
+        DaggerCli::Stable => base.join(".dagger"),
+        DaggerCli::Beta => base.join(beta::default_module_dir(&component_id(name))),
+    });
+    if beta::holds_module(&directory) && !force {
+        return Err(CliError::Usage(format!(
+            "`{}` already holds a Dagger module; pass --force to overwrite it or --out for another directory",
+            directory.display()
+        )));
+    }
+    if cli == DaggerCli::Beta && Path::new(&relative_to(&directory, base)).is_absolute() {
+        return Err(CliError::Usage(format!(
+            "`{}` is outside the spec's directory; a 1.0-beta workspace installs modules by a path inside it",
+            directory.display()
+        )));
+    }
+    Ok(directory)
 }
 
 fn relative_to(path: &Path, base: &Path) -> String {

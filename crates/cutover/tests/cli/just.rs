@@ -37,7 +37,16 @@ fn path_without_just() -> String {
 fn import(dir: &Path, path: &str, file: &str) -> Outcome {
     Test::at(dir)
         .env("PATH", path)
-        .args(&["import", "--from", "just", file, "--start", "2027-01-04", "--name", "j"])
+        .args(&[
+            "import",
+            "--from",
+            "just",
+            file,
+            "--start",
+            "2027-01-04",
+            "--name",
+            "j",
+        ])
         .run()
 }
 
@@ -52,7 +61,11 @@ fn dependencies(spec: &str) -> BTreeMap<String, Vec<String>> {
             let id = c["id"].as_str().expect("id").to_owned();
             let depends_on = c["depends_on"]
                 .as_array()
-                .map(|d| d.iter().map(|v| v.as_str().expect("id").to_owned()).collect())
+                .map(|d| {
+                    d.iter()
+                        .map(|v| v.as_str().expect("id").to_owned())
+                        .collect()
+                })
                 .unwrap_or_default();
             (id, depends_on)
         })
@@ -131,7 +144,9 @@ fn corpus_justfiles_read_by_just_and_by_the_parser_agree() {
         for (_, name) in names.iter().filter(|(_, name)| !recipes.contains_key(name)) {
             let defined = text
                 .lines()
-                .position(|l| l.starts_with(&format!("{name}:")) || l.starts_with(&format!("{name} ")))
+                .position(|l| {
+                    l.starts_with(&format!("{name}:")) || l.starts_with(&format!("{name} "))
+                })
                 .unwrap_or_else(|| panic!("{}: {name} is not in the text", source.display()));
             let attributes = text.lines().take(defined).last().unwrap_or("");
             assert!(
@@ -147,7 +162,10 @@ fn corpus_justfiles_read_by_just_and_by_the_parser_agree() {
 fn just_follows_imports_the_parser_only_lists() {
     let test = Test::new()
         .file("build.just", "build:\n    cargo build\n")
-        .file("justfile", "import 'build.just'\n\ntest: build\n    cargo test\n");
+        .file(
+            "justfile",
+            "import 'build.just'\n\ntest: build\n    cargo test\n",
+        );
     let with_just = format!("{}:{}", just_dir().display(), path_without_just());
     let dumped = import(test.path(), &with_just, "justfile");
     dumped.code(0);
@@ -200,5 +218,8 @@ fn mutated_justfiles_never_panic_through_either_reader() {
             }
         }
     }
-    assert!(refused_by_just > 0, "some mutations reach just's own refusal");
+    assert!(
+        refused_by_just > 0,
+        "some mutations reach just's own refusal"
+    );
 }

@@ -31,7 +31,11 @@ fn mypy_strict_with(python: &Path, module: &Path) -> std::process::Output {
 }
 
 fn tsc_strict(module: &Path) -> std::process::Output {
-    tsc_strict_with(&sdk_env("CUTOVER_SDK_NODE_MODULES"), module, "tsconfig.json")
+    tsc_strict_with(
+        &sdk_env("CUTOVER_SDK_NODE_MODULES"),
+        module,
+        "tsconfig.json",
+    )
 }
 
 fn tsc_strict_with(modules: &Path, module: &Path, config: &str) -> std::process::Output {
@@ -380,7 +384,9 @@ fn python_scaffolds_for_the_1_0_beta_install_a_workspace_module_that_type_checks
     outcome
         .code(0)
         .stdout_has("installed it in the workspace")
-        .stdout_has("set test-sqlite.dagger.run: dagger api call ci-to-dagger test-sqlite --source .");
+        .stdout_has(
+            "set test-sqlite.dagger.run: dagger api call ci-to-dagger test-sqlite --source .",
+        );
     let workspace = root.path().join("dagger.toml");
     let text = std::fs::read_to_string(&workspace).expect("dagger.toml");
     assert!(
@@ -388,11 +394,19 @@ fn python_scaffolds_for_the_1_0_beta_install_a_workspace_module_that_type_checks
         "the team's lines stay as they were:\n{text}"
     );
     assert!(text.contains("[modules.ci-to-dagger]\nsource = \".dagger/modules/ci-to-dagger\"\n"));
-    assert!(text.contains("[[modules.dagger-python-sdk.as-sdk.modules]]\npath = \".dagger/modules/ci-to-dagger\"\n"));
+    assert!(text.contains(
+        "[[modules.dagger-python-sdk.as-sdk.modules]]\npath = \".dagger/modules/ci-to-dagger\"\n"
+    ));
     assert_valid_dagger_config("dagger-workspace.schema.json", &workspace);
     let module = root.path().join(".dagger/modules/ci-to-dagger");
-    assert_valid_dagger_config("dagger-module.schema.json", &module.join("dagger-module.toml"));
-    assert!(!module.join("dagger.json").exists(), "no 0.x config in a beta module");
+    assert_valid_dagger_config(
+        "dagger-module.schema.json",
+        &module.join("dagger-module.toml"),
+    );
+    assert!(
+        !module.join("dagger.json").exists(),
+        "no 0.x config in a beta module"
+    );
     let source = std::fs::read_to_string(module.join("src/ci_to_dagger/__init__.py"))
         .expect("the class lives in __init__.py, as the beta SDK's template has it");
     assert!(source.matches("    @function\n").count() >= 5);
@@ -404,16 +418,38 @@ fn python_scaffolds_for_the_1_0_beta_install_a_workspace_module_that_type_checks
     );
     let python = sdk_env("CUTOVER_SDK_BETA_PYTHON");
     let checked = mypy_strict_with(&python, &module);
-    assert!(checked.status.success(), "mypy --strict (beta SDK) failed:\n{}", show(&checked));
+    assert!(
+        checked.status.success(),
+        "mypy --strict (beta SDK) failed:\n{}",
+        show(&checked)
+    );
     std::fs::write(
         module.join("src/ci_to_dagger/broken.py"),
         "from dagger import dag\n\nx: int = dag.container()\n",
     )
     .expect("write");
-    assert!(!mypy_strict_with(&python, &module).status.success(), "mypy accepted a type error");
+    assert!(
+        !mypy_strict_with(&python, &module).status.success(),
+        "mypy accepted a type error"
+    );
     Test::at(root.path()).args(&["check"]).run().code(0);
     let again = scaffold_beta(root.path(), "python");
     again.code(2).stderr_has("already holds a Dagger module");
+    let outside = tempfile::tempdir().expect("tmp");
+    Test::at(root.path())
+        .args(&[
+            "scaffold",
+            "--all",
+            "--sdk",
+            "python",
+            "--dagger-cli",
+            "1.0-beta",
+            "--out",
+            &outside.path().to_string_lossy(),
+        ])
+        .run()
+        .code(2)
+        .stderr_has("is outside the spec's directory");
 }
 
 #[test]
@@ -424,11 +460,20 @@ fn typescript_scaffolds_for_the_1_0_beta_type_check_against_the_beta_sdk() {
     let workspace = root.path().join("dagger.toml");
     assert_valid_dagger_config("dagger-workspace.schema.json", &workspace);
     let text = std::fs::read_to_string(&workspace).expect("dagger.toml");
-    assert!(text.contains("[modules.dagger-typescript-sdk.as-sdk]\nname = \"typescript\"\n"), "{text}");
+    assert!(
+        text.contains("[modules.dagger-typescript-sdk.as-sdk]\nname = \"typescript\"\n"),
+        "{text}"
+    );
     let module = root.path().join(".dagger/modules/ci-to-dagger");
-    assert_valid_dagger_config("dagger-module.schema.json", &module.join("dagger-module.toml"));
+    assert_valid_dagger_config(
+        "dagger-module.schema.json",
+        &module.join("dagger-module.toml"),
+    );
     let tsconfig = std::fs::read_to_string(module.join("tsconfig.json")).expect("tsconfig");
-    assert!(tsconfig.contains("\"@dagger.io/dagger\": [\"./sdk/index.ts\"]"), "{tsconfig}");
+    assert!(
+        tsconfig.contains("\"@dagger.io/dagger\": [\"./sdk/index.ts\"]"),
+        "{tsconfig}"
+    );
     let index = std::fs::read_to_string(module.join("src/index.ts")).expect("index.ts");
     assert!(index.matches("  @func()\n").count() >= 5);
     // The module's tsconfig points `@dagger.io/dagger` at the `sdk/` that
@@ -440,16 +485,25 @@ fn typescript_scaffolds_for_the_1_0_beta_type_check_against_the_beta_sdk() {
     .expect("write");
     let modules = sdk_env("CUTOVER_SDK_BETA_NODE_MODULES");
     let checked = tsc_strict_with(&modules, &module, "tsconfig.check.json");
-    assert!(checked.status.success(), "tsc --strict (beta SDK) failed:\n{}", show(&checked));
+    assert!(
+        checked.status.success(),
+        "tsc --strict (beta SDK) failed:\n{}",
+        show(&checked)
+    );
     std::fs::write(
         module.join("src/broken.ts"),
         "import { dag } from \"@dagger.io/dagger\"\nexport const x: number = dag.container()\n",
     )
     .expect("write");
     assert!(
-        !tsc_strict_with(&modules, &module, "tsconfig.check.json").status.success(),
+        !tsc_strict_with(&modules, &module, "tsconfig.check.json")
+            .status
+            .success(),
         "tsc accepted a type error"
     );
     let spec = std::fs::read_to_string(root.path().join("migration.yaml")).expect("spec");
-    assert!(spec.contains("run: \"dagger api call ci-to-dagger "), "dagger.run is the beta's call");
+    assert!(
+        spec.contains("run: \"dagger api call ci-to-dagger "),
+        "dagger.run is the beta's call"
+    );
 }
