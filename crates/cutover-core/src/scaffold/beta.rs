@@ -39,9 +39,8 @@ use std::path::Path;
 
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
-use super::file::GeneratedFile;
-use super::function::FunctionPlan;
-use super::module::Sdk;
+use super::file::{GeneratedFile, Sdk};
+use super::function::{FunctionPlan, call_arguments};
 
 /// The engine version a 1.0-beta module declares: the newest beta tag in
 /// the source the layout was read from.
@@ -208,7 +207,7 @@ pub fn call_line(function: &FunctionPlan, module: &str) -> String {
         "dagger api call {module} {} --source .",
         function.words.join("-")
     );
-    line.push_str(&super::module::call_arguments(function));
+    line.push_str(&call_arguments(function));
     match function.exports.as_slice() {
         [] => {}
         [one] => line.push_str(&format!(" --output {one}")),

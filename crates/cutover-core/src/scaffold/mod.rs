@@ -13,7 +13,7 @@ pub mod python;
 pub mod spec_edit;
 pub mod typescript;
 
-pub use file::GeneratedFile;
+pub use file::{GeneratedFile, Sdk};
 pub use function::{FunctionPlan, PlannedService, PlannedStep};
-pub use module::{DaggerCli, Scaffold, ScaffoldError, ScaffoldSettings, Sdk, scaffold};
+pub use module::{DaggerCli, Scaffold, ScaffoldError, ScaffoldSettings, scaffold};
 pub use spec_edit::{SpecEdit, set_dagger_runs};

@@ -14,31 +14,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::beta::{self, WorkspaceConfigError};
-use super::file::GeneratedFile;
-use super::function::{FunctionPlan, plan};
+use super::file::{GeneratedFile, Sdk};
+use super::function::{FunctionPlan, call_arguments, plan};
 use super::{python, typescript};
 use crate::legacy::job::component_id;
 use crate::legacy::{ImportError, ImportedJob, LegacySystem, Step, read_files};
 use crate::spec::{Component, Migration};
-
-/// The SDKs a scaffold can target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sdk {
-    /// `dagger-io` (PyPI).
-    Python,
-    /// `@dagger.io/dagger` (npm).
-    Typescript,
-}
-
-impl Sdk {
-    /// The `sdk.source` value in `dagger.json`.
-    pub fn source(self) -> &'static str {
-        match self {
-            Sdk::Python => "python",
-            Sdk::Typescript => "typescript",
-        }
-    }
-}
 
 /// The generation of the Dagger CLI a scaffold is laid out for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,23 +265,6 @@ fn class_name(module: &str) -> String {
     } else {
         format!("Module{class}")
     }
-}
-
-/// The secret and matrix arguments of a call line, each with its leading space:
-/// secrets from the environment (`--token env://TOKEN`), matrix values from
-/// the variables `legacy.run` reads, with the first value as default.
-pub fn call_arguments(function: &FunctionPlan) -> String {
-    let mut line = String::new();
-    for (words, variable) in &function.secrets {
-        line.push_str(&format!(" --{} env://{variable}", words.join("-")));
-    }
-    for (words, variable, default) in &function.args {
-        line.push_str(&format!(
-            " --{} \"${{{variable}:-{default}}}\"",
-            words.join("-")
-        ));
-    }
-    line
 }
 
 /// The `dagger call` line for `function` in the module at `module_dir`.
