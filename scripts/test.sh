@@ -48,6 +48,31 @@ fi
 export CUTOVER_SDK_PYTHON="$SDK_CACHE/py/bin/python"
 export CUTOVER_SDK_NODE_MODULES="$SDK_CACHE/ts/node_modules"
 
+# Scaffolds for the Dagger CLI 1.0 beta (`--dagger-cli 1.0-beta`) are checked
+# against the beta SDK packages, in caches of their own.
+if ! "$SDK_CACHE/py-beta/bin/python" -c 'import importlib.metadata as m, mypy; assert m.version("dagger-io") == "1.0.0b21"' >/dev/null 2>&1; then
+  echo "installing dagger-io 1.0.0b21 and mypy into $SDK_CACHE/py-beta (not found)..." >&2
+  python3 -m venv "$SDK_CACHE/py-beta"
+  "$SDK_CACHE/py-beta/bin/pip" install --quiet dagger-io==1.0.0b21 mypy==2.4.1
+fi
+if ! grep -q '"version": "1.0.0-beta.14"' "$SDK_CACHE/ts-beta/node_modules/@dagger.io/dagger/package.json" 2>/dev/null || [ ! -e "$SDK_CACHE/ts-beta/node_modules/typescript/bin/tsc" ]; then
+  echo "installing @dagger.io/dagger 1.0.0-beta.14 and typescript into $SDK_CACHE/ts-beta (not found)..." >&2
+  mkdir -p "$SDK_CACHE/ts-beta"
+  (cd "$SDK_CACHE/ts-beta" && npm install --silent --no-audit --no-fund @dagger.io/dagger@1.0.0-beta.14 typescript@7.0.2)
+fi
+export CUTOVER_SDK_BETA_PYTHON="$SDK_CACHE/py-beta/bin/python"
+export CUTOVER_SDK_BETA_NODE_MODULES="$SDK_CACHE/ts-beta/node_modules"
+
+# Justfiles are read with `just --dump` when `just` is installed: the tests
+# run both that path and the parser. `just` comes from PyPI (`rust-just`, a
+# wheel holding the binary) into a tool venv; it is not put on PATH.
+if ! "$SDK_CACHE/tools/bin/just" --version 2>/dev/null | grep -qx 'just 1.59.0'; then
+  echo "installing just 1.59.0 (rust-just) into $SDK_CACHE/tools (not found)..." >&2
+  python3 -m venv "$SDK_CACHE/tools"
+  "$SDK_CACHE/tools/bin/pip" install --quiet rust-just==1.59.0
+fi
+export CUTOVER_TEST_JUST="$SDK_CACHE/tools/bin/just"
+
 # The parity tests build a small C library two ways: with make and with CMake.
 if ! command -v cmake >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1 || ! command -v cc >/dev/null 2>&1; then
   echo "installing cmake, make and a C compiler (not found)..." >&2

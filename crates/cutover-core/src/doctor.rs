@@ -1,9 +1,12 @@
 //! `cutover doctor`: what this machine can do, found out, never assumed.
-//! The `dagger` CLI (found on `PATH`, its `dagger version`), whether an
-//! engine answers (`dagger core version`, which needs one, under a
-//! timeout), which container runtimes are on `PATH`, and the state store
-//! (only read when it exists; never created). Every check reports what it
-//! ran and what it saw.
+//! The `dagger` CLI (found on `PATH`, its `dagger version`, which needs no
+//! engine), whether an engine answers (a call of the core API's `version`,
+//! which needs one, under a timeout: `dagger core version` for the 0.x CLI,
+//! `dagger -m core api call version` for 1.x, where `dagger core` is
+//! deprecated — `internal/cmd/dagger/call.go` in dagger/dagger at
+//! `13d493ee`), which container runtimes are on `PATH`, and the state
+//! store (only read when it exists; never created). Every check reports
+//! what it ran and what it saw.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -82,6 +85,7 @@ pub fn diagnose(scratch: &Path, state: &StoreLocation, engine_timeout: Duration)
         Some(path) => {
             let (ok, out) = capture(scratch, "dagger version", Duration::from_secs(20));
             let version = if ok { parse_version(&out) } else { None };
+            let probe = engine_probe(version.as_deref());
             checks.push(Check {
                 name: "dagger CLI",
                 status: if version.is_some() {
@@ -89,14 +93,16 @@ pub fn diagnose(scratch: &Path, state: &StoreLocation, engine_timeout: Duration)
                 } else {
                     CheckStatus::Unreachable
                 },
-                version,
                 detail: format!(
                     "{}: `dagger version` said {}",
                     path.display(),
-                    last_line(&out)
+                    version
+                        .as_deref()
+                        .map_or_else(|| last_line(&out), |v| format!("`{v}`"))
                 ),
+                version,
             });
-            let (ok, out) = capture(scratch, "dagger core version", engine_timeout);
+            let (ok, out) = capture(scratch, probe, engine_timeout);
             checks.push(Check {
                 name: "engine",
                 status: if ok {
@@ -106,7 +112,7 @@ pub fn diagnose(scratch: &Path, state: &StoreLocation, engine_timeout: Duration)
                 },
                 version: if ok { parse_version(&out) } else { None },
                 detail: format!(
-                    "`dagger core version` {}: {}",
+                    "`{probe}` {}: {}",
                     if ok { "answered" } else { "failed" },
                     last_line(&out)
                 ),
@@ -119,6 +125,19 @@ pub fn diagnose(scratch: &Path, state: &StoreLocation, engine_timeout: Duration)
     DoctorReport {
         format_version: 1,
         checks,
+    }
+}
+
+/// The command that asks the engine for its version, for a CLI of `version`:
+/// `dagger -m core api call version` from 1.0 on, `dagger core version` before.
+pub fn engine_probe(version: Option<&str>) -> &'static str {
+    let major = version
+        .map(|v| v.trim_start_matches('v'))
+        .and_then(|v| v.split('.').next())
+        .and_then(|m| m.parse::<u32>().ok());
+    match major {
+        Some(major) if major >= 1 => "dagger -m core api call version",
+        _ => "dagger core version",
     }
 }
 
@@ -259,5 +278,17 @@ mod tests {
             Some("v1.0.0-beta.13")
         );
         assert_eq!(parse_version("no engine"), None);
+        let beta = "version:     v1.0.0-beta.10\ncommit:      13d493ee6e75\ndirty:       no\nplatform:    linux/amd64";
+        assert_eq!(parse_version(beta).as_deref(), Some("v1.0.0-beta.10"));
+    }
+
+    #[test]
+    fn the_engine_is_asked_the_way_each_cli_generation_asks_it() {
+        assert_eq!(engine_probe(Some("v0.19.11")), "dagger core version");
+        assert_eq!(
+            engine_probe(Some("v1.0.0-beta.10")),
+            "dagger -m core api call version"
+        );
+        assert_eq!(engine_probe(None), "dagger core version");
     }
 }

@@ -234,6 +234,17 @@ pub enum SdkChoice {
     Typescript,
 }
 
+/// The Dagger CLI generations `cutover scaffold` lays a module out for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DaggerCliChoice {
+    /// The stable 0.x CLI: `dagger.json`, `dagger call`.
+    #[value(name = "0.2x", alias = "stable")]
+    Stable,
+    /// The 1.0 beta: `dagger.toml` workspace, `dagger-module.toml` module, `dagger api call`.
+    #[value(name = "1.0-beta")]
+    Beta,
+}
+
 /// `cutover scaffold`.
 #[derive(Debug, Args)]
 pub struct ScaffoldArgs {
@@ -246,9 +257,13 @@ pub struct ScaffoldArgs {
     /// The SDK.
     #[arg(long, value_enum)]
     pub sdk: SdkChoice,
-    /// The module directory (default `.dagger` beside the spec).
+    /// The module directory (default `.dagger` beside the spec; with
+    /// `--dagger-cli 1.0-beta`, `.dagger/modules/NAME`).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// The Dagger CLI generation to lay the module out for.
+    #[arg(long, value_enum, default_value = "0.2x")]
+    pub dagger_cli: DaggerCliChoice,
     /// The module's name (default: the migration's name).
     #[arg(long)]
     pub name: Option<String>,

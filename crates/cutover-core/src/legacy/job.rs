@@ -250,6 +250,8 @@ pub struct Import {
     pub jobs: Vec<ImportedJob>,
     /// References not followed.
     pub unresolved: Vec<Unresolved>,
+    /// How files were read, where there was a choice (`just --dump` or the parser).
+    pub notes: Vec<String>,
 }
 
 /// Turns a legacy name into a component id: lowercase, `[a-z0-9_-]`, starting

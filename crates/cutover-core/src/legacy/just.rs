@@ -1,9 +1,12 @@
-//! Justfiles → one component per recipe. Read as text (a small parser for
-//! the parts that matter here): recipe headers with parameters and
-//! dependencies (`a: b (c "x") && d`), attributes (`[linux]`, `[private]`),
-//! recipes defined twice for different platforms (merged), aliases and
-//! settings (skipped), and `just <recipe>` calls inside bodies, which count
-//! as dependencies too. A component's `legacy.run` is `just -f FILE RECIPE`.
+//! Justfiles → one component per recipe. When `just` is on `PATH` the
+//! recipes come from `just --dump --dump-format json` ([`super::just_dump`]:
+//! `just`'s own reading, imports resolved, only the variant of a recipe this
+//! platform runs); otherwise from a small parser of the parts that matter
+//! here: recipe headers with parameters and dependencies (`a: b (c "x") &&
+//! d`), attributes (`[linux]`, `[private]`), recipes defined twice for
+//! different platforms (merged), aliases and settings (skipped). Either way
+//! `just <recipe>` calls inside bodies count as dependencies too, lines come
+//! from the text, and a component's `legacy.run` is `just -f FILE RECIPE`.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -12,6 +15,7 @@ use regex::Regex;
 
 use super::error::ImportError;
 use super::job::{ImportedJob, LegacySystem, Step, Unresolved, key};
+use super::just_dump::{self, DumpedRecipe};
 use super::source::{SourceFile, Sources};
 
 static HEADER: LazyLock<Regex> = LazyLock::new(|| {
@@ -23,20 +27,137 @@ static CALL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("a constant, valid pattern")
 });
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Recipe {
     line: usize,
+    /// How many times the text defines it (once per platform, say).
+    definitions: usize,
     dependencies: Vec<String>,
     body: Vec<String>,
     attributes: Vec<String>,
 }
 
-/// Imports a Justfile.
+/// Imports a Justfile, through `just --dump` when `just` is installed.
 pub fn import(sources: &mut Sources, file: &SourceFile) -> Result<Vec<ImportedJob>, ImportError> {
     let text = sources.read(file)?;
-    let (recipes, order) = parse(sources, file, &text);
+    let unresolved_before = sources.unresolved.len();
+    let (parsed, order) = parse(sources, file, &text);
+    let (recipes, order) = match just_dump::recipes(file)? {
+        Some(dumped) => {
+            // `just` followed the imports the parser lists as not followed.
+            let mut index = unresolved_before;
+            while index < sources.unresolved.len() {
+                if sources.unresolved[index].what.starts_with("import") {
+                    sources.unresolved.remove(index);
+                } else {
+                    index += 1;
+                }
+            }
+            sources.notes.push(format!(
+                "read `{}` with `just --dump --dump-format json`",
+                file.shown
+            ));
+            with_lines(dumped, &parsed, &order)
+        }
+        None => {
+            sources.notes.push(format!(
+                "read `{}` with cutover's Justfile parser (no `just` on PATH)",
+                file.shown
+            ));
+            (parsed, order)
+        }
+    };
+    Ok(jobs_of(file, &recipes, &order))
+}
+
+/// Attributes that limit a recipe to some platforms.
+const PLATFORMS: &[&str] = &[
+    "linux",
+    "macos",
+    "unix",
+    "windows",
+    "openbsd",
+    "freebsd",
+    "netbsd",
+    "dragonfly",
+    "android",
+];
+
+fn platform_specific(recipe: &Recipe) -> bool {
+    recipe
+        .attributes
+        .iter()
+        .any(|a| PLATFORMS.iter().any(|p| a.contains(p)))
+}
+
+/// `just`'s recipes, each at the line the text defines it, in file order,
+/// completed from the text where `just` only shows this platform: a recipe
+/// limited to other platforms (`[macos]`, `[windows]`), which `just` drops
+/// here, is kept, and a recipe defined once per platform gets the
+/// dependencies and attributes of every definition — the team's CI runs
+/// them all. Recipes only `just` sees (from imports) come last, at line 1.
+fn with_lines(
+    dumped: BTreeMap<String, DumpedRecipe>,
+    parsed: &BTreeMap<String, Recipe>,
+    parsed_order: &[String],
+) -> (BTreeMap<String, Recipe>, Vec<String>) {
+    let mut recipes: BTreeMap<String, Recipe> = BTreeMap::new();
+    let mut order = Vec::new();
+    for name in parsed_order {
+        let Some(text) = parsed.get(name) else {
+            continue;
+        };
+        let recipe = match dumped.get(name) {
+            Some(dumped) => {
+                let mut recipe = Recipe {
+                    line: text.line,
+                    definitions: text.definitions,
+                    dependencies: dumped.dependencies.clone(),
+                    body: dumped.body.clone(),
+                    attributes: dumped.attributes.clone(),
+                };
+                if text.definitions > 1 {
+                    for dependency in &text.dependencies {
+                        if !recipe.dependencies.contains(dependency) {
+                            recipe.dependencies.push(dependency.clone());
+                        }
+                    }
+                    recipe.attributes.extend(text.attributes.iter().cloned());
+                }
+                recipe
+            }
+            None if platform_specific(text) => text.clone(),
+            None => continue,
+        };
+        recipes.insert(name.clone(), recipe);
+        order.push(name.clone());
+    }
+    for (name, dumped) in dumped {
+        if recipes.contains_key(&name) {
+            continue;
+        }
+        order.push(name.clone());
+        recipes.insert(
+            name,
+            Recipe {
+                line: 1,
+                definitions: 1,
+                dependencies: dumped.dependencies,
+                body: dumped.body,
+                attributes: dumped.attributes,
+            },
+        );
+    }
+    (recipes, order)
+}
+
+fn jobs_of(
+    file: &SourceFile,
+    recipes: &BTreeMap<String, Recipe>,
+    order: &[String],
+) -> Vec<ImportedJob> {
     let mut jobs = Vec::new();
-    for name in &order {
+    for name in order {
         let Some(recipe) = recipes.get(name) else {
             continue;
         };
@@ -44,7 +165,7 @@ pub fn import(sources: &mut Sources, file: &SourceFile) -> Result<Vec<ImportedJo
         job.feature("shell");
         let mut dependencies = recipe.dependencies.clone();
         for line in &recipe.body {
-            for call in CALL.captures_iter(line) {
+            for call in CALL.captures_iter(line.trim()) {
                 if recipes.contains_key(&call[1]) && !dependencies.contains(&call[1].to_owned()) {
                     job.feature("recipe-calls");
                     dependencies.push(call[1].to_owned());
@@ -80,7 +201,7 @@ pub fn import(sources: &mut Sources, file: &SourceFile) -> Result<Vec<ImportedJo
         job.classify();
         jobs.push(job);
     }
-    Ok(jobs)
+    jobs
 }
 
 fn parse(
@@ -137,6 +258,7 @@ fn parse(
             line: index + 1,
             ..Recipe::default()
         });
+        recipe.definitions += 1;
         for dependency in dependencies {
             if !recipe.dependencies.contains(&dependency) {
                 recipe.dependencies.push(dependency);

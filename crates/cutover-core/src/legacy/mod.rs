@@ -10,6 +10,7 @@ pub mod github;
 pub mod gitlab;
 pub mod job;
 pub mod just;
+pub mod just_dump;
 pub mod make;
 pub mod source;
 pub mod taskfile;
@@ -44,13 +45,7 @@ pub fn read_files(
             LegacySystem::Compose => compose::import(&mut sources, &file)?,
         };
         if imported.is_empty() {
-            return Err(ImportError::Refused {
-                file: file.shown,
-                line: 1,
-                construct: format!("nothing to import: no {} in the file", system.units()),
-                hint: "a file that only others include is imported with the file that includes it"
-                    .into(),
-            });
+            return Err(nothing_to_import(system, &file.shown, &sources.unresolved));
         }
         for job in imported {
             let duplicate = jobs
@@ -68,7 +63,45 @@ pub fn read_files(
     Ok(Import {
         jobs,
         unresolved: sources.unresolved,
+        notes: sources.notes,
     })
+}
+
+/// The refusal of a file without jobs. When references of the file were not
+/// followed (a local include missing because the file was taken out of its
+/// repository), they are the likely reason, so the refusal names them and
+/// the line of the first.
+fn nothing_to_import(
+    system: LegacySystem,
+    file: &str,
+    unresolved: &[job::Unresolved],
+) -> ImportError {
+    let missing: Vec<&job::Unresolved> = unresolved.iter().filter(|u| u.file == file).collect();
+    let Some(first) = missing.first() else {
+        return ImportError::Refused {
+            file: file.to_owned(),
+            line: 1,
+            construct: format!("nothing to import: no {} in the file", system.units()),
+            hint: "a file that only others include is imported with the file that includes it"
+                .into(),
+        };
+    };
+    let listed: Vec<String> = missing
+        .iter()
+        .map(|u| format!("`{}` (line {})", u.what, u.line))
+        .collect();
+    ImportError::Refused {
+        file: file.to_owned(),
+        line: first.line,
+        construct: format!(
+            "nothing to import: no {} in the file, and {} not found here: {}",
+            system.units(),
+            crate::text::count(missing.len(), "reference"),
+            listed.join(", ")
+        ),
+        hint: "import the file where it lives in its repository, so local references resolve from the repository root"
+            .into(),
+    }
 }
 
 fn finish(job: &mut ImportedJob) {

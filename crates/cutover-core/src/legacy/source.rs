@@ -28,6 +28,8 @@ pub struct Sources {
     parsed: BTreeMap<PathBuf, Node>,
     /// References that were not followed.
     pub unresolved: Vec<Unresolved>,
+    /// How files were read, where there was a choice (`just --dump` or the parser).
+    pub notes: Vec<String>,
 }
 
 impl Sources {
@@ -37,6 +39,7 @@ impl Sources {
             base: absolute(base),
             parsed: BTreeMap::new(),
             unresolved: Vec::new(),
+            notes: Vec::new(),
         }
     }
 

@@ -1,4 +1,4 @@
-//! What the SDK writers share: a generated file and string literals.
+//! What the SDK writers share: the SDK chosen, a generated file and string literals.
 
 use std::path::PathBuf;
 
@@ -24,4 +24,23 @@ impl GeneratedFile {
 /// A string literal valid in Python and TypeScript (JSON's escaping).
 pub fn quote(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// The SDKs a scaffold can target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sdk {
+    /// `dagger-io` (PyPI).
+    Python,
+    /// `@dagger.io/dagger` (npm).
+    Typescript,
+}
+
+impl Sdk {
+    /// The `sdk.source` value in `dagger.json`.
+    pub fn source(self) -> &'static str {
+        match self {
+            Sdk::Python => "python",
+            Sdk::Typescript => "typescript",
+        }
+    }
 }

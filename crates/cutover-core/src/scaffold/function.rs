@@ -329,6 +329,23 @@ fn exports(artifacts: &[String]) -> Vec<String> {
     out
 }
 
+/// The secret and matrix arguments of a call line, each with its leading space:
+/// secrets from the environment (`--token env://TOKEN`), matrix values from
+/// the variables `legacy.run` reads, with the first value as default.
+pub fn call_arguments(function: &FunctionPlan) -> String {
+    let mut line = String::new();
+    for (words, variable) in &function.secrets {
+        line.push_str(&format!(" --{} env://{variable}", words.join("-")));
+    }
+    for (words, variable, default) in &function.args {
+        line.push_str(&format!(
+            " --{} \"${{{variable}:-{default}}}\"",
+            words.join("-")
+        ));
+    }
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,9 @@
 //! `cutover scaffold`: a Dagger module for some components, laid out as
-//! `dagger init` lays it out for the SDK (stable 0.x CLI: `dagger.json` and
-//! the SDK's source tree), with one function per imported job, and the
-//! `dagger call …` line each component's `dagger.run` should hold.
+//! `dagger init` lays it out for the SDK — for the stable 0.x CLI
+//! (`dagger.json` and the SDK's source tree) or, with [`DaggerCli::Beta`],
+//! the 1.0-beta workspace layout (see [`super::beta`]) — with one function
+//! per imported job, and the `dagger call …` (or `dagger api call …`) line
+//! each component's `dagger.run` should hold.
 //!
 //! Jobs are read again from each component's `legacy.origin` (the file the
 //! importer read), so the scaffold sees steps, services and caches the spec
@@ -11,30 +13,22 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::file::GeneratedFile;
-use super::function::{FunctionPlan, plan};
+use super::beta::{self, WorkspaceConfigError};
+use super::file::{GeneratedFile, Sdk};
+use super::function::{FunctionPlan, call_arguments, plan};
 use super::{python, typescript};
 use crate::legacy::job::component_id;
 use crate::legacy::{ImportError, ImportedJob, LegacySystem, Step, read_files};
 use crate::spec::{Component, Migration};
 
-/// The SDKs a scaffold can target.
+/// The generation of the Dagger CLI a scaffold is laid out for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sdk {
-    /// `dagger-io` (PyPI).
-    Python,
-    /// `@dagger.io/dagger` (npm).
-    Typescript,
-}
-
-impl Sdk {
-    /// The `sdk.source` value in `dagger.json`.
-    pub fn source(self) -> &'static str {
-        match self {
-            Sdk::Python => "python",
-            Sdk::Typescript => "typescript",
-        }
-    }
+pub enum DaggerCli {
+    /// The stable 0.x CLI: `dagger.json`, `dagger call`.
+    Stable,
+    /// The 1.0 beta: a `dagger.toml` workspace, a `dagger-module.toml`
+    /// module, `dagger api call`.
+    Beta,
 }
 
 /// A scaffolded module.
@@ -44,6 +38,9 @@ pub struct Scaffold {
     pub name: String,
     /// Files to write under the module directory.
     pub files: Vec<GeneratedFile>,
+    /// The 1.0-beta workspace file (`dagger.toml`, relative to the spec's
+    /// directory), with the module installed; `None` for the stable CLI.
+    pub workspace: Option<GeneratedFile>,
     /// The functions, in order.
     pub functions: Vec<FunctionPlan>,
     /// Each component's `dagger call` line.
@@ -75,6 +72,18 @@ pub enum ScaffoldError {
     /// A component has neither an origin nor a legacy command.
     #[error("`{0}` has no legacy side to scaffold from")]
     NoLegacy(String),
+    /// The workspace's `dagger.toml` could not be read or updated.
+    #[error("cannot install the module in the Dagger workspace")]
+    Workspace(#[from] WorkspaceConfigError),
+    /// The workspace's `dagger.toml` could not be read.
+    #[error("failed to read `{}`", path.display())]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// What to scaffold.
@@ -84,8 +93,11 @@ pub struct ScaffoldSettings {
     pub sdk: Sdk,
     /// The module's name.
     pub name: String,
-    /// The module directory relative to the spec's directory (for `dagger call -m`).
+    /// The module directory relative to the spec's directory (for `dagger call -m`,
+    /// and the 1.0-beta workspace's `source`).
     pub module_dir: String,
+    /// The CLI generation to lay the module out for.
+    pub cli: DaggerCli,
 }
 
 /// Scaffolds `components` of `migration` (whose spec lives in `base`).
@@ -97,7 +109,8 @@ pub fn scaffold(
 ) -> Result<Scaffold, ScaffoldError> {
     let mut cache: BTreeMap<(String, String), Vec<ImportedJob>> = BTreeMap::new();
     let mut functions: Vec<FunctionPlan> = Vec::new();
-    let mut runs = Vec::new();
+    let mut runs: Vec<(String, String)> = Vec::new();
+    let name = component_id(&settings.name);
     for component in components {
         for job in jobs_of(migration, base, component, &mut cache)? {
             if job.steps.is_empty() || runs.iter().any(|(id, _)| *id == job.id) {
@@ -107,26 +120,65 @@ pub fn scaffold(
             if functions.iter().any(|f| f.words == function.words) {
                 function.words.push(functions.len().to_string());
             }
-            runs.push((job.id.clone(), call_line(&function, &settings.module_dir)));
+            let line = match settings.cli {
+                DaggerCli::Stable => call_line(&function, &settings.module_dir),
+                DaggerCli::Beta => beta::call_line(&function, &name),
+            };
+            runs.push((job.id.clone(), line));
             functions.push(function);
         }
     }
-    let name = component_id(&settings.name);
-    let class = class_name(&name);
-    let mut files = vec![GeneratedFile::new(
-        "dagger.json",
-        dagger_json(&name, settings.sdk),
-    )];
-    files.extend(match settings.sdk {
-        Sdk::Python => python::files(&name, &class, &functions),
-        Sdk::Typescript => typescript::files(&name, &class, &functions),
-    });
+    let (files, workspace) = layout(&name, &functions, base, settings)?;
     Ok(Scaffold {
         name,
         files,
+        workspace,
         functions,
         dagger_runs: runs,
     })
+}
+
+/// The module's files, and for the 1.0 beta the workspace file installing it.
+fn layout(
+    name: &str,
+    functions: &[FunctionPlan],
+    base: &Path,
+    settings: &ScaffoldSettings,
+) -> Result<(Vec<GeneratedFile>, Option<GeneratedFile>), ScaffoldError> {
+    let class = class_name(name);
+    match settings.cli {
+        DaggerCli::Stable => {
+            let mut files = vec![GeneratedFile::new(
+                "dagger.json",
+                dagger_json(name, settings.sdk),
+            )];
+            files.extend(match settings.sdk {
+                Sdk::Python => python::files(name, &class, functions),
+                Sdk::Typescript => typescript::files(name, &class, functions),
+            });
+            Ok((files, None))
+        }
+        DaggerCli::Beta => {
+            let mut files = vec![beta::module_config(name, settings.sdk)];
+            files.extend(match settings.sdk {
+                Sdk::Python => python::beta_files(name, &class, functions),
+                Sdk::Typescript => typescript::beta_files(name, &class, functions),
+            });
+            let path = base.join(beta::WORKSPACE_FILE);
+            let existing = match std::fs::read_to_string(&path) {
+                Ok(text) => Some(text),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+                Err(source) => return Err(ScaffoldError::Read { path, source }),
+            };
+            let text = beta::workspace_config(
+                existing.as_deref(),
+                name,
+                settings.sdk,
+                &settings.module_dir,
+            )?;
+            Ok((files, Some(GeneratedFile::new(beta::WORKSPACE_FILE, text))))
+        }
+    }
 }
 
 /// The jobs behind a component: its own, or for a reusable-workflow call,
@@ -221,15 +273,7 @@ pub fn call_line(function: &FunctionPlan, module_dir: &str) -> String {
         "dagger call -m {module_dir} {} --source .",
         function.words.join("-")
     );
-    for (words, variable) in &function.secrets {
-        line.push_str(&format!(" --{} env://{variable}", words.join("-")));
-    }
-    for (words, variable, default) in &function.args {
-        line.push_str(&format!(
-            " --{} \"${{{variable}:-{default}}}\"",
-            words.join("-")
-        ));
-    }
+    line.push_str(&call_arguments(function));
     match function.exports.as_slice() {
         [] => {}
         [one] => line.push_str(&format!(" export --path {one}")),

@@ -1,5 +1,8 @@
 //! Renders [`FunctionPlan`]s as a Python SDK module (`@object_type`,
-//! `@function`, `@check`), laid out as `dagger init --sdk=python` lays it out.
+//! `@function`, `@check`), laid out as `dagger init --sdk=python` lays it out
+//! for the stable CLI (`src/<package>/main.py`), or as the 1.0-beta SDK's
+//! `templates/default` does (the class in `src/<package>/__init__.py`, a
+//! `pyproject.toml` that takes `dagger-io` from the generated `sdk/`).
 
 use super::body::{Spelling, body, image};
 use super::file::{GeneratedFile, quote};
@@ -38,6 +41,25 @@ pub fn files(module: &str, class: &str, functions: &[FunctionPlan]) -> Vec<Gener
             main(module, class, functions),
         ),
     ]
+}
+
+/// The files of the module in the 1.0-beta layout (beside `dagger-module.toml`).
+pub fn beta_files(module: &str, class: &str, functions: &[FunctionPlan]) -> Vec<GeneratedFile> {
+    let package = module.replace('-', "_");
+    vec![
+        GeneratedFile::new("pyproject.toml", beta_pyproject(module)),
+        GeneratedFile::new(
+            &format!("src/{package}/__init__.py"),
+            main(module, class, functions),
+        ),
+    ]
+}
+
+/// The python-sdk's `templates/default/pyproject.toml.tmpl`, filled in.
+fn beta_pyproject(module: &str) -> String {
+    format!(
+        "[project]\nname = \"{module}\"\nversion = \"0.1.0\"\nrequires-python = \">=3.14\"\ndependencies = [\"dagger-io\"]\n\n[build-system]\nrequires = [\"uv_build>=0.8.4,<0.12.0\"]\nbuild-backend = \"uv_build\"\n\n[tool.uv.sources]\ndagger-io = {{ path = \"sdk\", editable = true }}\n"
+    )
 }
 
 fn pyproject(module: &str) -> String {
@@ -79,7 +101,9 @@ fn render_function(f: &FunctionPlan) -> String {
         "    async def {}(\n        self,\n",
         name(&f.words)
     ));
-    out.push_str("        source: Annotated[dagger.Directory, DefaultPath(\".\"), Doc(\"the repository\")],\n");
+    // "/" is the root of the context (the repository); "." would be the
+    // module's own directory.
+    out.push_str("        source: Annotated[dagger.Directory, DefaultPath(\"/\"), Doc(\"the repository\")],\n");
     for (words, variable) in &f.secrets {
         let doc = quote(&format!("the {variable} secret"));
         out.push_str(&format!(

@@ -1,5 +1,8 @@
 //! Renders [`FunctionPlan`]s as a TypeScript SDK module (`@object`, `@func`,
-//! `@check`), laid out as `dagger init --sdk=typescript` lays it out.
+//! `@check`), laid out as `dagger init --sdk=typescript` lays it out for the
+//! stable CLI, or as the 1.0-beta typescript-sdk's `init` does (`package.json`
+//! with `"type": "module"`, a `tsconfig.json` whose `paths` point
+//! `@dagger.io/dagger` at the generated `./sdk`, `src/index.ts`).
 
 use super::body::{Spelling, body, image};
 use super::file::{GeneratedFile, quote};
@@ -38,6 +41,18 @@ pub fn files(module: &str, class: &str, functions: &[FunctionPlan]) -> Vec<Gener
         GeneratedFile::new(
             "tsconfig.json",
             "{\n  \"compilerOptions\": {\n    \"target\": \"ES2022\",\n    \"module\": \"NodeNext\",\n    \"moduleResolution\": \"NodeNext\",\n    \"experimentalDecorators\": true,\n    \"strict\": true,\n    \"skipLibCheck\": true,\n    \"noEmit\": true\n  },\n  \"include\": [\"src/**/*.ts\"]\n}\n".to_owned(),
+        ),
+        GeneratedFile::new("src/index.ts", index(module, class, functions)),
+    ]
+}
+
+/// The files of the module in the 1.0-beta layout (beside `dagger-module.toml`).
+pub fn beta_files(module: &str, class: &str, functions: &[FunctionPlan]) -> Vec<GeneratedFile> {
+    vec![
+        GeneratedFile::new("package.json", "{\n  \"type\": \"module\"\n}\n".to_owned()),
+        GeneratedFile::new(
+            "tsconfig.json",
+            "{\n  \"compilerOptions\": {\n    \"target\": \"ES2022\",\n    \"experimentalDecorators\": true,\n    \"strict\": true,\n    \"skipLibCheck\": true,\n    \"paths\": {\n      \"@dagger.io/dagger\": [\"./sdk/index.ts\"],\n      \"@dagger.io/dagger/telemetry\": [\"./sdk/telemetry.ts\"]\n    }\n  }\n}\n".to_owned(),
         ),
         GeneratedFile::new("src/index.ts", index(module, class, functions)),
     ]
@@ -96,7 +111,7 @@ fn render_function(f: &FunctionPlan) -> String {
         "Directory"
     };
     out.push_str(&format!(
-        "  async {}(\n    @argument({{ defaultPath: \".\" }}) source: Directory,\n",
+        "  async {}(\n    @argument({{ defaultPath: \"/\" }}) source: Directory,\n",
         name(&f.words)
     ));
     for (words, _) in &f.secrets {

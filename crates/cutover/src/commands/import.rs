@@ -68,6 +68,9 @@ fn default_name() -> String {
 }
 
 fn report_unresolved(import: &Import) {
+    for line in &import.notes {
+        note(line);
+    }
     if import.unresolved.is_empty() {
         return;
     }

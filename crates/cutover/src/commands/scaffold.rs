@@ -1,12 +1,15 @@
-//! `cutover scaffold`: writes a Dagger module for some components and sets
+//! `cutover scaffold`: writes a Dagger module for some components (and for
+//! the 1.0-beta CLI the `dagger.toml` workspace that installs it) and sets
 //! their `dagger.run` in the spec (never replacing one already there).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use cutover_core::scaffold::{ScaffoldSettings, Sdk, scaffold, set_dagger_runs};
+use cutover_core::legacy::job::component_id;
+use cutover_core::scaffold::beta;
+use cutover_core::scaffold::{DaggerCli, ScaffoldSettings, Sdk, scaffold, set_dagger_runs};
 
 use super::locate;
-use crate::args::{GlobalArgs, ScaffoldArgs, SdkChoice};
+use crate::args::{DaggerCliChoice, GlobalArgs, ScaffoldArgs, SdkChoice};
 use crate::error::CliError;
 use crate::exit_codes;
 use crate::printer::Printer;
@@ -18,6 +21,7 @@ pub fn run(global: &GlobalArgs, args: ScaffoldArgs, printer: &mut Printer) -> Re
         all,
         sdk,
         out,
+        dagger_cli,
         name,
         force,
     } = args;
@@ -33,20 +37,21 @@ pub fn run(global: &GlobalArgs, args: ScaffoldArgs, printer: &mut Printer) -> Re
             })
             .collect::<Result<Vec<_>, _>>()?
     };
-    let directory = out.unwrap_or_else(|| workspace.base_dir.join(".dagger"));
-    if directory.join("dagger.json").exists() && !force {
-        return Err(CliError::Usage(format!(
-            "`{}` already holds a Dagger module; pass --force to overwrite it or --out for another directory",
-            directory.display()
-        )));
-    }
+    let cli = match dagger_cli {
+        DaggerCliChoice::Stable => DaggerCli::Stable,
+        DaggerCliChoice::Beta => DaggerCli::Beta,
+    };
+    let name = name.unwrap_or_else(|| workspace.migration.name.clone());
+    let directory = module_directory(out, cli, &name, &workspace.base_dir, force)?;
+    let module_dir = relative_to(&directory, &workspace.base_dir);
     let settings = ScaffoldSettings {
         sdk: match sdk {
             SdkChoice::Python => Sdk::Python,
             SdkChoice::Typescript => Sdk::Typescript,
         },
-        name: name.unwrap_or_else(|| workspace.migration.name.clone()),
-        module_dir: relative_to(&directory, &workspace.base_dir),
+        name,
+        module_dir,
+        cli,
     };
     let module = scaffold(
         &workspace.migration,
@@ -74,13 +79,46 @@ pub fn run(global: &GlobalArgs, args: ScaffoldArgs, printer: &mut Printer) -> Re
         let path = directory.join(&file.path);
         super::write_creating_parent(&path, &file.text)?;
     }
+    if let Some(file) = &module.workspace {
+        super::write_creating_parent(&workspace.base_dir.join(&file.path), &file.text)?;
+    }
     if !edit.set.is_empty() {
         super::write_atomically(&global.spec, &edit.text)?;
     }
     printer
-        .write(&report(&module, &edit, &directory))
+        .write(&report(&module, &edit, &directory, &workspace.base_dir))
         .map_err(CliError::Stdout)?;
     Ok(exit_codes::OK)
+}
+
+/// Where the module goes: `--out`, else the generation's default; refused
+/// when a module is there already (without `--force`), or for the 1.0 beta
+/// when it is outside the spec's directory (the workspace installs it by a
+/// relative path).
+fn module_directory(
+    out: Option<PathBuf>,
+    cli: DaggerCli,
+    name: &str,
+    base: &Path,
+    force: bool,
+) -> Result<PathBuf, CliError> {
+    let directory = out.unwrap_or_else(|| match cli {
+        DaggerCli::Stable => base.join(".dagger"),
+        DaggerCli::Beta => base.join(beta::default_module_dir(&component_id(name))),
+    });
+    if beta::holds_module(&directory) && !force {
+        return Err(CliError::Usage(format!(
+            "`{}` already holds a Dagger module; pass --force to overwrite it or --out for another directory",
+            directory.display()
+        )));
+    }
+    if cli == DaggerCli::Beta && Path::new(&relative_to(&directory, base)).is_absolute() {
+        return Err(CliError::Usage(format!(
+            "`{}` is outside the spec's directory; a 1.0-beta workspace installs modules by a path inside it",
+            directory.display()
+        )));
+    }
+    Ok(directory)
 }
 
 fn relative_to(path: &Path, base: &Path) -> String {
@@ -99,6 +137,7 @@ fn report(
     module: &cutover_core::scaffold::Scaffold,
     edit: &cutover_core::scaffold::SpecEdit,
     directory: &Path,
+    base: &Path,
 ) -> String {
     let mut out = format!(
         "wrote module `{}` ({}) to {}\n",
@@ -106,6 +145,12 @@ fn report(
         cutover_core::text::count(module.functions.len(), "function"),
         directory.display()
     );
+    if let Some(file) = &module.workspace {
+        out.push_str(&format!(
+            "installed it in the workspace {}; run `dagger generate` there to write its `sdk/` bindings\n",
+            base.join(&file.path).display()
+        ));
+    }
     for function in &module.functions {
         let mut marks = Vec::new();
         if function.check {

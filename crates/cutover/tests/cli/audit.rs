@@ -234,3 +234,122 @@ components:
     assert_eq!(audit["components"][0]["effort_days"], 3);
     assert_eq!(audit["components"][0]["estimated_days"], 3);
 }
+
+/// Every key of a JSON value, with its path (`components[].forecast.runs`),
+/// except the children of maps keyed by data (`imported_from`).
+fn shape(value: &serde_json::Value, path: &str, out: &mut std::collections::BTreeSet<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, child) in map {
+                let here = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                out.insert(key.clone());
+                if key != "imported_from" {
+                    shape(child, &here, out);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                shape(item, &format!("{path}[]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn the_json_shape_is_pinned_and_matches_the_readme() {
+    let test = Test::new().spec(RUN_SPEC);
+    for _ in 0..2 {
+        Test::at(test.path()).args(&["run", "build"]).run().code(0);
+    }
+    Test::at(test.path())
+        .args(&["advance", "build", "--to", "shadow"])
+        .run()
+        .code(0);
+    Test::at(test.path()).args(&["run", "build"]).run().code(0);
+    let outcome = Test::at(test.path())
+        .args(&["audit", "--format", "json"])
+        .run();
+    outcome.code(0);
+    let report: serde_json::Value = serde_json::from_str(&outcome.stdout).expect("JSON");
+    let mut keys = std::collections::BTreeSet::new();
+    shape(&report, "", &mut keys);
+    let pinned: std::collections::BTreeSet<String> = [
+        "format_version",
+        "migration",
+        "summary",
+        "components",
+        "automatic",
+        "partial",
+        "manual",
+        "wraps",
+        "effort_days",
+        "estimated_days",
+        "imported_from",
+        "text",
+        "id",
+        "name",
+        "scaffold",
+        "features_recorded",
+        "features",
+        "forecast",
+        "feature",
+        "dagger",
+        "support",
+        "instead",
+        "runs",
+        "runs_per_week",
+        "max_concurrency",
+        "legacy",
+        "ci_minutes_per_week",
+        "shadow_extra_minutes_per_week",
+        "shadow_extra_wall_seconds",
+        "executions",
+        "median_seconds",
+        "p90_seconds",
+    ]
+    .iter()
+    .map(|k| (*k).to_owned())
+    .collect();
+    assert_eq!(
+        keys, pinned,
+        "the audit JSON changed shape: bump format_version and the README"
+    );
+    // The README documents exactly these keys.
+    let readme = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"),
+    )
+    .expect("README");
+    let block = readme
+        .split("`cutover audit --format json` (stable;")
+        .nth(1)
+        .and_then(|rest| rest.split("```json\n").nth(1))
+        .and_then(|rest| rest.split("```").next())
+        .expect("the README's audit JSON block");
+    let key = regex_lite_keys(block);
+    let documented: std::collections::BTreeSet<String> =
+        key.into_iter().filter(|k| k != "github-actions").collect();
+    assert_eq!(documented, pinned, "README and output disagree");
+}
+
+/// `"key":` names in a text, without a regex dependency.
+fn regex_lite_keys(text: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('"') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('"') else { break };
+        let word = &after[..end];
+        let tail = after[end + 1..].trim_start();
+        if tail.starts_with(':') {
+            keys.push(word.to_owned());
+        }
+        rest = &after[end + 1..];
+    }
+    keys
+}

@@ -80,3 +80,48 @@ fn an_answering_engine_and_an_existing_store_pass() {
         .stdout_has("engine")
         .stdout_has("schema version");
 }
+
+/// A stand-in for the 1.0-beta CLI: `dagger version` prints its multi-line
+/// form, `-m core api call version` answers as the engine would, and every
+/// invocation is logged so the test sees what doctor asked.
+fn beta_stand_in(test: &Test) -> (String, std::path::PathBuf) {
+    let log = test.path().join("dagger.log");
+    let script = format!(
+        "#!/bin/sh\necho \"$*\" >> {log}\ncase \"$*\" in\n  version) printf 'version:     v1.0.0-beta.10\\ncommit:      13d493ee6e75\\ndirty:       no\\nplatform:    linux/amd64\\n' ;;\n  \"-m core api call version\") echo v1.0.0-beta.10 ;;\n  *) echo \"Command is deprecated or unknown: $*\" >&2; exit 1 ;;\nesac\n",
+        log = log.display()
+    );
+    let bin = test.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let path = bin.join("dagger");
+    std::fs::write(&path, script).expect("write");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    (format!("{}:/usr/bin:/bin", bin.display()), log)
+}
+
+#[test]
+fn a_1_0_beta_cli_is_asked_for_the_engine_through_the_api() {
+    let test = Test::new();
+    let (path, log) = beta_stand_in(&test);
+    let outcome = Test::at(test.path())
+        .env("PATH", &path)
+        .args(&["doctor", "--format", "json"])
+        .run();
+    outcome.code(0);
+    let report: serde_json::Value = serde_json::from_str(&outcome.stdout).expect("JSON");
+    assert_eq!(report["checks"][0]["version"], "v1.0.0-beta.10");
+    assert_eq!(report["checks"][1]["status"], "ok");
+    assert!(
+        report["checks"][1]["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("`dagger -m core api call version` answered"),
+        "{}",
+        outcome.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(log).expect("log"),
+        "version\n-m core api call version\n",
+        "doctor asked only what needs no engine, then the engine through the API"
+    );
+}

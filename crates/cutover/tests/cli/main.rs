@@ -15,6 +15,7 @@ mod fuzz;
 mod gates;
 mod gc;
 mod import;
+mod just;
 mod mode_file;
 mod modes;
 mod parity;

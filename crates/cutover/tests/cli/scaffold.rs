@@ -1,8 +1,10 @@
 //! `cutover scaffold` on specs imported from the corpus: the modules
 //! type-check against the real SDK packages (PyPI `dagger-io` with
 //! `mypy --strict`, npm `@dagger.io/dagger` with `tsc --strict`, installed by
-//! `scripts/test.sh`), `dagger.run` is set, and each dagger-migration
-//! project's "before" CI scaffolds to functions matching its "after" CI.
+//! `scripts/test.sh`), for the stable CLI and for the 1.0 beta (whose
+//! `dagger.toml` and `dagger-module.toml` are validated against Dagger's own
+//! JSON Schemas), `dagger.run` is set, and each dagger-migration project's
+//! "before" CI scaffolds to functions matching its "after" CI.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,7 +19,11 @@ fn sdk_env(name: &str) -> PathBuf {
 }
 
 fn mypy_strict(module: &Path) -> std::process::Output {
-    Command::new(sdk_env("CUTOVER_SDK_PYTHON"))
+    mypy_strict_with(&sdk_env("CUTOVER_SDK_PYTHON"), module)
+}
+
+fn mypy_strict_with(python: &Path, module: &Path) -> std::process::Output {
+    Command::new(python)
         .args(["-m", "mypy", "--strict", "--no-incremental", "src"])
         .current_dir(module)
         .output()
@@ -25,14 +31,21 @@ fn mypy_strict(module: &Path) -> std::process::Output {
 }
 
 fn tsc_strict(module: &Path) -> std::process::Output {
-    let modules = sdk_env("CUTOVER_SDK_NODE_MODULES");
+    tsc_strict_with(
+        &sdk_env("CUTOVER_SDK_NODE_MODULES"),
+        module,
+        "tsconfig.json",
+    )
+}
+
+fn tsc_strict_with(modules: &Path, module: &Path, config: &str) -> std::process::Output {
     let link = module.join("node_modules");
     if !link.exists() {
-        std::os::unix::fs::symlink(&modules, &link).expect("link node_modules");
+        std::os::unix::fs::symlink(modules, &link).expect("link node_modules");
     }
     Command::new("node")
         .arg(modules.join("typescript/bin/tsc"))
-        .args(["-p", "tsconfig.json", "--strict"])
+        .args(["-p", config, "--strict"])
         .current_dir(module)
         .output()
         .expect("tsc runs")
@@ -118,6 +131,8 @@ fn python_scaffolds_type_check_against_dagger_io() {
         "@check",
         "# WRAPPED:",
         "-> dagger.Directory",
+        // The repository (the context's root), not the module's own directory.
+        "DefaultPath(\"/\")",
     ] {
         assert!(main.contains(needle), "the module lacks {needle}");
     }
@@ -166,6 +181,7 @@ fn typescript_scaffolds_type_check_against_the_dagger_sdk() {
         "withMountedCache(",
         "@check()",
         "// WRAPPED:",
+        "defaultPath: \"/\"",
     ] {
         assert!(index.contains(needle), "the module lacks {needle}");
     }
@@ -320,4 +336,174 @@ fn jobs_of(workflow: &str) -> usize {
         }
     }
     count
+}
+
+/// Validates a Dagger config file with Dagger's published JSON Schema
+/// (`tests/cli/data/dagger-1.0-beta/`), through Python's tomllib and jsonschema.
+#[track_caller]
+fn assert_valid_dagger_config(schema: &str, file: &Path) {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/data");
+    let output = Command::new("python3")
+        .arg(data.join("dagger_config_check.py"))
+        .arg(data.join("dagger-1.0-beta").join(schema))
+        .arg(file)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{} does not follow {schema}:\n{}",
+        file.display(),
+        show(&output)
+    );
+}
+
+fn scaffold_beta(root: &Path, sdk: &str) -> crate::util::Outcome {
+    Test::at(root)
+        .args(&[
+            "scaffold",
+            "--all",
+            "--sdk",
+            sdk,
+            "--dagger-cli",
+            "1.0-beta",
+            "--name",
+            "ci-to-dagger",
+        ])
+        .run()
+}
+
+#[test]
+fn python_scaffolds_for_the_1_0_beta_install_a_workspace_module_that_type_checks() {
+    let root = imported_workspace();
+    std::fs::write(
+        root.path().join("dagger.toml"),
+        "# the team's workspace\n[modules.eslint]\nsource = \"github.com/dagger/eslint@v0.3.0\" # pinned\n",
+    )
+    .expect("write");
+    let outcome = scaffold_beta(root.path(), "python");
+    outcome
+        .code(0)
+        .stdout_has("installed it in the workspace")
+        .stdout_has(
+            "set test-sqlite.dagger.run: dagger api call ci-to-dagger test-sqlite --source .",
+        );
+    let workspace = root.path().join("dagger.toml");
+    let text = std::fs::read_to_string(&workspace).expect("dagger.toml");
+    assert!(
+        text.starts_with("# the team's workspace\n[modules.eslint]\nsource = \"github.com/dagger/eslint@v0.3.0\" # pinned\n"),
+        "the team's lines stay as they were:\n{text}"
+    );
+    assert!(text.contains("[modules.ci-to-dagger]\nsource = \".dagger/modules/ci-to-dagger\"\n"));
+    assert!(text.contains(
+        "[[modules.dagger-python-sdk.as-sdk.modules]]\npath = \".dagger/modules/ci-to-dagger\"\n"
+    ));
+    assert_valid_dagger_config("dagger-workspace.schema.json", &workspace);
+    let module = root.path().join(".dagger/modules/ci-to-dagger");
+    assert_valid_dagger_config(
+        "dagger-module.schema.json",
+        &module.join("dagger-module.toml"),
+    );
+    assert!(
+        !module.join("dagger.json").exists(),
+        "no 0.x config in a beta module"
+    );
+    let source = std::fs::read_to_string(module.join("src/ci_to_dagger/__init__.py"))
+        .expect("the class lives in __init__.py, as the beta SDK's template has it");
+    assert!(source.matches("    @function\n").count() >= 5);
+    assert!(source.contains("@check") && source.contains("# WRAPPED:"));
+    assert!(
+        std::fs::read_to_string(module.join("pyproject.toml"))
+            .expect("pyproject")
+            .contains("dagger-io = { path = \"sdk\", editable = true }")
+    );
+    let python = sdk_env("CUTOVER_SDK_BETA_PYTHON");
+    let checked = mypy_strict_with(&python, &module);
+    assert!(
+        checked.status.success(),
+        "mypy --strict (beta SDK) failed:\n{}",
+        show(&checked)
+    );
+    std::fs::write(
+        module.join("src/ci_to_dagger/broken.py"),
+        "from dagger import dag\n\nx: int = dag.container()\n",
+    )
+    .expect("write");
+    assert!(
+        !mypy_strict_with(&python, &module).status.success(),
+        "mypy accepted a type error"
+    );
+    Test::at(root.path()).args(&["check"]).run().code(0);
+    let again = scaffold_beta(root.path(), "python");
+    again.code(2).stderr_has("already holds a Dagger module");
+    let outside = tempfile::tempdir().expect("tmp");
+    Test::at(root.path())
+        .args(&[
+            "scaffold",
+            "--all",
+            "--sdk",
+            "python",
+            "--dagger-cli",
+            "1.0-beta",
+            "--out",
+            &outside.path().to_string_lossy(),
+        ])
+        .run()
+        .code(2)
+        .stderr_has("is outside the spec's directory");
+}
+
+#[test]
+fn typescript_scaffolds_for_the_1_0_beta_type_check_against_the_beta_sdk() {
+    let root = imported_workspace();
+    let outcome = scaffold_beta(root.path(), "typescript");
+    outcome.code(0);
+    let workspace = root.path().join("dagger.toml");
+    assert_valid_dagger_config("dagger-workspace.schema.json", &workspace);
+    let text = std::fs::read_to_string(&workspace).expect("dagger.toml");
+    assert!(
+        text.contains("[modules.dagger-typescript-sdk.as-sdk]\nname = \"typescript\"\n"),
+        "{text}"
+    );
+    let module = root.path().join(".dagger/modules/ci-to-dagger");
+    assert_valid_dagger_config(
+        "dagger-module.schema.json",
+        &module.join("dagger-module.toml"),
+    );
+    let tsconfig = std::fs::read_to_string(module.join("tsconfig.json")).expect("tsconfig");
+    assert!(
+        tsconfig.contains("\"@dagger.io/dagger\": [\"./sdk/index.ts\"]"),
+        "{tsconfig}"
+    );
+    let index = std::fs::read_to_string(module.join("src/index.ts")).expect("index.ts");
+    assert!(index.matches("  @func()\n").count() >= 5);
+    // The module's tsconfig points `@dagger.io/dagger` at the `sdk/` that
+    // `dagger generate` bundles; here the same beta SDK comes from npm.
+    std::fs::write(
+        module.join("tsconfig.check.json"),
+        "{\"extends\": \"./tsconfig.json\", \"compilerOptions\": {\"paths\": {}, \"module\": \"NodeNext\", \"moduleResolution\": \"NodeNext\", \"noEmit\": true}, \"include\": [\"src/**/*.ts\"]}\n",
+    )
+    .expect("write");
+    let modules = sdk_env("CUTOVER_SDK_BETA_NODE_MODULES");
+    let checked = tsc_strict_with(&modules, &module, "tsconfig.check.json");
+    assert!(
+        checked.status.success(),
+        "tsc --strict (beta SDK) failed:\n{}",
+        show(&checked)
+    );
+    std::fs::write(
+        module.join("src/broken.ts"),
+        "import { dag } from \"@dagger.io/dagger\"\nexport const x: number = dag.container()\n",
+    )
+    .expect("write");
+    assert!(
+        !tsc_strict_with(&modules, &module, "tsconfig.check.json")
+            .status
+            .success(),
+        "tsc accepted a type error"
+    );
+    let spec = std::fs::read_to_string(root.path().join("migration.yaml")).expect("spec");
+    assert!(
+        spec.contains("run: \"dagger api call ci-to-dagger "),
+        "dagger.run is the beta's call"
+    );
 }
