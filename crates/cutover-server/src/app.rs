@@ -23,8 +23,8 @@ use cutover_core::store::{RunWrite, Store, StoreError};
 use cutover_core::workspace::Workspace;
 use tokio::sync::{oneshot, watch};
 
+use crate::change::{Change, ChangeKind};
 use crate::error::ApiError;
-use crate::notify::{Change, ChangeKind};
 use crate::tokens::Tokens;
 
 /// A queued run write and where its result goes.

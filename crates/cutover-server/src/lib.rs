@@ -12,6 +12,7 @@
 
 mod app;
 mod auth;
+mod change;
 mod dashboard;
 mod error;
 mod notify;
@@ -182,5 +183,5 @@ async fn stop_requested(app: app::App) {
     while cutover_core::exec::cancelled().is_none() {
         tokio::time::sleep(STOP_POLL).await;
     }
-    app.notify(notify::ChangeKind::Stopping);
+    app.notify(change::ChangeKind::Stopping);
 }

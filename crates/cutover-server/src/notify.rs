@@ -17,40 +17,16 @@ use cutover_core::flags::FlagTable;
 use cutover_core::store::RunStatus;
 use cutover_core::workspace::Workspace;
 use futures_util::Stream;
-use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::app::{App, Served, log_error};
+use crate::change::{Change, ChangeKind};
 use crate::error::ApiError;
 
 /// How often the watcher looks for changes made around the server.
 pub const WATCH_PERIOD: Duration = Duration::from_millis(500);
 /// How often an idle stream sends a comment (proxies close silent ones).
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
-
-/// The latest change.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Change {
-    /// Increases with every change.
-    pub generation: u64,
-    /// What changed last.
-    pub kind: ChangeKind,
-}
-
-/// What changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChangeKind {
-    /// Nothing yet: the server started.
-    #[default]
-    Started,
-    /// A run (or a test result) was recorded.
-    Run,
-    /// A mode, override, decision, snapshot or event changed.
-    State,
-    /// The server is stopping: streams end.
-    Stopping,
-}
 
 /// The server-sent events of one open page: the current generation
 /// first, then one `change` event per (coalesced) change.
@@ -126,13 +102,16 @@ pub async fn watch(app: App, mut stop: watch::Receiver<Change>) {
             Ok(Some((flags, print))) => {
                 last_error.clear();
                 let moved = app.set_flags(flags);
-                let changed = last.as_ref().is_some_and(|l| *l != print);
-                if moved || changed {
-                    app.notify(if moved {
-                        ChangeKind::State
-                    } else {
-                        ChangeKind::Run
-                    });
+                let events = last
+                    .as_ref()
+                    .is_some_and(|l| l.last_event != print.last_event);
+                let runs = last
+                    .as_ref()
+                    .is_some_and(|l| l.latest_runs != print.latest_runs);
+                if moved || events {
+                    app.notify(ChangeKind::State);
+                } else if runs {
+                    app.notify(ChangeKind::Run);
                 }
                 last = Some(print);
             }

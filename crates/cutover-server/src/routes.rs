@@ -27,8 +27,8 @@ use cutover_core::store::{
 
 use crate::app::App;
 use crate::auth::{Authorized, Operator, Runner, Viewer};
+use crate::change::ChangeKind;
 use crate::error::ApiError;
-use crate::notify::ChangeKind;
 use crate::tokens::{Caller, Role};
 use crate::{dashboard, ofrep};
 
