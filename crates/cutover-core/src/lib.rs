@@ -13,7 +13,9 @@
 //!    on the runner until the store has them).
 //! 3. Operations, each on a [`workspace::Workspace`]: [`ops`] (advance,
 //!    rollback, decide, evaluate a gate), [`router`] (run), [`rollback`]
-//!    (the journaled procedure, triggers, drills), [`docs`].
+//!    (the journaled procedure, triggers, drills), [`docs`], and what
+//!    `cutover serve` reads: [`dashboard`] (the migration at a glance) and
+//!    [`flags`] (the modes as feature flags, by `run`'s routing rule).
 
 pub mod audit;
 pub mod benchmark;

@@ -489,3 +489,83 @@ fn a_named_spec_that_cannot_be_read_is_bad_input_for_serve() {
         .code(2)
         .stderr_has("missing.yaml");
 }
+
+/// Reads server-sent events from `reader` until one whose data has
+/// `needle`; the lines read.
+fn read_events_until(reader: &mut impl std::io::BufRead, needle: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    while reader.read_line(&mut line).unwrap_or(0) > 0 {
+        let found = line.starts_with("data:") && line.contains(needle);
+        lines.push(std::mem::take(&mut line));
+        if found {
+            break;
+        }
+    }
+    lines
+}
+
+#[test]
+fn a_recorded_run_is_an_event_on_the_stream_and_sigterm_ends_it() {
+    use std::io::BufRead;
+    let (_checkout, server) = served_checkout(SPEC, None);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(10)))
+        .build()
+        .into();
+    let response = agent
+        .get(format!("{}/v1/stream", server.url))
+        .header("authorization", format!("Bearer {VIEWER}"))
+        .call()
+        .expect("stream");
+    assert_eq!(response.status(), 200);
+    let mut reader = std::io::BufReader::new(response.into_body().into_reader());
+    let first = read_events_until(&mut reader, "generation");
+    assert!(
+        first.iter().any(|l| l.starts_with("event: change")),
+        "{first:?}"
+    );
+    let run = serde_json::json!({
+        "id": "20270104T000000000-feedbeef", "component": "job",
+        "mode": {"mode": "legacy", "canary_percent": 0}, "authoritative": "legacy",
+        "pid": 0, "run_key": null, "trace_id": "t", "source": "run", "implementation": null
+    });
+    let started = std::time::Instant::now();
+    assert_eq!(
+        post(&server, "/v1/runs", Some(RUNNER), &run.to_string()).0,
+        200
+    );
+    let lines = read_events_until(&mut reader, "\"run\"");
+    assert!(
+        lines.iter().any(|l| l.contains("\"kind\":\"run\"")),
+        "{lines:?}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // SIGTERM: the server exits and the open stream ends.
+    let pid = server.child.id().to_string();
+    let stopped = Process::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(stopped.success());
+    let mut rest = String::new();
+    while reader.read_line(&mut rest).unwrap_or(0) > 0 {}
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut server = server;
+    loop {
+        if let Some(status) = server.child.try_wait().expect("wait") {
+            // 128 + SIGTERM, as every cutover command stopped by it.
+            assert_eq!(status.code(), Some(143), "{status}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not stop within 5 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

@@ -42,7 +42,7 @@ rollback:
 
 /// A `cutover serve` process, stopped when dropped.
 pub(super) struct Server {
-    child: Child,
+    pub(super) child: Child,
     pub(super) url: String,
     /// The CA that issued an `https://` server's certificate.
     ca: Option<PathBuf>,
