@@ -114,6 +114,17 @@ gate_json="$(CUTOVER_STATE="$url" CUTOVER_TOKEN="vw-demo-0123456789ab" "$cutover
 python3 -c 'import json, sys
 report = json.loads(sys.argv[1])
 print("gate from the lead, through the server:", report["verdict"], "on", report["criteria"][0].get("runs"), "runs from both runners")' "$gate_json"
+# The same server shows the dashboard at $url/ and answers OFREP flags for services.
+python3 - "$url" <<'PY'
+import json, sys, urllib.request
+url = sys.argv[1]
+request = urllib.request.Request(f"{url}/ofrep/v1/evaluate/flags/dagger.observability",
+    data=json.dumps({"context": {"targetingKey": "demo-sha"}}).encode(),
+    headers={"Authorization": "Bearer vw-demo-0123456789ab", "Content-Type": "application/json"})
+answer = json.load(urllib.request.urlopen(request, timeout=5))
+print(f"dashboard: {url}/ (sign in with a token); OFREP flag {answer['key']} for key demo-sha:",
+      answer["value"], answer["reason"], answer["metadata"]["mode"])
+PY
 kill "$server_pid"
 echo
 echo "== cutover docs (every document as Markdown and as a self-contained HTML page; times in Europe/Berlin)"

@@ -73,6 +73,18 @@ if ! "$SDK_CACHE/tools/bin/just" --version 2>/dev/null | grep -qx 'just 1.59.0';
 fi
 export CUTOVER_TEST_JUST="$SDK_CACHE/tools/bin/just"
 
+# The dashboard's browser test drives Debian's chromium with playwright-core
+# (no browser download), and the OFREP test evaluates flags through the
+# OpenFeature SDK's OFREP provider (tests/cli/dashboard.rs). Same cache.
+WEB_MODULES="$SDK_CACHE/web/node_modules"
+if [ ! -d "$WEB_MODULES/playwright-core" ] || [ ! -d "$WEB_MODULES/@openfeature/ofrep-provider" ] || [ ! -d "$WEB_MODULES/@openfeature/server-sdk" ]; then
+  echo "installing playwright-core and the OpenFeature OFREP provider into $SDK_CACHE/web (not found)..." >&2
+  mkdir -p "$SDK_CACHE/web"
+  (cd "$SDK_CACHE/web" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --silent --no-audit --no-fund \
+    playwright-core@1.65.1 @openfeature/server-sdk@1.23.0 @openfeature/ofrep-provider@0.1.3)
+fi
+export CUTOVER_WEB_NODE_MODULES="$WEB_MODULES"
+
 # The parity tests build a small C library two ways: with make and with CMake.
 if ! command -v cmake >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1 || ! command -v cc >/dev/null 2>&1; then
   echo "installing cmake, make and a C compiler (not found)..." >&2
@@ -112,7 +124,8 @@ if [ -z "${CUTOVER_TEST_POSTGRES_URL:-}" ]; then
   export CUTOVER_TEST_POSTGRES_URL="postgres://cutover@127.0.0.1:$PG_PORT/postgres"
 fi
 
-# The HTML plan is rendered in headless Chromium (tests/cli/browser.rs).
+# The HTML plan and the dashboard are rendered in headless Chromium
+# (tests/cli/browser.rs, tests/cli/dashboard.rs).
 if ! command -v chromium >/dev/null 2>&1; then
   echo "installing chromium (not found)..." >&2
   apt-get update -qq && apt-get install -y -qq chromium >/dev/null

@@ -13,7 +13,9 @@
 //!    on the runner until the store has them).
 //! 3. Operations, each on a [`workspace::Workspace`]: [`ops`] (advance,
 //!    rollback, decide, evaluate a gate), [`router`] (run), [`rollback`]
-//!    (the journaled procedure, triggers, drills), [`docs`].
+//!    (the journaled procedure, triggers, drills), [`docs`], and what
+//!    `cutover serve` reads: [`dashboard`] (the migration at a glance) and
+//!    [`flags`] (the modes as feature flags, by `run`'s routing rule).
 
 pub mod audit;
 pub mod benchmark;
@@ -21,11 +23,13 @@ pub mod calibrate;
 pub mod capability;
 pub mod ci;
 pub mod criteria;
+pub mod dashboard;
 pub mod docs;
 pub mod doctor;
 pub mod event;
 pub mod exec;
 pub mod failpoint;
+pub mod flags;
 pub mod fs;
 pub mod gate;
 pub mod graph;

@@ -180,6 +180,17 @@ impl Workspace {
         Ok(ResolvedMode::resolve(file, record, active))
     }
 
+    /// Reads the mode file again, for a long-running process (the server)
+    /// whose checkout may have been updated meanwhile (`git pull`). Returns
+    /// whether what it says changed. An unreadable or invalid file is an
+    /// error, and the last one read stays in force.
+    pub fn reload_mode_file(&mut self) -> Result<bool, ModeFileError> {
+        let file = ModeFile::load(&self.mode_file_path, &self.migration)?;
+        let changed = file != self.mode_file;
+        self.mode_file = file;
+        Ok(changed)
+    }
+
     /// Whether a mode file exists (modes come from the store until one does).
     pub fn has_mode_file(&self) -> bool {
         self.mode_file.is_some()

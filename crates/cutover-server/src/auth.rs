@@ -1,4 +1,5 @@
-//! [`Authorized`]: the extractor that turns a bearer token into a
+//! [`Authorized`]: the extractor that turns a bearer token (or the same
+//! token as `X-API-Key`, OFREP's other authentication scheme) into a
 //! [`Caller`] whose role is at least the handler's requirement. It runs
 //! before the body is read, so a request without a valid token (401) or
 //! with too weak a role (403) is refused before anything is parsed or done.
@@ -12,6 +13,9 @@ use axum::http::request::Parts;
 use crate::app::App;
 use crate::error::ApiError;
 use crate::tokens::{Caller, Role};
+
+/// OFREP's API-key header: the same tokens as `Authorization: Bearer`.
+const API_KEY: &str = "x-api-key";
 
 /// The least role a handler needs.
 pub trait Requirement: Send + Sync {
@@ -47,11 +51,10 @@ impl<R: Requirement> FromRequestParts<App> for Authorized<R> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
+        let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        let token = header(AUTHORIZATION.as_str())
             .and_then(bearer)
+            .or_else(|| header(API_KEY).map(str::trim).filter(|t| !t.is_empty()))
             .ok_or(ApiError::Unauthenticated)?;
         let caller = app
             .tokens

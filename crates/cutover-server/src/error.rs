@@ -3,6 +3,8 @@
 use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cutover_core::mode_file::ModeFileError;
+use cutover_core::ops::Failure;
 use cutover_core::store::StoreError;
 use cutover_core::store::api::ErrorBody;
 
@@ -28,6 +30,26 @@ pub enum ApiError {
     /// The server could not finish the work (a worker died, a temp file failed).
     #[error("{0}")]
     Internal(String),
+    /// The server was started without a spec: no dashboard, operations or flags.
+    #[error(
+        "this server was started without a spec: the dashboard, its operations and the flags need `cutover serve --spec PATH` in a checkout"
+    )]
+    NoSpec,
+    /// The checkout's mode file cannot be read.
+    #[error("{}", chain(.0))]
+    ModeFile(#[from] ModeFileError),
+    /// An operation (advance, rollback, decide) was refused or failed, for
+    /// the reason the command line gives.
+    #[error("{message}")]
+    Operation {
+        /// What kind of failure.
+        failure: Failure,
+        /// The error and its causes.
+        message: String,
+    },
+    /// No such component or phase.
+    #[error("{0}")]
+    NotFound(String),
 }
 
 impl ApiError {
@@ -36,7 +58,23 @@ impl ApiError {
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::Store(StoreError::TooNew { .. }) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Store(_) | ApiError::Internal(_) | ApiError::ModeFile(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            ApiError::NoSpec | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Operation { failure, .. } => match failure {
+                Failure::BadInput => StatusCode::BAD_REQUEST,
+                Failure::NotMet => StatusCode::CONFLICT,
+                Failure::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+        }
+    }
+
+    /// An operation's error, classified as the command line classifies it.
+    pub fn operation(failure: Failure, error: &dyn std::error::Error) -> ApiError {
+        ApiError::Operation {
+            failure,
+            message: chain(error),
         }
     }
 }

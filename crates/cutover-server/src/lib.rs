@@ -1,23 +1,34 @@
-//! `cutover serve`: the HTTP API of the shared state store.
+//! `cutover serve`: the HTTP API of the shared state store, the dashboard,
+//! and the modes as OpenFeature (OFREP) flags.
 //!
 //! Runners on many machines record runs into one store through this
 //! server; operators change modes and decide through it; viewers read.
-//! The face only: it authenticates ([`tokens`], `auth`), routes
-//! (`routes`), and calls the same [`cutover_core::store::Store`] the
-//! command line uses — SQLite by default, any backend `--state` names.
-//! The protocol is [`cutover_core::store::api`].
+//! Started in a checkout (with the spec), it also serves the dashboard at
+//! `/` (`dashboard`, `operations`, live through `notify`) and the flags
+//! (`ofrep`). The face only: it authenticates ([`tokens`], `auth`), routes
+//! (`routes`), and calls the same [`cutover_core::store::Store`] and
+//! operations the command line uses — SQLite by default, any backend
+//! `--state` names. The store protocol is [`cutover_core::store::api`].
 
 mod app;
 mod auth;
+mod change;
+mod dashboard;
 mod error;
+mod notify;
+mod ofrep;
+mod operations;
 mod routes;
 mod tls;
 pub mod tokens;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
+use cutover_core::spec::Migration;
 use cutover_core::store::{Store, StoreError, StoreLocation};
+use cutover_core::workspace::{Workspace, WorkspaceError};
 
 pub use tls::{TlsError, TlsFiles};
 pub use tokens::{Role, Tokens, TokensError};
@@ -46,6 +57,15 @@ pub enum ServeError {
         #[source]
         source: std::io::Error,
     },
+    /// The checkout's mode file is invalid, or its store cannot be opened.
+    #[error("failed to open the checkout `{}`", base_dir.display())]
+    Checkout {
+        /// The checkout (the spec's directory).
+        base_dir: PathBuf,
+        /// Cause.
+        #[source]
+        source: WorkspaceError,
+    },
     /// The TLS certificate or key cannot be used.
     #[error(transparent)]
     Tls(#[from] TlsError),
@@ -67,6 +87,17 @@ pub struct ServeSettings {
     pub workers: usize,
     /// Serve HTTPS with this certificate and key (None: plain HTTP).
     pub tls: Option<TlsFiles>,
+    /// The checkout to serve the dashboard and flags of (None: the store only).
+    pub checkout: Option<Checkout>,
+}
+
+/// A checkout the server reads the spec and the committed mode file of.
+#[derive(Debug)]
+pub struct Checkout {
+    /// The validated spec.
+    pub migration: Migration,
+    /// Its directory (absolute): where `migration.modes` is.
+    pub base_dir: PathBuf,
 }
 
 /// Serves (over TLS when `settings.tls` names a certificate) until SIGINT or
@@ -82,9 +113,11 @@ pub fn serve(
         tokens,
         workers,
         tls,
+        checkout,
     } = settings;
     let acceptor = tls.as_ref().map(tls::acceptor).transpose()?;
-    let store = Store::open_location(&state).map_err(|source| ServeError::Store {
+    let served = open(&state, checkout)?;
+    let app = app::App::new(served, tokens).map_err(|source| ServeError::Store {
         location: state.to_string(),
         source,
     })?;
@@ -100,18 +133,19 @@ pub fn serve(
                 address: listen.clone(),
                 source,
             })?;
-        on_listening(listener.local_addr()?, &tokens);
-        let router = routes::router(app::App::new(store, tokens));
+        on_listening(listener.local_addr()?, &app.tokens);
+        tokio::spawn(notify::watch(app.clone(), app.subscribe()));
+        let router = routes::router(app.clone());
         match acceptor {
             Some(acceptor) => {
                 let listener = tls::TlsListener::new(listener, acceptor)?;
                 axum::serve(listener, router)
-                    .with_graceful_shutdown(stop_requested())
+                    .with_graceful_shutdown(stop_requested(app))
                     .await?;
             }
             None => {
                 axum::serve(listener, router)
-                    .with_graceful_shutdown(stop_requested())
+                    .with_graceful_shutdown(stop_requested(app))
                     .await?;
             }
         }
@@ -119,10 +153,35 @@ pub fn serve(
     })
 }
 
+/// The checkout's workspace, or the store alone.
+fn open(state: &StoreLocation, checkout: Option<Checkout>) -> Result<app::Served, ServeError> {
+    let Some(Checkout {
+        migration,
+        base_dir,
+    }) = checkout
+    else {
+        let store = Store::open_location(state).map_err(|source| ServeError::Store {
+            location: state.to_string(),
+            source,
+        })?;
+        return Ok(app::Served::Store(store));
+    };
+    match Workspace::open(migration, base_dir.clone(), state) {
+        Ok(workspace) => Ok(app::Served::Checkout(Box::new(workspace))),
+        Err(WorkspaceError::Store(source)) => Err(ServeError::Store {
+            location: state.to_string(),
+            source,
+        }),
+        Err(source) => Err(ServeError::Checkout { base_dir, source }),
+    }
+}
+
 /// Resolves once SIGINT or SIGTERM arrived (the binary's signal thread
-/// records them; see [`cutover_core::exec::cancelled`]).
-async fn stop_requested() {
+/// records them; see [`cutover_core::exec::cancelled`]), after telling
+/// open event streams and the watcher to end.
+async fn stop_requested(app: app::App) {
     while cutover_core::exec::cancelled().is_none() {
         tokio::time::sleep(STOP_POLL).await;
     }
+    app.notify(change::ChangeKind::Stopping);
 }

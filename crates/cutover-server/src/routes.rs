@@ -1,6 +1,8 @@
 //! The routes: each authorizes (by its [`Authorized`] parameter), calls one
-//! [`Store`] method on the blocking pool, and answers JSON. No domain logic
-//! lives here: the store and its callers own it.
+//! [`Store`] method (or, for the dashboard, one operation) on the blocking
+//! pool, and answers JSON. No domain logic lives here: the store, the
+//! operations and their callers own it. Every write tells open dashboards
+//! (and, when it may move a mode, reads the flags again before answering).
 //!
 //! What the server decides, whatever the body claims: the actor of every
 //! event, rollback journal and decision it writes is the caller's token
@@ -26,14 +28,31 @@ use cutover_core::store::{
 
 use crate::app::App;
 use crate::auth::{Authorized, Operator, Runner, Viewer};
+use crate::change::ChangeKind;
 use crate::error::ApiError;
 use crate::tokens::{Caller, Role};
+use crate::{dashboard, ofrep};
 
 type Answer<T> = Result<Json<T>, ApiError>;
 
-/// Every route of API version 1.
+/// Every route: the store API (version 1), the dashboard, OFREP.
 pub fn router(app: App) -> Router {
     Router::new()
+        .route(dashboard::paths::PAGE, get(dashboard::page))
+        .route(dashboard::paths::SCRIPT, get(dashboard::script))
+        .route(dashboard::paths::STYLE, get(dashboard::style))
+        .route(dashboard::paths::WHOAMI, get(dashboard::whoami))
+        .route(dashboard::paths::DASHBOARD, get(dashboard::data))
+        .route(dashboard::paths::STREAM, get(dashboard::stream))
+        .route(dashboard::paths::ADVANCE, post(dashboard::advance))
+        .route(dashboard::paths::ROLLBACK, post(dashboard::rollback))
+        .route(dashboard::paths::DECIDE, post(dashboard::decide))
+        // The signed, expiring links of the communication plan's messages
+        // (acknowledge, decide, approve, roll back) go here as
+        // `/act/{link}`: verify the link, then call the same
+        // `operations::{advance, rollback, decide}` with its signer as actor.
+        .route(ofrep::FLAG, post(ofrep::evaluate_flag))
+        .route(ofrep::FLAGS, post(ofrep::evaluate_flags))
         .route(paths::HEALTH, get(health))
         .route(paths::MODE, get(mode))
         .route(paths::MODE_CHANGES, post(change_modes))
@@ -119,6 +138,7 @@ async fn change_modes(
             store.change_modes(changes)
         })
         .await?;
+    app.state_changed().await;
     Ok(Json(api::RestorePoints { ids }))
 }
 
@@ -137,6 +157,7 @@ async fn set_override(
     let done = app
         .with_store(move |store| store.set_override(&set))
         .await?;
+    app.state_changed().await;
     Ok(Json(api::Done { done }))
 }
 
@@ -151,6 +172,7 @@ async fn clear_override(
             store.clear_override(&component, body.expected, body.file, &auth.caller.name)
         })
         .await?;
+    app.state_changed().await;
     Ok(Json(api::Done { done }))
 }
 
@@ -164,6 +186,7 @@ async fn acknowledge_drift(
     let done = app
         .with_store(move |store| store.acknowledge_drift(&component, &body.digest, &event))
         .await?;
+    app.state_changed().await;
     Ok(Json(api::Done { done }))
 }
 
@@ -186,6 +209,7 @@ async fn append_event(
     let id = app
         .with_store(move |store| store.append_event(&event, body.durability))
         .await?;
+    app.state_changed().await;
     Ok(Json(api::Id { id }))
 }
 
@@ -237,6 +261,7 @@ async fn import_runs(
 ) -> Answer<api::Done> {
     app.with_store(move |store| store.import_runs(&runs))
         .await?;
+    app.notify(ChangeKind::Run);
     Ok(Json(api::Done { done: true }))
 }
 
@@ -327,6 +352,7 @@ async fn record_test(
 ) -> Answer<api::Done> {
     app.with_store(move |store| store.record_test(&result))
         .await?;
+    app.notify(ChangeKind::Run);
     Ok(Json(api::Done { done: true }))
 }
 
@@ -361,6 +387,7 @@ async fn insert_snapshot(
             store.insert_snapshot(&body.component, body.kind, body.state, &body.files)
         })
         .await?;
+    app.state_changed().await;
     Ok(Json(api::Id { id }))
 }
 
@@ -395,6 +422,7 @@ async fn begin_rollback(
             store.begin_rollback(&body.target, &actor, body.reason.as_deref(), &body.steps)
         })
         .await?;
+    app.state_changed().await;
     Ok(Json(api::Id { id }))
 }
 
@@ -416,6 +444,7 @@ async fn finish_rollback_step(
     let event = attributed(body.event, &auth.caller);
     app.with_store(move |store| store.finish_rollback_step(journal, step, &event))
         .await?;
+    app.state_changed().await;
     Ok(Json(api::Done { done: true }))
 }
 
@@ -430,6 +459,7 @@ async fn open_decision(
             store.open_decision(&body.component, &body.trigger, &body.evidence, &actor)
         })
         .await?;
+    app.state_changed().await;
     Ok(Json(api::MaybeId { id }))
 }
 
@@ -453,6 +483,7 @@ async fn decide(
     let actor = auth.caller.name;
     app.with_store(move |store| store.decide(&body.decision, body.outcome, &actor, &body.reason))
         .await?;
+    app.state_changed().await;
     Ok(Json(api::Done { done: true }))
 }
 
@@ -464,6 +495,7 @@ async fn record_drill(
     let event = attributed(body.event, &auth.caller);
     app.with_store(move |store| store.record_drill(&body.drill, &event))
         .await?;
+    app.state_changed().await;
     Ok(Json(api::Done { done: true }))
 }
 

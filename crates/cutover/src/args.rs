@@ -31,6 +31,10 @@ pub struct GlobalArgs {
         value_name = "PATH"
     )]
     pub spec: PathBuf,
+    /// Whether `--spec` or `CUTOVER_SPEC` named the spec (not the default):
+    /// a command for which the spec is optional (`serve`) then requires it.
+    #[arg(skip)]
+    pub spec_given: bool,
     /// The state store: a SQLite file (default: `.cutover/state.db` beside
     /// the spec), a `postgres://` URL, or a `cutover serve` `https://` URL.
     #[arg(long, global = true, env = "CUTOVER_STATE", value_name = "PATH|URL")]

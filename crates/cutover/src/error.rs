@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use cutover_core::benchmark::BenchError;
 use cutover_core::gate::GateError;
 use cutover_core::mode_file::ModeFileError;
-use cutover_core::ops::{CalibrateError, ChangeError, DecideError, DriftError, GcError};
+use cutover_core::ops::{CalibrateError, ChangeError, DecideError, DriftError, Failure, GcError};
 use cutover_core::plan::PlanError;
 use cutover_core::report::ReportError;
 use cutover_core::rollback::RollbackError;
@@ -173,7 +173,6 @@ impl CliError {
             CliError::UnknownComponent(_)
             | CliError::Target(_)
             | CliError::Gate(GateError::Plan(_))
-            | CliError::Decide(DecideError::NothingOpen(_))
             | CliError::Drift(DriftError::NoDrift(_))
             | CliError::Bench { .. }
             | CliError::Usage(_)
@@ -191,26 +190,12 @@ impl CliError {
                 | cutover_core::ops::RestoreError::Pruned { .. },
             ) => exit_codes::BAD_INPUT,
             CliError::Restore(_) => exit_codes::FAILURE,
-            CliError::Rollback {
-                source:
-                    RollbackError::Store(_)
-                    | RollbackError::Snapshot(_)
-                    | RollbackError::Verify { .. }
-                    | RollbackError::ModeWrite(_),
-            } => exit_codes::FAILURE,
-            CliError::Rollback { .. } => exit_codes::BAD_INPUT,
-            CliError::Decide(DecideError::Rollback(
-                RollbackError::Store(_) | RollbackError::Snapshot(_) | RollbackError::Verify { .. },
-            )) => exit_codes::FAILURE,
-            CliError::Decide(DecideError::Rollback(_)) => exit_codes::BAD_INPUT,
-            CliError::Decide(DecideError::Store(_))
-            | CliError::Gate(GateError::Store(_))
-            | CliError::Drift(DriftError::Store(_)) => exit_codes::FAILURE,
-            CliError::Change(
-                ChangeError::Store(_) | ChangeError::Snapshot(_) | ChangeError::ModeWrite(_),
-            ) => exit_codes::FAILURE,
-            CliError::Change(ChangeError::Gate(_)) => exit_codes::NOT_MET,
-            CliError::Change(_) => exit_codes::BAD_INPUT,
+            CliError::Rollback { source } => failure_code(source.failure()),
+            CliError::Decide(error) => failure_code(error.failure()),
+            CliError::Gate(GateError::Store(_)) | CliError::Drift(DriftError::Store(_)) => {
+                exit_codes::FAILURE
+            }
+            CliError::Change(error) => failure_code(error.failure()),
             CliError::Run {
                 source: RunError::Route(_) | RunError::Pattern(_),
                 ..
@@ -218,7 +203,13 @@ impl CliError {
             CliError::Import(cutover_core::import::ImportError::Tool { .. }) => exit_codes::FAILURE,
             CliError::Import(_) | CliError::Scaffold(_) | CliError::Ci(_) => exit_codes::BAD_INPUT,
             CliError::Tokens(_) | CliError::ReadTokens { .. } => exit_codes::BAD_INPUT,
-            CliError::Serve(cutover_server::ServeError::Tls(_)) => exit_codes::BAD_INPUT,
+            CliError::Serve(
+                cutover_server::ServeError::Tls(_)
+                | cutover_server::ServeError::Checkout {
+                    source: WorkspaceError::ModeFile(_),
+                    ..
+                },
+            ) => exit_codes::BAD_INPUT,
             CliError::Store(StoreError::CaFile { .. }) => exit_codes::BAD_INPUT,
             CliError::Serve(_) => exit_codes::FAILURE,
             CliError::Report(_)
@@ -284,6 +275,15 @@ impl CliError {
             CliError::Import(error) => error.hint().map(str::to_owned),
             _ => None,
         }
+    }
+}
+
+/// The exit code of an operation's [`Failure`].
+fn failure_code(failure: Failure) -> u8 {
+    match failure {
+        Failure::BadInput => exit_codes::BAD_INPUT,
+        Failure::NotMet => exit_codes::NOT_MET,
+        Failure::Internal => exit_codes::FAILURE,
     }
 }
 

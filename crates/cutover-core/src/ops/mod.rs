@@ -10,6 +10,7 @@
 //! - [`calibrate`]: learns the legacy side's own noise; [`noise_net`] counts
 //!   mismatches only that noise explains.
 //! - [`restore_snapshot`]: brings a snapshot's files back, saving the current ones.
+//! - [`Failure`]: the kind of an operation's error, for exit codes and HTTP statuses.
 //! - [`gc`]: prunes captured run files and snapshot contents retention lets go.
 //! - `run` lives in [`crate::router`], triggers in [`crate::rollback::triggers`].
 
@@ -18,6 +19,7 @@ mod calibrate;
 mod change;
 mod decide;
 mod drift;
+mod failure;
 mod gate;
 mod gc;
 mod noise;
@@ -31,6 +33,7 @@ pub use calibrate::{CalibrateError, CalibrateRequest, Calibration, calibrate, ca
 pub use change::{ChangeError, ChangeRequest, ModeChange};
 pub use decide::{DecideError, decide};
 pub use drift::{DriftError, DriftReport, FileDrift, acknowledge_drift, drift_report};
+pub use failure::Failure;
 pub use gate::{EvaluatedGate, evaluate_gate};
 pub use gc::{GcError, GcReport, gc, prune_runs_after_run};
 pub use noise::{NoiseNet, noise_net};

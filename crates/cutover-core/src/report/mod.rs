@@ -9,8 +9,8 @@ pub mod table;
 mod templates;
 
 pub use context::{
-    PlanContext, SensitivityContext, WhatIfContext, plan_context, plan_document_context,
-    sensitivity_contexts, what_if_context,
+    PhaseContext, PlanContext, SensitivityContext, WhatIfContext, plan_context,
+    plan_document_context, sensitivity_contexts, what_if_context,
 };
 pub use gantt::gantt_svg;
 pub use table::TextTable;

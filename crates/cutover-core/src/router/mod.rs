@@ -5,5 +5,5 @@
 mod routing;
 mod run;
 
-pub use routing::{RouteError, Routing, bucket, route, run_key_from_env};
+pub use routing::{RouteError, Routing, authoritative_side, bucket, route, run_key_from_env};
 pub use run::{Delivery, RunError, RunReport, RunRequest, execute_run, record_execution};

@@ -102,14 +102,22 @@ fn implementation(component: &Component, side: Side) -> Option<&Implementation> 
     }
 }
 
-/// Decides the sides of one run.
-pub fn route(component: &Component, state: ModeState, key: &str) -> Result<Routing, RouteError> {
-    let authoritative = match state.mode {
+/// The side whose result counts for `component` in `state` with run key
+/// `key`: the one rule `cutover run` routes by and the OFREP flags of
+/// `cutover serve` answer with, so a service and a CI job with the same key
+/// take the same side. The key matters in canary mode only.
+pub fn authoritative_side(component: &str, state: ModeState, key: &str) -> Side {
+    match state.mode {
         Mode::Legacy | Mode::Shadow => Side::Legacy,
         Mode::Dagger | Mode::Retired => Side::Dagger,
-        Mode::Canary if bucket(&component.id, key) < state.canary_percent => Side::Dagger,
+        Mode::Canary if bucket(component, key) < state.canary_percent => Side::Dagger,
         Mode::Canary => Side::Legacy,
-    };
+    }
+}
+
+/// Decides the sides of one run.
+pub fn route(component: &Component, state: ModeState, key: &str) -> Result<Routing, RouteError> {
+    let authoritative = authoritative_side(&component.id, state, key);
     let missing = |side| RouteError::MissingSide {
         component: component.id.clone(),
         mode: state.mode,

@@ -15,6 +15,7 @@ pub fn run(global: &GlobalArgs, args: AuditArgs, printer: &mut Printer) -> Resul
     let AuditArgs { spec, format } = args;
     let global = GlobalArgs {
         spec: super::spec_path(global, spec),
+        spec_given: true,
         state: global.state.clone(),
     };
     let workspace = super::locate(&global)?;

@@ -1,10 +1,12 @@
 //! `cutover serve`: the shared state store over HTTP (see `cutover-server`).
-//! Reads the tokens, opens the store `--state` names, prints where it
-//! listens on stderr, and serves until SIGINT or SIGTERM.
+//! Reads the tokens, opens the store `--state` names — with the checkout of
+//! the spec (`--spec`, default `./migration.yaml`) when there is one, for
+//! the dashboard and the flags — prints where it listens on stderr, and
+//! serves until SIGINT or SIGTERM.
 
 use std::path::{Path, PathBuf};
 
-use cutover_server::{ServeSettings, TlsFiles, Tokens, serve};
+use cutover_server::{Checkout, ServeSettings, TlsFiles, Tokens, serve};
 
 use crate::args::{GlobalArgs, ServeArgs};
 use crate::error::{CliError, note};
@@ -27,24 +29,44 @@ pub fn run(global: &GlobalArgs, args: ServeArgs) -> Result<u8, CliError> {
         .map(|(cert, key)| TlsFiles { cert, key });
     let scheme = if tls.is_some() { "https" } else { "http" };
     let tokens = read_tokens(tokens.as_deref())?;
-    let base = global
-        .spec
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or_else(|| PathBuf::from("."), Path::to_owned);
-    let base = std::path::absolute(&base).unwrap_or(base);
-    let state = super::state_location(global, &base);
+    let (state, checkout) = if global.spec_given || global.spec.exists() {
+        let located = super::locate(global)?;
+        let checkout = Checkout {
+            migration: located.migration,
+            base_dir: located.base_dir,
+        };
+        (located.state, Some(checkout))
+    } else {
+        let base = global
+            .spec
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_owned);
+        let base = std::path::absolute(&base).unwrap_or(base);
+        (super::state_location(global, &base), None)
+    };
     let shown = state.to_string();
+    let serves = match &checkout {
+        Some(checkout) => format!(
+            "dashboard and OFREP flags of `{}`",
+            checkout.base_dir.display()
+        ),
+        None => format!(
+            "no spec at `{}`: the store API only, give --spec PATH for the dashboard and flags",
+            global.spec.display()
+        ),
+    };
     let settings = ServeSettings {
         state,
         listen,
         tokens,
         workers,
         tls,
+        checkout,
     };
     serve(settings, |address, tokens| {
         note(&format!(
-            "cutover serve: listening on {scheme}://{address} (store `{shown}`; tokens: {})",
+            "cutover serve: listening on {scheme}://{address} (store `{shown}`; {serves}; tokens: {})",
             tokens.summary()
         ));
     })?;

@@ -82,7 +82,7 @@ fn headless(page: &Path, profile: &Path, height: u32, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn artifacts() -> PathBuf {
+pub(super) fn artifacts() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"),
         PathBuf::from,

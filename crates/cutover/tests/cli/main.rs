@@ -9,6 +9,7 @@ mod check;
 mod ci;
 mod ci_recipes;
 mod confine;
+mod dashboard;
 mod doctor;
 mod events;
 mod fuzz;

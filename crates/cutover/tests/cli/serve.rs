@@ -10,11 +10,11 @@ use std::time::{Duration, Instant};
 
 use crate::util::{Outcome, Test};
 
-const OPERATOR: &str = "op-0123456789abcdef";
-const RUNNER: &str = "ci-0123456789abcdef";
-const VIEWER: &str = "vw-0123456789abcdef";
+pub(super) const OPERATOR: &str = "op-0123456789abcdef";
+pub(super) const RUNNER: &str = "ci-0123456789abcdef";
+pub(super) const VIEWER: &str = "vw-0123456789abcdef";
 
-const TOKENS: &str = "\
+pub(super) const TOKENS: &str = "\
 # role name token
 operator alice op-0123456789abcdef
 runner ci-runner ci-0123456789abcdef
@@ -22,7 +22,7 @@ viewer board vw-0123456789abcdef
 ";
 
 /// One component in shadow-able shape; both sides print the same line.
-const SPEC: &str = "version: 1
+pub(super) const SPEC: &str = "version: 1
 migration: { name: served, start: 2027-01-04 }
 defaults:
   gate: [parity >= 1.0]
@@ -41,9 +41,9 @@ rollback:
 ";
 
 /// A `cutover serve` process, stopped when dropped.
-struct Server {
-    child: Child,
-    url: String,
+pub(super) struct Server {
+    pub(super) child: Child,
+    pub(super) url: String,
     /// The CA that issued an `https://` server's certificate.
     ca: Option<PathBuf>,
     _dir: Option<tempfile::TempDir>,
@@ -88,7 +88,7 @@ fn make_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
 
 impl Server {
     /// Starts a server on a free port with [`TOKENS`] and a fresh SQLite store.
-    fn start() -> Server {
+    pub(super) fn start() -> Server {
         let dir = tempfile::tempdir().expect("server dir");
         let mut server = Server::start_in(dir.path());
         server._dir = Some(dir);
@@ -108,7 +108,7 @@ impl Server {
     }
 
     /// Starts a server on a free port with [`TOKENS`] and the store in `dir`.
-    fn start_in(dir: &Path) -> Server {
+    pub(super) fn start_in(dir: &Path) -> Server {
         Server::launch(dir, &[])
     }
 
@@ -161,7 +161,7 @@ impl Server {
     }
 
     /// An HTTP client that trusts this server (its CA, when `https://`).
-    fn agent(&self) -> ureq::Agent {
+    pub(super) fn agent(&self) -> ureq::Agent {
         let mut config = ureq::Agent::config_builder().http_status_as_error(false);
         if let Some(ca) = &self.ca {
             let pem = std::fs::read(ca).expect("CA file");
@@ -181,7 +181,7 @@ impl Server {
     }
 
     /// `cutover ARGS` in `dir` against this server with `token`.
-    fn cutover(&self, dir: &Path, token: Option<&str>, args: &[&str]) -> Outcome {
+    pub(super) fn cutover(&self, dir: &Path, token: Option<&str>, args: &[&str]) -> Outcome {
         let mut test = Test::at(dir).args(args).env("CUTOVER_STATE", &self.url);
         if let Some(ca) = &self.ca {
             test = test.env("CUTOVER_CA_FILE", ca.to_str().expect("utf-8"));
@@ -193,7 +193,7 @@ impl Server {
     }
 
     /// `GET path` with `token`, as JSON.
-    fn get(&self, path: &str, token: &str) -> serde_json::Value {
+    pub(super) fn get(&self, path: &str, token: &str) -> serde_json::Value {
         let mut response = self
             .agent()
             .get(format!("{}{path}", self.url))
@@ -205,7 +205,7 @@ impl Server {
     }
 
     /// `POST path` with `token` (or none); the status code.
-    fn post(&self, path: &str, token: Option<&str>, body: &serde_json::Value) -> u16 {
+    pub(super) fn post(&self, path: &str, token: Option<&str>, body: &serde_json::Value) -> u16 {
         let mut request = self.agent().post(format!("{}{path}", self.url));
         if let Some(token) = token {
             request = request.header("authorization", format!("Bearer {token}"));
@@ -349,7 +349,7 @@ fn every_evidence_command_works_through(server: &Server) {
 }
 
 /// Valid bodies for every operator-only endpoint, as the client sends them.
-fn operator_only_calls() -> Vec<(&'static str, serde_json::Value)> {
+pub(super) fn operator_only_calls() -> Vec<(&'static str, serde_json::Value)> {
     let shadow = serde_json::json!({"mode": "shadow", "canary_percent": 0});
     let legacy = serde_json::json!({"mode": "legacy", "canary_percent": 0});
     let event = serde_json::json!({
@@ -409,7 +409,7 @@ fn operator_only_calls() -> Vec<(&'static str, serde_json::Value)> {
 }
 
 /// Everything an operator-only call could have changed, read back.
-fn state_fingerprint(server: &Server) -> serde_json::Value {
+pub(super) fn state_fingerprint(server: &Server) -> serde_json::Value {
     serde_json::json!({
         "mode": server.get("/v1/modes/job", VIEWER),
         "events": server.get("/v1/events?limit=1000", VIEWER),
