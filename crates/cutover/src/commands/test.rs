@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use cutover_core::event::FailedTest;
 use cutover_core::exec::secret_values;
 use cutover_core::lifecycle::Side;
 use cutover_core::store::TestRecord;
@@ -65,7 +66,25 @@ pub fn run(global: &GlobalArgs, args: TestArgs, printer: &mut Printer) -> Result
         })?;
         write_atomically(Path::new(&path), &xml)?;
     }
-    let failed = outcomes.iter().filter(|o| !o.passed).count();
+    let failed_tests: Vec<FailedTest> = outcomes
+        .iter()
+        .filter(|o| !o.passed)
+        .map(|o| FailedTest {
+            test: o.case.test.name.clone(),
+            component: o.case.component.clone(),
+            phase: o.case.phase,
+            side: o.case.side,
+            failure: o.failure.clone(),
+        })
+        .collect();
+    let failed = failed_tests.len();
+    cutover_core::ops::record_test_failures(
+        &mut workspace,
+        target.as_deref().unwrap_or(""),
+        failed_tests,
+        u32::try_from(outcomes.len()).unwrap_or(u32::MAX),
+        &super::actor(),
+    )?;
     let summary = if outcomes.is_empty() {
         "no tests selected: add `acceptance:` to components or `integration:` to phases\n"
             .to_owned()
