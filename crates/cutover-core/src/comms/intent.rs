@@ -238,6 +238,9 @@ fn decision_or_other(
                 total: *total,
             });
             intent.actions.push(composer_rerun(target));
+            if !target.is_empty() {
+                intent.actions.push(signer(composer).rollback(target));
+            }
             Some(intent)
         }
         _ => watched(composer, index, event, now),
@@ -364,7 +367,14 @@ fn gate_failed(composer: &Composer, mut intent: Intent, target: &str, blocking: 
         command: format!("cutover gate {gate_target}"),
         url: None,
     });
+    intent.actions.push(signer(composer).rollback(&gate_target));
     intent
+}
+
+/// The link signer of the spec's `links:` now (links need a URL and a key).
+fn signer(composer: &Composer) -> super::actions::LinkSigner {
+    let now = super::clock::now().unwrap_or_else(|_| Timestamp::now());
+    super::actions::LinkSigner::from_settings(&composer.migration().communication.links, now)
 }
 
 /// A decision point's intent: to its decider (the trigger's `decider`, or

@@ -124,10 +124,12 @@ fn deliveries_are_recorded_once_and_deferrals_count_no_attempt(subject: Subject)
 
 fn a_thread_escalates_once_per_level_and_stops_when_acknowledged(subject: Subject) {
     let mut store = subject.store;
+    // Two messages of one event that need an acknowledgement: one thread.
     store
-        .append_event(&fired(vec![message("root", true)]), Durability::Synced)
+        .append_event(&fired(vec![message("root", true), message("same", true)]), Durability::Synced)
         .expect("append");
     let thread = all(&store)[0].id;
+    assert_eq!(all(&store)[1].message.thread, Some(thread));
     let escalation = |key: &str| {
         let mut escalated = message(key, false);
         escalated.kind = MessageKind::Escalation;
@@ -143,9 +145,9 @@ fn a_thread_escalates_once_per_level_and_stops_when_acknowledged(subject: Subjec
         "a second run at the same level does nothing"
     );
     let messages = all(&store);
-    assert_eq!(messages.len(), 2, "the losing run wrote no message");
+    assert_eq!(messages.len(), 3, "the losing run wrote no message");
     assert_eq!(messages[0].message.level, 2);
-    assert_eq!(messages[1].message.thread, Some(thread));
+    assert_eq!(messages[2].message.thread, Some(thread));
     let awaiting = OutboxFilter {
         awaiting_ack: true,
         ..OutboxFilter::default()

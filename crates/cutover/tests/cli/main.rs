@@ -7,6 +7,7 @@ mod browser;
 mod calibrate;
 mod check;
 mod ci;
+mod comms;
 mod ci_recipes;
 mod confine;
 mod doctor;

@@ -85,6 +85,8 @@ impl Test {
             .env_remove("CUTOVER_SERVE_TLS_CERT")
             .env_remove("CUTOVER_SERVE_TLS_KEY")
             .env_remove("GITHUB_SHA")
+            .env_remove("CUTOVER_TEST_NOW")
+            .env_remove("CUTOVER_SERVER_URL")
             .env("NO_COLOR", "1")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .args(&self.args)
