@@ -31,6 +31,9 @@ pub struct Composer {
     migration: Migration,
     templates: Templates,
     plan: OnceLock<Option<Plan>>,
+    /// For documents: no signed links (a document must not carry live
+    /// ones), and keys derived from what a message is (stable text).
+    for_documents: bool,
 }
 
 impl Composer {
@@ -40,7 +43,24 @@ impl Composer {
             migration,
             templates: Templates::of_project(base_dir),
             plan: OnceLock::new(),
+            for_documents: false,
         }
+    }
+
+    /// The composer of sample messages for documents: commands without
+    /// signed links, and keys derived from each message's kind, group and
+    /// channel, so a document is the same every time it is written.
+    pub fn for_documents(mut self) -> Composer {
+        self.for_documents = true;
+        self
+    }
+
+    /// What signs action links at `now` (nothing, for documents).
+    pub(super) fn signer(&self, now: Timestamp) -> LinkSigner {
+        if self.for_documents {
+            return LinkSigner::disabled(now);
+        }
+        LinkSigner::from_settings(&self.migration.communication.links, now)
     }
 
     /// The spec.
@@ -60,7 +80,7 @@ impl Composer {
         if self.migration.communication.stakeholders.is_empty() {
             return Vec::new();
         }
-        let signer = LinkSigner::from_settings(&self.migration.communication.links, now);
+        let signer = self.signer(now);
         intents(self, batch, now)
             .into_iter()
             .flat_map(|intent| {
@@ -85,7 +105,9 @@ impl Composer {
         }
         buckets
             .into_iter()
-            .map(|((channel, group), people)| self.message(intent, signer, &channel, &group, &people))
+            .map(|((channel, group), people)| {
+                self.message(intent, signer, &channel, &group, &people)
+            })
             .collect()
     }
 
@@ -97,7 +119,15 @@ impl Composer {
         group: &str,
         people: &[&Stakeholder],
     ) -> NewMessage {
-        let key = crate::exec::random_hex(16);
+        let key = if self.for_documents {
+            let what = format!("{}/{group}/{channel}/{}", intent.kind, intent.level);
+            crate::exec::digest_bytes(what.as_bytes())
+                .chars()
+                .take(32)
+                .collect()
+        } else {
+            crate::exec::random_hex(16)
+        };
         let mut context = intent.context.clone();
         context.migration.clone_from(&self.migration.name);
         context.kind = intent.kind.to_string();
@@ -215,7 +245,12 @@ impl Composer {
 
     /// The messages escalating `original` (the first of its thread) to
     /// `level` (2 or more): to that level's stakeholders, quoting it.
-    pub fn escalation(&self, original: &OutboxMessage, level: u32, now: Timestamp) -> Vec<NewMessage> {
+    pub fn escalation(
+        &self,
+        original: &OutboxMessage,
+        level: u32,
+        now: Timestamp,
+    ) -> Vec<NewMessage> {
         let communication = &self.migration.communication;
         let Some(settings) = communication.escalation.get(level as usize - 1) else {
             return Vec::new();
@@ -227,7 +262,12 @@ impl Composer {
             escalation: Some(EscalationView {
                 level,
                 levels: communication.escalation.len(),
-                subject: original.message.subject.clone(),
+                subject: original
+                    .message
+                    .subject
+                    .strip_prefix(&format!("[{}] ", self.migration.name))
+                    .unwrap_or(&original.message.subject)
+                    .to_owned(),
                 body: original.message.body.clone(),
                 since: time_text(original.level_since),
                 within: previous.map_or_else(String::new, |l| wall_text(l.within.seconds)),
@@ -247,7 +287,7 @@ impl Composer {
             thread: Some(original.id),
             level,
         };
-        let signer = LinkSigner::from_settings(&communication.links, now);
+        let signer = self.signer(now);
         let mut messages = self.messages(&intent, &signer);
         for message in &mut messages {
             // Acknowledging an escalation acknowledges its thread.
@@ -281,7 +321,7 @@ impl Composer {
             thread: None,
             level: 1,
         };
-        let signer = LinkSigner::from_settings(&self.migration.communication.links, now);
+        let signer = self.signer(now);
         self.messages(&intent, &signer)
     }
 
@@ -308,7 +348,7 @@ pub fn time_text(at: Timestamp) -> String {
 }
 
 /// A wall-clock duration in words: `30 min`, `2 h`, `1 d`.
-pub(super) fn wall_text(seconds: u64) -> String {
+pub fn wall_text(seconds: u64) -> String {
     match seconds {
         s if s >= 86_400 && s % 86_400 == 0 => format!("{} d", s / 86_400),
         s if s >= 3600 && s % 3600 == 0 => format!("{} h", s / 3600),

@@ -249,7 +249,10 @@ impl MessageContext {
             }),
             trigger: Some(TriggerView {
                 condition: "dagger.error_rate > legacy.error_rate + 0.10".into(),
-                metrics: vec!["dagger.error_rate = 0.25".into(), "legacy.error_rate = 0.02".into()],
+                metrics: vec![
+                    "dagger.error_rate = 0.25".into(),
+                    "legacy.error_rate = 0.02".into(),
+                ],
                 runs: 12,
             }),
             decision: Some(DecisionView {

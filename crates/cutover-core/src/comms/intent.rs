@@ -160,7 +160,12 @@ fn single(
             verdict: Verdict::Fail,
             blocking,
             previous,
-        } if *previous != Some(Verdict::Fail) => Some(gate_failed(composer, new(MessageKind::GateFailed), target, blocking)),
+        } if *previous != Some(Verdict::Fail) => Some(gate_failed(
+            composer,
+            new(MessageKind::GateFailed),
+            (target, blocking),
+            now,
+        )),
         Event::TriggerFired {
             trigger,
             action: TriggerAction::Rollback,
@@ -195,12 +200,28 @@ fn decision_or_other(
     match &event.event {
         Event::DecisionOpened {
             trigger, evidence, ..
-        } => Some(decision(composer, new(MessageKind::DecisionNeeded), event, trigger, evidence, None, now)),
+        } => Some(decision(
+            composer,
+            new(MessageKind::DecisionNeeded),
+            event,
+            trigger,
+            evidence,
+            None,
+            now,
+        )),
         Event::DecisionMade {
             decision: outcome,
             trigger,
             evidence,
-        } => Some(decision(composer, new(MessageKind::DecisionMade), event, trigger, evidence, Some(*outcome), now)),
+        } => Some(decision(
+            composer,
+            new(MessageKind::DecisionMade),
+            event,
+            trigger,
+            evidence,
+            Some(*outcome),
+            now,
+        )),
         Event::DecisionExpired {
             trigger,
             evidence,
@@ -214,12 +235,22 @@ fn decision_or_other(
             }
             Some(intent)
         }
-        Event::PlanAnnounced { .. } => Some(plan_announced(composer, new(MessageKind::PlanAnnounced))),
-        Event::TestsFailed { target, failed, total } => {
+        Event::PlanAnnounced { .. } => {
+            Some(plan_announced(composer, new(MessageKind::PlanAnnounced)))
+        }
+        Event::TestsFailed {
+            target,
+            failed,
+            total,
+        } => {
             let mut intent = new(MessageKind::TestsFailed);
             intent.context.target = Some(target.clone());
             for test in failed {
-                if let Some(i) = test.component.as_deref().and_then(|id| composer.migration().component_index(id)) {
+                if let Some(i) = test
+                    .component
+                    .as_deref()
+                    .and_then(|id| composer.migration().component_index(id))
+                {
                     intent.components.push(i);
                 }
                 intent.phase = intent.phase.or(test.phase);
@@ -239,7 +270,7 @@ fn decision_or_other(
             });
             intent.actions.push(composer_rerun(target));
             if !target.is_empty() {
-                intent.actions.push(signer(composer).rollback(target));
+                intent.actions.push(composer.signer(now).rollback(target));
             }
             Some(intent)
         }
@@ -337,8 +368,16 @@ fn phase_intent(composer: &Composer, batch: &[NewEvent], mut intent: Intent, pha
     intent
 }
 
-fn gate_failed(composer: &Composer, mut intent: Intent, target: &str, blocking: &[String]) -> Intent {
-    match (target.parse::<u32>(), composer.migration().component_index(target)) {
+fn gate_failed(
+    composer: &Composer,
+    mut intent: Intent,
+    (target, blocking): (&str, &[String]),
+    now: Timestamp,
+) -> Intent {
+    match (
+        target.parse::<u32>(),
+        composer.migration().component_index(target),
+    ) {
         (_, Some(i)) => {
             intent.components.push(i);
             intent.context.components.push(composer.component_view(i));
@@ -367,14 +406,10 @@ fn gate_failed(composer: &Composer, mut intent: Intent, target: &str, blocking: 
         command: format!("cutover gate {gate_target}"),
         url: None,
     });
-    intent.actions.push(signer(composer).rollback(&gate_target));
     intent
-}
-
-/// The link signer of the spec's `links:` now (links need a URL and a key).
-fn signer(composer: &Composer) -> super::actions::LinkSigner {
-    let now = super::clock::now().unwrap_or_else(|_| Timestamp::now());
-    super::actions::LinkSigner::from_settings(&composer.migration().communication.links, now)
+        .actions
+        .push(composer.signer(now).rollback(&gate_target));
+    intent
 }
 
 /// A decision point's intent: to its decider (the trigger's `decider`, or
@@ -401,9 +436,7 @@ fn decision(
         .triggers
         .iter()
         .find(|t| t.when.text == trigger);
-    let decider = settings
-        .and_then(|t| t.decider.clone())
-        .unwrap_or(owner);
+    let decider = settings.and_then(|t| t.decider.clone()).unwrap_or(owner);
     let communication = &migration.communication;
     intent.extra = if communication.stakeholder(&decider).is_some() {
         vec![decider.clone()]
@@ -416,20 +449,30 @@ fn decision(
             .collect()
     };
     let due = settings.and_then(|t| {
-        now.checked_add(jiff::SignedDuration::from_secs(t.decide_within.seconds as i64))
-            .ok()
+        now.checked_add(jiff::SignedDuration::from_secs(
+            t.decide_within.seconds as i64,
+        ))
+        .ok()
     });
     intent.context.decision = Some(DecisionView {
         trigger: trigger.to_owned(),
         evidence: evidence.to_owned(),
         decider,
-        due: if outcome.is_none() { due.map(time_text) } else { None },
+        due: if outcome.is_none() {
+            due.map(time_text)
+        } else {
+            None
+        },
         outcome: outcome.map(|o| o.to_string()),
     });
     if outcome.is_none() {
-        let signer = super::actions::LinkSigner::from_settings(&communication.links, now);
-        intent.actions.push(signer.decide(&id, DecisionOutcome::Rollback));
-        intent.actions.push(signer.decide(&id, DecisionOutcome::Continue));
+        let signer = composer.signer(now);
+        intent
+            .actions
+            .push(signer.decide(&id, DecisionOutcome::Rollback));
+        intent
+            .actions
+            .push(signer.decide(&id, DecisionOutcome::Continue));
     }
     intent.context.target = Some(id);
     intent

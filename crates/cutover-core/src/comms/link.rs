@@ -44,7 +44,9 @@ impl LinkAction {
     /// `(name, [(parameter, value)])` in the canonical order.
     fn parts(&self) -> (&'static str, Vec<(&'static str, String)>) {
         match self {
-            LinkAction::Acknowledge { message } => ("acknowledge", vec![("message", message.clone())]),
+            LinkAction::Acknowledge { message } => {
+                ("acknowledge", vec![("message", message.clone())])
+            }
             LinkAction::Decide { component, outcome } => (
                 "decide",
                 vec![
@@ -209,7 +211,9 @@ mod tests {
             at("2027-01-05T00:00:00Z"),
         )
         .expect("signed");
-        assert!(link.starts_with("https://cutover.example.com/act?action=decide&component=build-api"));
+        assert!(
+            link.starts_with("https://cutover.example.com/act?action=decide&component=build-api")
+        );
         let granted = verify(query(&link), b"key", at("2027-01-04T12:00:00Z"));
         assert_eq!(granted, Ok(action));
         assert!(matches!(
@@ -227,11 +231,17 @@ mod tests {
         let now = at("2027-01-01T00:00:00Z");
         let changed = query(&link).replace("phase-2", "phase-3");
         assert_eq!(verify(&changed, b"key", now), Err(LinkError::BadSignature));
-        assert_eq!(verify(query(&link), b"other", now), Err(LinkError::BadSignature));
+        assert_eq!(
+            verify(query(&link), b"other", now),
+            Err(LinkError::BadSignature)
+        );
         let later = query(&link).replace("expires=1893456000", "expires=1993456000");
         assert_eq!(verify(&later, b"key", now), Err(LinkError::BadSignature));
         let extra = format!("{}&target2=x", query(&link));
-        assert!(matches!(verify(&extra, b"key", now), Err(LinkError::Malformed(_))));
+        assert!(matches!(
+            verify(&extra, b"key", now),
+            Err(LinkError::Malformed(_))
+        ));
         assert_eq!(
             sign("https://c", &action, b"", now),
             Err(LinkError::NoKey),

@@ -43,22 +43,38 @@ pub fn row(kind: MessageKind) -> Row {
         MessageKind::PlanAnnounced => (ALL, false, "`cutover comms announce`: the plan, once"),
         MessageKind::PhaseStarting => (ALL, false, "the first component of a phase leaves legacy"),
         MessageKind::PhaseComplete => (ALL, false, "the last component of a phase reaches dagger"),
-        MessageKind::ComponentAdvanced => {
-            (INVOLVED, false, "an advance (one message for all its components)")
-        }
+        MessageKind::ComponentAdvanced => (
+            INVOLVED,
+            false,
+            "an advance (one message for all its components)",
+        ),
         MessageKind::GateFailed => (OWNERS, false, "a gate fails after it did not"),
         MessageKind::RollbackTriggered => (ALL, true, "a trigger rolls a component back"),
-        MessageKind::RollbackComplete => (ALL, false, "a rollback finishes (one message for all its steps)"),
-        MessageKind::DecisionNeeded => {
-            (&[Raci::Accountable], false, "an escalate trigger holds a component: its decider at once")
-        }
+        MessageKind::RollbackComplete => (
+            ALL,
+            false,
+            "a rollback finishes (one message for all its steps)",
+        ),
+        MessageKind::DecisionNeeded => (
+            &[Raci::Accountable],
+            false,
+            "an escalate trigger holds a component: its decider at once",
+        ),
         MessageKind::DecisionMade => (INVOLVED, false, "`cutover decide`"),
         MessageKind::Escalation => (&[], false, "an acknowledgement is overdue: the next level"),
-        MessageKind::StatusUpdate => (ALL, false, "the group's schedule: what happened since the last one"),
+        MessageKind::StatusUpdate => (
+            ALL,
+            false,
+            "the group's schedule: what happened since the last one",
+        ),
         MessageKind::DriftSeen => (OWNERS, false, "a legacy definition changes after its port"),
         MessageKind::TestsFailed => (OWNERS, false, "`cutover test` fails"),
         MessageKind::DecisionExpired => (OWNERS, true, "a decision is overdue"),
-        MessageKind::GateDateMissed => (INVOLVED, true, "a phase's gate date passes before it is cut over"),
+        MessageKind::GateDateMissed => (
+            INVOLVED,
+            true,
+            "a phase's gate date passes before it is cut over",
+        ),
     };
     Row {
         kind,

@@ -210,7 +210,10 @@ fn tidy(body: &str) -> String {
 
 fn describe(error: &minijinja::Error) -> String {
     match error.line() {
-        Some(line) => format!("line {line}: {}", error.detail().unwrap_or("invalid template")),
+        Some(line) => format!(
+            "line {line}: {}",
+            error.detail().unwrap_or("invalid template")
+        ),
         None => error.to_string(),
     }
 }
@@ -263,8 +266,11 @@ mod tests {
         let project = tempfile::tempdir().expect("tempdir");
         let dir = project.path().join(OVERRIDE_DIR);
         std::fs::create_dir_all(dir.join("management")).expect("dirs");
-        std::fs::write(dir.join("gate_failed.md.j2"), "Gate {{ gate.target }} failed\nSee it.\n")
-            .expect("write");
+        std::fs::write(
+            dir.join("gate_failed.md.j2"),
+            "Gate {{ gate.target }} failed\nSee it.\n",
+        )
+        .expect("write");
         std::fs::write(dir.join("management/gate_failed.md.j2"), "{% if %}\n").expect("write");
         let templates = Templates::of_project(project.path());
         let mut context = MessageContext::sample();
@@ -272,10 +278,23 @@ mod tests {
         assert_eq!(own.subject, "Gate build-api failed");
         context.group = "management".into();
         let fallback = templates.render(MessageKind::GateFailed, &context);
-        assert!(fallback.subject.starts_with("[platform-to-dagger] Gate failed"));
-        assert!(fallback.body.contains("management/gate_failed.md.j2` failed"), "{}", fallback.body);
+        assert!(
+            fallback
+                .subject
+                .starts_with("[platform-to-dagger] Gate failed")
+        );
+        assert!(
+            fallback
+                .body
+                .contains("management/gate_failed.md.j2` failed"),
+            "{}",
+            fallback.body
+        );
         let problems = templates.problems(&MessageContext::sample());
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(problems[0].path, "comms/templates/management/gate_failed.md.j2");
+        assert_eq!(
+            problems[0].path,
+            "comms/templates/management/gate_failed.md.j2"
+        );
     }
 }

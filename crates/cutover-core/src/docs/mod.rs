@@ -1,10 +1,14 @@
 //! The migration documents a lead owes, rendered from the spec and, where
 //! runs exist, from the live state: the phased plan (Markdown and HTML),
-//! success criteria, and testing strategy. Templates live in `templates/`.
+//! success criteria, testing strategy, rollback procedures and the
+//! stakeholder communication plan. Templates live in `templates/`.
 
+mod communication;
+mod communication_samples;
 mod context;
 mod model;
 mod summary;
 
+pub use communication::communication_plan;
 pub use context::{DocsContext, Document, docs_context, render_documents};
 pub use summary::ExecutiveSummary;

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use super::record::NewEvent;
 
 /// What a message is about: names its template (`templates/comms/<kind>.md.j2`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
     /// The migration plan, announced to everyone.

@@ -90,7 +90,10 @@ impl Event {
     fn communication_summary(&self) -> String {
         match self {
             Event::PlanAnnounced { phases, end } => {
-                format!("plan announced: {}, ending {end}", count(phases.len(), "phase"))
+                format!(
+                    "plan announced: {}, ending {end}",
+                    count(phases.len(), "phase")
+                )
             }
             Event::PhaseStarted { phase, components } => format!(
                 "phase {phase} started ({})",

@@ -141,7 +141,11 @@ fn commit(
             (update, p.event.clone())
         })
         .collect();
-    if workspace.store.change_modes(changes, phase_events)?.is_none() {
+    if workspace
+        .store
+        .change_modes(changes, phase_events)?
+        .is_none()
+    {
         let moved = prepared.iter().find(|p| {
             workspace
                 .store

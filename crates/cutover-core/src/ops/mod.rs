@@ -17,8 +17,8 @@
 
 mod advance;
 mod calibrate;
-pub mod comms;
 mod change;
+pub mod comms;
 mod decide;
 mod drift;
 mod gate;

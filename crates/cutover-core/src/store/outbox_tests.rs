@@ -68,23 +68,40 @@ fn all(store: &Store) -> Vec<super::OutboxMessage> {
 fn messages_are_written_with_their_event_or_not_at_all(subject: Subject) {
     let mut store = subject.store;
     let id = store
-        .append_event(&fired(vec![message("k1", true), message("k2", false)]), Durability::Synced)
+        .append_event(
+            &fired(vec![message("k1", true), message("k2", false)]),
+            Durability::Synced,
+        )
         .expect("append");
     let stored = all(&store);
     assert_eq!(stored.len(), 2);
-    assert!(stored.iter().all(|m| m.event_id == id && m.status == MessageStatus::Pending));
+    assert!(
+        stored
+            .iter()
+            .all(|m| m.event_id == id && m.status == MessageStatus::Pending)
+    );
     assert_eq!(stored[0].message, message("k1", true));
     // A message that cannot be written (a key used before) takes its event with it.
-    let error = store.append_event(&fired(vec![message("k3", false), message("k1", false)]), Durability::Synced);
+    let error = store.append_event(
+        &fired(vec![message("k3", false), message("k1", false)]),
+        Durability::Synced,
+    );
     assert!(error.is_err());
-    assert_eq!(store.events(None, 10).expect("events").len(), 1, "no event without its messages");
+    assert_eq!(
+        store.events(None, 10).expect("events").len(),
+        1,
+        "no event without its messages"
+    );
     assert_eq!(all(&store).len(), 2, "no message without its event");
 }
 
 fn deliveries_are_recorded_once_and_deferrals_count_no_attempt(subject: Subject) {
     let mut store = subject.store;
     store
-        .append_event(&fired(vec![message("abc123def", false)]), Durability::Synced)
+        .append_event(
+            &fired(vec![message("abc123def", false)]),
+            Durability::Synced,
+        )
         .expect("append");
     let id = all(&store)[0].id;
     let next: jiff::Timestamp = "2030-01-01T00:00:00Z".parse().expect("time");
@@ -99,12 +116,21 @@ fn deliveries_are_recorded_once_and_deferrals_count_no_attempt(subject: Subject)
     };
     assert!(store.record_delivery(id, &deferred).expect("defer"));
     let pending = &all(&store)[0];
-    assert_eq!((pending.status, pending.attempts), (MessageStatus::Pending, 1));
+    assert_eq!(
+        (pending.status, pending.attempts),
+        (MessageStatus::Pending, 1)
+    );
     assert_eq!(pending.next_attempt_at, next);
     assert_eq!(pending.last_error.as_deref(), Some("channel down"));
-    assert!(store.record_delivery(id, &DeliveryAttempt::Delivered).expect("sent"));
     assert!(
-        !store.record_delivery(id, &DeliveryAttempt::Delivered).expect("again"),
+        store
+            .record_delivery(id, &DeliveryAttempt::Delivered)
+            .expect("sent")
+    );
+    assert!(
+        !store
+            .record_delivery(id, &DeliveryAttempt::Delivered)
+            .expect("again"),
         "a second sender finds it delivered"
     );
     let sent = &all(&store)[0];
@@ -119,14 +145,20 @@ fn deliveries_are_recorded_once_and_deferrals_count_no_attempt(subject: Subject)
             .expect("by key")
             .len()
     };
-    assert_eq!((by_key("abc123"), by_key("abc123def"), by_key("abd")), (1, 1, 0));
+    assert_eq!(
+        (by_key("abc123"), by_key("abc123def"), by_key("abd")),
+        (1, 1, 0)
+    );
 }
 
 fn a_thread_escalates_once_per_level_and_stops_when_acknowledged(subject: Subject) {
     let mut store = subject.store;
     // Two messages of one event that need an acknowledgement: one thread.
     store
-        .append_event(&fired(vec![message("root", true), message("same", true)]), Durability::Synced)
+        .append_event(
+            &fired(vec![message("root", true), message("same", true)]),
+            Durability::Synced,
+        )
         .expect("append");
     let thread = all(&store)[0].id;
     assert_eq!(all(&store)[1].message.thread, Some(thread));
@@ -135,13 +167,27 @@ fn a_thread_escalates_once_per_level_and_stops_when_acknowledged(subject: Subjec
         escalated.kind = MessageKind::Escalation;
         escalated.thread = Some(thread);
         escalated.level = 2;
-        let mut event = NewEvent::new(None, "cutover escalate", None, Event::MessageEscalated { message: thread, level: 2 });
+        let mut event = NewEvent::new(
+            None,
+            "cutover escalate",
+            None,
+            Event::MessageEscalated {
+                message: thread,
+                level: 2,
+            },
+        );
         event.messages = vec![escalated];
         event
     };
-    assert!(store.escalate_message(thread, 1, &escalation("up1")).expect("escalate"));
     assert!(
-        !store.escalate_message(thread, 1, &escalation("up2")).expect("again"),
+        store
+            .escalate_message(thread, 1, &escalation("up1"))
+            .expect("escalate")
+    );
+    assert!(
+        !store
+            .escalate_message(thread, 1, &escalation("up2"))
+            .expect("again"),
         "a second run at the same level does nothing"
     );
     let messages = all(&store);
@@ -156,15 +202,26 @@ fn a_thread_escalates_once_per_level_and_stops_when_acknowledged(subject: Subjec
     assert!(store.acknowledge_message(thread, "ada").expect("ack"));
     assert!(!store.acknowledge_message(thread, "bob").expect("ack again"));
     assert!(store.outbox(&awaiting).expect("awaiting").is_empty());
-    assert!(all(&store).iter().all(|m| m.acknowledged_by.as_deref() == Some("ada")));
-    assert!(!store.escalate_message(thread, 2, &escalation("up3")).expect("after ack"));
+    assert!(
+        all(&store)
+            .iter()
+            .all(|m| m.acknowledged_by.as_deref() == Some("ada"))
+    );
+    assert!(
+        !store
+            .escalate_message(thread, 2, &escalation("up3"))
+            .expect("after ack")
+    );
     let kinds: Vec<String> = store
         .events(None, 10)
         .expect("events")
         .iter()
         .map(|e| e.event.kind().to_string())
         .collect();
-    assert_eq!(kinds, ["trigger_fired", "message_escalated", "message_acknowledged"]);
+    assert_eq!(
+        kinds,
+        ["trigger_fired", "message_escalated", "message_acknowledged"]
+    );
 }
 
 /// Adds one message to the first event of every batch.

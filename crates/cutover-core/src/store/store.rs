@@ -378,8 +378,14 @@ impl Store {
             let opened = super::backend::decision_opened(0, component, trigger, evidence, actor);
             messages = self.notified(&opened).messages;
         }
-        self.backend
-            .open_decision(component, trigger, evidence, actor, messages, Timestamp::now())
+        self.backend.open_decision(
+            component,
+            trigger,
+            evidence,
+            actor,
+            messages,
+            Timestamp::now(),
+        )
     }
 
     /// The open decision point of a component, if any.

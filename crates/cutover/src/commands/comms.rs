@@ -2,20 +2,28 @@
 //! outbox. Each subcommand calls one core operation and renders its result.
 
 use cutover_core::comms::clock;
-use cutover_core::ops::comms::{self as operations, Attempt, EscalateReport, SendOptions, SendReport};
+use cutover_core::ops::comms::{
+    self as operations, Attempt, EscalateReport, SendOptions, SendReport,
+};
 use cutover_core::report::TextTable;
 use cutover_core::store::{DeliveryAttempt, MessageStatus, OutboxFilter, OutboxMessage};
 use cutover_core::text::count;
 use serde::Serialize;
 
 use super::{actor, open_workspace, time};
-use crate::args::{AckArgs, CommsCommand, GlobalArgs, MessageStatusChoice, OutboxArgs, OutputFormat, SendArgs};
+use crate::args::{
+    AckArgs, CommsCommand, GlobalArgs, MessageStatusChoice, OutboxArgs, OutputFormat, SendArgs,
+};
 use crate::error::{CliError, note};
 use crate::exit_codes;
 use crate::printer::Printer;
 
 /// Runs one `cutover comms` subcommand.
-pub fn run(global: &GlobalArgs, command: CommsCommand, printer: &mut Printer) -> Result<u8, CliError> {
+pub fn run(
+    global: &GlobalArgs,
+    command: CommsCommand,
+    printer: &mut Printer,
+) -> Result<u8, CliError> {
     match command {
         CommsCommand::Outbox(args) => outbox(global, args, printer),
         CommsCommand::Send(args) => send(global, args, printer),
@@ -55,7 +63,16 @@ fn outbox_table(messages: &[OutboxMessage]) -> String {
         return "the outbox is empty\n".to_owned();
     }
     let mut table = TextTable::new(&[
-        "#", "created", "kind", "channel", "to", "status", "tries", "next attempt", "ack", "subject",
+        "#",
+        "created",
+        "kind",
+        "channel",
+        "to",
+        "status",
+        "tries",
+        "next attempt",
+        "ack",
+        "subject",
     ]);
     for m in messages {
         let next = (m.status == MessageStatus::Pending).then(|| time(m.next_attempt_at));
@@ -153,13 +170,17 @@ fn send(global: &GlobalArgs, args: SendArgs, printer: &mut Printer) -> Result<u8
         now: clock::now().map_err(operations::CommsError::from)?,
     };
     let report = operations::send(&mut workspace, options)?;
-    printer.write(&send_text(&report, dry_run)).map_err(CliError::Stdout)?;
+    printer
+        .write(&send_text(&report, dry_run))
+        .map_err(CliError::Stdout)?;
     let failed = report
         .attempts
         .iter()
         .any(|a| !matches!(a.outcome, DeliveryAttempt::Delivered));
     if failed {
-        note("some messages were not delivered: they are retried by the next `cutover comms send` (see `cutover comms outbox`)");
+        note(
+            "some messages were not delivered: they are retried by the next `cutover comms send` (see `cutover comms outbox`)",
+        );
     }
     Ok(if failed && !dry_run {
         exit_codes::FAILURE
@@ -171,7 +192,10 @@ fn send(global: &GlobalArgs, args: SendArgs, printer: &mut Printer) -> Result<u8
 fn send_text(report: &SendReport, dry_run: bool) -> String {
     let mut text = String::new();
     for (group, messages) in &report.status_updates {
-        text.push_str(&format!("status update for {group}: {}\n", count(*messages, "message")));
+        text.push_str(&format!(
+            "status update for {group}: {}\n",
+            count(*messages, "message")
+        ));
     }
     for attempt in &report.attempts {
         text.push_str(&attempt_line(attempt));
@@ -225,7 +249,10 @@ fn attempt_line(attempt: &Attempt) -> String {
         | DeliveryAttempt::Deferred {
             error,
             next_attempt,
-        } => format!("pending {what}: {error}; next attempt {}\n", time(*next_attempt)),
+        } => format!(
+            "pending {what}: {error}; next attempt {}\n",
+            time(*next_attempt)
+        ),
         DeliveryAttempt::GaveUp { error } => format!("FAILED {what}: {error}\n"),
     }
 }
@@ -259,17 +286,23 @@ fn escalate(global: &GlobalArgs, printer: &mut Printer) -> Result<u8, CliError> 
     let mut workspace = open_workspace(global)?;
     let now = clock::now().map_err(operations::CommsError::from)?;
     let report = operations::escalate(&mut workspace, now)?;
-    printer.write(&escalate_text(&report)).map_err(CliError::Stdout)?;
+    printer
+        .write(&escalate_text(&report))
+        .map_err(CliError::Stdout)?;
     Ok(exit_codes::OK)
 }
 
 fn escalate_text(report: &EscalateReport) -> String {
     let mut text = String::new();
     for component in &report.expired {
-        text.push_str(&format!("decision on `{component}` is overdue: recorded, its people told\n"));
+        text.push_str(&format!(
+            "decision on `{component}` is overdue: recorded, its people told\n"
+        ));
     }
     for phase in &report.missed {
-        text.push_str(&format!("phase {phase} missed its gate date: recorded, its people told\n"));
+        text.push_str(&format!(
+            "phase {phase} missed its gate date: recorded, its people told\n"
+        ));
     }
     for component in &report.drifted {
         text.push_str(&format!(
@@ -277,7 +310,9 @@ fn escalate_text(report: &EscalateReport) -> String {
         ));
     }
     for (thread, level, subject) in &report.escalated {
-        text.push_str(&format!("escalated #{thread} to level {level}: {subject}\n"));
+        text.push_str(&format!(
+            "escalated #{thread} to level {level}: {subject}\n"
+        ));
     }
     if text.is_empty() {
         text.push_str("nothing overdue\n");

@@ -22,7 +22,9 @@ struct Helper {
 impl Helper {
     /// Starts `python3 data/SCRIPT ARGS` and reads the port it prints.
     fn start(script: &str, args: &[&str]) -> Helper {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/data").join(script);
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/cli/data")
+            .join(script);
         let mut child = Process::new("python3")
             .arg(path)
             .args(args)
@@ -33,8 +35,12 @@ impl Helper {
             .expect("python3 (scripts/test.sh installs aiosmtpd and slack_sdk)");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("the helper prints its port");
-        let port = line.trim().parse().unwrap_or_else(|_| panic!("{script} printed {line:?}: are aiosmtpd and slack_sdk installed?"));
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the helper prints its port");
+        let port = line.trim().parse().unwrap_or_else(|_| {
+            panic!("{script} printed {line:?}: are aiosmtpd and slack_sdk installed?")
+        });
         Helper { child, port }
     }
 
@@ -165,16 +171,31 @@ fn messages_arrive_by_smtp_with_starttls_and_by_signed_webhooks_in_every_format(
             .env("CUTOVER_SERVER_URL", "https://cutover.example.com")
             .env("CUTOVER_LINK_SECRET", "link-key-0123456789")
     };
-    at(&["comms", "announce"]).run().code(0).stdout_has("6 messages in the outbox");
-    at(&["advance", "build", "--reason", "ported"]).run().code(0);
+    at(&["comms", "announce"])
+        .run()
+        .code(0)
+        .stdout_has("6 messages in the outbox");
+    at(&["advance", "build", "--reason", "ported"])
+        .run()
+        .code(0);
     at(&["run", "build"]).run().code(0);
     // A gate that cannot pass: its failure tells those responsible, with actions.
     at(&["gate", "build"]).run().code(1);
     let messages = outbox(&test);
-    assert_eq!(messages.len(), 18, "three events, six messages each: {messages:#?}");
-    at(&["comms", "send"]).run().code(0).stdout_has("18 delivered, 0 to retry, 0 given up");
+    assert_eq!(
+        messages.len(),
+        18,
+        "three events, six messages each: {messages:#?}"
+    );
+    at(&["comms", "send"])
+        .run()
+        .code(0)
+        .stdout_has("18 delivered, 0 to retry, 0 given up");
     let messages = outbox(&test);
-    assert!(messages.iter().all(|m| field(m, "status") == "sent"), "{messages:#?}");
+    assert!(
+        messages.iter().all(|m| field(m, "status") == "sent"),
+        "{messages:#?}"
+    );
 
     let mails = logged(&mail_log);
     assert_eq!(mails.len(), 6, "{mails:#?}");
@@ -190,12 +211,21 @@ fn messages_arrive_by_smtp_with_starttls_and_by_signed_webhooks_in_every_format(
         let body = mail["body"].as_str().unwrap_or_default();
         match field(sent, "group") {
             "operations" => {
-                assert_eq!(mail["rcpt_tos"], serde_json::json!(["ops@example.com", "oncall@example.com"]));
-                assert!(body.contains("What to watch") || body.contains("rollback"), "{body}");
+                assert_eq!(
+                    mail["rcpt_tos"],
+                    serde_json::json!(["ops@example.com", "oncall@example.com"])
+                );
+                assert!(
+                    body.contains("What to watch") || body.contains("rollback"),
+                    "{body}"
+                );
             }
             "developers" => {
                 assert_eq!(mail["rcpt_tos"], serde_json::json!(["dev@example.com"]));
-                assert!(body.contains("What changes") || body.contains("your CI"), "{body}");
+                assert!(
+                    body.contains("What changes") || body.contains("your CI"),
+                    "{body}"
+                );
             }
             other => panic!("unexpected group {other}"),
         }
@@ -207,18 +237,37 @@ fn messages_arrive_by_smtp_with_starttls_and_by_signed_webhooks_in_every_format(
             "gate_failed" => {
                 assert!(body.contains("parity"), "{body}");
                 assert!(body.contains("`cutover gate build`"), "{body}");
-                assert!(body.contains("https://cutover.example.com/act?action=rollback&target=build&expires="), "{body}");
+                assert!(
+                    body.contains(
+                        "https://cutover.example.com/act?action=rollback&target=build&expires="
+                    ),
+                    "{body}"
+                );
             }
-            _ => assert!(body.contains("The plan runs from 2027-01-04 to 2027-01-18"), "{body}"),
+            _ => assert!(
+                body.contains("The plan runs from 2027-01-04 to 2027-01-18"),
+                "{body}"
+            ),
         }
     }
-    assert!(mails.iter().any(|m| m["subject"].as_str().is_some_and(|s| s.contains("The migration plan"))));
-    assert!(mails.iter().any(|m| m["subject"].as_str().is_some_and(|s| s.contains("is starting"))));
+    assert!(mails.iter().any(|m| {
+        m["subject"]
+            .as_str()
+            .is_some_and(|s| s.contains("The migration plan"))
+    }));
+    assert!(mails.iter().any(|m| {
+        m["subject"]
+            .as_str()
+            .is_some_and(|s| s.contains("is starting"))
+    }));
 
     let hooks = logged(&hook_log);
     assert_eq!(hooks.len(), 12, "four formats, three events");
     for hook in &hooks {
-        assert_eq!(hook["signature_valid"], true, "HMAC checked by Python's hmac: {hook}");
+        assert_eq!(
+            hook["signature_valid"], true,
+            "HMAC checked by Python's hmac: {hook}"
+        );
         assert_eq!(hook["duplicate"], false);
         let sent = messages
             .iter()
@@ -232,7 +281,11 @@ fn messages_arrive_by_smtp_with_starttls_and_by_signed_webhooks_in_every_format(
                 assert!(payload["body"].as_str().is_some_and(|b| !b.is_empty()));
             }
             "/slack" => {
-                assert_eq!(hook["slack_problem"], serde_json::Value::Null, "slack_sdk: {hook}");
+                assert_eq!(
+                    hook["slack_problem"],
+                    serde_json::Value::Null,
+                    "slack_sdk: {hook}"
+                );
                 assert_eq!(payload["blocks"][0]["text"]["text"], sent["subject"]);
                 if field(sent, "kind") == "gate_failed" {
                     let buttons = payload["blocks"]
@@ -256,7 +309,10 @@ fn messages_arrive_by_smtp_with_starttls_and_by_signed_webhooks_in_every_format(
             }
             "/mattermost" => {
                 let text = payload["text"].as_str().unwrap_or_default();
-                assert!(text.starts_with(&format!("#### {}", field(sent, "subject"))), "{text}");
+                assert!(
+                    text.starts_with(&format!("#### {}", field(sent, "subject"))),
+                    "{text}"
+                );
             }
             other => panic!("unexpected path {other}"),
         }
@@ -298,7 +354,11 @@ fn with_the_receiver_down_messages_wait_then_arrive_exactly_once() {
     down.code(3)
         .stdout_has("4 delivered, 4 to retry, 0 given up")
         .stderr_has("retried by the next `cutover comms send`");
-    assert_eq!(inbox_files(&test), 4, "the file channel is not held up by the webhook");
+    assert_eq!(
+        inbox_files(&test),
+        4,
+        "the file channel is not held up by the webhook"
+    );
     let pending: Vec<_> = outbox(&test)
         .into_iter()
         .filter(|m| field(m, "channel") == "hook")
@@ -306,13 +366,21 @@ fn with_the_receiver_down_messages_wait_then_arrive_exactly_once() {
     assert_eq!(pending.len(), 4);
     for message in &pending {
         assert_eq!(field(message, "status"), "pending");
-        let next: jiff::Timestamp = field(message, "next_attempt_at").parse().expect("next attempt");
+        let next: jiff::Timestamp = field(message, "next_attempt_at")
+            .parse()
+            .expect("next attempt");
         assert!(next > jiff::Timestamp::now(), "{message}");
         let error = field(message, "last_error");
-        assert!(!error.is_empty() && !error.contains(&url), "no URL in {error}");
+        assert!(
+            !error.is_empty() && !error.contains(&url),
+            "no URL in {error}"
+        );
     }
     // Not due yet: nothing is tried.
-    at(&["comms", "send"]).run().code(0).stdout_has("0 delivered, 0 to retry, 0 given up; 4 not due yet");
+    at(&["comms", "send"])
+        .run()
+        .code(0)
+        .stdout_has("0 delivered, 0 to retry, 0 given up; 4 not due yet");
     let log = test.path().join("hooks.jsonl");
     let _receiver = Helper::receiver(port, HOOK_SECRET, &log, None);
     at(&["comms", "send"])
@@ -369,7 +437,10 @@ fn send_process(dir: &Path, url: &str, failpoint: Option<&str>) -> Child {
 fn a_send_killed_midway_loses_nothing_and_each_message_counts_once() {
     let test = Test::new().spec(&format!("{ONE_COMPONENT}{HOOK_ONLY}"));
     for _ in 0..3 {
-        Test::at(test.path()).args(&["comms", "announce"]).run().code(0);
+        Test::at(test.path())
+            .args(&["comms", "announce"])
+            .run()
+            .code(0);
     }
     let messages = outbox(&test);
     assert_eq!(messages.len(), 12);
@@ -380,15 +451,25 @@ fn a_send_killed_midway_loses_nothing_and_each_message_counts_once() {
     let mut sender = send_process(test.path(), &url, None);
     let started = Instant::now();
     while logged(&log).len() < 3 {
-        assert!(started.elapsed() < Duration::from_secs(30), "no delivery arrived");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no delivery arrived"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     sender.kill().expect("SIGKILL");
     sender.wait().expect("reaped");
     let after_kill = outbox(&test);
-    let sent = after_kill.iter().filter(|m| field(m, "status") == "sent").count();
+    let sent = after_kill
+        .iter()
+        .filter(|m| field(m, "status") == "sent")
+        .count();
     assert!(sent < 12, "killed before the end ({sent} sent)");
-    assert!(after_kill.iter().all(|m| matches!(field(m, "status"), "sent" | "pending")));
+    assert!(
+        after_kill
+            .iter()
+            .all(|m| matches!(field(m, "status"), "sent" | "pending"))
+    );
     // Deterministically: a crash between delivering and recording.
     let mut crashed = send_process(test.path(), &url, Some("comms-after-delivery"));
     crashed.wait().expect("crashed");
@@ -399,12 +480,20 @@ fn a_send_killed_midway_loses_nothing_and_each_message_counts_once() {
         .run()
         .code(0);
     let final_outbox = outbox(&test);
-    assert!(final_outbox.iter().all(|m| field(m, "status") == "sent"), "nothing lost");
+    assert!(
+        final_outbox.iter().all(|m| field(m, "status") == "sent"),
+        "nothing lost"
+    );
     let hooks = logged(&log);
-    let unique: std::collections::BTreeSet<String> =
-        hooks.iter().filter(|h| h["duplicate"] == false).map(|h| field(h, "key").to_owned()).collect();
-    let expected: std::collections::BTreeSet<String> =
-        final_outbox.iter().map(|m| field(m, "key").to_owned()).collect();
+    let unique: std::collections::BTreeSet<String> = hooks
+        .iter()
+        .filter(|h| h["duplicate"] == false)
+        .map(|h| field(h, "key").to_owned())
+        .collect();
+    let expected: std::collections::BTreeSet<String> = final_outbox
+        .iter()
+        .map(|m| field(m, "key").to_owned())
+        .collect();
     assert_eq!(unique, expected, "the receiver counts each message once");
     assert!(
         hooks.iter().any(|h| h["duplicate"] == true),
@@ -459,21 +548,48 @@ fn an_unacknowledged_rollback_escalates_a_level_per_window_until_acknowledged() 
     let messages = outbox(&test);
     let (api, web) = (thread_of(&messages, "api"), thread_of(&messages, "web"));
     assert_eq!(api["needs_ack"], true);
-    assert!(field(api, "subject").contains("Rollback triggered"), "{api}");
-    assert!(messages.iter().any(|m| field(m, "kind") == "rollback_complete"));
-    at(&["comms", "escalate"]).run().code(0).stdout_has("nothing overdue");
+    assert!(
+        field(api, "subject").contains("Rollback triggered"),
+        "{api}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| field(m, "kind") == "rollback_complete")
+    );
+    at(&["comms", "escalate"])
+        .run()
+        .code(0)
+        .stdout_has("nothing overdue");
     let after_window = later(Duration::from_secs(31 * 60));
-    let escalate = |clock: &str| at(&["comms", "escalate"]).env("CUTOVER_TEST_NOW", clock).run();
+    let escalate = |clock: &str| {
+        at(&["comms", "escalate"])
+            .env("CUTOVER_TEST_NOW", clock)
+            .run()
+    };
     escalate(&after_window)
         .code(0)
         .stdout_has(&format!("escalated #{} to level 2", api["id"]))
         .stdout_has(&format!("escalated #{} to level 2", web["id"]));
     // Safe to run again: nothing moves twice.
-    escalate(&after_window).code(0).stdout_has("nothing overdue");
+    escalate(&after_window)
+        .code(0)
+        .stdout_has("nothing overdue");
     let messages = outbox(&test);
-    let escalations: Vec<_> = messages.iter().filter(|m| field(m, "kind") == "escalation").collect();
-    assert_eq!(escalations.len(), 2, "one per thread, to level 2's stakeholders");
-    assert!(escalations.iter().all(|m| m["recipients"] == serde_json::json!(["lead"]) && m["level"] == 2));
+    let escalations: Vec<_> = messages
+        .iter()
+        .filter(|m| field(m, "kind") == "escalation")
+        .collect();
+    assert_eq!(
+        escalations.len(),
+        2,
+        "one per thread, to level 2's stakeholders"
+    );
+    assert!(
+        escalations
+            .iter()
+            .all(|m| m["recipients"] == serde_json::json!(["lead"]) && m["level"] == 2)
+    );
     // Acknowledging through the escalation's own key settles the api thread.
     let api_escalation = escalations
         .iter()
@@ -494,9 +610,19 @@ fn an_unacknowledged_rollback_escalates_a_level_per_window_until_acknowledged() 
             .find(|m| &m["id"] == id)
             .map(|m| (m["level"].clone(), m["acknowledged_by"].clone()))
     };
-    assert_eq!(level(&api["id"]), Some((2.into(), "lead".into())), "acknowledged: stays at level 2");
+    assert_eq!(
+        level(&api["id"]),
+        Some((2.into(), "lead".into())),
+        "acknowledged: stays at level 2"
+    );
     assert_eq!(level(&web["id"]), Some((3.into(), serde_json::Value::Null)));
-    assert_eq!(messages.iter().filter(|m| field(m, "kind") == "escalation").count(), 3);
+    assert_eq!(
+        messages
+            .iter()
+            .filter(|m| field(m, "kind") == "escalation")
+            .count(),
+        3
+    );
     let inbox: Vec<PathBuf> = std::fs::read_dir(test.path().join("inbox"))
         .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
@@ -506,9 +632,17 @@ fn an_unacknowledged_rollback_escalates_a_level_per_window_until_acknowledged() 
         .expect("inbox")
         .filter_map(|e| e.ok().and_then(|e| std::fs::read_to_string(e.path()).ok()))
         .collect();
-    assert!(texts.iter().any(|t| t.contains("Escalated (level 3)") && t.contains("To: director")));
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("Escalated (level 3)") && t.contains("To: director"))
+    );
     assert!(texts.iter().any(|t| t.contains("cutover comms ack ")));
-    at(&["log"]).run().code(0).stdout_has("message_escalated").stdout_has("message_acknowledged");
+    at(&["log"])
+        .run()
+        .code(0)
+        .stdout_has("message_escalated")
+        .stdout_has("message_acknowledged");
 }
 
 #[test]
@@ -517,7 +651,10 @@ fn a_dry_run_renders_what_would_be_sent_and_sends_nothing() {
     let log = test.path().join("hooks.jsonl");
     let receiver = Helper::receiver(0, HOOK_SECRET, &log, None);
     let url = receiver.url("hook");
-    Test::at(test.path()).args(&["comms", "announce"]).run().code(0);
+    Test::at(test.path())
+        .args(&["comms", "announce"])
+        .run()
+        .code(0);
     let dry = Test::at(test.path())
         .args(&["comms", "send", "--dry-run"])
         .env("HOOK_URL", &url)
@@ -531,7 +668,11 @@ fn a_dry_run_renders_what_would_be_sent_and_sends_nothing() {
     assert!(!dry.stdout.contains(&url) && !dry.stdout.contains(HOOK_SECRET));
     assert!(logged(&log).is_empty());
     assert_eq!(inbox_files(&test), 0);
-    assert!(outbox(&test).iter().all(|m| field(m, "status") == "pending" && m["attempts"] == 0));
+    assert!(
+        outbox(&test)
+            .iter()
+            .all(|m| field(m, "status") == "pending" && m["attempts"] == 0)
+    );
 }
 
 #[test]
@@ -539,8 +680,14 @@ fn messages_go_through_cutover_serve_with_their_events() {
     let server = crate::serve::Server::start();
     let clone = Test::new().spec(&format!("{ONE_COMPONENT}{FILE_AND_HOOK}"));
     let token = Some(crate::serve::OPERATOR);
-    server.cutover(clone.path(), token, &["advance", "build"]).code(0);
-    let listed = server.cutover(clone.path(), token, &["comms", "outbox", "--format", "json"]);
+    server
+        .cutover(clone.path(), token, &["advance", "build"])
+        .code(0);
+    let listed = server.cutover(
+        clone.path(),
+        token,
+        &["comms", "outbox", "--format", "json"],
+    );
     listed.code(0);
     let messages: serde_json::Value = serde_json::from_str(&listed.stdout).expect("outbox");
     let messages = messages["messages"].as_array().cloned().unwrap_or_default();
@@ -571,7 +718,11 @@ fn server_url(server: &crate::serve::Server) -> String {
 fn messages_are_written_with_their_events_in_postgres() {
     let database = crate::postgres::Database::create();
     let test = Test::new().spec(&format!("{ONE_COMPONENT}{FILE_AND_HOOK}"));
-    let at = |args: &[&str]| Test::at(test.path()).args(args).env("CUTOVER_STATE", &database.url);
+    let at = |args: &[&str]| {
+        Test::at(test.path())
+            .args(args)
+            .env("CUTOVER_STATE", &database.url)
+    };
     at(&["advance", "build"]).run().code(0);
     assert_eq!(database.count("SELECT COUNT(*) FROM outbox"), 4);
     assert_eq!(
@@ -580,7 +731,80 @@ fn messages_are_written_with_their_events_in_postgres() {
         ),
         4
     );
-    at(&["comms", "send"]).env("HOOK_URL", "http://127.0.0.1:9/x").env("HOOK_SECRET", "s").run().code(3);
-    assert_eq!(database.count("SELECT COUNT(*) FROM outbox WHERE status = 'sent'"), 2);
+    at(&["comms", "send"])
+        .env("HOOK_URL", "http://127.0.0.1:9/x")
+        .env("HOOK_SECRET", "s")
+        .run()
+        .code(3);
+    assert_eq!(
+        database.count("SELECT COUNT(*) FROM outbox WHERE status = 'sent'"),
+        2
+    );
     assert_eq!(inbox_files(&test), 2);
+}
+
+#[test]
+fn the_communication_plan_of_the_bundled_example_is_specific_to_it() {
+    let out = tempfile::tempdir().expect("out");
+    let spec = crate::util::example_dir().join("migration.yaml");
+    Test::new()
+        .args(&[
+            "--spec",
+            spec.to_str().expect("utf-8"),
+            "docs",
+            "--out",
+            out.path().to_str().expect("utf-8"),
+        ])
+        .run()
+        .code(0)
+        .stdout_has("communication-plan.md");
+    let plan = std::fs::read_to_string(out.path().join("communication-plan.md")).expect("written");
+    for expected in [
+        "# Stakeholder communication plan — orchestrator-to-dagger",
+        "## Executive summary",
+        "| SRE on call (`sre-oncall`) | operations | R (responsible) | the whole migration | inbox, ops-chat |",
+        "| Security team (`security-team`) | security | C (consulted) |",
+        "| management | every Monday at 09:00 (Europe/Berlin) | Platform lead, Engineering director | Mon 2027-01-04 09:00 CET,",
+        "| end_users | every other Thursday at 14:00 (Europe/Berlin) |",
+        "| `ops-chat` | webhook | slack payload to the URL in `$CUTOVER_OPS_SLACK_URL`, signed with HMAC-SHA256",
+        "| 2 | Platform lead | 2 h |",
+        "| 3 | Engineering director | 1 d |",
+        "**To developers** (Orchestration developers",
+        "> **[orchestrator-to-dagger] Phase 2 (Pilot) is starting: 3 components enter shadow**",
+        "`cutover decide legacy-adapters rollback --reason \"…\"`",
+        "Escalated (level 2): Rollback triggered: legacy-adapters",
+    ] {
+        assert!(plan.contains(expected), "missing {expected:?} in:\n{plan}");
+    }
+    let kinds = [
+        "plan_announced",
+        "phase_starting",
+        "phase_complete",
+        "component_advanced",
+        "gate_failed",
+        "rollback_triggered",
+        "rollback_complete",
+        "decision_needed",
+        "decision_made",
+        "escalation",
+        "status_update",
+        "drift_seen",
+        "tests_failed",
+        "decision_expired",
+        "gate_date_missed",
+    ];
+    for kind in kinds {
+        let section = plan
+            .split(&format!("### `{kind}`"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no template section for {kind}"));
+        let section = section.split("\n### ").next().unwrap_or_default();
+        assert!(
+            section.contains("> **[orchestrator-to-dagger] "),
+            "{kind} rendered for nobody:\n{section}"
+        );
+    }
+    for placeholder in ["{{", "{%", "undefined", "TODO", "(the shipped template"] {
+        assert!(!plan.contains(placeholder), "{placeholder} in the plan");
+    }
 }

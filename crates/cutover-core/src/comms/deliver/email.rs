@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport};
@@ -107,8 +107,9 @@ fn tls_parameters(host: &str, settings: &EmailChannel) -> Result<TlsParameters, 
     match &settings.ca_file_env {
         Some(variable) => {
             let path = required_env(variable)?;
-            let pem = std::fs::read(path.trim())
-                .map_err(|error| format!("CA file `{}` (from `{variable}`): {error}", path.trim()))?;
+            let pem = std::fs::read(path.trim()).map_err(|error| {
+                format!("CA file `{}` (from `{variable}`): {error}", path.trim())
+            })?;
             let certificate = Certificate::from_pem(&pem)
                 .map_err(|error| format!("CA file `{}`: {error}", path.trim()))?;
             builder = builder

@@ -23,7 +23,10 @@ impl FileTransport {
 
     pub(super) fn deliver(&self, message: &OutboxMessage) -> Result<(), DeliveryError> {
         std::fs::create_dir_all(&self.dir).map_err(|error| {
-            DeliveryError::Retry(format!("failed to create the inbox `{}`: {error}", self.dir.display()))
+            DeliveryError::Retry(format!(
+                "failed to create the inbox `{}`: {error}",
+                self.dir.display()
+            ))
         })?;
         let path = self.dir.join(file_name(message));
         crate::fs::write_atomically(&path, render(message).as_bytes()).map_err(|error| {

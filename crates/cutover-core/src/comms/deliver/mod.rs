@@ -61,7 +61,9 @@ impl Transport {
     /// goes into payloads.
     pub fn open(channel: &Channel, base_dir: &Path, migration: &str) -> Transport {
         let opened = match &channel.kind {
-            ChannelKind::Email(settings) => email::EmailTransport::open(settings).map(Transport::Email),
+            ChannelKind::Email(settings) => {
+                email::EmailTransport::open(settings).map(Transport::Email)
+            }
             ChannelKind::Webhook(settings) => {
                 webhook::WebhookTransport::open(settings, migration).map(Transport::Webhook)
             }

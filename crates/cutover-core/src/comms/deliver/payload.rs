@@ -108,15 +108,15 @@ fn section(text: &str) -> Value {
 
 fn teams(message: &OutboxMessage) -> Value {
     let m = &message.message;
-    let actions: Vec<Value> = m
-        .actions
-        .iter()
-        .filter_map(|action| {
-            action.url.as_ref().map(|url| {
-                json!({ "type": "Action.OpenUrl", "title": action.label, "url": url })
+    let actions: Vec<Value> =
+        m.actions
+            .iter()
+            .filter_map(|action| {
+                action.url.as_ref().map(
+                    |url| json!({ "type": "Action.OpenUrl", "title": action.label, "url": url }),
+                )
             })
-        })
-        .collect();
+            .collect();
     json!({
         "type": "message",
         "attachments": [{

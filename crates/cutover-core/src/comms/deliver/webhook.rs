@@ -79,14 +79,18 @@ impl WebhookTransport {
         if let Some(secret) = &self.secret {
             request = request.header("x-cutover-signature", signature(secret, &timestamp, &body));
         }
-        let response = request
-            .send(body.as_bytes())
-            .map_err(|error| DeliveryError::Retry(scrubbed(&self.secrets(), &format!("webhook: {error}"))))?;
+        let response = request.send(body.as_bytes()).map_err(|error| {
+            DeliveryError::Retry(scrubbed(&self.secrets(), &format!("webhook: {error}")))
+        })?;
         let status = response.status().as_u16();
         match status {
             200..=299 => Ok(()),
-            408 | 429 | 500..=599 => Err(DeliveryError::Retry(format!("webhook answered {status}"))),
-            _ => Err(DeliveryError::Permanent(format!("webhook refused the message: {status}"))),
+            408 | 429 | 500..=599 => {
+                Err(DeliveryError::Retry(format!("webhook answered {status}")))
+            }
+            _ => Err(DeliveryError::Permanent(format!(
+                "webhook refused the message: {status}"
+            ))),
         }
     }
 }
@@ -103,11 +107,17 @@ pub fn signature(secret: &str, timestamp: &str, body: &str) -> String {
     format!("sha256={}", hex.unwrap_or_default())
 }
 
-pub(super) fn preview(settings: &WebhookChannel, message: &OutboxMessage, migration: &str) -> String {
+pub(super) fn preview(
+    settings: &WebhookChannel,
+    message: &OutboxMessage,
+    migration: &str,
+) -> String {
     let body = payload(settings.format, message, migration);
     let pretty = serde_json::to_string_pretty(&body).unwrap_or_default();
     let signed = match &settings.secret_env {
-        Some(variable) => format!("\nX-Cutover-Signature: sha256=… (HMAC with ${variable}, at send time)"),
+        Some(variable) => {
+            format!("\nX-Cutover-Signature: sha256=… (HMAC with ${variable}, at send time)")
+        }
         None => String::new(),
     };
     format!(

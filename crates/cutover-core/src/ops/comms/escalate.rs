@@ -46,7 +46,11 @@ pub fn escalate(workspace: &mut Workspace, now: Timestamp) -> Result<EscalateRep
     Ok(report)
 }
 
-fn record(workspace: &mut Workspace, component: Option<String>, event: Event) -> Result<(), CommsError> {
+fn record(
+    workspace: &mut Workspace,
+    component: Option<String>,
+    event: Event,
+) -> Result<(), CommsError> {
     let event = NewEvent::new(component, SWEEP_ACTOR, None, event);
     workspace.store.append_event(&event, Durability::Synced)?;
     Ok(())
@@ -58,7 +62,12 @@ fn expired_decisions(
     now: Timestamp,
 ) -> Result<Vec<String>, CommsError> {
     let mut expired = Vec::new();
-    let ids: Vec<String> = workspace.migration.components.iter().map(|c| c.id.clone()).collect();
+    let ids: Vec<String> = workspace
+        .migration
+        .components
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
     for id in ids {
         let Some(decision) = workspace.store.open_decision_for(&id)? else {
             continue;
@@ -74,9 +83,9 @@ fn expired_decisions(
             .opened_at
             .checked_add(SignedDuration::from_secs(within as i64))
             .unwrap_or(decision.opened_at);
-        let known = recorded.iter().any(|e| {
-            matches!(&e.event, Event::DecisionExpired { decision: d, .. } if *d == decision.id)
-        });
+        let known = recorded.iter().any(
+            |e| matches!(&e.event, Event::DecisionExpired { decision: d, .. } if *d == decision.id),
+        );
         if now > due && !known {
             let event = Event::DecisionExpired {
                 decision: decision.id,
@@ -103,7 +112,10 @@ fn missed_gate_dates(
         .iter()
         .filter(|p| p.end < today)
         .map(|p| {
-            let members = p.components.iter().map(|&i| workspace.migration.components[i].id.clone());
+            let members = p
+                .components
+                .iter()
+                .map(|&i| workspace.migration.components[i].id.clone());
             (p.number, p.end, members.collect())
         })
         .collect();
@@ -119,7 +131,15 @@ fn missed_gate_dates(
             matches!(&e.event, Event::GateDateMissed { phase: p, planned: d, .. } if *p == phase && *d == planned)
         });
         if !behind.is_empty() && !known {
-            record(workspace, None, Event::GateDateMissed { phase, planned, behind })?;
+            record(
+                workspace,
+                None,
+                Event::GateDateMissed {
+                    phase,
+                    planned,
+                    behind,
+                },
+            )?;
             missed.push(phase);
         }
     }
@@ -182,7 +202,8 @@ fn overdue_messages(
     let mut escalated = Vec::new();
     for thread in waiting {
         let level = thread.message.level;
-        let (Some(current), Some(_next)) = (levels.get(level as usize - 1), levels.get(level as usize))
+        let (Some(current), Some(_next)) =
+            (levels.get(level as usize - 1), levels.get(level as usize))
         else {
             continue;
         };

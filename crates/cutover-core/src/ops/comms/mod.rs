@@ -25,6 +25,9 @@ use crate::store::{OutboxFilter, OutboxMessage};
 use crate::workspace::Workspace;
 
 /// The messages of the outbox matching `filter`, oldest first.
-pub fn outbox(workspace: &Workspace, filter: &OutboxFilter) -> Result<Vec<OutboxMessage>, CommsError> {
+pub fn outbox(
+    workspace: &Workspace,
+    filter: &OutboxFilter,
+) -> Result<Vec<OutboxMessage>, CommsError> {
     Ok(workspace.store.outbox(filter)?)
 }

@@ -119,7 +119,11 @@ fn deliver_channel(
             },
             None => attempt(&transport, &message, now),
         };
-        if let DeliveryAttempt::Retry { error, next_attempt } = &outcome {
+        if let DeliveryAttempt::Retry {
+            error,
+            next_attempt,
+        } = &outcome
+        {
             down = Some((error.clone(), *next_attempt));
         }
         failpoint("comms-after-delivery");

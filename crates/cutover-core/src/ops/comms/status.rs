@@ -82,9 +82,10 @@ fn due_slot(
 
 /// The last status update of `group`.
 fn last_update<'e>(events: &'e [EventRecord], group: &Group) -> Option<&'e EventRecord> {
-    events.iter().rev().find(|e| {
-        matches!(&e.event, Event::StatusUpdate { group: g, .. } if g == group.name())
-    })
+    events
+        .iter()
+        .rev()
+        .find(|e| matches!(&e.event, Event::StatusUpdate { group: g, .. } if g == group.name()))
 }
 
 /// What the group hears: events after the previous update that concern
@@ -120,7 +121,10 @@ fn digest(
         if !worth_telling(&record.event) || record.component.as_deref().is_some_and(|c| !cares(c)) {
             continue;
         }
-        if matches!(record.event, Event::ModeAdvanced { .. } | Event::RolledBack { .. }) {
+        if matches!(
+            record.event,
+            Event::ModeAdvanced { .. } | Event::RolledBack { .. }
+        ) {
             view.moved += 1;
         }
         if needs_attention(&record.event) {
@@ -128,13 +132,15 @@ fn digest(
         }
         let subject = record.component.clone().unwrap_or_default();
         let at = record.at.strftime("%Y-%m-%d");
-        view.lines.push(format!("{at} {subject} {}", record.event.summary()).replace("  ", " "));
+        view.lines
+            .push(format!("{at} {subject} {}", record.event.summary()).replace("  ", " "));
     }
     for (index, component) in workspace.migration.components.iter().enumerate() {
         let phase = Some(plan.components[index].phase);
         if people.iter().any(|s| s.interests.covers(component, phase)) {
             let mode = workspace.mode(&component.id)?.state;
-            view.modes.push(format!("{} (`{}`): {mode}", component.name, component.id));
+            view.modes
+                .push(format!("{} (`{}`): {mode}", component.name, component.id));
         }
     }
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
