@@ -242,6 +242,18 @@ impl MessageContext {
                 end: "2027-04-30".into(),
                 phases: vec![phase],
             }),
+            actions: vec![MessageAction {
+                label: "Acknowledge".into(),
+                command: "cutover comms ack 3f2a9c0e1d4b7a65".into(),
+                url: None,
+            }],
+            ..MessageContext::sample_sections()
+        }
+    }
+
+    /// The sections of [`MessageContext::sample`] that only some messages have.
+    fn sample_sections() -> MessageContext {
+        MessageContext {
             gate: Some(GateView {
                 target: "build-api".into(),
                 verdict: "fail".into(),
@@ -249,10 +261,7 @@ impl MessageContext {
             }),
             trigger: Some(TriggerView {
                 condition: "dagger.error_rate > legacy.error_rate + 0.10".into(),
-                metrics: vec![
-                    "dagger.error_rate = 0.25".into(),
-                    "legacy.error_rate = 0.02".into(),
-                ],
+                metrics: vec!["dagger.error_rate = 0.25".into()],
                 runs: 12,
             }),
             decision: Some(DecisionView {
@@ -291,11 +300,7 @@ impl MessageContext {
                 since: "2027-01-12 09:30 UTC".into(),
                 within: "30 min".into(),
             }),
-            actions: vec![MessageAction {
-                label: "Acknowledge".into(),
-                command: "cutover comms ack 3f2a9c0e1d4b7a65".into(),
-                url: None,
-            }],
+            ..MessageContext::default()
         }
     }
 }

@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use jiff::{Timestamp, ToSpan};
+use jiff::ToSpan;
 use minijinja::{Environment, context};
 use serde::Serialize;
 
@@ -155,7 +155,7 @@ fn communication_doc(migration: &Migration, plan: &Plan, base_dir: &Path) -> Com
             .map(|(i, level)| LevelRow {
                 level: i + 1,
                 who: names(migration, &level.who),
-                within: crate::comms::compose::wall_text(level.within.seconds),
+                within: crate::comms::words::wall_text(level.within.seconds),
             })
             .collect(),
         acknowledged: MessageKind::ALL
@@ -165,7 +165,7 @@ fn communication_doc(migration: &Migration, plan: &Plan, base_dir: &Path) -> Com
             .collect(),
         server_url: communication.links.server_url.clone(),
         secret_env: communication.links.secret_env.clone(),
-        valid_for: crate::comms::compose::wall_text(communication.links.valid_for.seconds),
+        valid_for: crate::comms::words::wall_text(communication.links.valid_for.seconds),
         deciders: deciders(migration),
         samples: samples(&composer, plan),
     }
@@ -233,13 +233,16 @@ fn matrix_row(migration: &Migration, kind: MessageKind) -> MatrixRow {
         .stakeholders
         .iter()
         .map(|s| match kind {
-            MessageKind::Escalation => communication
-                .escalation
-                .iter()
-                .skip(1)
-                .any(|l| l.who.contains(&s.id))
-                .then_some("✔")
-                .unwrap_or(""),
+            MessageKind::Escalation
+                if communication
+                    .escalation
+                    .iter()
+                    .skip(1)
+                    .any(|l| l.who.contains(&s.id)) =>
+            {
+                "✔"
+            }
+            MessageKind::Escalation => "",
             MessageKind::StatusUpdate => communication.schedule_of(&s.group).map_or("", |_| "✔"),
             _ if matrix::hears(kind, s.raci) => "✔",
             MessageKind::DecisionNeeded | MessageKind::DecisionExpired
@@ -358,11 +361,4 @@ fn channel_row(migration: &Migration, channel: &crate::spec::Channel) -> Channel
         settings,
         used_by: used_by.join(", "),
     }
-}
-
-/// The instant samples are dated: 10:00 UTC on `day`.
-pub(super) fn sample_time(day: jiff::civil::Date) -> Timestamp {
-    day.to_datetime(jiff::civil::Time::constant(10, 0, 0, 0))
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .map_or(Timestamp::UNIX_EPOCH, |z| z.timestamp())
 }

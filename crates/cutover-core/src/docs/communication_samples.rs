@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use super::communication::sample_time;
 use crate::comms::Composer;
 use crate::comms::context::DigestView;
 use crate::comms::matrix;
@@ -81,10 +80,10 @@ pub(super) fn samples(composer: &Composer, plan: &Plan) -> Vec<Sample> {
     };
     let second = plan.phases.get(1).unwrap_or(first);
     let migration = composer.migration();
-    let id = |index: usize| migration.components[index].id.clone();
-    let members =
-        |phase: &crate::plan::Phase| phase.components.iter().map(|&i| id(i)).collect::<Vec<_>>();
-    let component = second.components.first().map_or_else(|| id(0), |&i| id(i));
+    let component = second.components.first().map_or_else(
+        || migration.components[0].id.clone(),
+        |&i| migration.components[i].id.clone(),
+    );
     let now = sample_time(second.start);
     let mut samples = vec![
         escalation_sample(composer, &component, now),
@@ -92,90 +91,12 @@ pub(super) fn samples(composer: &Composer, plan: &Plan) -> Vec<Sample> {
     ];
     let mut add = |kind: MessageKind, story: String, batch: Vec<NewEvent>, at: Timestamp| {
         let messages = composer.compose(&batch, at);
-        samples.push(sample(
-            composer,
-            kind,
-            story,
-            messages.into_iter().map(|(_, m)| m).collect(),
-        ));
+        let messages = messages.into_iter().map(|(_, m)| m).collect();
+        samples.push(sample(composer, kind, story, messages));
     };
-    let phases = plan
-        .phases
-        .iter()
-        .map(|p| PhaseAnnouncement {
-            number: p.number,
-            name: p.name.clone(),
-            start: p.start,
-            end: p.end,
-            components: members(p),
-        })
-        .collect();
-    add(
-        MessageKind::PlanAnnounced,
-        "`cutover comms announce` before the migration starts.".into(),
-        vec![event(
-            None,
-            None,
-            Event::PlanAnnounced {
-                phases,
-                end: plan.end,
-            },
-        )],
-        sample_time(plan.start),
-    );
-    let mut starting: Vec<NewEvent> = members(second)
-        .iter()
-        .map(|c| advanced(c, state(Mode::Legacy, 0), state(Mode::Shadow, 0)))
-        .collect();
-    starting.push(event(
-        None,
-        None,
-        Event::PhaseStarted {
-            phase: second.number,
-            components: members(second),
-        },
-    ));
-    add(
-        MessageKind::PhaseStarting,
-        format!(
-            "`cutover advance {}` on {}: phase {} enters shadow.",
-            second.number, second.start, second.number
-        ),
-        starting,
-        now,
-    );
-    let mut complete: Vec<NewEvent> = members(first)
-        .iter()
-        .map(|c| advanced(c, state(Mode::Canary, 50), state(Mode::Dagger, 100)))
-        .collect();
-    complete.push(event(
-        None,
-        None,
-        Event::PhaseCompleted {
-            phase: first.number,
-            components: members(first),
-        },
-    ));
-    add(
-        MessageKind::PhaseComplete,
-        format!(
-            "Phase {} cut over to Dagger at its gate ({}).",
-            first.number, first.end
-        ),
-        complete,
-        sample_time(first.end),
-    );
-    add(
-        MessageKind::ComponentAdvanced,
-        format!("`cutover advance {component}`: shadow to canary 10%."),
-        vec![advanced(
-            &component,
-            state(Mode::Shadow, 0),
-            state(Mode::Canary, 10),
-        )],
-        now,
-    );
+    add_progress(&mut add, migration, plan, &component);
     add_failures(&mut add, migration, &component, now);
+    add_tests(&mut add, migration, &component, now);
     add_decisions(&mut add, migration, &component, now);
     add_watched(&mut add, migration, first, now);
     samples.sort_by_key(|s| {
@@ -188,6 +109,97 @@ pub(super) fn samples(composer: &Composer, plan: &Plan) -> Vec<Sample> {
 }
 
 type Add<'a> = dyn FnMut(MessageKind, String, Vec<NewEvent>, Timestamp) + 'a;
+
+/// The ids of a phase's components.
+fn members(migration: &Migration, phase: &crate::plan::Phase) -> Vec<String> {
+    phase
+        .components
+        .iter()
+        .map(|&i| migration.components[i].id.clone())
+        .collect()
+}
+
+/// Every component of `phase` moving `from` → `to`, with the phase's own event.
+fn phase_batch(
+    migration: &Migration,
+    phase: &crate::plan::Phase,
+    (from, to): (ModeState, ModeState),
+    phase_event: Event,
+) -> Vec<NewEvent> {
+    let mut batch: Vec<NewEvent> = members(migration, phase)
+        .iter()
+        .map(|c| advanced(c, from, to))
+        .collect();
+    batch.push(event(None, None, phase_event));
+    batch
+}
+
+/// The plan announced, a phase starting and one completing, a component advancing.
+fn add_progress(add: &mut Add<'_>, migration: &Migration, plan: &Plan, component: &str) {
+    let Some(first) = plan.phases.first() else {
+        return;
+    };
+    let second = plan.phases.get(1).unwrap_or(first);
+    let phases = plan
+        .phases
+        .iter()
+        .map(|p| PhaseAnnouncement {
+            number: p.number,
+            name: p.name.clone(),
+            start: p.start,
+            end: p.end,
+            components: members(migration, p),
+        })
+        .collect();
+    let announced = Event::PlanAnnounced {
+        phases,
+        end: plan.end,
+    };
+    add(
+        MessageKind::PlanAnnounced,
+        "`cutover comms announce` before the migration starts.".into(),
+        vec![event(None, None, announced)],
+        sample_time(plan.start),
+    );
+    let started = Event::PhaseStarted {
+        phase: second.number,
+        components: members(migration, second),
+    };
+    let entering = (state(Mode::Legacy, 0), state(Mode::Shadow, 0));
+    add(
+        MessageKind::PhaseStarting,
+        format!(
+            "`cutover advance {}` on {}: phase {} enters shadow.",
+            second.number, second.start, second.number
+        ),
+        phase_batch(migration, second, entering, started),
+        sample_time(second.start),
+    );
+    let completed = Event::PhaseCompleted {
+        phase: first.number,
+        components: members(migration, first),
+    };
+    let cutting_over = (state(Mode::Canary, 50), state(Mode::Dagger, 100));
+    add(
+        MessageKind::PhaseComplete,
+        format!(
+            "Phase {} cut over to Dagger at its gate ({}).",
+            first.number, first.end
+        ),
+        phase_batch(migration, first, cutting_over, completed),
+        sample_time(first.end),
+    );
+    add(
+        MessageKind::ComponentAdvanced,
+        format!("`cutover advance {component}`: shadow to canary 10%."),
+        vec![advanced(
+            component,
+            state(Mode::Shadow, 0),
+            state(Mode::Canary, 10),
+        )],
+        sample_time(second.start),
+    );
+}
 
 fn add_failures(add: &mut Add<'_>, migration: &Migration, component: &str, now: Timestamp) {
     // A criterion a failing run makes fail (not one that only counts runs).
@@ -248,6 +260,10 @@ fn add_failures(add: &mut Add<'_>, migration: &Migration, component: &str, now: 
         )],
         now,
     );
+}
+
+/// Acceptance tests failing on the Dagger side.
+fn add_tests(add: &mut Add<'_>, migration: &Migration, component: &str, now: Timestamp) {
     let tested = migration
         .components
         .iter()
@@ -558,4 +574,11 @@ fn sample(
             })
             .collect(),
     }
+}
+
+/// The instant samples are dated: 10:00 UTC on `day`.
+pub(super) fn sample_time(day: jiff::civil::Date) -> Timestamp {
+    day.to_datetime(jiff::civil::Time::constant(10, 0, 0, 0))
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map_or(Timestamp::UNIX_EPOCH, |z| z.timestamp())
 }
