@@ -808,3 +808,157 @@ fn the_communication_plan_of_the_bundled_example_is_specific_to_it() {
         assert!(!plan.contains(placeholder), "{placeholder} in the plan");
     }
 }
+
+const SWEEP: &str = "version: 1
+migration: { name: sweep-demo, start: 2027-01-04 }
+components:
+  - id: api
+    kind: job
+    owner: backend
+    effort: 1d
+    legacy: { run: 'cat legacy.sh > /dev/null', sources: [legacy.sh] }
+    dagger: { run: 'exit 1' }
+stakeholders:
+  - { id: backend-devs, name: Backend developers, group: developers, raci: responsible, cares_about: { owners: [backend] }, channels: [inbox] }
+  - { id: oncall, name: SRE on call, group: operations, raci: responsible, channels: [inbox] }
+  - { id: lead, name: Platform lead, group: management, raci: accountable, channels: [inbox] }
+channels:
+  - { id: inbox, file: { dir: inbox } }
+schedule:
+  time_zone: UTC
+  status_updates:
+    - { group: operations, every: day, at: \"08:30\" }
+rollback:
+  triggers:
+    - when: dagger.error_rate > 0.5
+      action: escalate
+      modes: [shadow]
+      decide_within: 2h
+";
+
+fn kinds(messages: &[serde_json::Value]) -> Vec<String> {
+    messages
+        .iter()
+        .map(|m| field(m, "kind").to_owned())
+        .collect()
+}
+
+#[test]
+fn a_decision_point_tells_its_decider_at_once_and_the_sweep_records_what_became_overdue() {
+    let test = Test::new().spec(SWEEP).file("legacy.sh", "echo v1\n");
+    let at = |args: &[&str]| Test::at(test.path()).args(args);
+    at(&["advance", "api"]).run().code(0);
+    at(&["run", "api"]).run().code(0);
+    let messages = outbox(&test);
+    let needed: Vec<_> = messages
+        .iter()
+        .filter(|m| field(m, "kind") == "decision_needed")
+        .collect();
+    // The decider (the owner team's stakeholders) and the accountable lead, at once.
+    let mut told: Vec<String> = needed
+        .iter()
+        .flat_map(|m| m["recipients"].as_array().cloned().unwrap_or_default())
+        .map(|r| r.as_str().unwrap_or_default().to_owned())
+        .collect();
+    told.sort();
+    assert_eq!(told, ["backend-devs", "lead"], "{needed:#?}");
+    assert!(
+        needed
+            .iter()
+            .all(|m| field(m, "subject").contains("Decision needed: api"))
+    );
+    // Nothing overdue yet; then the legacy definition changes behind the port.
+    at(&["comms", "escalate"])
+        .run()
+        .code(0)
+        .stdout_has("nothing overdue");
+    std::fs::write(test.path().join("legacy.sh"), "echo v2\n").expect("edit");
+    let later_on = later(Duration::from_secs(3 * 3600));
+    let sweep = at(&["comms", "escalate"])
+        .env("CUTOVER_TEST_NOW", &later_on)
+        .run();
+    sweep
+        .code(0)
+        .stdout_has("decision on `api` is overdue")
+        .stdout_has("legacy definition of `api` changed after its port");
+    // A second sweep records nothing twice.
+    at(&["comms", "escalate"])
+        .env("CUTOVER_TEST_NOW", &later_on)
+        .run()
+        .code(0)
+        .stdout_has("nothing overdue");
+    let kinds = kinds(&outbox(&test));
+    assert!(kinds.contains(&"decision_expired".to_owned()), "{kinds:?}");
+    assert!(kinds.contains(&"drift_seen".to_owned()), "{kinds:?}");
+    let expired: Vec<_> = outbox(&test)
+        .into_iter()
+        .filter(|m| field(&m, "kind") == "decision_expired")
+        .collect();
+    assert!(expired.iter().all(|m| m["needs_ack"] == true));
+    // Its planned gate date long past, phase 1 is behind: recorded once.
+    let far = "2031-01-01T00:00:00Z";
+    at(&["comms", "escalate"])
+        .env("CUTOVER_TEST_NOW", far)
+        .run()
+        .code(0)
+        .stdout_has("phase 1 missed its gate date");
+    at(&["comms", "escalate"])
+        .env("CUTOVER_TEST_NOW", far)
+        .run()
+        .code(0)
+        .stdout_has("nothing overdue");
+    at(&["log"])
+        .run()
+        .code(0)
+        .stdout_has("decision_expired")
+        .stdout_has("drift_seen")
+        .stdout_has("gate_date_missed");
+}
+
+#[test]
+fn status_updates_go_out_on_schedule_once_per_slot_with_a_digest() {
+    let test = Test::new().spec(SWEEP).file("legacy.sh", "echo v1\n");
+    let at = |args: &[&str]| Test::at(test.path()).args(args);
+    // Before the migration starts, no status update.
+    at(&["comms", "send"])
+        .env("CUTOVER_TEST_NOW", "2027-01-03T09:00:00Z")
+        .run()
+        .code(0)
+        .stdout_lacks("status update");
+    at(&["advance", "api"]).run().code(0);
+    let monday = "2027-01-04T09:00:00Z";
+    at(&["comms", "send"])
+        .env("CUTOVER_TEST_NOW", monday)
+        .run()
+        .code(0)
+        .stdout_has("status update for operations: 1 message");
+    at(&["comms", "send"])
+        .env("CUTOVER_TEST_NOW", monday)
+        .run()
+        .code(0)
+        .stdout_lacks("status update");
+    let updates: Vec<_> = outbox(&test)
+        .into_iter()
+        .filter(|m| field(m, "kind") == "status_update")
+        .collect();
+    assert_eq!(updates.len(), 1);
+    assert_eq!(updates[0]["recipients"], serde_json::json!(["oncall"]));
+    let text = std::fs::read_dir(test.path().join("inbox"))
+        .expect("inbox")
+        .filter_map(|e| e.ok().and_then(|e| std::fs::read_to_string(e.path()).ok()))
+        .find(|t| t.contains("Status update for operations"))
+        .expect("the update was delivered");
+    assert!(text.contains("api legacy -> shadow"), "{text}");
+    assert!(text.contains("- api (`api`): shadow"), "{text}");
+    // Saturday is not a work day: Friday's slot stands until Monday's.
+    at(&["comms", "send"])
+        .env("CUTOVER_TEST_NOW", "2027-01-08T09:00:00Z")
+        .run()
+        .code(0)
+        .stdout_has("status update for operations");
+    at(&["comms", "send"])
+        .env("CUTOVER_TEST_NOW", "2027-01-09T09:00:00Z")
+        .run()
+        .code(0)
+        .stdout_lacks("status update");
+}
