@@ -892,7 +892,7 @@ fn a_decision_point_tells_its_decider_at_once_and_the_sweep_records_what_became_
     assert!(kinds.contains(&"drift_seen".to_owned()), "{kinds:?}");
     let expired: Vec<_> = outbox(&test)
         .into_iter()
-        .filter(|m| field(&m, "kind") == "decision_expired")
+        .filter(|m| field(m, "kind") == "decision_expired")
         .collect();
     assert!(expired.iter().all(|m| m["needs_ack"] == true));
     // Its planned gate date long past, phase 1 is behind: recorded once.
