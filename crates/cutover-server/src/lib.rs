@@ -18,6 +18,7 @@ mod error;
 mod notify;
 mod ofrep;
 mod operations;
+mod outbox;
 mod routes;
 mod tls;
 pub mod tokens;

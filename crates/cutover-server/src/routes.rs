@@ -17,7 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use cutover_core::event::{Event, EventRecord, NewEvent};
+use cutover_core::event::{Event, EventRecord};
 use cutover_core::spec::Window;
 use cutover_core::store::api::{self, paths};
 use cutover_core::store::{
@@ -27,10 +27,10 @@ use cutover_core::store::{
 };
 
 use crate::app::App;
-use crate::auth::{Authorized, Operator, Runner, Viewer};
+use crate::auth::{Authorized, Operator, Runner, Viewer, attributed};
 use crate::change::ChangeKind;
 use crate::error::ApiError;
-use crate::tokens::{Caller, Role};
+use crate::tokens::Role;
 use crate::{dashboard, ofrep};
 
 type Answer<T> = Result<Json<T>, ApiError>;
@@ -85,13 +85,11 @@ pub fn router(app: App) -> Router {
         .route(paths::OVERRIDES, get(overrides).post(set_override))
         .route(paths::OVERRIDE_CLEAR, post(clear_override))
         .route(paths::EXPORT, get(export))
+        .route(paths::OUTBOX, get(crate::outbox::list))
+        .route(paths::OUTBOX_DELIVERY, post(crate::outbox::record_delivery))
+        .route(paths::OUTBOX_ACK, post(crate::outbox::acknowledge))
+        .route(paths::OUTBOX_ESCALATE, post(crate::outbox::escalate))
         .with_state(app)
-}
-
-/// The event as the caller wrote it, with the caller as its actor.
-fn attributed(mut event: NewEvent, caller: &Caller) -> NewEvent {
-    event.actor.clone_from(&caller.name);
-    event
 }
 
 async fn health(State(app): State<App>) -> Answer<api::Health> {
@@ -135,7 +133,12 @@ async fn change_modes(
                     (update, attributed(change.event.clone(), &auth.caller))
                 })
                 .collect();
-            store.change_modes(changes)
+            let also = body
+                .also
+                .iter()
+                .map(|event| attributed(event.clone(), &auth.caller))
+                .collect();
+            store.change_modes(changes, also)
         })
         .await?;
     app.state_changed().await;
@@ -441,8 +444,11 @@ async fn finish_rollback_step(
     Path((journal, step)): Path<(i64, usize)>,
     Json(body): Json<api::EventBody>,
 ) -> Answer<api::Done> {
-    let event = attributed(body.event, &auth.caller);
-    app.with_store(move |store| store.finish_rollback_step(journal, step, &event))
+    let events = std::iter::once(body.event)
+        .chain(body.also)
+        .map(|event| attributed(event, &auth.caller))
+        .collect();
+    app.with_store(move |store| store.finish_rollback_step(journal, step, events))
         .await?;
     app.state_changed().await;
     Ok(Json(api::Done { done: true }))
@@ -456,7 +462,13 @@ async fn open_decision(
     let actor = auth.caller.name;
     let id = app
         .with_store(move |store| {
-            store.open_decision(&body.component, &body.trigger, &body.evidence, &actor)
+            store.open_decision_with_messages(
+                &body.component,
+                &body.trigger,
+                &body.evidence,
+                &actor,
+                body.messages,
+            )
         })
         .await?;
     app.state_changed().await;
@@ -481,8 +493,16 @@ async fn decide(
 ) -> Answer<api::Done> {
     body.decision.id = id;
     let actor = auth.caller.name;
-    app.with_store(move |store| store.decide(&body.decision, body.outcome, &actor, &body.reason))
-        .await?;
+    app.with_store(move |store| {
+        store.decide_with_messages(
+            &body.decision,
+            body.outcome,
+            &actor,
+            &body.reason,
+            body.messages,
+        )
+    })
+    .await?;
     app.state_changed().await;
     Ok(Json(api::Done { done: true }))
 }

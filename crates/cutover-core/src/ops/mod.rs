@@ -12,11 +12,14 @@
 //! - [`restore_snapshot`]: brings a snapshot's files back, saving the current ones.
 //! - [`Failure`]: the kind of an operation's error, for exit codes and HTTP statuses.
 //! - [`gc`]: prunes captured run files and snapshot contents retention lets go.
+//! - [`comms`]: send, acknowledge, escalate, announce — the stakeholder outbox.
+//! - [`record_test_failures`]: failed tests as one event that notifies.
 //! - `run` lives in [`crate::router`], triggers in [`crate::rollback::triggers`].
 
 mod advance;
 mod calibrate;
 mod change;
+pub mod comms;
 mod decide;
 mod drift;
 mod failure;
@@ -27,6 +30,7 @@ mod restore;
 mod retire;
 mod rollback;
 mod sync;
+mod tests;
 
 pub use advance::advance;
 pub use calibrate::{CalibrateError, CalibrateRequest, Calibration, calibrate, calibrated_noise};
@@ -40,3 +44,4 @@ pub use noise::{NoiseNet, noise_net};
 pub use restore::{RestoreError, Restored, restore_snapshot};
 pub use rollback::{Performed, RestoredFiles, RollbackOutcome, rollback};
 pub use sync::{SyncError, SyncReport, sync};
+pub use tests::record_test_failures;

@@ -21,6 +21,8 @@ mod http;
 mod journal;
 mod location;
 mod modes;
+mod outbox;
+mod outbox_types;
 mod overrides;
 mod postgres;
 mod runs;
@@ -40,6 +42,7 @@ pub use connection::Durability;
 pub use error::StoreError;
 pub use http::{DEFAULT_TIMEOUT, TIMEOUT_VARIABLE, TOKEN_VARIABLE};
 pub use location::StoreLocation;
+pub use outbox_types::{DeliveryAttempt, MessageStatus, OutboxFilter, OutboxMessage};
 pub use store::Store;
 pub use types::{
     BenchmarkRecord, ComparisonCounts, ComponentRunCounts, Decision, DrillRecord, ImportedRun,
@@ -48,5 +51,7 @@ pub use types::{
     SideRecord, Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 
+#[cfg(test)]
+mod outbox_tests;
 #[cfg(test)]
 mod tests;

@@ -58,16 +58,16 @@ fn opens_a_database_from_schema_version_1() {
 }
 
 /// A store under test, with a way to run SQL behind its back.
-struct Subject {
-    store: Store,
+pub(super) struct Subject {
+    pub(super) store: Store,
     /// Runs one statement directly; whether the database accepted it.
-    raw: Box<dyn Fn(&str) -> bool>,
+    pub(super) raw: Box<dyn Fn(&str) -> bool>,
     /// Opens a second, independent connection to the same store.
-    reopen: Box<dyn Fn() -> Store + Send + Sync>,
+    pub(super) reopen: Box<dyn Fn() -> Store + Send + Sync>,
     _keep: Box<dyn std::any::Any>,
 }
 
-fn sqlite_subject() -> Subject {
+pub(super) fn sqlite_subject() -> Subject {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("state.db");
     let store = Store::open(&path).expect("store");
@@ -83,7 +83,7 @@ fn sqlite_subject() -> Subject {
     }
 }
 
-fn postgres_subject() -> Subject {
+pub(super) fn postgres_subject() -> Subject {
     let database = TestDatabase::create();
     let location = StoreLocation::Postgres(database.url.clone());
     let store = Store::open_location(&location).expect("store");
@@ -181,6 +181,7 @@ fn events_are_append_only(subject: Subject) {
             time_to_rollback_ms: 1.0,
             failure: None,
         },
+        messages: Vec::new(),
     };
     store
         .append_event(&event, Durability::Relaxed)
@@ -220,6 +221,7 @@ fn a_concurrent_mode_change_writes_nothing(subject: Subject) {
             snapshot: None,
             sources: None,
         },
+        messages: Vec::new(),
     };
     assert_eq!(store.change_mode(&update, event).expect("change"), None);
     assert!(store.events(None, 10).expect("events").is_empty());
@@ -319,6 +321,7 @@ fn shadow_advance() -> (ModeState, ModeState, NewEvent) {
             snapshot: None,
             sources: None,
         },
+        messages: Vec::new(),
     };
     (legacy, shadow, event)
 }
@@ -550,6 +553,7 @@ fn triggers_tests_and_imports_read_back(subject: Subject) {
             metrics: Default::default(),
             runs: 3,
         },
+        messages: Vec::new(),
     };
     store
         .append_event(&fired, Durability::Synced)
@@ -627,6 +631,7 @@ fn a_drift_baseline_needs_recorded_state(subject: Subject) {
             digest: "d1".into(),
             files: Vec::new(),
         },
+        messages: Vec::new(),
     };
     assert!(
         !store

@@ -40,6 +40,10 @@ pub fn run(global: &GlobalArgs, args: DocsArgs, printer: &mut Printer) -> Result
     };
     documents.push(capabilities.html(&cutover_core::docs::Charts::new())?);
     documents.push(capabilities);
+    let communication =
+        cutover_core::docs::communication_plan(&located.migration, &plan, &base_dir, &context)?;
+    documents.push(communication.html(&cutover_core::docs::Charts::new())?);
+    documents.push(communication);
     let directory = out.unwrap_or_else(|| base_dir.join("migration-docs"));
     std::fs::create_dir_all(&directory).map_err(|source| CliError::Write {
         path: directory.clone(),

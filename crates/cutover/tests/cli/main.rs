@@ -8,6 +8,7 @@ mod calibrate;
 mod check;
 mod ci;
 mod ci_recipes;
+mod comms;
 mod confine;
 mod dashboard;
 mod doctor;

@@ -51,7 +51,7 @@ pub(super) struct Server {
 
 /// A throwaway CA and a server certificate it issued for 127.0.0.1 (an IP
 /// SAN), made by the `openssl` CLI in `dir`: (`ca.pem`, `server.pem`, `server.key`).
-fn make_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+pub(crate) fn make_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     let openssl = |args: &[&str]| {
         let output = Process::new("openssl")
             .current_dir(dir)
@@ -158,6 +158,11 @@ impl Server {
             ca: None,
             _dir: None,
         }
+    }
+
+    /// Its base URL.
+    pub(crate) fn url(&self) -> &str {
+        &self.url
     }
 
     /// An HTTP client that trusts this server (its CA, when `https://`).
