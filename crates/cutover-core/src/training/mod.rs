@@ -1,0 +1,15 @@
+//! The training plan: per owner team, the Dagger concepts its components
+//! need (derived from what they use: secrets, services, caches, exported
+//! outputs, side effects, other teams' modules, and the legacy features of
+//! the capability table), the date each is needed by, and suggested
+//! sessions. Reads the spec and the plan; never the store.
+
+mod concept;
+mod session;
+mod training_plan;
+
+pub use concept::{Concept, Use, concepts};
+pub use session::{SESSION_HOURS, SESSION_SPREAD_DAYS, Session};
+pub use training_plan::{
+    ConceptNeed, ConceptUse, LEAD_TIME_DAYS, TeamTraining, TrainingPlan, training_plan,
+};
