@@ -72,7 +72,7 @@ pub enum Command {
     Test(TestArgs),
     /// Interleaved legacy-vs-Dagger benchmark with statistics and a report.
     Bench(BenchArgs),
-    /// Write the migration documents (plan, success criteria, testing strategy, rollback procedures).
+    /// Write the migration documents (plan, success criteria, testing strategy, rollback procedures, training, development impact).
     Docs(DocsArgs),
     /// Evaluate rollback triggers of every component (loop, or --once).
     Watch(WatchArgs),

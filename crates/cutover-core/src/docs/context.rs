@@ -6,16 +6,20 @@ use serde::Serialize;
 use super::model::{ComponentDoc, CriterionDoc, DrillDoc, PhaseDoc, TestDoc, TriggerDoc};
 use super::summary::{ExecutiveSummary, executive_summary, summary_markdown, with_summary};
 use crate::gate::{GateError, GateReport, component_gate};
+use crate::impact::{DevelopmentImpact, development_impact};
 use crate::plan::{PhaseRole, Plan};
 use crate::report::{
     PlanContext, ReportError, plan_document_context, render_html, render_markdown,
 };
 use crate::spec::{AcceptanceTest, Criterion, Migration, Risk};
+use crate::training::{TrainingPlan, training_plan};
 use crate::workspace::Workspace;
 
 const SUCCESS_CRITERIA: &str = include_str!("../../templates/success-criteria.md.j2");
 const TESTING_STRATEGY: &str = include_str!("../../templates/testing-strategy.md.j2");
 const ROLLBACK_PROCEDURES: &str = include_str!("../../templates/rollback-procedures.md.j2");
+const TRAINING_PLAN: &str = include_str!("../../templates/training-plan.md.j2");
+const DEVELOPMENT_IMPACT: &str = include_str!("../../templates/development-impact.md.j2");
 
 /// Everything the documents show.
 #[derive(Debug, Serialize)]
@@ -38,6 +42,10 @@ pub struct DocsContext {
     pub summary: ExecutiveSummary,
     /// The default gate, shown once rather than per component.
     pub default_criteria: Vec<CriterionDoc>,
+    /// Per team, the Dagger concepts needed and by when.
+    pub training: TrainingPlan,
+    /// Per team, how CI jobs and daily work change, and when.
+    pub impact: DevelopmentImpact,
 }
 
 /// A rendered document.
@@ -151,7 +159,10 @@ pub fn docs_context(
     let plan_context = plan_document_context(migration, plan);
     let untested_critical = untested_critical(migration);
     let summary = executive_summary(migration, &plan_context, &phases, live, &untested_critical)?;
+    let impact = development_impact(migration, plan, live)?;
     Ok(DocsContext {
+        training: training_plan(migration, plan),
+        impact,
         plan: plan_context,
         summary,
         phases,
@@ -269,9 +280,18 @@ pub fn render_documents(context: &DocsContext) -> Result<Vec<Document>, ReportEr
     env.add_filter("cell", |text: String| -> String {
         text.replace('|', "\\|").replace('\n', " ")
     });
+    env.add_filter("hours", hours);
     let render = |name: &'static str, source: &'static str| {
-        env.render_str(source, context! { docs => context, plan => &context.plan })
-            .map_err(|source| ReportError::Template { name, source })
+        env.render_str(
+            source,
+            context! {
+                docs => context,
+                plan => &context.plan,
+                training => &context.training,
+                impact => &context.impact,
+            },
+        )
+        .map_err(|source| ReportError::Template { name, source })
     };
     let summary = summary_markdown(&context.summary);
     let render = |name: &'static str, source: &'static str| {
@@ -298,5 +318,24 @@ pub fn render_documents(context: &DocsContext) -> Result<Vec<Document>, ReportEr
             file_name: "rollback-procedures.md",
             text: render("rollback-procedures.md", ROLLBACK_PROCEDURES)?,
         },
+        Document {
+            file_name: "training-plan.md",
+            text: render("training-plan.md", TRAINING_PLAN)?,
+        },
+        Document {
+            file_name: "development-impact.md",
+            text: render("development-impact.md", DEVELOPMENT_IMPACT)?,
+        },
     ])
+}
+
+/// Teaching time in words: `4 h`, `1.5 h`, `30 min`.
+fn hours(value: f64) -> String {
+    if value < 1.0 {
+        format!("{} min", (value * 60.0).round())
+    } else if value.fract() == 0.0 {
+        format!("{value:.0} h")
+    } else {
+        format!("{value} h")
+    }
 }

@@ -1,6 +1,8 @@
 //! The migration documents a lead owes, rendered from the spec and, where
 //! runs exist, from the live state: the phased plan (Markdown and HTML),
-//! success criteria, and testing strategy. Templates live in `templates/`.
+//! success criteria, testing strategy, rollback procedures, the training
+//! plan and the impact on ongoing development. Templates live in
+//! `templates/`.
 
 mod context;
 mod model;
