@@ -15,6 +15,7 @@
 //!    rollback, decide, evaluate a gate), [`router`] (run), [`rollback`]
 //!    (the journaled procedure, triggers, drills), [`docs`].
 
+pub mod agenda;
 pub mod audit;
 pub mod benchmark;
 pub mod calibrate;

@@ -101,6 +101,26 @@ pub enum Command {
     Restore(RestoreArgs),
     /// Serve the state store over HTTP to CI runners and operators (bearer tokens with roles).
     Serve(ServeArgs),
+    /// Stakeholder communication: the migration's schedule as a calendar.
+    #[command(subcommand)]
+    Comms(CommsCommand),
+}
+
+/// `cutover comms`.
+#[derive(Debug, Subcommand)]
+pub enum CommsCommand {
+    /// Status updates, phase starts, gates, retirement dates and training
+    /// sessions; as iCalendar with `--ics FILE`, else as a table.
+    Schedule(ScheduleArgs),
+}
+
+/// `cutover comms schedule`.
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    /// Write the schedule as an iCalendar file (`.ics`); a second export
+    /// keeps every event's UID, so calendars update instead of duplicating.
+    #[arg(long, value_name = "FILE")]
+    pub ics: Option<PathBuf>,
 }
 
 /// `cutover restore`.

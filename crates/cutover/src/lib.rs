@@ -70,5 +70,6 @@ fn dispatch(cli: Cli, printer: &mut Printer) -> Result<u8, CliError> {
         Command::Calibrate(args) => commands::calibrate::run(&global, args, printer),
         Command::Restore(args) => commands::snapshots::restore(&global, args, printer),
         Command::Serve(args) => commands::serve::run(&global, args),
+        Command::Comms(command) => commands::comms::run(&global, command, printer),
     }
 }

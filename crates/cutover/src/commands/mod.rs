@@ -6,6 +6,7 @@ pub mod bench;
 pub mod calibrate;
 pub mod check;
 pub mod ci;
+pub mod comms;
 pub mod decide;
 pub mod docs;
 pub mod doctor;
