@@ -281,6 +281,8 @@ pub fn render_documents(context: &DocsContext) -> Result<Vec<Document>, ReportEr
         text.replace('|', "\\|").replace('\n', " ")
     });
     env.add_filter("hours", hours);
+    // Rust's own spelling of a number (`0.41`, `2`), so documents and JSON agree.
+    env.add_filter("number", |value: f64| value.to_string());
     let render = |name: &'static str, source: &'static str| {
         env.render_str(
             source,

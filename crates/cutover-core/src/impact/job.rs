@@ -74,7 +74,7 @@ impl WallTime {
         let dagger = forecast.dagger.as_ref().map(|d| d.median_seconds);
         let shadow_extra_seconds = match timing {
             ShadowTiming::Concurrent => forecast.shadow_extra_wall_seconds,
-            ShadowTiming::After => dagger.unwrap_or(legacy),
+            ShadowTiming::After => round(dagger.unwrap_or(legacy)),
         };
         Some(WallTime {
             runs: forecast.runs,

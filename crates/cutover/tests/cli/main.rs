@@ -4,11 +4,13 @@
 mod audit;
 mod bad_input;
 mod browser;
+mod calendar;
 mod calibrate;
 mod check;
 mod ci;
 mod ci_recipes;
 mod confine;
+mod deliverables;
 mod doctor;
 mod events;
 mod fuzz;
