@@ -209,6 +209,7 @@ fn migration(seeds: &[ComponentSeed], settings: &Settings) -> Migration {
         rollback: RollbackSettings::default(),
         phases: Vec::new(),
         retention: Default::default(),
+        communication: Default::default(),
     }
 }
 

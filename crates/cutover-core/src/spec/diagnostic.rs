@@ -97,6 +97,10 @@ pub struct SpecDiagnostic {
     pub help: Option<String>,
     /// Other places worth showing (the first definition of a duplicate, …).
     pub related: Vec<(SourcePosition, String)>,
+    /// Whether the value at `position` may be a secret (a password written
+    /// where the name of its variable belongs): the code frame masks it, so
+    /// a CI log of `cutover check` never shows it.
+    pub secret: bool,
 }
 
 impl SpecDiagnostic {
@@ -109,7 +113,14 @@ impl SpecDiagnostic {
             label: None,
             help: None,
             related: Vec::new(),
+            secret: false,
         }
+    }
+
+    /// Marks the value at the position as possibly secret (masked in the frame).
+    pub fn with_secret(mut self) -> Self {
+        self.secret = true;
+        self
     }
 
     /// Sets the key path.
@@ -148,10 +159,15 @@ pub struct SpecErrors {
 
 impl SpecErrors {
     /// Collects diagnostics for a source, sorted by position.
+    /// Values marked [`SpecDiagnostic::with_secret`] are masked in the source kept.
     pub fn new(file: &str, text: &str, mut diagnostics: Vec<SpecDiagnostic>) -> Self {
         diagnostics.sort_by_key(|d| (d.position.offset, d.message.clone()));
+        let mut kept = text.to_owned();
+        for diagnostic in diagnostics.iter().filter(|d| d.secret) {
+            mask_value(&mut kept, diagnostic.position);
+        }
         SpecErrors {
-            source: Arc::new(NamedSource::new(file, text.to_owned())),
+            source: Arc::new(NamedSource::new(file, kept)),
             diagnostics,
         }
     }
@@ -180,6 +196,26 @@ impl fmt::Display for SpecErrors {
 }
 
 impl std::error::Error for SpecErrors {}
+
+/// Replaces the scalar at `at` (to the end of its span, or else to the
+/// next `,`, `}`, `]` or line end) with `*`, byte for byte, so every other
+/// offset stays valid.
+fn mask_value(text: &mut String, at: SourcePosition) {
+    let Some(rest) = text.get(at.offset..) else {
+        return;
+    };
+    let end = if at.len > 0 {
+        at.len
+    } else {
+        rest.find([',', '}', ']', '\n']).unwrap_or(rest.len())
+    };
+    let end = end.min(rest.len());
+    if !rest.is_char_boundary(end) {
+        return;
+    }
+    let masked: String = "*".repeat(end);
+    text.replace_range(at.offset..at.offset + masked.len(), &masked);
+}
 
 /// A [`SpecDiagnostic`] bound to its source text, renderable by miette.
 #[derive(Debug)]
@@ -240,6 +276,26 @@ impl Diagnostic for SpecReport<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_values_are_masked_in_the_kept_source() {
+        let text = "a: { url_env: \"https://h/é\", b: 1 }\n";
+        let position = SourcePosition {
+            line: 1,
+            column: 15,
+            offset: 14,
+            len: 0,
+        };
+        let errors = SpecErrors::new(
+            "m.yaml",
+            text,
+            vec![SpecDiagnostic::new("x", position).with_secret()],
+        );
+        let kept = errors.source.inner();
+        assert_eq!(kept.len(), text.len());
+        assert!(!kept.contains("https"), "{kept}");
+        assert!(kept.ends_with(", b: 1 }\n"), "{kept}");
+    }
 
     #[test]
     fn offsets_follow_lines_and_columns() {

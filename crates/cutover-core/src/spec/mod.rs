@@ -4,10 +4,12 @@
 //! - [`load`] owns the *parse* pass: YAML syntax, types, unknown keys and
 //!   missing fields, reported by serde-saphyr with their location.
 //! - [`validate`] owns the *validate* pass: ids, references, cycles, phase
-//!   pins, durations, dates and calendar names, all reported at once.
+//!   pins, durations, dates and calendar names, all reported at once;
+//!   [`communication`] checks the stakeholder sections the same way.
 //!
 //! The result is a [`Migration`], which every later module consumes.
 
+pub mod communication;
 pub mod comparison;
 pub mod component_ref;
 pub mod criterion_spec;
@@ -23,6 +25,11 @@ pub mod side_settings;
 pub mod validate;
 pub mod wire;
 
+pub use communication::model::{
+    Cadence, Channel, ChannelKind, Communication, EmailChannel, EscalationLevel, FileChannel,
+    Group, Interests, Links, Raci, SmtpTls, Stakeholder, StatusSchedule, WebhookChannel,
+    WebhookFormat,
+};
 pub use comparison::{Comparison, MemberComparison, ParitySettings, wildcard_match};
 pub use component_ref::ComponentRef;
 pub use diagnostic::{SpecDiagnostic, SpecErrors};

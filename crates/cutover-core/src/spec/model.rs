@@ -41,6 +41,8 @@ pub struct Migration {
     pub phases: Vec<PhaseSettings>,
     /// What `cutover gc` keeps.
     pub retention: Retention,
+    /// Stakeholders, channels, status-update schedule, escalation, links.
+    pub communication: super::communication::model::Communication,
 }
 
 /// What `cutover gc` keeps (`retention:` in the spec).

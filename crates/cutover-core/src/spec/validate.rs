@@ -3,7 +3,8 @@
 //! Owns every check that needs more than one value at a time or a value's
 //! meaning: the spec version, dates, calendar names, durations, component
 //! ids (format and uniqueness), dependency references and cycles, phase pins
-//! against `depends_on`, and sections this version does not support yet.
+//! against `depends_on`; the communication sections are checked by
+//! [`super::communication`] with the same [`Validator`].
 //! It reports every problem it finds, not only the first.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -31,8 +32,8 @@ use crate::graph::DependencyGraph;
 use crate::text::suggestion;
 
 /// Collects diagnostics while values are converted.
-struct Validator<'a> {
-    text: &'a str,
+pub(in crate::spec) struct Validator<'a> {
+    pub(in crate::spec) text: &'a str,
     /// The project (the spec's directory), when the spec is a file: path
     /// fields are then also resolved through the symlinks that exist.
     base: Option<&'a Path>,
@@ -40,11 +41,11 @@ struct Validator<'a> {
 }
 
 impl<'a> Validator<'a> {
-    fn at<T>(&self, spanned: &Spanned<T>) -> SourcePosition {
+    pub(in crate::spec) fn at<T>(&self, spanned: &Spanned<T>) -> SourcePosition {
         SourcePosition::from_location(&spanned.referenced, self.text)
     }
 
-    fn report(&mut self, diagnostic: SpecDiagnostic) {
+    pub(in crate::spec) fn report(&mut self, diagnostic: SpecDiagnostic) {
         self.diagnostics.push(diagnostic);
     }
 
@@ -68,7 +69,11 @@ impl<'a> Validator<'a> {
         raw.map_or(default, |raw| self.work_days(raw, path))
     }
 
-    fn wall(&mut self, raw: Option<&Spanned<String>>, path: &str) -> Option<WallDuration> {
+    pub(in crate::spec) fn wall(
+        &mut self,
+        raw: Option<&Spanned<String>>,
+        path: &str,
+    ) -> Option<WallDuration> {
         let raw = raw?;
         match WallDuration::parse(&raw.value) {
             Ok(duration) => Some(duration),
@@ -128,7 +133,7 @@ impl<'a> Validator<'a> {
     }
 
     /// Reports one path field that is not confined to the project.
-    fn path(&mut self, value: &str, at: SourcePosition, path: String) {
+    pub(in crate::spec) fn path(&mut self, value: &str, at: SourcePosition, path: String) {
         let checked = match self.base {
             Some(base) => confine::resolve(base, value).map(|_| ()),
             None => confine::ProjectPath::parse(value).map(|_| ()),
@@ -188,7 +193,6 @@ pub fn validate(
         diagnostics: Vec::new(),
     };
     check_version(&mut v, spec);
-    check_unsupported(&mut v, spec);
     let start = v.date(&spec.migration.start, "migration.start");
     let calendar = spec
         .migration
@@ -204,6 +208,7 @@ pub fn validate(
     let rollback = rollback(&mut v, spec);
     let phases = phase_settings(&mut v, spec);
     let retention = retention(&mut v, spec);
+    let communication = super::communication::communication(&mut v, spec, &components);
     match (v.diagnostics.is_empty(), start) {
         (true, Some(start)) => Ok(Migration {
             name: spec.migration.name.clone(),
@@ -217,6 +222,7 @@ pub fn validate(
             rollback,
             phases,
             retention,
+            communication,
         }),
         _ => Err(v.diagnostics),
     }
@@ -232,27 +238,6 @@ fn check_version(v: &mut Validator<'_>, spec: &MigrationSpec) {
         .with_label("only version 1 exists")
         .with_help("set `version: 1`");
         v.report(d);
-    }
-}
-
-fn check_unsupported(v: &mut Validator<'_>, spec: &MigrationSpec) {
-    let sections = [
-        ("stakeholders", spec.stakeholders.as_ref()),
-        ("channels", spec.channels.as_ref()),
-    ];
-    for (name, section) in sections {
-        if let Some(section) = section {
-            let d = SpecDiagnostic::new(
-                format!("section `{name}` is not supported yet by this version of cutover"),
-                v.at(section),
-            )
-            .with_path(name)
-            .with_label("not supported yet")
-            .with_help(format!(
-                "remove `{name}:` for now; it will not be ignored silently"
-            ));
-            v.report(d);
-        }
     }
 }
 
@@ -612,7 +597,8 @@ fn check_pin_range(v: &mut Validator<'_>, spec: &MigrationSpec) {
     }
 }
 
-fn is_valid_id(id: &str) -> bool {
+/// Whether `id` has the form of an id: `[a-z0-9][a-z0-9_-]*`.
+pub(in crate::spec) fn is_valid_id(id: &str) -> bool {
     let mut bytes = id.bytes();
     matches!(bytes.next(), Some(b'a'..=b'z' | b'0'..=b'9'))
         && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))
@@ -647,7 +633,7 @@ fn component_ids<'s>(v: &mut Validator<'_>, specs: &'s [ComponentSpec]) -> HashM
     index
 }
 
-fn suggested_id(id: &str) -> String {
+pub(in crate::spec) fn suggested_id(id: &str) -> String {
     let cleaned: String = id
         .to_ascii_lowercase()
         .chars()
@@ -789,7 +775,11 @@ fn missing_keys(v: &mut Validator<'_>, spec: &ComponentSpec) {
 
 /// The position of `key` whose value is at `value`: the key written on
 /// the same line just before it (`id: x`, `{ id: x`).
-fn key_position(text: &str, value: SourcePosition, key: &str) -> SourcePosition {
+pub(in crate::spec) fn key_position(
+    text: &str,
+    value: SourcePosition,
+    key: &str,
+) -> SourcePosition {
     let before = text.get(..value.offset).unwrap_or("");
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let Some(at) = before[line_start..].rfind(key).map(|i| line_start + i) else {

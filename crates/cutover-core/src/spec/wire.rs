@@ -7,7 +7,6 @@
 
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde::de::IgnoredAny;
 use serde_saphyr::Spanned;
 
 use super::criterion_spec::CriterionSpec;
@@ -38,14 +37,21 @@ pub struct MigrationSpec {
     /// How long cutover keeps what it captures (`cutover gc`).
     #[serde(default)]
     pub retention: Option<RetentionSection>,
-    /// Not supported yet: rejected with a clear message.
+    /// Who hears about the migration, in which wording, through which channels.
     #[serde(default)]
-    #[schemars(skip)]
-    pub stakeholders: Option<Spanned<IgnoredAny>>,
-    /// Not supported yet: rejected with a clear message.
+    pub stakeholders: Vec<super::communication::wire::StakeholderSpec>,
+    /// How messages reach stakeholders: email, webhooks, a local inbox.
     #[serde(default)]
-    #[schemars(skip)]
-    pub channels: Option<Spanned<IgnoredAny>>,
+    pub channels: Vec<super::communication::wire::ChannelSpec>,
+    /// When status updates go out, per group.
+    #[serde(default)]
+    pub schedule: Option<super::communication::wire::ScheduleSection>,
+    /// Who hears of a message nobody acknowledged, and when.
+    #[serde(default)]
+    pub escalation: Option<super::communication::wire::EscalationSection>,
+    /// Signed links to act on messages from the `cutover serve` dashboard.
+    #[serde(default)]
+    pub links: Option<super::communication::wire::LinksSection>,
     /// Per-phase gates and integration tests.
     #[serde(default)]
     pub phases: Vec<PhaseSpec>,

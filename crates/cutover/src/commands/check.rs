@@ -32,6 +32,7 @@ pub fn run(global: &GlobalArgs, args: CheckArgs, printer: &mut Printer) -> Resul
         count(migration.components.len(), "component"),
         count(edges, "dependency"),
     );
+    text.push_str(&communication_summary(&migration.communication));
     text.push_str(&match modes {
         Some(modes) => format!(
             "ok: mode file `{}` is valid: {} listed\n",
@@ -45,4 +46,19 @@ pub fn run(global: &GlobalArgs, args: CheckArgs, printer: &mut Printer) -> Resul
     });
     printer.write(&text).map_err(CliError::Stdout)?;
     Ok(exit_codes::OK)
+}
+
+/// What the communication sections hold, when the spec has stakeholders.
+fn communication_summary(communication: &cutover_core::spec::Communication) -> String {
+    if communication.stakeholders.is_empty() {
+        return String::new();
+    }
+    format!(
+        "ok: communication: {} in {}, {}, {}, {}\n",
+        count(communication.stakeholders.len(), "stakeholder"),
+        count(communication.groups().len(), "group"),
+        count(communication.channels.len(), "channel"),
+        count(communication.schedule.len(), "status-update cadence"),
+        count(communication.escalation.len(), "escalation level"),
+    )
 }

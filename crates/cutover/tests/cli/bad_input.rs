@@ -47,9 +47,9 @@ fn deeply_nested_yaml_is_an_error_not_a_crash() {
     );
     let stderr = rejected(&spec, "migration.yaml:17:");
     assert!(!stderr.contains("budget"), "{stderr}");
-    // `stakeholders` takes any value, so only the parser's own limits stop it.
+    // Block nesting under a list of mappings stops at the first nested list.
     let spec = format!("{VALID}stakeholders:\n{}", nested_block(3_000));
-    let stderr = rejected(&spec, "nested too deeply");
+    let stderr = rejected(&spec, "migration.yaml:19:5: expected mapping start");
     assert!(!stderr.contains("budget"), "{stderr}");
 }
 

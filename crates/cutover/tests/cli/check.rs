@@ -208,9 +208,9 @@ fn unknown_day_name() {
 }
 
 #[test]
-fn unsupported_section_is_not_ignored() {
-    let spec = format!("{VALID}stakeholders:\n  - name: ops\n");
-    rejects(&spec, "18:3", "section `stakeholders` is not supported yet");
+fn a_stakeholder_without_a_group_is_located() {
+    let spec = format!("{VALID}stakeholders:\n  - id: ops\n");
+    rejects(&spec, "18:5", "missing required key `group`");
 }
 
 #[test]
@@ -345,4 +345,125 @@ fn output_comparators_are_checked_where_they_are_written() {
         &outputs[..outputs.find("      - { path: r.json").unwrap_or(0)]
     );
     Test::new().spec(&valid).args(&["check"]).run().code(0);
+}
+
+/// The communication sections as a team writes them, with each kind of
+/// channel and every optional key.
+const COMMUNICATION: &str = "\
+stakeholders:
+  - id: backend-devs
+    name: Backend developers
+    group: developers
+    raci: responsible
+    cares_about: { owners: [backend], components: [base-image], phases: [1] }
+    channels: [mail, chat, inbox]
+    email: [backend@example.com]
+  - id: security
+    group: { custom: security }
+    channels: [inbox]
+channels:
+  - id: mail
+    email: { from: Desk <desk@example.com>, host_env: SMTP_HOST, tls: tls, username_env: SMTP_USER, password_env: SMTP_PASSWORD, ca_file_env: SMTP_CA }
+  - id: chat
+    webhook: { url_env: CHAT_URL, secret_env: CHAT_SECRET, format: mattermost }
+  - id: inbox
+    file: { dir: comms/inbox }
+schedule:
+  time_zone: America/New_York
+  status_updates:
+    - { group: developers, every: two_weeks, on: fri, at: \"16:30\" }
+    - { group: { custom: security }, every: day, at: \"08:00\", time_zone: UTC }
+escalation:
+  levels:
+    - { who: [backend-devs], within: 30m }
+    - { who: [security], within: 1d }
+links: { server_url: \"https://cutover.example.com/\", secret_env: LINK_KEY, valid_for: 12h }
+";
+
+#[test]
+fn accepts_the_communication_sections() {
+    Test::new()
+        .spec(&format!("{VALID}{COMMUNICATION}"))
+        .args(&["check"])
+        .run()
+        .code(0)
+        .stdout_has(
+            "2 stakeholders in 2 groups, 3 channels, 2 status-update cadences, 2 escalation levels",
+        );
+}
+
+#[test]
+fn communication_sections_report_every_problem_at_its_place() {
+    let spec = format!(
+        "{VALID}{}",
+        COMMUNICATION
+            .replace("group: developers", "group: developer")
+            .replace(
+                "channels: [mail, chat, inbox]",
+                "channels: [mial, chat, inbox]"
+            )
+            .replace("[backend@example.com]", "[backend]")
+            .replace("owners: [backend]", "owners: [backnd]")
+            .replace("host_env: SMTP_HOST", "host_env: \"smtp://u:pw@host\"")
+            .replace("format: mattermost", "format: matermost")
+            .replace("dir: comms/inbox", "dir: ../inbox")
+            .replace("on: fri", "on: fr")
+            .replace("\"08:00\"", "\"8am\"")
+            .replace("time_zone: UTC", "time_zone: Mars/Olympus")
+            .replace("[security], within", "[securty], within")
+            .replace("within: 30m", "within: 30 minutes")
+            .replace("https://cutover", "cutover")
+    );
+    let stderr = rejects(&spec, "20:12", "unknown value `developer`");
+    for expected in [
+        "migration.yaml:20:12: unknown value `developer`",
+        "did you mean `developers`?",
+        "migration.yaml:22:29: no component is owned by `backnd` (at `stakeholders[0].cares_about.owners[0]`)",
+        "migration.yaml:23:16: unknown channel `mial` (at `stakeholders[0].channels[0]`)",
+        "did you mean `mail`?",
+        "migration.yaml:24:13: `backend` is not a mail address (at `stakeholders[0].email[0]`)",
+        "migration.yaml:30:55: not the name of an environment variable (at `channels[0].email.host_env`)",
+        "migration.yaml:32:68: unknown value `matermost`",
+        "migration.yaml:34:18: path `../inbox` leaves the project",
+        "migration.yaml:38:16: unknown value `developer`",
+        "migration.yaml:38:49: unknown day name `fr` (at `schedule.status_updates[0].on`)",
+        "migration.yaml:39:54: invalid time of day `8am` (at `schedule.status_updates[1].at`)",
+        "migration.yaml:39:72: unknown time zone `Mars/Olympus` (at `schedule.status_updates[1].time_zone`)",
+        "migration.yaml:42:38: invalid duration `30 minutes`",
+        "migration.yaml:43:15: unknown stakeholder `securty` (at `escalation.levels[1].who[0]`)",
+        "migration.yaml:44:22: `cutover.example.com/` is not an http(s) URL (at `links.server_url`)",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing {expected:?} in:\n{stderr}"
+        );
+    }
+    // A secret written where its variable's name belongs is never repeated.
+    assert!(!stderr.contains("u:pw@host"), "{stderr}");
+}
+
+#[test]
+fn a_channel_is_exactly_one_kind_and_email_needs_addresses() {
+    let spec = format!(
+        "{VALID}stakeholders:\n  - {{ id: ops, group: operations, channels: [mail] }}\n\
+         channels:\n  - id: mail\n    email: {{ from: a@b.c, host_env: H }}\n    file: {{ dir: inbox }}\n"
+    );
+    let stderr = rejects(
+        &spec,
+        "20:9",
+        "channel `mail` is more than one kind of channel",
+    );
+    assert!(
+        stderr.contains("unknown channel `mail`"),
+        "a broken channel is not defined: {stderr}"
+    );
+    let spec = format!(
+        "{VALID}stakeholders:\n  - {{ id: ops, group: operations, channels: [mail] }}\n\
+         channels:\n  - id: mail\n    email: {{ from: a@b.c, host_env: H }}\n"
+    );
+    rejects(
+        &spec,
+        "18:11",
+        "stakeholder `ops` has an email channel but no address",
+    );
 }

@@ -49,6 +49,19 @@ fn phases_sections_are_accepted_as_the_readme_says() {
 }
 
 #[test]
+fn communication_sections_check() {
+    let text = readme();
+    let spec = yaml_block_after(&text, "<!-- minimal-spec")
+        + &yaml_block_after(&text, "<!-- communication-spec");
+    Test::new()
+        .spec(&spec)
+        .args(&["check"])
+        .run()
+        .code(0)
+        .stdout_has("2 stakeholders in 2 groups, 3 channels");
+}
+
+#[test]
 fn readme_links_nothing_outside_the_repository_and_names_outputs_and_exit_codes() {
     let text = readme();
     assert!(!text.contains("../shared"), "README links ../shared");
