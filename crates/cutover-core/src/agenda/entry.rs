@@ -7,7 +7,11 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use crate::plan::{Phase, Plan};
-use crate::spec::Migration;
+use crate::spec::model::WEEKDAYS;
+use crate::spec::{Cadence, Migration, StatusSchedule};
+
+/// How long a status update's calendar slot lasts: time to read it.
+const STATUS_MINUTES: i64 = 30;
 use crate::training::{Session, TrainingPlan, training_plan};
 
 /// Every dated entry of a migration.
@@ -106,6 +110,13 @@ pub fn agenda(migration: &Migration, plan: &Plan) -> Agenda {
 pub fn agenda_with(migration: &Migration, plan: &Plan, training: &TrainingPlan) -> Agenda {
     let domain = uid_domain(&migration.name);
     let mut dated: Vec<AgendaEntry> = Vec::new();
+    let first = plan.phases.iter().map(|p| p.start).min();
+    let last = plan.phases.iter().map(|p| p.retirement).max();
+    if let (Some(first), Some(last)) = (first, last) {
+        for schedule in &migration.communication.schedule {
+            dated.extend(status_entry(migration, schedule, (first, last), &domain));
+        }
+    }
     for phase in &plan.phases {
         dated.extend(phase_entries(migration, phase, &domain));
     }
@@ -121,6 +132,73 @@ pub fn agenda_with(migration: &Migration, plan: &Plan, training: &TrainingPlan) 
         name: migration.name.clone(),
         entries: dated,
     }
+}
+
+/// A group's status updates from the plan's first day to its last
+/// retirement date, as one recurring entry (`None` when no slot falls in
+/// that span).
+fn status_entry(
+    migration: &Migration,
+    schedule: &StatusSchedule,
+    (from, until): (Date, Date),
+    domain: &str,
+) -> Option<AgendaEntry> {
+    let calendar = &migration.calendar;
+    let slots = schedule.occurrences(from, until, migration.start, calendar);
+    let (first, last) = (slots.first()?, slots.last()?);
+    let (weekdays, interval, except) = match schedule.cadence {
+        Cadence::Weekly(day) => (vec![day], 1, Vec::new()),
+        Cadence::Fortnightly(day) => (vec![day], 2, Vec::new()),
+        Cadence::Daily => {
+            let worked: Vec<Weekday> = WEEKDAYS
+                .iter()
+                .zip(calendar.workdays)
+                .filter(|(_, worked)| *worked)
+                .map(|((_, day), _)| *day)
+                .collect();
+            // Holidays fall on worked week days but get no update.
+            let holidays = calendar
+                .holidays
+                .iter()
+                .filter(|d| (from..=until).contains(*d) && worked.contains(&d.weekday()))
+                .map(|d| d.to_datetime(schedule.at))
+                .collect();
+            (worked, 1, holidays)
+        }
+    };
+    let group = schedule.group.name();
+    let audience: Vec<&str> = migration
+        .communication
+        .stakeholders
+        .iter()
+        .filter(|s| s.group == schedule.group)
+        .map(|s| s.name.as_str())
+        .collect();
+    Some(AgendaEntry {
+        uid: format!("status-update-{group}@{domain}"),
+        kind: EntryKind::StatusUpdate,
+        summary: format!("{}: status update to {group}", migration.name),
+        description: format!(
+            "{}: `cutover comms send` delivers the {group} digest of what happened since the last one to {}.",
+            schedule.describe(),
+            if audience.is_empty() {
+                "the group".to_owned()
+            } else {
+                audience.join(", ")
+            }
+        ),
+        when: When::Series(Series {
+            first: first.datetime(),
+            time_zone_name: schedule.time_zone_name.clone(),
+            time_zone: schedule.time_zone.clone(),
+            minutes: STATUS_MINUTES,
+            weekdays,
+            interval,
+            last: last.timestamp(),
+            except,
+            occurrences: slots.len(),
+        }),
+    })
 }
 
 /// A phase's start, gate review and retirement.

@@ -128,6 +128,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn observances_start_at_the_real_transitions_in_the_offset_before() {
+        let berlin = TimeZone::get("Europe/Berlin").expect("bundled tzdb");
+        let from: Timestamp = "2027-01-04T08:00:00Z".parse().expect("time");
+        let until: Timestamp = "2027-04-13T06:30:00Z".parse().expect("time");
+        let text = vtimezone("Europe/Berlin", &berlin, from, until).to_string();
+        let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+        assert_eq!(
+            lines,
+            [
+                "BEGIN:VTIMEZONE",
+                "TZID:Europe/Berlin",
+                "BEGIN:STANDARD",
+                "DTSTART:20261025T030000",
+                "TZOFFSETFROM:+0200",
+                "TZOFFSETTO:+0100",
+                "TZNAME:CET",
+                "END:STANDARD",
+                "BEGIN:DAYLIGHT",
+                "DTSTART:20270328T020000",
+                "TZOFFSETFROM:+0100",
+                "TZOFFSETTO:+0200",
+                "TZNAME:CEST",
+                "END:DAYLIGHT",
+                "END:VTIMEZONE",
+            ]
+        );
+        let utc = vtimezone("UTC", &TimeZone::UTC, from, until).to_string();
+        assert!(utc.contains("DTSTART:19700101T000000\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0000"));
+    }
+
+    #[test]
     fn offsets_are_written_as_rfc_5545_utc_offsets() {
         assert_eq!(utc_offset(Offset::constant(1)), "+0100");
         assert_eq!(

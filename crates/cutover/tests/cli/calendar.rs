@@ -187,3 +187,77 @@ fn bad_input_is_refused_and_nothing_is_written() {
     let calendar = read_ics(&test.path().join("old.ics"));
     assert!(uids(&calendar).contains(&"phase-1-start@demo.cutover".to_owned()));
 }
+
+#[test]
+fn status_updates_recur_per_group_in_the_schedules_time_zone_across_daylight_saving() {
+    let test = Test::new();
+    let path = test.path().join("agenda.ics");
+    Test::at(test.path())
+        .args(&[
+            "--spec",
+            &example_spec(),
+            "comms",
+            "schedule",
+            "--ics",
+            "agenda.ics",
+        ])
+        .run()
+        .code(0)
+        .stdout_has("4 recurring status updates");
+    let calendar = read_ics(&path);
+    let series = |group: &str| -> (String, Vec<String>) {
+        let event = events(&calendar)
+            .iter()
+            .find(|e| e["uid"] == format!("status-update-{group}@orchestrator-to-dagger.cutover"))
+            .unwrap_or_else(|| panic!("no status updates to {group}"));
+        assert_eq!(event["tzid"], "Europe/Berlin");
+        let slots = event["occurrences"].as_array().expect("timed");
+        (
+            event["local_time"].as_str().expect("time").to_owned(),
+            slots
+                .iter()
+                .map(|s| s.as_str().expect("instant").to_owned())
+                .collect(),
+        )
+    };
+    // The example: management every Monday 09:00, developers every Tuesday
+    // 10:00, operations every work day 08:30, end users every other
+    // Thursday 14:00 — from the plan's first day (Monday 2027-01-04) to its
+    // last retirement date (2027-04-13). Berlin moves to summer time on
+    // 2027-03-28, so 09:00 is 08:00Z before and 07:00Z after.
+    let (at, management) = series("management");
+    assert_eq!(at, "09:00");
+    assert_eq!(management.len(), 15);
+    assert_eq!(management[0], "2027-01-04T08:00:00Z");
+    assert!(management.contains(&"2027-03-22T08:00:00Z".to_owned()));
+    assert!(management.contains(&"2027-03-29T07:00:00Z".to_owned()));
+    assert_eq!(management[14], "2027-04-12T07:00:00Z");
+    let (at, developers) = series("developers");
+    assert_eq!((at.as_str(), developers.len()), ("10:00", 15));
+    assert_eq!(developers[0], "2027-01-05T09:00:00Z");
+    // Every work day: weekends and the two holidays in range have none.
+    let (at, operations) = series("operations");
+    assert_eq!((at.as_str(), operations.len()), ("08:30", 70));
+    for holiday in ["2027-01-18", "2027-02-15", "2027-01-09", "2027-01-10"] {
+        assert!(
+            !operations.iter().any(|slot| slot.starts_with(holiday)),
+            "an update on {holiday}"
+        );
+    }
+    assert!(operations.contains(&"2027-01-19T07:30:00Z".to_owned()));
+    assert_eq!(operations[69], "2027-04-13T06:30:00Z");
+    let (at, end_users) = series("end_users");
+    assert_eq!(at, "14:00");
+    assert_eq!(
+        end_users,
+        [
+            "2027-01-07T13:00:00Z",
+            "2027-01-21T13:00:00Z",
+            "2027-02-04T13:00:00Z",
+            "2027-02-18T13:00:00Z",
+            "2027-03-04T13:00:00Z",
+            "2027-03-18T13:00:00Z",
+            "2027-04-01T12:00:00Z"
+        ]
+    );
+}

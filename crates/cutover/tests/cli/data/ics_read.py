@@ -37,7 +37,8 @@ def occurrences(event, own_zones):
         until = event["RRULE"].get("UNTIL")[0]
         until_local = until.astimezone(system).replace(tzinfo=None)
         rule = ";".join(p for p in rule.split(";") if not p.startswith("UNTIL="))
-        slots = list(rrule.rrulestr(rule, dtstart=local, until=until_local))
+        rule += until_local.strftime(";UNTIL=%Y%m%dT%H%M%S")
+        slots = list(rrule.rrulestr(rule, dtstart=local))
     else:
         slots = [local]
     exdates = event.get("EXDATE", [])
