@@ -11,5 +11,6 @@ mod training_plan;
 pub use concept::{Concept, Use, concepts};
 pub use session::{SESSION_HOURS, SESSION_SPREAD_DAYS, Session};
 pub use training_plan::{
-    ConceptNeed, ConceptUse, LEAD_TIME_DAYS, TeamTraining, TrainingPlan, training_plan,
+    ConceptNeed, ConceptUse, Invitee, LEAD_TIME_DAYS, TeamTraining, TrainingPlan, invitees,
+    training_plan,
 };

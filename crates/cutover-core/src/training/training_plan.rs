@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::concept::{Concept, concepts};
 use super::session::{Session, sessions};
 use crate::plan::{Plan, work_days_before};
-use crate::spec::Migration;
+use crate::spec::{Group, Migration};
 
 /// Work days between a concept being taught and the first component that
 /// needs it entering shadow: time to practise on the team's own port.
@@ -49,6 +49,17 @@ pub struct TeamTraining {
     pub sessions: Vec<Session>,
     /// Teaching time of all its sessions.
     pub hours: f64,
+    /// Stakeholders its sessions are for (see [`invitees`]).
+    pub invitees: Vec<Invitee>,
+}
+
+/// A stakeholder invited to a team's sessions.
+#[derive(Debug, Clone, Serialize)]
+pub struct Invitee {
+    /// Stakeholder id.
+    pub id: String,
+    /// Their name.
+    pub name: String,
 }
 
 /// One concept a team needs.
@@ -127,6 +138,7 @@ fn team_training(
     needs.sort_by_key(|need| need.needed_by);
     let sessions = sessions(team, &needs);
     let hours = sessions.iter().map(|s| s.hours).sum();
+    let invitees = invitees(migration, plan, members);
     Some(TeamTraining {
         team: team.to_owned(),
         components: members
@@ -138,7 +150,35 @@ fn team_training(
         needs,
         sessions,
         hours,
+        invitees,
     })
+}
+
+/// The stakeholders who change a team's definitions — developers,
+/// administrators and the project's own groups (not operations, management
+/// or end users) — whose interests cover one of its components.
+pub fn invitees(migration: &Migration, plan: &Plan, members: &[usize]) -> Vec<Invitee> {
+    migration
+        .communication
+        .stakeholders
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.group,
+                Group::Developers | Group::Administrators | Group::Custom(_)
+            )
+        })
+        .filter(|s| {
+            members.iter().any(|&i| {
+                let phase = plan.components.get(i).map(|c| c.phase);
+                s.interests.covers(&migration.components[i], phase)
+            })
+        })
+        .map(|s| Invitee {
+            id: s.id.clone(),
+            name: s.name.clone(),
+        })
+        .collect()
 }
 
 /// What `members` need of `concept`, if any of them does.

@@ -110,6 +110,8 @@ fn docs_on_the_example_write_every_deliverable_specific_to_it() {
             "{team}: first shadow {line} missing"
         );
     }
+    // Sessions are for the stakeholders who change the team's definitions.
+    assert!(training.contains("Invited: Orchestration developers (`orchestration-devs`)."));
     // Concepts follow from what the components use.
     assert!(training.contains("`token-management`: secrets `VAULT_TOKEN`"));
     assert!(training.contains("`release-pipeline`: side effects"));
