@@ -10,7 +10,8 @@
 //! 2. Engines: [`plan`], [`criteria`], [`exec`], [`store`] (the only SQL; one
 //!    seam for more backends), [`snapshot`], [`report`], [`gate`],
 //!    [`status`], [`testing`], [`benchmark`], [`spool`] (run records kept
-//!    on the runner until the store has them).
+//!    on the runner until the store has them), [`comms`] (events become
+//!    messages; channels deliver them).
 //! 3. Operations, each on a [`workspace::Workspace`]: [`ops`] (advance,
 //!    rollback, decide, evaluate a gate), [`router`] (run), [`rollback`]
 //!    (the journaled procedure, triggers, drills), [`docs`].
@@ -21,6 +22,7 @@ pub mod benchmark;
 pub mod calibrate;
 pub mod capability;
 pub mod ci;
+pub mod comms;
 pub mod criteria;
 pub mod docs;
 pub mod doctor;

@@ -3,8 +3,9 @@
 //! state directory, the committed mode file and the store.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
+use crate::comms::Composer;
 use crate::lifecycle::{ModeState, Target};
 use crate::mode_file::{MODE_FILE_NAME, ModeFile, ModeFileError};
 use crate::modes::ResolvedMode;
@@ -32,6 +33,8 @@ pub struct Workspace {
     /// Where the store is (a run's delivery opens its own connection).
     pub location: StoreLocation,
     plan: OnceLock<Result<Plan, PlanError>>,
+    /// What turns events into stakeholders' messages (none without stakeholders).
+    composer: Option<Arc<Composer>>,
 }
 
 /// Why a workspace could not be opened.
@@ -136,18 +139,27 @@ impl Workspace {
         Ok((workspace, unavailable))
     }
 
+    /// The workspace; with stakeholders in the spec, the store gets the
+    /// [`Composer`] as its notifier, so every event that concerns people
+    /// is written with its messages.
     fn assemble(
         migration: Migration,
         base_dir: PathBuf,
         state: &StoreLocation,
-        store: Store,
+        mut store: Store,
         mode_file: Option<ModeFile>,
     ) -> Workspace {
         let state_dir = state
             .file()
             .and_then(Path::parent)
             .map_or_else(|| base_dir.join(".cutover"), Path::to_owned);
+        let composer = (!migration.communication.stakeholders.is_empty())
+            .then(|| Arc::new(Composer::new(migration.clone(), &base_dir)));
+        if let Some(composer) = &composer {
+            store.set_notifier(composer.clone());
+        }
         Workspace {
+            composer,
             store,
             location: state.clone(),
             mode_file_path: base_dir.join(MODE_FILE_NAME),
@@ -219,6 +231,11 @@ impl Workspace {
         Ok(ModeFile::from_states(&self.migration, |id| {
             states.get(id).copied().unwrap_or_default()
         }))
+    }
+
+    /// What turns events into stakeholders' messages, when the spec has stakeholders.
+    pub fn composer(&self) -> Option<Arc<Composer>> {
+        self.composer.clone()
     }
 
     /// The plan, built on first use and kept.

@@ -10,6 +10,7 @@
 mod app;
 mod auth;
 mod error;
+mod outbox;
 mod routes;
 mod tls;
 pub mod tokens;

@@ -61,11 +61,15 @@ pub fn router(app: App) -> Router {
         .route(paths::OVERRIDES, get(overrides).post(set_override))
         .route(paths::OVERRIDE_CLEAR, post(clear_override))
         .route(paths::EXPORT, get(export))
+        .route(paths::OUTBOX, get(crate::outbox::list))
+        .route(paths::OUTBOX_DELIVERY, post(crate::outbox::record_delivery))
+        .route(paths::OUTBOX_ACK, post(crate::outbox::acknowledge))
+        .route(paths::OUTBOX_ESCALATE, post(crate::outbox::escalate))
         .with_state(app)
 }
 
 /// The event as the caller wrote it, with the caller as its actor.
-fn attributed(mut event: NewEvent, caller: &Caller) -> NewEvent {
+pub(crate) fn attributed(mut event: NewEvent, caller: &Caller) -> NewEvent {
     event.actor.clone_from(&caller.name);
     event
 }
@@ -111,7 +115,12 @@ async fn change_modes(
                     (update, attributed(change.event.clone(), &auth.caller))
                 })
                 .collect();
-            store.change_modes(changes)
+            let also = body
+                .also
+                .iter()
+                .map(|event| attributed(event.clone(), &auth.caller))
+                .collect();
+            store.change_modes(changes, also)
         })
         .await?;
     Ok(Json(api::RestorePoints { ids }))
@@ -387,8 +396,11 @@ async fn finish_rollback_step(
     Path((journal, step)): Path<(i64, usize)>,
     Json(body): Json<api::EventBody>,
 ) -> Answer<api::Done> {
-    let event = attributed(body.event, &auth.caller);
-    app.with_store(move |store| store.finish_rollback_step(journal, step, &event))
+    let events = std::iter::once(body.event)
+        .chain(body.also)
+        .map(|event| attributed(event, &auth.caller))
+        .collect();
+    app.with_store(move |store| store.finish_rollback_step(journal, step, events))
         .await?;
     Ok(Json(api::Done { done: true }))
 }
@@ -401,7 +413,13 @@ async fn open_decision(
     let actor = auth.caller.name;
     let id = app
         .with_store(move |store| {
-            store.open_decision(&body.component, &body.trigger, &body.evidence, &actor)
+            store.open_decision_with_messages(
+                &body.component,
+                &body.trigger,
+                &body.evidence,
+                &actor,
+                body.messages,
+            )
         })
         .await?;
     Ok(Json(api::MaybeId { id }))
@@ -425,8 +443,16 @@ async fn decide(
 ) -> Answer<api::Done> {
     body.decision.id = id;
     let actor = auth.caller.name;
-    app.with_store(move |store| store.decide(&body.decision, body.outcome, &actor, &body.reason))
-        .await?;
+    app.with_store(move |store| {
+        store.decide_with_messages(
+            &body.decision,
+            body.outcome,
+            &actor,
+            &body.reason,
+            body.messages,
+        )
+    })
+    .await?;
     Ok(Json(api::Done { done: true }))
 }
 

@@ -101,14 +101,24 @@ pub enum Command {
     Restore(RestoreArgs),
     /// Serve the state store over HTTP to CI runners and operators (bearer tokens with roles).
     Serve(ServeArgs),
-    /// Stakeholder communication: the migration's schedule as a calendar.
+    /// Stakeholder messages: the outbox, sending, acknowledging, escalating, the calendar.
     #[command(subcommand)]
     Comms(CommsCommand),
 }
 
-/// `cutover comms`.
+/// `cutover comms …`.
 #[derive(Debug, Subcommand)]
 pub enum CommsCommand {
+    /// Messages of the outbox: pending (with the next attempt), sent, failed.
+    Outbox(OutboxArgs),
+    /// Deliver what is due (status updates first); retries with backoff.
+    Send(SendArgs),
+    /// Acknowledge a message (its id or key): it stops escalating.
+    Ack(AckArgs),
+    /// Record what became overdue, and escalate unacknowledged messages one level (cron-safe).
+    Escalate,
+    /// Announce the plan to every stakeholder.
+    Announce,
     /// Status updates, phase starts, gates, retirement dates and training
     /// sessions; as iCalendar with `--ics FILE`, else as a table.
     Schedule(ScheduleArgs),
@@ -121,6 +131,46 @@ pub struct ScheduleArgs {
     /// keeps every event's UID, so calendars update instead of duplicating.
     #[arg(long, value_name = "FILE")]
     pub ics: Option<PathBuf>,
+}
+
+/// `cutover comms outbox`.
+#[derive(Debug, Args)]
+pub struct OutboxArgs {
+    /// Only messages with this status.
+    #[arg(long, value_enum)]
+    pub status: Option<MessageStatusChoice>,
+    /// At most this many, the newest.
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+}
+
+/// A message status on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MessageStatusChoice {
+    /// Not delivered yet.
+    Pending,
+    /// Delivered.
+    Sent,
+    /// Given up on.
+    Failed,
+}
+
+/// `cutover comms send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// Show what would be sent; send and record nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `cutover comms ack`.
+#[derive(Debug, Args)]
+pub struct AckArgs {
+    /// The message: its id, or its key (or the key's first characters) as messages print it.
+    pub message: String,
 }
 
 /// `cutover restore`.

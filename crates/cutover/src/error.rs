@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use cutover_core::benchmark::BenchError;
 use cutover_core::gate::GateError;
 use cutover_core::mode_file::ModeFileError;
+use cutover_core::ops::comms::CommsError;
 use cutover_core::ops::{CalibrateError, ChangeError, DecideError, DriftError, GcError};
 use cutover_core::plan::PlanError;
 use cutover_core::report::ReportError;
@@ -143,6 +144,9 @@ pub enum CliError {
         #[source]
         source: std::io::Error,
     },
+    /// A communication operation failed.
+    #[error(transparent)]
+    Comms(#[from] cutover_core::ops::comms::CommsError),
     /// A run that could not happen.
     #[error("failed to run `{component}`")]
     Run {
@@ -221,6 +225,14 @@ impl CliError {
             CliError::Serve(cutover_server::ServeError::Tls(_)) => exit_codes::BAD_INPUT,
             CliError::Store(StoreError::CaFile { .. }) => exit_codes::BAD_INPUT,
             CliError::Serve(_) => exit_codes::FAILURE,
+            CliError::Comms(
+                CommsError::UnknownMessage(_)
+                | CommsError::AmbiguousMessage(..)
+                | CommsError::NoStakeholders
+                | CommsError::Clock(_)
+                | CommsError::Plan(_),
+            ) => exit_codes::BAD_INPUT,
+            CliError::Comms(CommsError::Store(_)) => exit_codes::FAILURE,
             CliError::Report(_)
             | CliError::Write { .. }
             | CliError::Stdout(_)

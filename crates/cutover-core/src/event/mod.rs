@@ -3,17 +3,21 @@
 //!
 //! Events are written in exactly one place (the store's `events` table
 //! family, inside the transaction of the change they describe) and read back
-//! typed by `cutover log`, the documents and — next — the stakeholder outbox
-//! and the server. Their JSON form (`{"id", "at", "component", "actor",
+//! typed by `cutover log`, the documents, the stakeholder outbox and the
+//! server. An event that concerns stakeholders carries its messages
+//! ([`NewMessage`]), written with it in one transaction. Their JSON form (`{"id", "at", "component", "actor",
 //! "reason", "kind", "detail"}`, `detail` typed per `kind`) is documented by
 //! `schema/event.schema.json`, generated from these types; a test fails when
 //! the committed copy drifts.
 
 mod decision;
+mod message;
 mod record;
+mod summary;
 
 pub use decision::DecisionOutcome;
+pub use message::{MessageAction, MessageKind, NewMessage, Notifier};
 pub use record::{
-    Event, EventKind, EventLog, EventRecord, GateEvidence, NewEvent, NoiseRuleRecord, SourceDigest,
-    event_schema,
+    Event, EventKind, EventLog, EventRecord, FailedTest, GateEvidence, NewEvent, NoiseRuleRecord,
+    PhaseAnnouncement, SourceDigest, StepRecord, event_schema,
 };

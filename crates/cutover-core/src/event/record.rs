@@ -59,6 +59,10 @@ pub enum Event {
         /// Evidence of each enforced criterion that kept it from passing.
         #[serde(default)]
         blocking: Vec<String>,
+        /// The verdict of the target's previous evaluation, when one is
+        /// recorded: a failure after a failure notifies nobody again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous: Option<Verdict>,
     },
     /// A rollback trigger's condition held.
     TriggerFired {
@@ -155,6 +159,147 @@ pub enum Event {
         /// Paths restored.
         restored: Vec<String>,
     },
+    /// The plan was announced to every stakeholder (`cutover comms announce`).
+    PlanAnnounced {
+        /// The phases with their dates.
+        phases: Vec<PhaseAnnouncement>,
+        /// The last day of the plan.
+        #[schemars(with = "String")]
+        end: jiff::civil::Date,
+    },
+    /// A phase entered shadow (its components' first step, `cutover advance PHASE`).
+    PhaseStarted {
+        /// The phase number.
+        phase: u32,
+        /// Its components.
+        components: Vec<String>,
+    },
+    /// Every component of a phase runs on Dagger (dagger or retired).
+    PhaseCompleted {
+        /// The phase number.
+        phase: u32,
+        /// Its components.
+        components: Vec<String>,
+    },
+    /// A rollback finished its last step (one event for the whole target).
+    RollbackCompleted {
+        /// What was rolled back: a component id or a phase.
+        target: String,
+        /// The rollback journal.
+        journal: i64,
+        /// Each component with the modes it went from and to.
+        steps: Vec<StepRecord>,
+    },
+    /// Acceptance or integration tests failed (`cutover test`).
+    TestsFailed {
+        /// What was tested: a component id, a phase, or every test.
+        target: String,
+        /// The failed tests.
+        failed: Vec<FailedTest>,
+        /// Tests run.
+        total: u32,
+    },
+    /// A decision point passed its deadline undecided (`cutover comms escalate`).
+    DecisionExpired {
+        /// The decision point.
+        decision: i64,
+        /// The trigger that opened it.
+        trigger: String,
+        /// The evidence it was opened with.
+        evidence: String,
+        /// When the decision was due.
+        #[schemars(with = "String")]
+        due: jiff::Timestamp,
+    },
+    /// A phase's planned gate date passed before all of it ran on Dagger
+    /// (`cutover comms escalate`).
+    GateDateMissed {
+        /// The phase number.
+        phase: u32,
+        /// The gate date of the plan.
+        #[schemars(with = "String")]
+        planned: jiff::civil::Date,
+        /// Its components not on Dagger yet.
+        behind: Vec<String>,
+    },
+    /// A legacy definition changed after the component entered shadow:
+    /// its port may miss the change (`cutover comms escalate`).
+    DriftSeen {
+        /// The baseline digest recorded on entering shadow.
+        baseline: Option<String>,
+        /// The digest of `legacy.sources` now.
+        digest: String,
+        /// Each legacy source file with its digest (null: missing).
+        files: Vec<SourceDigest>,
+    },
+    /// A status update: the digest of what happened since the last one for
+    /// the group (`cutover comms send`, when the schedule says it is due).
+    StatusUpdate {
+        /// The group it went to.
+        group: String,
+        /// The scheduled time it stands for.
+        #[schemars(with = "String")]
+        slot: jiff::Timestamp,
+        /// Events it covers, by id: after `after`, up to and including `until`.
+        after: Option<i64>,
+        /// The last event it covers.
+        until: Option<i64>,
+    },
+    /// An unacknowledged message moved one escalation level up (`cutover comms escalate`).
+    MessageEscalated {
+        /// The first message of the thread (the one not acknowledged).
+        message: i64,
+        /// The level it reached.
+        level: u32,
+    },
+    /// Someone acknowledged a message, and with it its thread (`cutover comms ack`).
+    MessageAcknowledged {
+        /// The first message of the thread.
+        message: i64,
+    },
+}
+
+/// One phase as the plan announcement gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PhaseAnnouncement {
+    /// Its number.
+    pub number: u32,
+    /// Its name.
+    pub name: String,
+    /// Its first day.
+    #[schemars(with = "String")]
+    pub start: jiff::civil::Date,
+    /// Its gate date.
+    #[schemars(with = "String")]
+    pub end: jiff::civil::Date,
+    /// Its components.
+    pub components: Vec<String>,
+}
+
+/// One component of a finished rollback.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct StepRecord {
+    /// The component.
+    pub component: String,
+    /// Its mode before.
+    pub from: ModeState,
+    /// The mode restored.
+    pub to: ModeState,
+}
+
+/// One failed test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FailedTest {
+    /// The test's name.
+    pub test: String,
+    /// Its component (none: a phase's integration test).
+    pub component: Option<String>,
+    /// Its phase (integration tests).
+    pub phase: Option<u32>,
+    /// The side it ran against.
+    pub side: crate::lifecycle::Side,
+    /// Why it failed.
+    pub failure: Option<String>,
 }
 
 /// One learned `normalize` rule, as recorded.
@@ -203,11 +348,33 @@ pub enum EventKind {
     NoiseCalibrated,
     /// [`Event::SnapshotRestored`].
     SnapshotRestored,
+    /// [`Event::PlanAnnounced`].
+    PlanAnnounced,
+    /// [`Event::PhaseStarted`].
+    PhaseStarted,
+    /// [`Event::PhaseCompleted`].
+    PhaseCompleted,
+    /// [`Event::RollbackCompleted`].
+    RollbackCompleted,
+    /// [`Event::TestsFailed`].
+    TestsFailed,
+    /// [`Event::DecisionExpired`].
+    DecisionExpired,
+    /// [`Event::GateDateMissed`].
+    GateDateMissed,
+    /// [`Event::DriftSeen`].
+    DriftSeen,
+    /// [`Event::StatusUpdate`].
+    StatusUpdate,
+    /// [`Event::MessageEscalated`].
+    MessageEscalated,
+    /// [`Event::MessageAcknowledged`].
+    MessageAcknowledged,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 12] = [
+    pub const ALL: [EventKind; 23] = [
         EventKind::ModeAdvanced,
         EventKind::RolledBack,
         EventKind::GateEvaluated,
@@ -220,6 +387,17 @@ impl EventKind {
         EventKind::OverrideCleared,
         EventKind::NoiseCalibrated,
         EventKind::SnapshotRestored,
+        EventKind::PlanAnnounced,
+        EventKind::PhaseStarted,
+        EventKind::PhaseCompleted,
+        EventKind::RollbackCompleted,
+        EventKind::TestsFailed,
+        EventKind::DecisionExpired,
+        EventKind::GateDateMissed,
+        EventKind::DriftSeen,
+        EventKind::StatusUpdate,
+        EventKind::MessageEscalated,
+        EventKind::MessageAcknowledged,
     ];
 }
 
@@ -239,6 +417,17 @@ impl Event {
             Event::OverrideCleared { .. } => EventKind::OverrideCleared,
             Event::NoiseCalibrated { .. } => EventKind::NoiseCalibrated,
             Event::SnapshotRestored { .. } => EventKind::SnapshotRestored,
+            Event::PlanAnnounced { .. } => EventKind::PlanAnnounced,
+            Event::PhaseStarted { .. } => EventKind::PhaseStarted,
+            Event::PhaseCompleted { .. } => EventKind::PhaseCompleted,
+            Event::RollbackCompleted { .. } => EventKind::RollbackCompleted,
+            Event::TestsFailed { .. } => EventKind::TestsFailed,
+            Event::DecisionExpired { .. } => EventKind::DecisionExpired,
+            Event::GateDateMissed { .. } => EventKind::GateDateMissed,
+            Event::DriftSeen { .. } => EventKind::DriftSeen,
+            Event::StatusUpdate { .. } => EventKind::StatusUpdate,
+            Event::MessageEscalated { .. } => EventKind::MessageEscalated,
+            Event::MessageAcknowledged { .. } => EventKind::MessageAcknowledged,
         }
     }
 
@@ -281,6 +470,28 @@ pub struct NewEvent {
     pub reason: Option<String>,
     /// What happened.
     pub event: Event,
+    /// The messages it makes (see [`super::Notifier`]), written with it in
+    /// one transaction.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<super::NewMessage>,
+}
+
+impl NewEvent {
+    /// An event with no messages yet (the store's notifier adds them).
+    pub fn new(
+        component: Option<String>,
+        actor: impl Into<String>,
+        reason: Option<String>,
+        event: Event,
+    ) -> NewEvent {
+        NewEvent {
+            component,
+            actor: actor.into(),
+            reason,
+            event,
+            messages: Vec::new(),
+        }
+    }
 }
 
 /// A recorded event, as `cutover log --format json` prints it.
@@ -341,6 +552,7 @@ mod tests {
                 target: "job".into(),
                 verdict: Verdict::Pass,
                 blocking: Vec::new(),
+                previous: None,
             },
         };
         let json = serde_json::to_value(&record).expect("json");

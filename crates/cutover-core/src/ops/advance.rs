@@ -44,12 +44,69 @@ pub fn advance(
     // Every restore point is saved before anything changes; then all the
     // changes go into one store transaction, so a crash anywhere leaves
     // every component where it was and a retry starts afresh.
+    let phase_events = phase_events(workspace, &planned, request)?;
     let mut prepared = Vec::with_capacity(planned.len());
     for ((component, from, to), gate) in planned.into_iter().zip(evidence) {
         prepared.push(prepare(workspace, component, from, to, gate, request)?);
         failpoint("advance-between-components");
     }
-    commit(workspace, prepared, request.actor)
+    commit(workspace, prepared, phase_events, request.actor)
+}
+
+/// The phases this advance starts (their first component leaves legacy)
+/// or completes (their last one reaches dagger): events of the whole
+/// batch, so a phase's people hear once, not once per component.
+fn phase_events(
+    workspace: &Workspace,
+    planned: &[(ComponentRef, ModeState, ModeState)],
+    request: &ChangeRequest<'_>,
+) -> Result<Vec<NewEvent>, ChangeError> {
+    let plan = workspace.plan()?;
+    let mut phases: Vec<u32> = planned
+        .iter()
+        .map(|(c, _, _)| plan.components[c.index()].phase)
+        .collect();
+    phases.sort_unstable();
+    phases.dedup();
+    let mut events = Vec::new();
+    for number in phases {
+        let Some(phase) = plan.phases.iter().find(|p| p.number == number) else {
+            continue;
+        };
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        for &index in &phase.components {
+            let id = &workspace.migration.components[index].id;
+            let current = workspace.mode(id)?.state.mode;
+            let next = planned
+                .iter()
+                .find(|(c, _, _)| c.index() == index)
+                .map_or(current, |(_, _, to)| to.mode);
+            before.push(current);
+            after.push(next);
+        }
+        let ids: Vec<String> = phase
+            .components
+            .iter()
+            .map(|&i| workspace.migration.components[i].id.clone())
+            .collect();
+        let all = |modes: &[Mode], test: fn(Mode) -> bool| modes.iter().all(|m| test(*m));
+        let event = if all(&before, |m| m == Mode::Legacy) && !all(&after, |m| m == Mode::Legacy) {
+            Event::PhaseStarted {
+                phase: number,
+                components: ids,
+            }
+        } else if !all(&before, |m| m >= Mode::Dagger) && all(&after, |m| m >= Mode::Dagger) {
+            Event::PhaseCompleted {
+                phase: number,
+                components: ids,
+            }
+        } else {
+            continue;
+        };
+        let reason = request.reason.map(Into::into);
+        events.push(NewEvent::new(None, request.actor, reason, event));
+    }
+    Ok(events)
 }
 
 /// A change ready to record: its restore point's contents are saved.
@@ -66,6 +123,7 @@ struct Prepared {
 fn commit(
     workspace: &mut Workspace,
     prepared: Vec<Prepared>,
+    phase_events: Vec<NewEvent>,
     actor: &str,
 ) -> Result<Vec<ModeChange>, ChangeError> {
     failpoint("advance-before-commit");
@@ -83,7 +141,11 @@ fn commit(
             (update, p.event.clone())
         })
         .collect();
-    if workspace.store.change_modes(changes)?.is_none() {
+    if workspace
+        .store
+        .change_modes(changes, phase_events)?
+        .is_none()
+    {
         let moved = prepared.iter().find(|p| {
             workspace
                 .store
@@ -235,6 +297,7 @@ fn prepare(
             snapshot: None,
             sources: super::drift::source_digests(workspace, component, to.mode),
         },
+        messages: Vec::new(),
     };
     Ok(Prepared {
         expected: workspace.store.mode(&id)?.state,

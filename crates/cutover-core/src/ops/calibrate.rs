@@ -326,6 +326,7 @@ fn record(
                 + calibration.binary_outputs.len()) as u64,
             written,
         },
+        messages: Vec::new(),
     };
     workspace.store.append_event(&event, Durability::Relaxed)?;
     Ok(())

@@ -122,6 +122,7 @@ pub fn acknowledge_drift(
                 })
                 .collect(),
         },
+        messages: Vec::new(),
     };
     if !workspace
         .store

@@ -32,6 +32,7 @@ pub fn evaluate_gate(
         Target::Component(c) => Some(workspace.spec(*c).id.clone()),
         Target::Phase(..) => None,
     };
+    let previous = previous_verdict(workspace, component.as_deref(), &report.target)?;
     let event = NewEvent {
         component,
         actor: actor.to_owned(),
@@ -40,7 +41,9 @@ pub fn evaluate_gate(
             target: report.target.clone(),
             verdict: report.verdict,
             blocking: report.blocking().map(|c| c.evidence()).collect(),
+            previous,
         },
+        messages: Vec::new(),
     };
     let not_recorded = match workspace.store.append_event(&event, Durability::Relaxed) {
         Ok(_) => None,
@@ -51,4 +54,25 @@ pub fn evaluate_gate(
         report,
         not_recorded,
     })
+}
+
+/// Events looked through for a target's previous gate verdict: CI may
+/// evaluate a gate on every run, so the last one is never far back.
+const RECENT_EVENTS: u32 = 500;
+
+/// The verdict of the latest recorded evaluation of the gate of `target`.
+fn previous_verdict(
+    workspace: &Workspace,
+    component: Option<&str>,
+    target: &str,
+) -> Result<Option<crate::criteria::Verdict>, StoreError> {
+    let events = workspace.store.events(component, RECENT_EVENTS)?;
+    Ok(events.iter().rev().find_map(|record| match &record.event {
+        Event::GateEvaluated {
+            target: evaluated,
+            verdict,
+            ..
+        } if evaluated == target => Some(*verdict),
+        _ => None,
+    }))
 }

@@ -11,11 +11,14 @@
 //!   mismatches only that noise explains.
 //! - [`restore_snapshot`]: brings a snapshot's files back, saving the current ones.
 //! - [`gc`]: prunes captured run files and snapshot contents retention lets go.
+//! - [`comms`]: send, acknowledge, escalate, announce — the stakeholder outbox.
+//! - [`record_test_failures`]: failed tests as one event that notifies.
 //! - `run` lives in [`crate::router`], triggers in [`crate::rollback::triggers`].
 
 mod advance;
 mod calibrate;
 mod change;
+pub mod comms;
 mod decide;
 mod drift;
 mod gate;
@@ -25,6 +28,7 @@ mod restore;
 mod retire;
 mod rollback;
 mod sync;
+mod tests;
 
 pub use advance::advance;
 pub use calibrate::{CalibrateError, CalibrateRequest, Calibration, calibrate, calibrated_noise};
@@ -37,3 +41,4 @@ pub use noise::{NoiseNet, noise_net};
 pub use restore::{RestoreError, Restored, restore_snapshot};
 pub use rollback::{Performed, RestoredFiles, RollbackOutcome, rollback};
 pub use sync::{SyncError, SyncReport, sync};
+pub use tests::record_test_failures;

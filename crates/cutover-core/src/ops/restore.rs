@@ -107,6 +107,7 @@ pub fn restore_snapshot(
             safety,
             restored: paths.clone(),
         },
+        messages: Vec::new(),
     };
     workspace.store.append_event(&event, Durability::Synced)?;
     Ok(Restored {

@@ -151,6 +151,7 @@ fn record(
                 time_to_rollback_ms: outcome.time_to_rollback_ms,
                 failure: outcome.failure.clone(),
             },
+            messages: Vec::new(),
         };
         live.store.record_drill(&drill, &event)?;
     }

@@ -16,7 +16,7 @@
 //!    and reaches the same final state. Modes change only in step commits,
 //!    so the store never shows a half-restored step as done.
 
-use crate::event::{Event, NewEvent};
+use crate::event::{Event, NewEvent, StepRecord};
 use crate::failpoint::failpoint;
 use crate::graph::DependencyGraph;
 use crate::lifecycle::{Direction, Mode, ModeState, Target, TransitionRequest, check_transition};
@@ -344,7 +344,13 @@ pub fn execute_rollback(
             .store
             .begin_rollback(request.name, request.actor, request.reason, steps)?;
     failpoint("rollback-after-journal");
-    run_steps(workspace, journal, steps, request.actor, request.reason)?;
+    run_steps(
+        workspace,
+        (journal, request.name),
+        steps,
+        request.actor,
+        request.reason,
+    )?;
     Ok(journal)
 }
 
@@ -354,7 +360,7 @@ pub fn resume_rollbacks(workspace: &mut Workspace) -> Result<Vec<String>, Rollba
     for journal in workspace.store.unfinished_rollbacks()? {
         run_steps(
             workspace,
-            journal.id,
+            (journal.id, &journal.target),
             &journal.steps,
             &journal.actor,
             journal.reason.as_deref(),
@@ -364,9 +370,11 @@ pub fn resume_rollbacks(workspace: &mut Workspace) -> Result<Vec<String>, Rollba
     Ok(resumed)
 }
 
+/// Performs the unfinished steps of the journal `(id, target)`; the last
+/// step also records the rollback's own event (its people hear once).
 fn run_steps(
     workspace: &mut Workspace,
-    journal: i64,
+    (journal, target): (i64, &str),
     steps: &[RollbackStep],
     actor: &str,
     reason: Option<&str>,
@@ -395,13 +403,42 @@ fn run_steps(
                 restored,
                 journal,
             },
+            messages: Vec::new(),
         };
+        let mut events = vec![event];
+        if index + 1 == steps.len() {
+            events.push(completed(journal, target, steps, actor, reason));
+        }
         workspace
             .store
-            .finish_rollback_step(journal, index, &event)?;
+            .finish_rollback_step(journal, index, events)?;
         failpoint("rollback-after-step");
     }
     Ok(())
+}
+
+/// The event of a whole rollback, recorded with its last step.
+fn completed(
+    journal: i64,
+    target: &str,
+    steps: &[RollbackStep],
+    actor: &str,
+    reason: Option<&str>,
+) -> NewEvent {
+    let steps = steps
+        .iter()
+        .map(|step| StepRecord {
+            component: step.component.clone(),
+            from: step.from,
+            to: step.to,
+        })
+        .collect();
+    let event = Event::RollbackCompleted {
+        target: target.to_owned(),
+        journal,
+        steps,
+    };
+    NewEvent::new(None, actor, reason.map(Into::into), event)
 }
 
 /// Restores a step's snapshot (after a safety snapshot of the files as they

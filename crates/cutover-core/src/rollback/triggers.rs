@@ -128,6 +128,7 @@ fn fired(
                 metrics: result.metrics,
                 runs: metrics.runs,
             },
+            messages: Vec::new(),
         },
         Durability::Synced,
     )?;

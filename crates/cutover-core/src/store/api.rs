@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::connection::Durability;
 use super::types::{Decision, DrillRecord, PreservedPath, RollbackStep, SnapshotKind};
-use crate::event::{DecisionOutcome, NewEvent};
+use crate::event::{DecisionOutcome, NewEvent, NewMessage};
 use crate::lifecycle::ModeState;
 
 /// The API version prefix.
@@ -78,6 +78,15 @@ pub mod paths {
     pub const OVERRIDE_CLEAR: &str = "/v1/overrides/{component}/clear";
     /// `GET`: the whole store as a SQLite file (for drills).
     pub const EXPORT: &str = "/v1/export/sqlite";
+    /// `GET` (`?status=&awaiting_ack=&key=&id=&limit=`, see
+    /// [`crate::store::OutboxFilter`]): messages of the outbox.
+    pub const OUTBOX: &str = "/v1/outbox";
+    /// `POST`: one delivery attempt of a message ([`crate::store::DeliveryAttempt`]).
+    pub const OUTBOX_DELIVERY: &str = "/v1/outbox/{id}/delivery";
+    /// `POST`: acknowledge a message's thread (the caller is who acknowledged).
+    pub const OUTBOX_ACK: &str = "/v1/outbox/{id}/ack";
+    /// `POST`: escalate a thread one level ([`super::Escalate`]).
+    pub const OUTBOX_ESCALATE: &str = "/v1/outbox/{id}/escalate";
 }
 
 /// The answer of [`paths::HEALTH`].
@@ -122,6 +131,9 @@ pub struct ModeChange {
 pub struct ModeChanges {
     /// All of them or none.
     pub changes: Vec<ModeChange>,
+    /// Events of the whole batch (a phase starting), written with them.
+    #[serde(default)]
+    pub also: Vec<NewEvent>,
 }
 
 /// The answer of [`paths::MODE_CHANGES`]: `None` when a mode moved meanwhile.
@@ -236,10 +248,22 @@ pub struct RollbackBegin {
     pub steps: Vec<RollbackStep>,
 }
 
-/// A body holding one event.
+/// A body holding one event, and the events written with it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EventBody {
     /// The event (its actor is replaced by the caller).
+    pub event: NewEvent,
+    /// Events written in the same transaction (a rollback's own, on its last step).
+    #[serde(default)]
+    pub also: Vec<NewEvent>,
+}
+
+/// The body of [`paths::OUTBOX_ESCALATE`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Escalate {
+    /// The level the caller saw (nothing happens if it moved meanwhile).
+    pub from_level: u32,
+    /// The escalation's event, carrying its messages (actor replaced by the caller).
     pub event: NewEvent,
 }
 
@@ -252,6 +276,9 @@ pub struct DecisionOpen {
     pub trigger: String,
     /// Evidence at the time.
     pub evidence: String,
+    /// The messages telling the decider, prepared by the caller.
+    #[serde(default)]
+    pub messages: Vec<NewMessage>,
 }
 
 /// The body of [`paths::DECIDE`].
@@ -263,6 +290,9 @@ pub struct DecisionClose {
     pub outcome: DecisionOutcome,
     /// Why.
     pub reason: String,
+    /// The messages the decision makes, prepared by the caller.
+    #[serde(default)]
+    pub messages: Vec<NewMessage>,
 }
 
 /// The body of a `POST` to [`paths::DRILLS`].

@@ -15,12 +15,13 @@ use jiff::Timestamp;
 
 use super::connection::Durability;
 use super::error::StoreError;
+use super::outbox_types::{DeliveryAttempt, OutboxFilter, OutboxMessage};
 use super::types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
     PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, RunWrite,
     Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
-use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
+use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent, NewMessage};
 use crate::lifecycle::ModeState;
 
 /// One backend of the state store; see [`super::Store`] for each method's contract.
@@ -29,10 +30,12 @@ pub(super) trait Backend: std::fmt::Debug + Send {
     fn schema_version(&self) -> Result<i64, StoreError>;
     /// The mode of one component (legacy if never changed).
     fn mode(&self, component: &str) -> Result<ModeRecord, StoreError>;
-    /// Records mode changes with restore points and events, all or none.
+    /// Records mode changes with restore points and events, and `also`
+    /// (events of the whole batch, such as a phase starting), all or none.
     fn change_modes(
         &mut self,
         changes: Vec<(ModeUpdate<'_>, NewEvent)>,
+        also: Vec<NewEvent>,
         at: Timestamp,
     ) -> Result<Option<Vec<i64>>, StoreError>;
     /// Sets a new drift baseline and records the event.
@@ -125,21 +128,24 @@ pub(super) trait Backend: std::fmt::Debug + Send {
     ) -> Result<i64, StoreError>;
     /// Unfinished journals, oldest first.
     fn unfinished_rollbacks(&self) -> Result<Vec<RollbackJournal>, StoreError>;
-    /// Commits one rollback step with its mode, snapshots and event.
+    /// Commits one rollback step with its mode, snapshots and events (the
+    /// step's, then any of the whole rollback).
     fn finish_rollback_step(
         &mut self,
         journal_id: i64,
         step_index: usize,
-        event: &NewEvent,
+        events: &[NewEvent],
         at: Timestamp,
     ) -> Result<(), StoreError>;
-    /// Opens a decision point with `event`, unless one is open; its id.
+    /// Opens a decision point with its event (carrying `messages`), unless
+    /// one is open; its id.
     fn open_decision(
         &mut self,
         component: &str,
         trigger: &str,
         evidence: &str,
         actor: &str,
+        messages: Vec<NewMessage>,
         at: Timestamp,
     ) -> Result<Option<i64>, StoreError>;
     /// The open decision point of a component.
@@ -180,6 +186,34 @@ pub(super) trait Backend: std::fmt::Debug + Send {
     ) -> Result<bool, StoreError>;
     /// Copies the whole state into a fresh SQLite file at `path` (for drills).
     fn copy_to(&self, path: &Path) -> Result<(), StoreError>;
+    /// Messages of the outbox matching `filter`, oldest first.
+    fn outbox(&self, filter: &OutboxFilter) -> Result<Vec<OutboxMessage>, StoreError>;
+    /// Records one delivery attempt of a pending message; false when it
+    /// was no longer pending.
+    fn record_delivery(
+        &mut self,
+        id: i64,
+        attempt: &DeliveryAttempt,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
+    /// Acknowledges a thread with `event`, in one transaction; false
+    /// (nothing written) when it was acknowledged already.
+    fn acknowledge_message(
+        &mut self,
+        thread: i64,
+        event: &NewEvent,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
+    /// Moves an unacknowledged thread from `from_level` one level up with
+    /// `event` (carrying the escalation's messages), in one transaction;
+    /// false (nothing written) when it moved or was acknowledged meanwhile.
+    fn escalate_message(
+        &mut self,
+        thread: i64,
+        from_level: u32,
+        event: &NewEvent,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
 }
 
 /// Whether the override `set` may replace the `existing` one's state:
@@ -207,14 +241,14 @@ pub(super) fn decision_opened(
     evidence: &str,
     actor: &str,
 ) -> NewEvent {
-    NewEvent {
-        component: Some(component.to_owned()),
-        actor: actor.to_owned(),
-        reason: Some(trigger.to_owned()),
-        event: Event::DecisionOpened {
+    NewEvent::new(
+        Some(component.to_owned()),
+        actor,
+        Some(trigger.to_owned()),
+        Event::DecisionOpened {
             decision: id,
             trigger: trigger.to_owned(),
             evidence: evidence.to_owned(),
         },
-    }
+    )
 }

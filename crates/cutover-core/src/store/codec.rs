@@ -6,8 +6,9 @@
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
 use super::error::StoreError;
+use super::outbox_types::MessageStatus;
 use super::types::{JournalStatus, PreservedKind, RunSource, RunStatus, SnapshotKind};
-use crate::event::{DecisionOutcome, EventKind};
+use crate::event::{DecisionOutcome, EventKind, MessageKind};
 use crate::exec::{ParityVerdict, SideRole};
 use crate::lifecycle::{Mode, Side};
 
@@ -144,6 +145,45 @@ impl Code for EventKind {
         (EventKind::OverrideCleared, "override_cleared"),
         (EventKind::NoiseCalibrated, "noise_calibrated"),
         (EventKind::SnapshotRestored, "snapshot_restored"),
+        (EventKind::PlanAnnounced, "plan_announced"),
+        (EventKind::PhaseStarted, "phase_started"),
+        (EventKind::PhaseCompleted, "phase_completed"),
+        (EventKind::RollbackCompleted, "rollback_completed"),
+        (EventKind::TestsFailed, "tests_failed"),
+        (EventKind::DecisionExpired, "decision_expired"),
+        (EventKind::GateDateMissed, "gate_date_missed"),
+        (EventKind::DriftSeen, "drift_seen"),
+        (EventKind::StatusUpdate, "status_update"),
+        (EventKind::MessageEscalated, "message_escalated"),
+        (EventKind::MessageAcknowledged, "message_acknowledged"),
+    ];
+}
+
+impl Code for MessageStatus {
+    const CODES: &'static [(Self, &'static str)] = &[
+        (MessageStatus::Pending, "pending"),
+        (MessageStatus::Sent, "sent"),
+        (MessageStatus::Failed, "failed"),
+    ];
+}
+
+impl Code for MessageKind {
+    const CODES: &'static [(Self, &'static str)] = &[
+        (MessageKind::PlanAnnounced, "plan_announced"),
+        (MessageKind::PhaseStarting, "phase_starting"),
+        (MessageKind::PhaseComplete, "phase_complete"),
+        (MessageKind::ComponentAdvanced, "component_advanced"),
+        (MessageKind::GateFailed, "gate_failed"),
+        (MessageKind::RollbackTriggered, "rollback_triggered"),
+        (MessageKind::RollbackComplete, "rollback_complete"),
+        (MessageKind::DecisionNeeded, "decision_needed"),
+        (MessageKind::DecisionMade, "decision_made"),
+        (MessageKind::Escalation, "escalation"),
+        (MessageKind::StatusUpdate, "status_update"),
+        (MessageKind::DriftSeen, "drift_seen"),
+        (MessageKind::TestsFailed, "tests_failed"),
+        (MessageKind::DecisionExpired, "decision_expired"),
+        (MessageKind::GateDateMissed, "gate_date_missed"),
     ];
 }
 
@@ -206,6 +246,12 @@ mod tests {
         }
         for kind in EventKind::ALL {
             assert_eq!(parse::<EventKind>(text(kind)).ok(), Some(kind));
+        }
+        for kind in MessageKind::ALL {
+            assert_eq!(serde_text(kind), text(kind));
+        }
+        for (status, stored) in MessageStatus::CODES {
+            assert_eq!(serde_text(status), *stored);
         }
     }
 }

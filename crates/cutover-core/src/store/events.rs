@@ -10,7 +10,9 @@ use super::codec::{self, Coded, LEGACY_EVENT_KINDS};
 use super::error::StoreError;
 use crate::event::{Event, EventKind, EventRecord, NewEvent};
 
-/// Appends `event` at `at` inside `tx`; returns its id.
+/// Appends `event` at `at` inside `tx`, with the messages it carries (in
+/// the same transaction: never an event without its messages, nor a
+/// message without its event); returns its id.
 pub(super) fn insert(
     tx: &Transaction<'_>,
     event: &NewEvent,
@@ -28,7 +30,9 @@ pub(super) fn insert(
         event.reason,
         detail
     ])?;
-    Ok(tx.last_insert_rowid())
+    let id = tx.last_insert_rowid();
+    super::outbox::insert(tx, id, &event.messages, at)?;
+    Ok(id)
 }
 
 /// The typed detail of an event, as stored.

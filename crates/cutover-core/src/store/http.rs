@@ -22,12 +22,13 @@ use super::api::{self, paths};
 use super::backend::Backend;
 use super::connection::Durability;
 use super::error::StoreError;
+use super::outbox_types::{DeliveryAttempt, OutboxFilter, OutboxMessage};
 use super::types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
     PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, Snapshot,
     SnapshotKind, TestRecord, WindowSamples,
 };
-use crate::event::{DecisionOutcome, EventRecord, NewEvent};
+use crate::event::{DecisionOutcome, EventRecord, NewEvent, NewMessage};
 use crate::lifecycle::ModeState;
 
 /// How long connecting, and a whole request, may take by default.
@@ -240,6 +241,7 @@ impl Backend for HttpBackend {
     fn change_modes(
         &mut self,
         changes: Vec<(ModeUpdate<'_>, NewEvent)>,
+        also: Vec<NewEvent>,
         _at: Timestamp,
     ) -> Result<Option<Vec<i64>>, StoreError> {
         let body = api::ModeChanges {
@@ -255,6 +257,7 @@ impl Backend for HttpBackend {
                     event,
                 })
                 .collect(),
+            also,
         };
         let answer: api::RestorePoints = self.post(paths::MODE_CHANGES, &body)?;
         Ok(answer.ids)
@@ -458,15 +461,19 @@ impl Backend for HttpBackend {
         &mut self,
         journal_id: i64,
         step_index: usize,
-        event: &NewEvent,
+        events: &[NewEvent],
         _at: Timestamp,
     ) -> Result<(), StoreError> {
         let path = api::fill(
             paths::ROLLBACK_STEP,
             &[&journal_id.to_string(), &step_index.to_string()],
         );
+        let Some((event, also)) = events.split_first() else {
+            return Ok(());
+        };
         let body = api::EventBody {
             event: event.clone(),
+            also: also.to_vec(),
         };
         let _: api::Done = self.post(&path, &body)?;
         Ok(())
@@ -478,12 +485,14 @@ impl Backend for HttpBackend {
         trigger: &str,
         evidence: &str,
         _actor: &str,
+        messages: Vec<NewMessage>,
         _at: Timestamp,
     ) -> Result<Option<i64>, StoreError> {
         let body = api::DecisionOpen {
             component: component.to_owned(),
             trigger: trigger.to_owned(),
             evidence: evidence.to_owned(),
+            messages,
         };
         let answer: api::MaybeId = self.post(paths::DECISIONS, &body)?;
         Ok(answer.id)
@@ -499,13 +508,14 @@ impl Backend for HttpBackend {
         outcome: DecisionOutcome,
         _actor: &str,
         reason: &str,
-        _event: &NewEvent,
+        event: &NewEvent,
         _at: Timestamp,
     ) -> Result<(), StoreError> {
         let body = api::DecisionClose {
             decision: decision.clone(),
             outcome,
             reason: reason.to_owned(),
+            messages: event.messages.clone(),
         };
         let path = api::fill(paths::DECIDE, &[&decision.id.to_string()]);
         let _: api::Done = self.post(&path, &body)?;
@@ -539,5 +549,61 @@ impl Backend for HttpBackend {
         let mut reader = response.body_mut().with_config().limit(u64::MAX).reader();
         std::io::copy(&mut reader, &mut file).map_err(open_error)?;
         file.sync_all().map_err(open_error)
+    }
+
+    fn outbox(&self, filter: &OutboxFilter) -> Result<Vec<OutboxMessage>, StoreError> {
+        let status = filter.status.map(|s| s.to_string());
+        let id = filter.id.map(|id| id.to_string());
+        let limit = filter.limit.to_string();
+        let mut query = optional("status", status.as_deref());
+        query.extend(optional("key", filter.key.as_deref()));
+        query.extend(optional("id", id.as_deref()));
+        if filter.awaiting_ack {
+            query.push(("awaiting_ack", "true"));
+        }
+        query.push(("limit", &limit));
+        self.get(paths::OUTBOX, &query)
+    }
+
+    fn record_delivery(
+        &mut self,
+        id: i64,
+        attempt: &DeliveryAttempt,
+        _at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let path = api::fill(paths::OUTBOX_DELIVERY, &[&id.to_string()]);
+        let answer: api::Done = self.post(&path, attempt)?;
+        Ok(answer.done)
+    }
+
+    fn acknowledge_message(
+        &mut self,
+        thread: i64,
+        event: &NewEvent,
+        _at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let path = api::fill(paths::OUTBOX_ACK, &[&thread.to_string()]);
+        let body = api::EventBody {
+            event: event.clone(),
+            also: Vec::new(),
+        };
+        let answer: api::Done = self.post(&path, &body)?;
+        Ok(answer.done)
+    }
+
+    fn escalate_message(
+        &mut self,
+        thread: i64,
+        from_level: u32,
+        event: &NewEvent,
+        _at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let path = api::fill(paths::OUTBOX_ESCALATE, &[&thread.to_string()]);
+        let body = api::Escalate {
+            from_level,
+            event: event.clone(),
+        };
+        let answer: api::Done = self.post(&path, &body)?;
+        Ok(answer.done)
     }
 }

@@ -20,6 +20,8 @@ mod http;
 mod journal;
 mod location;
 mod modes;
+mod outbox;
+mod outbox_types;
 mod overrides;
 mod postgres;
 mod runs;
@@ -39,6 +41,7 @@ pub use connection::Durability;
 pub use error::StoreError;
 pub use http::{DEFAULT_TIMEOUT, TIMEOUT_VARIABLE, TOKEN_VARIABLE};
 pub use location::StoreLocation;
+pub use outbox_types::{DeliveryAttempt, MessageStatus, OutboxFilter, OutboxMessage};
 pub use store::Store;
 pub use types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, JournalStatus, ModeOverride,

@@ -177,6 +177,43 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE run_sides ADD COLUMN contended INTEGER;
     ALTER TABLE run_sides ADD COLUMN lowered TEXT;
     "#,
+    // 8: reserved for issue 11 (`legacy.shadow_run`), built on another branch.
+    "",
+    // 9: the stakeholder outbox. The table of version 1 was never written
+    // (no code used it); it is replaced by one that holds, per message, its
+    // idempotency key, audience and actions, its delivery (status,
+    // attempts, next attempt, last error) and its acknowledgement and
+    // escalation level. Every row belongs to the event written with it.
+    r#"
+    DROP TABLE outbox;
+    CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id        INTEGER NOT NULL REFERENCES events (id),
+        idempotency_key TEXT NOT NULL UNIQUE,
+        kind            TEXT NOT NULL,
+        channel         TEXT NOT NULL,
+        audience        TEXT NOT NULL,
+        recipients      TEXT NOT NULL,
+        addresses       TEXT NOT NULL,
+        subject         TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        actions         TEXT NOT NULL,
+        needs_ack       INTEGER NOT NULL,
+        thread          INTEGER,
+        level           INTEGER NOT NULL,
+        level_since     TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        status          TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error      TEXT,
+        sent_at         TEXT,
+        acknowledged_at TEXT,
+        acknowledged_by TEXT
+    );
+    CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+    CREATE INDEX outbox_threads ON outbox (thread);
+    "#,
 ];
 
 /// Applies every migration after `version` inside `tx`.

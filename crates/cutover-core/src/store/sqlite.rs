@@ -11,15 +11,17 @@ use jiff::Timestamp;
 use super::backend::{Backend, decision_opened, replaces};
 use super::connection::{Database, Durability};
 use super::error::StoreError;
+use super::outbox_types::{DeliveryAttempt, OutboxFilter, OutboxMessage};
 use super::types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
     PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, RunWrite,
     Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 use super::{
-    decisions, drills, events, journal, modes, overrides, runs, samples, snapshots, test_results,
+    decisions, drills, events, journal, modes, outbox, overrides, runs, samples, snapshots,
+    test_results,
 };
-use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
+use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent, NewMessage};
 use crate::lifecycle::ModeState;
 
 impl Backend for Database {
@@ -72,6 +74,7 @@ impl Backend for Database {
     fn change_modes(
         &mut self,
         changes: Vec<(ModeUpdate<'_>, NewEvent)>,
+        also: Vec<NewEvent>,
         at: Timestamp,
     ) -> Result<Option<Vec<i64>>, StoreError> {
         self.write(Durability::Synced, |tx| {
@@ -83,6 +86,9 @@ impl Backend for Database {
             let mut ids = Vec::with_capacity(changes.len());
             for (update, mut event) in changes {
                 ids.push(record_change(tx, &update, &mut event, at)?);
+            }
+            for event in &also {
+                events::insert(tx, event, at)?;
             }
             Ok(Some(ids))
         })
@@ -239,7 +245,7 @@ impl Backend for Database {
         &mut self,
         journal_id: i64,
         step_index: usize,
-        event: &NewEvent,
+        step_events: &[NewEvent],
         at: Timestamp,
     ) -> Result<(), StoreError> {
         self.write(Durability::Synced, |tx| {
@@ -252,7 +258,9 @@ impl Backend for Database {
             if !step.done {
                 modes::write(tx, &step.component, step.to, at, None)?;
                 snapshots::consume(tx, &step.consumes, at)?;
-                events::insert(tx, event, at)?;
+                for event in step_events {
+                    events::insert(tx, event, at)?;
+                }
                 step.done = true;
             }
             journal::save_steps(tx, journal_id, &steps, at)
@@ -265,6 +273,7 @@ impl Backend for Database {
         trigger: &str,
         evidence: &str,
         actor: &str,
+        messages: Vec<NewMessage>,
         at: Timestamp,
     ) -> Result<Option<i64>, StoreError> {
         self.write(Durability::Synced, |tx| {
@@ -272,7 +281,8 @@ impl Backend for Database {
                 return Ok(None);
             }
             let id = decisions::open(tx, component, trigger, evidence, at)?;
-            let event = decision_opened(id, component, trigger, evidence, actor);
+            let mut event = decision_opened(id, component, trigger, evidence, actor);
+            event.messages = messages;
             events::insert(tx, &event, at)?;
             Ok(Some(id))
         })
@@ -312,6 +322,52 @@ impl Backend for Database {
 
     fn copy_to(&self, path: &Path) -> Result<(), StoreError> {
         Database::copy_to(self, path)
+    }
+
+    fn outbox(&self, filter: &OutboxFilter) -> Result<Vec<OutboxMessage>, StoreError> {
+        outbox::list(self.read(), filter)
+    }
+
+    fn record_delivery(
+        &mut self,
+        id: i64,
+        attempt: &DeliveryAttempt,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.write(Durability::Relaxed, |tx| {
+            outbox::record_delivery(tx, id, attempt, at)
+        })
+    }
+
+    fn acknowledge_message(
+        &mut self,
+        thread: i64,
+        event: &NewEvent,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.write(Durability::Synced, |tx| {
+            if !outbox::acknowledge(tx, thread, &event.actor, at)? {
+                return Ok(false);
+            }
+            events::insert(tx, event, at)?;
+            Ok(true)
+        })
+    }
+
+    fn escalate_message(
+        &mut self,
+        thread: i64,
+        from_level: u32,
+        event: &NewEvent,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.write(Durability::Synced, |tx| {
+            if !outbox::escalate(tx, thread, from_level, at)? {
+                return Ok(false);
+            }
+            events::insert(tx, event, at)?;
+            Ok(true)
+        })
     }
 }
 

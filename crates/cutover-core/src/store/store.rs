@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
@@ -16,20 +17,31 @@ use super::backend::Backend;
 use super::connection::{Database, Durability};
 use super::error::StoreError;
 use super::location::StoreLocation;
+use super::outbox_types::{DeliveryAttempt, OutboxFilter, OutboxMessage};
 use super::postgres::Postgres;
 use super::types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
     PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, RunWrite,
     Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
-use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
+use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent, NewMessage, Notifier};
 use crate::lifecycle::ModeState;
 use crate::spec::Window;
 
-/// The migration state: modes, runs, events, snapshots, journals, decisions.
+/// The migration state: modes, runs, events, snapshots, journals,
+/// decisions, and the stakeholder outbox.
+///
+/// # Events and their messages
+/// Every batch of events a method writes (one transaction) is first given
+/// to the [`Notifier`] installed with [`Store::set_notifier`] (the
+/// workspace installs the `comms` engine), which attaches the messages the
+/// events make; the backend writes events and messages together. Events
+/// that already carry messages keep them: a `cutover serve` server, which
+/// has no spec, writes what its client prepared.
 #[derive(Debug)]
 pub struct Store {
     backend: Box<dyn Backend>,
+    notifier: Option<Arc<dyn Notifier>>,
 }
 
 impl Store {
@@ -37,6 +49,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         Ok(Store {
             backend: Box::new(Database::open(path)?),
+            notifier: None,
         })
     }
 
@@ -46,11 +59,35 @@ impl Store {
             StoreLocation::File(path) => Store::open(path),
             StoreLocation::Postgres(url) => Ok(Store {
                 backend: Box::new(Postgres::open(url, &location.to_string())?),
+                notifier: None,
             }),
             StoreLocation::Server(url) => Ok(Store {
                 backend: Box::new(super::http::HttpBackend::connect(url)?),
+                notifier: None,
             }),
         }
+    }
+
+    /// Installs what turns every batch of events into their messages.
+    pub fn set_notifier(&mut self, notifier: Arc<dyn Notifier>) {
+        self.notifier = Some(notifier);
+    }
+
+    /// Attaches the messages a batch makes, to events that carry none yet.
+    fn notify(&self, batch: &mut [NewEvent]) {
+        if let Some(notifier) = &self.notifier
+            && batch.iter().all(|event| event.messages.is_empty())
+        {
+            notifier.notify(batch);
+        }
+    }
+
+    /// `event` with its messages attached.
+    fn notified(&self, event: &NewEvent) -> NewEvent {
+        let mut batch = [event.clone()];
+        self.notify(&mut batch);
+        let [event] = batch;
+        event
     }
 
     /// The schema version of the open store.
@@ -72,7 +109,7 @@ impl Store {
         update: &ModeUpdate<'_>,
         event: NewEvent,
     ) -> Result<Option<i64>, StoreError> {
-        let changed = self.change_modes(vec![(update.clone(), event)])?;
+        let changed = self.change_modes(vec![(update.clone(), event)], Vec::new())?;
         Ok(changed.and_then(|ids| ids.first().copied()))
     }
 
@@ -80,12 +117,20 @@ impl Store {
     /// in ONE transaction: all of them or none (a phase advance killed
     /// halfway leaves every component where it was). Returns the restore
     /// point ids in order, or `None` (nothing written) when any component's
-    /// mode moved away from its `expected` meanwhile.
+    /// mode moved away from its `expected` meanwhile. `also` are events of
+    /// the whole batch (a phase starting), written in the same transaction.
     pub fn change_modes(
         &mut self,
         changes: Vec<(ModeUpdate<'_>, NewEvent)>,
+        also: Vec<NewEvent>,
     ) -> Result<Option<Vec<i64>>, StoreError> {
-        self.backend.change_modes(changes, Timestamp::now())
+        let (updates, mut events): (Vec<_>, Vec<_>) = changes.into_iter().unzip();
+        let count = events.len();
+        events.extend(also);
+        self.notify(&mut events);
+        let also = events.split_off(count);
+        let changes = updates.into_iter().zip(events).collect();
+        self.backend.change_modes(changes, also, Timestamp::now())
     }
 
     /// Makes `digest` the new baseline of a component's legacy definition
@@ -97,8 +142,9 @@ impl Store {
         digest: &str,
         event: &NewEvent,
     ) -> Result<bool, StoreError> {
+        let event = self.notified(event);
         self.backend
-            .acknowledge_drift(component, digest, event, Timestamp::now())
+            .acknowledge_drift(component, digest, &event, Timestamp::now())
     }
 
     /// Appends an event to the audit log; `durability` says whether it must
@@ -108,8 +154,9 @@ impl Store {
         event: &NewEvent,
         durability: Durability,
     ) -> Result<i64, StoreError> {
+        let event = self.notified(event);
         self.backend
-            .append_event(event, durability, Timestamp::now())
+            .append_event(&event, durability, Timestamp::now())
     }
 
     /// The audit log, oldest first, optionally for one component; at most `limit` newest.
@@ -289,21 +336,24 @@ impl Store {
         self.backend.unfinished_rollbacks()
     }
 
-    /// Commits one step: the mode, the consumed snapshots, the event and the
-    /// journal, all in one synced transaction — so a step is either fully
-    /// done or not at all, and the journal says which.
+    /// Commits one step: the mode, the consumed snapshots, the events (the
+    /// step's, then the rollback's own on its last step) and the journal,
+    /// all in one synced transaction — so a step is either fully done or
+    /// not at all, and the journal says which.
     pub fn finish_rollback_step(
         &mut self,
         journal_id: i64,
         step_index: usize,
-        event: &NewEvent,
+        mut events: Vec<NewEvent>,
     ) -> Result<(), StoreError> {
+        self.notify(&mut events);
         self.backend
-            .finish_rollback_step(journal_id, step_index, event, Timestamp::now())
+            .finish_rollback_step(journal_id, step_index, &events, Timestamp::now())
     }
 
-    /// Opens a decision point (an escalated trigger) with its event, unless
-    /// one is open for the component; returns its id.
+    /// Opens a decision point (an escalated trigger) with its event and the
+    /// messages that tell its decider at once, unless one is open for the
+    /// component; returns its id.
     pub fn open_decision(
         &mut self,
         component: &str,
@@ -311,8 +361,31 @@ impl Store {
         evidence: &str,
         actor: &str,
     ) -> Result<Option<i64>, StoreError> {
-        self.backend
-            .open_decision(component, trigger, evidence, actor, Timestamp::now())
+        self.open_decision_with_messages(component, trigger, evidence, actor, Vec::new())
+    }
+
+    /// [`Store::open_decision`] with its messages prepared by a client
+    /// (none: the notifier's).
+    pub fn open_decision_with_messages(
+        &mut self,
+        component: &str,
+        trigger: &str,
+        evidence: &str,
+        actor: &str,
+        mut messages: Vec<NewMessage>,
+    ) -> Result<Option<i64>, StoreError> {
+        if messages.is_empty() {
+            let opened = super::backend::decision_opened(0, component, trigger, evidence, actor);
+            messages = self.notified(&opened).messages;
+        }
+        self.backend.open_decision(
+            component,
+            trigger,
+            evidence,
+            actor,
+            messages,
+            Timestamp::now(),
+        )
     }
 
     /// The open decision point of a component, if any.
@@ -328,6 +401,18 @@ impl Store {
         actor: &str,
         reason: &str,
     ) -> Result<(), StoreError> {
+        self.decide_with_messages(decision, outcome, actor, reason, Vec::new())
+    }
+
+    /// [`Store::decide`] with its messages prepared by a client (none: the notifier's).
+    pub fn decide_with_messages(
+        &mut self,
+        decision: &Decision,
+        outcome: DecisionOutcome,
+        actor: &str,
+        reason: &str,
+        messages: Vec<NewMessage>,
+    ) -> Result<(), StoreError> {
         let event = NewEvent {
             component: Some(decision.component.clone()),
             actor: actor.to_owned(),
@@ -337,7 +422,9 @@ impl Store {
                 trigger: decision.trigger.clone(),
                 evidence: decision.evidence.clone(),
             },
+            messages,
         };
+        let event = self.notified(&event);
         self.backend
             .decide(decision, outcome, actor, reason, &event, Timestamp::now())
     }
@@ -348,7 +435,8 @@ impl Store {
         drill: &DrillRecord,
         event: &NewEvent,
     ) -> Result<(), StoreError> {
-        self.backend.record_drill(drill, event)
+        let event = self.notified(event);
+        self.backend.record_drill(drill, &event)
     }
 
     /// Drills of a component, newest first.
@@ -375,7 +463,9 @@ impl Store {
                 to: set.state,
                 replaced: None,
             },
+            messages: Vec::new(),
         };
+        let event = self.notified(&event);
         self.backend.set_override(set, event, Timestamp::now())
     }
 
@@ -394,7 +484,9 @@ impl Store {
             actor: actor.to_owned(),
             reason: None,
             event: Event::OverrideCleared { to: expected, file },
+            messages: Vec::new(),
         };
+        let event = self.notified(&event);
         self.backend
             .clear_override(component, expected, &event, Timestamp::now())
     }
@@ -402,5 +494,51 @@ impl Store {
     /// Copies the whole store to the SQLite file `path` (a consistent snapshot, for drills).
     pub fn copy_to(&self, path: &Path) -> Result<(), StoreError> {
         self.backend.copy_to(path)
+    }
+
+    /// Messages of the outbox matching `filter`, oldest first.
+    pub fn outbox(&self, filter: &OutboxFilter) -> Result<Vec<OutboxMessage>, StoreError> {
+        self.backend.outbox(filter)
+    }
+
+    /// Records one delivery attempt of a pending message (no fsync: a lost
+    /// record means one more delivery, which the idempotency key makes
+    /// harmless). False when the message was no longer pending.
+    pub fn record_delivery(
+        &mut self,
+        id: i64,
+        attempt: &DeliveryAttempt,
+    ) -> Result<bool, StoreError> {
+        self.backend.record_delivery(id, attempt, Timestamp::now())
+    }
+
+    /// Acknowledges the thread `thread` (its first message and every
+    /// escalation) with its event, in one synced transaction; false when
+    /// it was acknowledged already.
+    pub fn acknowledge_message(&mut self, thread: i64, actor: &str) -> Result<bool, StoreError> {
+        let event = NewEvent::new(
+            None,
+            actor,
+            None,
+            Event::MessageAcknowledged { message: thread },
+        );
+        let event = self.notified(&event);
+        self.backend
+            .acknowledge_message(thread, &event, Timestamp::now())
+    }
+
+    /// Moves the unacknowledged thread `thread` from `from_level` one level
+    /// up, with `event` and the escalation's messages it carries, in one
+    /// synced transaction; false (nothing written) when it moved or was
+    /// acknowledged meanwhile, so a second `escalate` does nothing.
+    pub fn escalate_message(
+        &mut self,
+        thread: i64,
+        from_level: u32,
+        event: &NewEvent,
+    ) -> Result<bool, StoreError> {
+        let event = self.notified(event);
+        self.backend
+            .escalate_message(thread, from_level, &event, Timestamp::now())
     }
 }

@@ -179,6 +179,7 @@ fn events_are_append_only(subject: Subject) {
             time_to_rollback_ms: 1.0,
             failure: None,
         },
+        messages: Vec::new(),
     };
     store
         .append_event(&event, Durability::Relaxed)
@@ -218,6 +219,7 @@ fn a_concurrent_mode_change_writes_nothing(subject: Subject) {
             snapshot: None,
             sources: None,
         },
+        messages: Vec::new(),
     };
     assert_eq!(store.change_mode(&update, event).expect("change"), None);
     assert!(store.events(None, 10).expect("events").is_empty());
@@ -317,6 +319,7 @@ fn shadow_advance() -> (ModeState, ModeState, NewEvent) {
             snapshot: None,
             sources: None,
         },
+        messages: Vec::new(),
     };
     (legacy, shadow, event)
 }
@@ -547,6 +550,7 @@ fn triggers_tests_and_imports_read_back(subject: Subject) {
             metrics: Default::default(),
             runs: 3,
         },
+        messages: Vec::new(),
     };
     store
         .append_event(&fired, Durability::Synced)
@@ -624,6 +628,7 @@ fn a_drift_baseline_needs_recorded_state(subject: Subject) {
             digest: "d1".into(),
             files: Vec::new(),
         },
+        messages: Vec::new(),
     };
     assert!(
         !store

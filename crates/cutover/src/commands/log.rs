@@ -1,9 +1,7 @@
 //! `cutover log`: the audit trail, oldest first, as typed events.
 
-use cutover_core::criteria::Verdict;
 use cutover_core::event::{Event, EventLog, EventRecord};
 use cutover_core::report::TextTable;
-use cutover_core::spec::TriggerAction;
 
 use super::open_workspace;
 use crate::args::{GlobalArgs, LogArgs, OutputFormat};
@@ -37,7 +35,7 @@ fn render(events: &[EventRecord]) -> String {
             e.event.kind().to_string(),
             subject(e),
             e.actor.clone(),
-            change(&e.event),
+            e.event.summary(),
             e.reason.clone().unwrap_or_default(),
         ]);
     }
@@ -53,83 +51,5 @@ fn subject(record: &EventRecord) -> String {
         }
         (None, Event::GateEvaluated { target, .. }) => target.clone(),
         (None, _) => String::new(),
-    }
-}
-
-/// What changed, in a few words (a forced advance says so, with the
-/// evidence it overrode).
-fn change(event: &Event) -> String {
-    match event {
-        Event::ModeAdvanced {
-            from,
-            to,
-            forced,
-            gate,
-            ..
-        } => {
-            let overridden = gate
-                .as_ref()
-                .filter(|g| !g.blocking.is_empty() || g.verdict != Verdict::Pass);
-            match (forced, overridden) {
-                (true, Some(g)) => format!(
-                    "{from} -> {to} FORCED over gate {}: {}",
-                    g.verdict.as_str(),
-                    g.blocking.join("; ")
-                ),
-                (true, None) => format!("{from} -> {to} FORCED"),
-                (false, _) => format!("{from} -> {to}"),
-            }
-        }
-        Event::RolledBack { from, to, .. } => format!("{from} -> {to}"),
-        Event::OverrideSet { to, .. } => format!("override: at most {to}"),
-        Event::OverrideCleared { to, file } => format!("override {to} cleared (file: {file})"),
-        Event::GateEvaluated { verdict, .. } => format!("verdict: {}", verdict.as_str()),
-        Event::DecisionMade { decision, .. } => format!("decision: {decision}"),
-        Event::DrillFinished {
-            passed,
-            time_to_rollback_ms,
-            failure,
-        } => match (passed, failure) {
-            (true, _) => format!("drill passed ({time_to_rollback_ms:.0} ms)"),
-            (false, Some(why)) => format!("drill FAILED: {why}"),
-            (false, None) => "drill FAILED".into(),
-        },
-        Event::TriggerFired {
-            trigger, action, ..
-        } => {
-            let action = match action {
-                TriggerAction::Rollback => "rollback",
-                TriggerAction::Escalate => "escalate",
-            };
-            format!("trigger `{trigger}` fired: {action}")
-        }
-        Event::DecisionOpened { trigger, .. } => format!("held by trigger `{trigger}`"),
-        Event::DriftAcknowledged { files, .. } => {
-            format!(
-                "legacy definition acknowledged ({})",
-                cutover_core::text::count(files.len(), "source")
-            )
-        }
-        Event::SnapshotRestored {
-            snapshot,
-            safety,
-            restored,
-        } => format!(
-            "restored {} from snapshot {snapshot} (replaced content in snapshot {safety})",
-            restored.join(", ")
-        ),
-        Event::NoiseCalibrated {
-            rounds,
-            rules,
-            unexplained,
-            written,
-            ..
-        } => format!(
-            "noise calibrated over {}: {} learned{}, {} unexplained",
-            cutover_core::text::count(*rounds as usize, "round"),
-            cutover_core::text::count(rules.len(), "rule"),
-            if *written { " and written" } else { "" },
-            unexplained
-        ),
     }
 }

@@ -22,6 +22,7 @@ pub mod record;
 pub mod run;
 pub mod runs;
 pub mod scaffold;
+pub mod schedule;
 pub mod schema;
 pub mod serve;
 pub mod snapshots;

@@ -135,9 +135,11 @@ fn new_events_after_the_old_ones_are_typed_and_valid() {
             "gate_evaluated",
             "mode_advanced",
             "drill_finished",
-            // Every rollback step sets the override (the brake) first.
+            // Every rollback step sets the override (the brake) first; the
+            // last step records the rollback as a whole.
             "override_set",
             "rolled_back",
+            "rollback_completed",
             "trigger_fired",
             "decision_opened",
             // The decision point is already open: the trigger fires again
@@ -145,6 +147,7 @@ fn new_events_after_the_old_ones_are_typed_and_valid() {
             "trigger_fired",
             "override_set",
             "rolled_back",
+            "rollback_completed",
             "decision_made",
         ]
     );

@@ -292,6 +292,7 @@ fn sync_writes_the_override_into_the_file_and_clears_it() {
         kinds.ends_with(&[
             "override_set".into(),
             "rolled_back".into(),
+            "rollback_completed".into(),
             "override_cleared".into()
         ]),
         "{kinds:?}"

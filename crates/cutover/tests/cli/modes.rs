@@ -62,12 +62,14 @@ fn advance_one_step_at_a_time_and_log_who_and_why() {
     log.code(0);
     let log: serde_json::Value = serde_json::from_str(&log.stdout).expect("json");
     let events = log["events"].as_array().expect("events");
-    assert_eq!(events.len(), 2);
+    // The first step of `build-api` is also the start of its phase.
+    assert_eq!(events.len(), 3);
     assert_eq!(events[0]["actor"], "ada");
     assert_eq!(events[0]["reason"], "ready");
-    assert_eq!(events[1]["detail"]["to"]["canary_percent"], 25);
-    assert_eq!(events[1]["detail"]["forced"], true);
-    assert_eq!(events[1]["detail"]["gate"]["verdict"], "inconclusive");
+    assert_eq!(events[1]["kind"], "phase_started");
+    assert_eq!(events[2]["detail"]["to"]["canary_percent"], 25);
+    assert_eq!(events[2]["detail"]["forced"], true);
+    assert_eq!(events[2]["detail"]["gate"]["verdict"], "inconclusive");
 }
 
 #[test]

@@ -8,7 +8,7 @@ use super::super::error::StoreError;
 use super::super::events::{decode, detail_json};
 use crate::event::{EventKind, EventRecord, NewEvent};
 
-/// Appends `event` at `at`; returns its id.
+/// Appends `event` at `at` with the messages it carries; returns its id.
 pub(super) fn insert(
     tx: &mut Transaction<'_>,
     event: &NewEvent,
@@ -27,7 +27,9 @@ pub(super) fn insert(
             &detail,
         ],
     )?;
-    Ok(row.try_get(0)?)
+    let id: i64 = row.try_get(0)?;
+    super::outbox::insert(tx, id, &event.messages, at)?;
+    Ok(id)
 }
 
 /// The audit log, oldest first, optionally for one component; at most `limit` newest.

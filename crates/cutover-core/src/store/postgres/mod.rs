@@ -24,6 +24,7 @@
 
 mod copy;
 mod events;
+mod outbox;
 mod overrides;
 mod records;
 mod runs;
@@ -44,12 +45,13 @@ use postgres::{Client, Config, IsolationLevel, NoTls, Transaction};
 use super::backend::{Backend, decision_opened, replaces};
 use super::connection::Durability;
 use super::error::StoreError;
+use super::outbox_types::{DeliveryAttempt, OutboxFilter, OutboxMessage};
 use super::types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
     PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord, RunStart, RunWrite,
     Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
-use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
+use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent, NewMessage};
 use crate::lifecycle::ModeState;
 
 /// How long connecting may take before the store is reported unreachable.
@@ -217,6 +219,7 @@ impl Backend for Postgres {
     fn change_modes(
         &mut self,
         changes: Vec<(ModeUpdate<'_>, NewEvent)>,
+        also: Vec<NewEvent>,
         at: Timestamp,
     ) -> Result<Option<Vec<i64>>, StoreError> {
         self.write(Durability::Synced, |tx| {
@@ -229,6 +232,9 @@ impl Backend for Postgres {
             let mut ids = Vec::with_capacity(changes.len());
             for (update, mut event) in changes {
                 ids.push(record_change(tx, &update, &mut event, at)?);
+            }
+            for event in &also {
+                events::insert(tx, event, at)?;
             }
             Ok(Some(ids))
         })
@@ -387,7 +393,7 @@ impl Backend for Postgres {
         &mut self,
         journal_id: i64,
         step_index: usize,
-        event: &NewEvent,
+        step_events: &[NewEvent],
         at: Timestamp,
     ) -> Result<(), StoreError> {
         self.write(Durability::Synced, |tx| {
@@ -401,7 +407,9 @@ impl Backend for Postgres {
             if !step.done {
                 state::write_mode(tx, &step.component, step.to, at, None)?;
                 state::consume_snapshots(tx, &step.consumes, at)?;
-                events::insert(tx, event, at)?;
+                for event in step_events {
+                    events::insert(tx, event, at)?;
+                }
                 step.done = true;
             }
             state::save_journal_steps(tx, journal_id, &steps, at)
@@ -414,6 +422,7 @@ impl Backend for Postgres {
         trigger: &str,
         evidence: &str,
         actor: &str,
+        messages: Vec<NewMessage>,
         at: Timestamp,
     ) -> Result<Option<i64>, StoreError> {
         self.write(Durability::Synced, |tx| {
@@ -422,7 +431,8 @@ impl Backend for Postgres {
                 return Ok(None);
             }
             let id = records::open_decision(tx, component, trigger, evidence, at)?;
-            let event = decision_opened(id, component, trigger, evidence, actor);
+            let mut event = decision_opened(id, component, trigger, evidence, actor);
+            event.messages = messages;
             events::insert(tx, &event, at)?;
             Ok(Some(id))
         })
@@ -502,6 +512,52 @@ impl Backend for Postgres {
 
     fn copy_to(&self, path: &Path) -> Result<(), StoreError> {
         self.read(|tx| copy::to_sqlite(tx, path))
+    }
+
+    fn outbox(&self, filter: &OutboxFilter) -> Result<Vec<OutboxMessage>, StoreError> {
+        self.read(|tx| outbox::list(tx, filter))
+    }
+
+    fn record_delivery(
+        &mut self,
+        id: i64,
+        attempt: &DeliveryAttempt,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.write(Durability::Relaxed, |tx| {
+            outbox::record_delivery(tx, id, attempt, at)
+        })
+    }
+
+    fn acknowledge_message(
+        &mut self,
+        thread: i64,
+        event: &NewEvent,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.write(Durability::Synced, |tx| {
+            if !outbox::acknowledge(tx, thread, &event.actor, at)? {
+                return Ok(false);
+            }
+            events::insert(tx, event, at)?;
+            Ok(true)
+        })
+    }
+
+    fn escalate_message(
+        &mut self,
+        thread: i64,
+        from_level: u32,
+        event: &NewEvent,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.write(Durability::Synced, |tx| {
+            if !outbox::escalate(tx, thread, from_level, at)? {
+                return Ok(false);
+            }
+            events::insert(tx, event, at)?;
+            Ok(true)
+        })
     }
 }
 

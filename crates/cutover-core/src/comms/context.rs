@@ -1,0 +1,201 @@
+//! What message templates read: one [`MessageContext`] for every kind of
+//! message, its sections filled when they apply. Plain data, built by the
+//! composer from events, the spec and the plan; never a secret.
+
+use serde::Serialize;
+
+use crate::event::MessageAction;
+
+/// Everything a message template can show.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MessageContext {
+    /// The migration's name.
+    pub migration: String,
+    /// The message kind (its template's name).
+    pub kind: String,
+    /// The group the wording is for (`developers`, …, or a custom group).
+    pub group: String,
+    /// Names of the stakeholders it goes to.
+    pub audience: Vec<String>,
+    /// When it happened (UTC, minutes).
+    pub at: String,
+    /// Who did it.
+    pub actor: String,
+    /// Why, when given.
+    pub reason: Option<String>,
+    /// What it is about: a component id or a phase.
+    pub target: Option<String>,
+    /// Whether a gate was forced.
+    pub forced: bool,
+    /// The components concerned.
+    pub components: Vec<ComponentView>,
+    /// The phase concerned.
+    pub phase: Option<PhaseView>,
+    /// The whole plan (announcements).
+    pub plan: Option<PlanView>,
+    /// A failed gate.
+    pub gate: Option<GateView>,
+    /// A fired trigger.
+    pub trigger: Option<TriggerView>,
+    /// A decision point.
+    pub decision: Option<DecisionView>,
+    /// Failed tests.
+    pub tests: Option<TestsView>,
+    /// A changed legacy definition.
+    pub drift: Option<DriftView>,
+    /// A status update's digest.
+    pub digest: Option<DigestView>,
+    /// An escalated message.
+    pub escalation: Option<EscalationView>,
+    /// What the reader can do.
+    pub actions: Vec<MessageAction>,
+}
+
+/// A component as messages show it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ComponentView {
+    /// Id.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// Owner team.
+    pub owner: String,
+    /// Planned phase.
+    pub phase: Option<u32>,
+    /// Mode before (changes).
+    pub from: Option<String>,
+    /// Mode after (changes).
+    pub to: Option<String>,
+    /// Mode now (digests, missed dates).
+    pub mode: Option<String>,
+}
+
+/// A phase of the plan.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PhaseView {
+    /// Number.
+    pub number: u32,
+    /// Name.
+    pub name: String,
+    /// First day.
+    pub start: String,
+    /// Gate date.
+    pub end: String,
+    /// When legacy may be retired.
+    pub retirement: Option<String>,
+    /// Component ids.
+    pub components: Vec<String>,
+}
+
+/// The plan as announced.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PlanView {
+    /// First day.
+    pub start: String,
+    /// Last day.
+    pub end: String,
+    /// Phases in order.
+    pub phases: Vec<PhaseView>,
+}
+
+/// A failed gate.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct GateView {
+    /// What was judged.
+    pub target: String,
+    /// Its verdict.
+    pub verdict: String,
+    /// Evidence of each criterion that kept it from passing.
+    pub blocking: Vec<String>,
+}
+
+/// A fired trigger.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TriggerView {
+    /// Its condition as written.
+    pub condition: String,
+    /// Metrics it read, as `name = value`.
+    pub metrics: Vec<String>,
+    /// Runs in its window.
+    pub runs: u64,
+}
+
+/// A decision point.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DecisionView {
+    /// The trigger that opened it.
+    pub trigger: String,
+    /// The evidence it was opened with.
+    pub evidence: String,
+    /// Who decides.
+    pub decider: String,
+    /// When it is due.
+    pub due: Option<String>,
+    /// What was decided.
+    pub outcome: Option<String>,
+}
+
+/// Failed tests.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TestsView {
+    /// The failed ones.
+    pub failed: Vec<FailedTestView>,
+    /// Tests run.
+    pub total: u32,
+}
+
+/// One failed test.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FailedTestView {
+    /// Its name.
+    pub test: String,
+    /// Its component.
+    pub component: Option<String>,
+    /// Its phase (integration tests).
+    pub phase: Option<u32>,
+    /// The side it ran against.
+    pub side: String,
+    /// Why it failed.
+    pub failure: Option<String>,
+}
+
+/// A changed legacy definition.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DriftView {
+    /// The changed files, `path (digest)`.
+    pub files: Vec<String>,
+}
+
+/// A status update's digest.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DigestView {
+    /// When the previous update went out.
+    pub since: Option<String>,
+    /// What happened, one line per event.
+    pub lines: Vec<String>,
+    /// Every component the group cares about, with its mode.
+    pub modes: Vec<String>,
+    /// Phase dates ahead.
+    pub upcoming: Vec<String>,
+    /// Components that moved.
+    pub moved: usize,
+    /// Things that need attention (failed gates and tests, rollbacks, open decisions).
+    pub attention: usize,
+}
+
+/// An escalated message.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EscalationView {
+    /// The level reached.
+    pub level: u32,
+    /// How many levels there are.
+    pub levels: usize,
+    /// The original subject.
+    pub subject: String,
+    /// The original body.
+    pub body: String,
+    /// When the previous level got it.
+    pub since: String,
+    /// How long that level had.
+    pub within: String,
+}

@@ -1,0 +1,158 @@
+//! [`send`]: delivers every message that is due, channel by channel.
+//!
+//! At least once: a message is delivered, then its delivery is recorded;
+//! a crash in between (even SIGKILL) leaves it pending, and the next `send`
+//! delivers it again with the same idempotency key, which the receiver
+//! uses to keep one copy. Nothing is lost and nothing needs cleaning up.
+//! A failure is retried with exponential backoff and jitter
+//! ([`crate::comms::backoff`]); after a channel fails once in a run, its
+//! other messages wait for the same next attempt without being tried, so a
+//! channel that is down never holds up the others.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use super::CommsError;
+use crate::comms::backoff::{MAX_ATTEMPTS, next_attempt};
+use crate::comms::deliver::{DeliveryError, Transport, preview};
+use crate::failpoint::failpoint;
+use crate::store::{DeliveryAttempt, MessageStatus, OutboxFilter, OutboxMessage};
+use crate::workspace::Workspace;
+
+/// What `send` is asked.
+#[derive(Debug, Clone, Copy)]
+pub struct SendOptions {
+    /// Render what would be sent, send nothing, record nothing.
+    pub dry_run: bool,
+    /// The time it reasons with (see [`crate::comms::clock`]).
+    pub now: Timestamp,
+}
+
+/// One message's delivery in this run.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    /// The message.
+    pub message: OutboxMessage,
+    /// What came of it.
+    pub outcome: DeliveryAttempt,
+    /// What `--dry-run` would have sent.
+    pub preview: Option<String>,
+}
+
+/// What a `send` did.
+#[derive(Debug, Clone, Default)]
+pub struct SendReport {
+    /// Status updates that came due, by group, with their message counts.
+    pub status_updates: Vec<(String, usize)>,
+    /// Every message due, with its outcome.
+    pub attempts: Vec<Attempt>,
+    /// Pending messages not due yet.
+    pub waiting: usize,
+}
+
+/// Delivers every message due at `options.now`.
+pub fn send(workspace: &mut Workspace, options: SendOptions) -> Result<SendReport, CommsError> {
+    let mut report = SendReport::default();
+    if !options.dry_run {
+        report.status_updates = super::record_due_status_updates(workspace, options.now)?;
+    }
+    let pending = workspace.store.outbox(&OutboxFilter {
+        status: Some(MessageStatus::Pending),
+        ..OutboxFilter::default()
+    })?;
+    let mut by_channel: BTreeMap<String, Vec<OutboxMessage>> = BTreeMap::new();
+    for message in pending {
+        if message.next_attempt_at <= options.now {
+            by_channel
+                .entry(message.message.channel.clone())
+                .or_default()
+                .push(message);
+        } else {
+            report.waiting += 1;
+        }
+    }
+    for (channel, messages) in by_channel {
+        let attempts = if options.dry_run {
+            previews(workspace, &channel, messages)
+        } else {
+            deliver_channel(workspace, &channel, messages, options.now)?
+        };
+        report.attempts.extend(attempts);
+    }
+    Ok(report)
+}
+
+fn previews(workspace: &Workspace, channel: &str, messages: Vec<OutboxMessage>) -> Vec<Attempt> {
+    let spec = workspace.migration.communication.channel(channel);
+    messages
+        .into_iter()
+        .map(|message| Attempt {
+            preview: Some(spec.map_or_else(
+                || format!("channel `{channel}` is no longer in the spec"),
+                |c| preview(c, &message, &workspace.migration.name),
+            )),
+            outcome: DeliveryAttempt::Delivered,
+            message,
+        })
+        .collect()
+}
+
+/// Delivers one channel's due messages, recording each outcome.
+fn deliver_channel(
+    workspace: &mut Workspace,
+    channel: &str,
+    messages: Vec<OutboxMessage>,
+    now: Timestamp,
+) -> Result<Vec<Attempt>, CommsError> {
+    let transport = match workspace.migration.communication.channel(channel) {
+        Some(spec) => Transport::open(spec, &workspace.base_dir, &workspace.migration.name),
+        None => Transport::Unavailable(format!("channel `{channel}` is no longer in the spec")),
+    };
+    let mut attempts = Vec::with_capacity(messages.len());
+    let mut down: Option<(String, Timestamp)> = None;
+    for message in messages {
+        let outcome = match &down {
+            Some((error, next)) => DeliveryAttempt::Deferred {
+                error: error.clone(),
+                next_attempt: *next,
+            },
+            None => attempt(&transport, &message, now),
+        };
+        if let DeliveryAttempt::Retry {
+            error,
+            next_attempt,
+        } = &outcome
+        {
+            down = Some((error.clone(), *next_attempt));
+        }
+        failpoint("comms-after-delivery");
+        workspace.store.record_delivery(message.id, &outcome)?;
+        attempts.push(Attempt {
+            message,
+            outcome,
+            preview: None,
+        });
+    }
+    Ok(attempts)
+}
+
+/// One delivery attempt and what to record of it.
+fn attempt(transport: &Transport, message: &OutboxMessage, now: Timestamp) -> DeliveryAttempt {
+    match transport.deliver(message) {
+        Ok(()) => DeliveryAttempt::Delivered,
+        Err(DeliveryError::Permanent(error)) => DeliveryAttempt::GaveUp { error },
+        Err(DeliveryError::Retry(error)) if message.attempts + 1 >= MAX_ATTEMPTS => {
+            DeliveryAttempt::GaveUp {
+                error: format!("{error} (gave up after {} attempts)", message.attempts + 1),
+            }
+        }
+        Err(DeliveryError::Retry(error)) => {
+            let random = u64::from_str_radix(&crate::exec::random_hex(8), 16).unwrap_or(0);
+            DeliveryAttempt::Retry {
+                error,
+                next_attempt: next_attempt(now, message.attempts + 1, random),
+            }
+        }
+    }
+}
