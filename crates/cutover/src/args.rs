@@ -122,6 +122,8 @@ pub enum CommsCommand {
     /// Status updates, phase starts, gates, retirement dates and training
     /// sessions; as iCalendar with `--ics FILE`, else as a table.
     Schedule(ScheduleArgs),
+    /// Invite each team to its training sessions (again only when one moves).
+    Invite,
 }
 
 /// `cutover comms schedule`.

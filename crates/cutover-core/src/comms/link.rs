@@ -177,7 +177,7 @@ pub fn verify(query: &str, key: &[u8], now: Timestamp) -> Result<LinkAction, Lin
 }
 
 fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())

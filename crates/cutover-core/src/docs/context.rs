@@ -280,7 +280,7 @@ pub fn render_documents(context: &DocsContext) -> Result<Vec<Document>, ReportEr
     env.add_filter("cell", |text: String| -> String {
         text.replace('|', "\\|").replace('\n', " ")
     });
-    env.add_filter("hours", hours);
+    env.add_filter("hours", crate::training::hours_text);
     // Rust's own spelling of a number (`0.41`, `2`), so documents and JSON agree.
     env.add_filter("number", |value: f64| value.to_string());
     let render = |name: &'static str, source: &'static str| {
@@ -329,15 +329,4 @@ pub fn render_documents(context: &DocsContext) -> Result<Vec<Document>, ReportEr
             text: render("development-impact.md", DEVELOPMENT_IMPACT)?,
         },
     ])
-}
-
-/// Teaching time in words: `4 h`, `1.5 h`, `30 min`.
-fn hours(value: f64) -> String {
-    if value < 1.0 {
-        format!("{} min", (value * 60.0).round())
-    } else if value.fract() == 0.0 {
-        format!("{value:.0} h")
-    } else {
-        format!("{value} h")
-    }
 }

@@ -156,6 +156,7 @@ impl Code for EventKind {
         (EventKind::StatusUpdate, "status_update"),
         (EventKind::MessageEscalated, "message_escalated"),
         (EventKind::MessageAcknowledged, "message_acknowledged"),
+        (EventKind::TrainingScheduled, "training_scheduled"),
     ];
 }
 
@@ -184,6 +185,7 @@ impl Code for MessageKind {
         (MessageKind::TestsFailed, "tests_failed"),
         (MessageKind::DecisionExpired, "decision_expired"),
         (MessageKind::GateDateMissed, "gate_date_missed"),
+        (MessageKind::TrainingInvitation, "training_invitation"),
     ];
 }
 

@@ -9,7 +9,7 @@ mod session;
 mod training_plan;
 
 pub use concept::{Concept, Use, concepts};
-pub use session::{SESSION_HOURS, SESSION_SPREAD_DAYS, Session};
+pub use session::{SESSION_HOURS, SESSION_SPREAD_DAYS, Session, hours_text};
 pub use training_plan::{
     ConceptNeed, ConceptUse, Invitee, LEAD_TIME_DAYS, TeamTraining, TrainingPlan, invitees,
     training_plan,

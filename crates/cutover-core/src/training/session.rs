@@ -36,6 +36,10 @@ pub struct Session {
     pub hours: f64,
     /// The date it should take place by: its earliest concept's due date.
     pub by: Date,
+    /// The component it prepares for: the first to need its first concept.
+    pub first_component: String,
+    /// The day that component enters shadow.
+    pub first_shadow: Date,
 }
 
 /// `needs` (sorted by due date) grouped into sessions for `team`.
@@ -67,8 +71,21 @@ pub fn sessions(team: &str, needs: &[ConceptNeed]) -> Vec<Session> {
             topics: group.iter().map(|n| n.title.clone()).collect(),
             hours: group.iter().map(|n| n.hours).sum(),
             by: group[0].needed_by,
+            first_component: group[0].first_component.clone(),
+            first_shadow: group[0].first_shadow,
         })
         .collect()
+}
+
+/// Teaching time in words: `4 h`, `1.5 h`, `30 min`.
+pub fn hours_text(value: f64) -> String {
+    if value < 1.0 {
+        format!("{} min", (value * 60.0).round())
+    } else if value.fract() == 0.0 {
+        format!("{value:.0} h")
+    } else {
+        format!("{value} h")
+    }
 }
 
 /// "Dagger foundations", or the topics.

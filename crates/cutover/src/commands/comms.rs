@@ -32,6 +32,7 @@ pub fn run(
         CommsCommand::Escalate => escalate(global, printer),
         CommsCommand::Announce => announce(global, printer),
         CommsCommand::Schedule(args) => super::schedule::run(global, args, printer),
+        CommsCommand::Invite => super::invite::run(global, printer),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod drift;
 pub mod gate;
 pub mod gc;
 pub mod import;
+pub mod invite;
 pub mod log;
 pub mod mode;
 pub mod plan;

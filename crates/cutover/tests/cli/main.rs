@@ -32,4 +32,5 @@ mod secrets;
 mod serve;
 mod shadowing;
 mod spool;
+mod training;
 mod util;
