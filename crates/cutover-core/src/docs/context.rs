@@ -172,22 +172,7 @@ pub fn docs_context(
             .iter()
             .map(|t| criterion_doc(&t.when, t.action_name()))
             .collect(),
-        rollback_triggers: migration
-            .rollback
-            .triggers
-            .iter()
-            .map(|t| TriggerDoc {
-                when: t.when.text.clone(),
-                action: t.action_name(),
-                min_runs: t.min_runs,
-                cooldown: t.cooldown.map(|c| words(c.seconds)),
-                decider: t
-                    .decider
-                    .clone()
-                    .unwrap_or_else(|| "the component's owner".into()),
-                decide_within: words(t.decide_within.seconds),
-            })
-            .collect(),
+        rollback_triggers: trigger_docs(migration),
         global_preserve: migration.rollback.preserve.clone(),
         live: live.is_some(),
         untested_critical,
@@ -198,6 +183,26 @@ pub fn docs_context(
             .map(|g| criterion_doc(g, "defaults"))
             .collect(),
     })
+}
+
+/// The rollback triggers with their decision settings in words.
+fn trigger_docs(migration: &Migration) -> Vec<TriggerDoc> {
+    migration
+        .rollback
+        .triggers
+        .iter()
+        .map(|t| TriggerDoc {
+            when: t.when.text.clone(),
+            action: t.action_name(),
+            min_runs: t.min_runs,
+            cooldown: t.cooldown.map(|c| words(c.seconds)),
+            decider: t
+                .decider
+                .clone()
+                .unwrap_or_else(|| "the component's owner".into()),
+            decide_within: words(t.decide_within.seconds),
+        })
+        .collect()
 }
 
 /// Components without acceptance tests that need them most: business-critical,

@@ -5,12 +5,13 @@
 //! sessions. Reads the spec and the plan; never the store.
 
 mod concept;
+mod need;
 mod session;
 mod training_plan;
 
 pub use concept::{Concept, Use, concepts};
+pub use need::{ConceptNeed, ConceptUse};
 pub use session::{SESSION_HOURS, SESSION_SPREAD_DAYS, Session, hours_text};
 pub use training_plan::{
-    ConceptNeed, ConceptUse, Invitee, LEAD_TIME_DAYS, TeamTraining, TrainingPlan, invitees,
-    training_plan,
+    Invitee, LEAD_TIME_DAYS, TeamTraining, TrainingPlan, invitees, training_plan,
 };

@@ -8,7 +8,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::training_plan::ConceptNeed;
+use super::need::ConceptNeed;
 
 /// The longest suggested session: half a day.
 pub const SESSION_HOURS: f64 = 4.0;

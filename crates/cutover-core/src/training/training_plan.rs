@@ -13,6 +13,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::concept::{Concept, concepts};
+use super::need::{ConceptNeed, ConceptUse};
 use super::session::{Session, sessions};
 use crate::plan::{Plan, work_days_before};
 use crate::spec::{Group, Migration};
@@ -60,42 +61,6 @@ pub struct Invitee {
     pub id: String,
     /// Their name.
     pub name: String,
-}
-
-/// One concept a team needs.
-#[derive(Debug, Clone, Serialize)]
-pub struct ConceptNeed {
-    /// Concept id.
-    pub concept: String,
-    /// Its title.
-    pub title: String,
-    /// What is learnt.
-    pub learn: String,
-    /// Suggested teaching time.
-    pub hours: f64,
-    /// Needed by every component (a foundation).
-    pub foundation: bool,
-    /// The date it is needed by: the lead time before `first_shadow`.
-    pub needed_by: Date,
-    /// The first component needing it to enter shadow.
-    pub first_component: String,
-    /// The day that component enters shadow.
-    pub first_shadow: Date,
-    /// Whether `needed_by` falls before the migration starts.
-    pub before_start: bool,
-    /// Each component needing it, with why.
-    pub components: Vec<ConceptUse>,
-}
-
-/// One component's use of a concept.
-#[derive(Debug, Clone, Serialize)]
-pub struct ConceptUse {
-    /// Component id.
-    pub component: String,
-    /// The day it enters shadow.
-    pub shadow_start: Date,
-    /// What in it calls for the concept.
-    pub reasons: Vec<String>,
 }
 
 /// The training plan for `migration` as `plan` schedules it.
