@@ -15,6 +15,14 @@ if ! python3 -c 'import jsonschema' 2>/dev/null; then
   python3 -m pip install --quiet jsonschema
 fi
 
+# The stakeholder outbox is delivered in its tests through a real SMTP server
+# (aiosmtpd, STARTTLS and AUTH required) and a real HTTP receiver that checks
+# Slack payloads with the Slack SDK's Block Kit models (tests/cli/data/).
+if ! python3 -c 'import aiosmtpd, slack_sdk' >/dev/null 2>&1; then
+  echo "installing aiosmtpd and slack_sdk (not found)..." >&2
+  python3 -m pip install --quiet aiosmtpd slack_sdk || python3 -m pip install --quiet --break-system-packages aiosmtpd slack_sdk
+fi
+
 # The plan check (tests/data/plan_check.py) verifies generated plans with networkx.
 if ! python3 -c 'import networkx' >/dev/null 2>&1; then
   echo "installing networkx (not found)..." >&2

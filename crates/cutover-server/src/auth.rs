@@ -80,6 +80,16 @@ fn bearer(value: &str) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// The event as the caller wrote it, with the caller as its actor: the
+/// server decides who did what, whatever a body claims.
+pub(crate) fn attributed(
+    mut event: cutover_core::event::NewEvent,
+    caller: &Caller,
+) -> cutover_core::event::NewEvent {
+    event.actor.clone_from(&caller.name);
+    event
+}
+
 #[cfg(test)]
 mod tests {
     use super::bearer;

@@ -10,9 +10,8 @@ use cutover_core::store::api;
 use cutover_core::store::{DeliveryAttempt, OutboxFilter, OutboxMessage};
 
 use crate::app::App;
-use crate::auth::{Authorized, Operator, Viewer};
+use crate::auth::{Authorized, Operator, Viewer, attributed};
 use crate::error::ApiError;
-use crate::routes::attributed;
 
 type Answer<T> = Result<Json<T>, ApiError>;
 

@@ -15,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use cutover_core::event::{Event, EventRecord, NewEvent};
+use cutover_core::event::{Event, EventRecord};
 use cutover_core::spec::Window;
 use cutover_core::store::api::{self, paths};
 use cutover_core::store::{
@@ -24,9 +24,9 @@ use cutover_core::store::{
 };
 
 use crate::app::App;
-use crate::auth::{Authorized, Operator, Runner, Viewer};
+use crate::auth::{Authorized, Operator, Runner, Viewer, attributed};
 use crate::error::ApiError;
-use crate::tokens::{Caller, Role};
+use crate::tokens::Role;
 
 type Answer<T> = Result<Json<T>, ApiError>;
 
@@ -66,12 +66,6 @@ pub fn router(app: App) -> Router {
         .route(paths::OUTBOX_ACK, post(crate::outbox::acknowledge))
         .route(paths::OUTBOX_ESCALATE, post(crate::outbox::escalate))
         .with_state(app)
-}
-
-/// The event as the caller wrote it, with the caller as its actor.
-pub(crate) fn attributed(mut event: NewEvent, caller: &Caller) -> NewEvent {
-    event.actor.clone_from(&caller.name);
-    event
 }
 
 async fn health(State(app): State<App>) -> Answer<api::Health> {

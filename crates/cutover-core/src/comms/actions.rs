@@ -49,6 +49,15 @@ impl LinkSigner {
         }
     }
 
+    /// A signer that makes no links: messages carry commands only.
+    pub fn disabled(now: Timestamp) -> LinkSigner {
+        LinkSigner {
+            base: None,
+            key: None,
+            expires: now,
+        }
+    }
+
     /// `label` doing `command`, with a link doing `link` when links are on.
     pub fn action(&self, label: &str, command: String, link: Option<LinkAction>) -> MessageAction {
         let url = match (&self.base, &self.key, link) {

@@ -11,57 +11,67 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::OnceLock;
 
 use jiff::Timestamp;
 
 use super::actions::LinkSigner;
-use super::context::{ComponentView, EscalationView, MessageContext, PhaseView};
+use super::context::{EscalationView, MessageContext};
+use super::facts::Facts;
 use super::intent::{Intent, intents};
 use super::matrix;
 use super::templates::Templates;
+use super::words::{time_text, wall_text};
 use crate::event::{MessageKind, NewEvent, NewMessage, Notifier};
-use crate::plan::{Plan, build_plan};
+use crate::plan::Plan;
 use crate::spec::{ChannelKind, Group, Migration, Stakeholder};
 use crate::store::OutboxMessage;
 
 /// Turns events into messages for one spec.
 #[derive(Debug)]
 pub struct Composer {
-    migration: Migration,
+    facts: Facts,
     templates: Templates,
-    plan: OnceLock<Option<Plan>>,
 }
 
 impl Composer {
     /// The composer of the spec `migration`, whose project is `base_dir`.
     pub fn new(migration: Migration, base_dir: &Path) -> Composer {
         Composer {
-            migration,
+            facts: Facts::new(migration),
             templates: Templates::of_project(base_dir),
-            plan: OnceLock::new(),
         }
+    }
+
+    /// The composer of sample messages for documents: commands without
+    /// signed links, and keys derived from each message's kind, group and
+    /// channel, so a document is the same every time it is written.
+    pub fn for_documents(mut self) -> Composer {
+        self.facts.for_documents = true;
+        self
+    }
+
+    /// What signs action links at `now` (nothing, for documents).
+    fn signer(&self, now: Timestamp) -> LinkSigner {
+        self.facts.signer(now)
     }
 
     /// The spec.
     pub fn migration(&self) -> &Migration {
-        &self.migration
+        self.facts.migration()
     }
 
     /// The plan, built on first use (`None` if the spec cannot be planned).
     pub fn plan(&self) -> Option<&Plan> {
-        self.plan
-            .get_or_init(|| build_plan(&self.migration).ok())
-            .as_ref()
+        self.facts.plan()
     }
 
     /// The messages `batch` makes at `now`, each with the index of the event it belongs to.
     pub fn compose(&self, batch: &[NewEvent], now: Timestamp) -> Vec<(usize, NewMessage)> {
-        if self.migration.communication.stakeholders.is_empty() {
+        if self.facts.migration().communication.stakeholders.is_empty() {
             return Vec::new();
         }
-        let signer = LinkSigner::from_settings(&self.migration.communication.links, now);
-        intents(self, batch, now)
+        let signer = self.signer(now);
+        intents(&self.facts, batch, now)
             .into_iter()
             .flat_map(|intent| {
                 let attach = intent.attach;
@@ -99,9 +109,17 @@ impl Composer {
         group: &str,
         people: &[&Stakeholder],
     ) -> NewMessage {
-        let key = crate::exec::random_hex(16);
+        let key = if self.facts.for_documents {
+            let what = format!("{}/{group}/{channel}/{}", intent.kind, intent.level);
+            crate::exec::digest_bytes(what.as_bytes())
+                .chars()
+                .take(32)
+                .collect()
+        } else {
+            crate::exec::random_hex(16)
+        };
         let mut context = intent.context.clone();
-        context.migration.clone_from(&self.migration.name);
+        context.migration.clone_from(&self.facts.migration().name);
         context.kind = intent.kind.to_string();
         group.clone_into(&mut context.group);
         context.audience = people.iter().map(|s| s.name.clone()).collect();
@@ -113,7 +131,8 @@ impl Composer {
         context.actions.clone_from(&actions);
         let rendered = self.templates.render(intent.kind, &context);
         let is_email = self
-            .migration
+            .facts
+            .migration()
             .communication
             .channel(channel)
             .is_some_and(|c| matches!(c.kind, ChannelKind::Email(_)));
@@ -145,7 +164,7 @@ impl Composer {
 
     /// Who hears of `intent`.
     fn audience(&self, intent: &Intent) -> Vec<&Stakeholder> {
-        let communication = &self.migration.communication;
+        let communication = &self.facts.migration().communication;
         let first_level: &[String] = match communication.escalation.first() {
             Some(level) if intent.needs_ack => &level.who,
             _ => &[],
@@ -171,7 +190,7 @@ impl Composer {
             return true;
         }
         let phase_of = |index: usize| self.plan().map(|p| p.components[index].phase);
-        let components = &self.migration.components;
+        let components = &self.facts.migration().components;
         intent
             .components
             .iter()
@@ -186,35 +205,6 @@ impl Composer {
             })
     }
 
-    /// A component as messages show it.
-    pub(super) fn component_view(&self, index: usize) -> ComponentView {
-        let component = &self.migration.components[index];
-        ComponentView {
-            id: component.id.clone(),
-            name: component.name.clone(),
-            owner: component.owner.clone(),
-            phase: self.plan().map(|p| p.components[index].phase),
-            ..ComponentView::default()
-        }
-    }
-
-    /// Phase `number` as messages show it.
-    pub(super) fn phase_view(&self, number: u32) -> Option<PhaseView> {
-        let phase = self.plan()?.phases.iter().find(|p| p.number == number)?;
-        Some(PhaseView {
-            number,
-            name: phase.name.clone(),
-            start: phase.start.to_string(),
-            end: phase.end.to_string(),
-            retirement: Some(phase.retirement.to_string()),
-            components: phase
-                .components
-                .iter()
-                .map(|&i| self.migration.components[i].id.clone())
-                .collect(),
-        })
-    }
-
     /// The messages escalating `original` (the first of its thread) to
     /// `level` (2 or more): to that level's stakeholders, quoting it.
     pub fn escalation(
@@ -223,7 +213,7 @@ impl Composer {
         level: u32,
         now: Timestamp,
     ) -> Vec<NewMessage> {
-        let communication = &self.migration.communication;
+        let communication = &self.facts.migration().communication;
         let Some(settings) = communication.escalation.get(level as usize - 1) else {
             return Vec::new();
         };
@@ -234,7 +224,12 @@ impl Composer {
             escalation: Some(EscalationView {
                 level,
                 levels: communication.escalation.len(),
-                subject: original.message.subject.clone(),
+                subject: original
+                    .message
+                    .subject
+                    .strip_prefix(&format!("[{}] ", self.facts.migration().name))
+                    .unwrap_or(&original.message.subject)
+                    .to_owned(),
                 body: original.message.body.clone(),
                 since: time_text(original.level_since),
                 within: previous.map_or_else(String::new, |l| wall_text(l.within.seconds)),
@@ -254,7 +249,7 @@ impl Composer {
             thread: Some(original.id),
             level,
         };
-        let signer = LinkSigner::from_settings(&communication.links, now);
+        let signer = self.signer(now);
         let mut messages = self.messages(&intent, &signer);
         for message in &mut messages {
             // Acknowledging an escalation acknowledges its thread.
@@ -288,7 +283,7 @@ impl Composer {
             thread: None,
             level: 1,
         };
-        let signer = LinkSigner::from_settings(&self.migration.communication.links, now);
+        let signer = self.signer(now);
         self.messages(&intent, &signer)
     }
 
@@ -306,20 +301,5 @@ impl Notifier for Composer {
                 event.messages.push(message);
             }
         }
-    }
-}
-
-/// A time as messages show it: UTC, to the minute.
-pub fn time_text(at: Timestamp) -> String {
-    at.strftime("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-/// A wall-clock duration in words: `30 min`, `2 h`, `1 d`.
-pub(super) fn wall_text(seconds: u64) -> String {
-    match seconds {
-        s if s >= 86_400 && s % 86_400 == 0 => format!("{} d", s / 86_400),
-        s if s >= 3600 && s % 3600 == 0 => format!("{} h", s / 3600),
-        s if s % 60 == 0 => format!("{} min", s / 60),
-        s => format!("{s} s"),
     }
 }

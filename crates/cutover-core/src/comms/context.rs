@@ -231,3 +231,108 @@ pub struct EscalationView {
     /// How long that level had.
     pub within: String,
 }
+
+impl MessageContext {
+    /// A context with every section filled with plausible values: what
+    /// `cutover check` renders a project's templates with, so a template
+    /// that fails on some section fails there, not when a rollback needs it.
+    pub fn sample() -> MessageContext {
+        let component = |id: &str, from: &str, to: &str| ComponentView {
+            id: id.into(),
+            name: format!("The {id} job"),
+            owner: "backend".into(),
+            phase: Some(2),
+            from: Some(from.into()),
+            to: Some(to.into()),
+            mode: Some(to.into()),
+        };
+        let phase = PhaseView {
+            number: 2,
+            name: "Pilot".into(),
+            start: "2027-01-11".into(),
+            end: "2027-02-05".into(),
+            retirement: Some("2027-02-12".into()),
+            components: vec!["build-api".into(), "lint".into()],
+        };
+        MessageContext {
+            migration: "platform-to-dagger".into(),
+            kind: "sample".into(),
+            group: "developers".into(),
+            audience: vec!["Backend developers".into()],
+            at: "2027-01-12 09:30 UTC".into(),
+            actor: "ada".into(),
+            reason: Some("the gate passed".into()),
+            target: Some("build-api".into()),
+            forced: false,
+            components: vec![
+                component("build-api", "shadow", "canary 25%"),
+                component("lint", "shadow", "canary 25%"),
+            ],
+            phase: Some(phase.clone()),
+            plan: Some(PlanView {
+                start: "2027-01-04".into(),
+                end: "2027-04-30".into(),
+                phases: vec![phase],
+            }),
+            actions: vec![MessageAction {
+                label: "Acknowledge".into(),
+                command: "cutover comms ack 3f2a9c0e1d4b7a65".into(),
+                url: None,
+            }],
+            ..MessageContext::sample_sections()
+        }
+    }
+
+    /// The sections of [`MessageContext::sample`] that only some messages have.
+    fn sample_sections() -> MessageContext {
+        MessageContext {
+            gate: Some(GateView {
+                target: "build-api".into(),
+                verdict: "fail".into(),
+                blocking: vec!["parity 0.97 < 0.99 over 40 runs".into()],
+            }),
+            trigger: Some(TriggerView {
+                condition: "dagger.error_rate > legacy.error_rate + 0.10".into(),
+                metrics: vec!["dagger.error_rate = 0.25".into()],
+                runs: 12,
+            }),
+            decision: Some(DecisionView {
+                trigger: "parity < 0.95".into(),
+                evidence: "parity = 0.91 over 20 runs".into(),
+                decider: "backend".into(),
+                due: Some("2027-01-12 13:30 UTC".into()),
+                outcome: Some("continue".into()),
+            }),
+            tests: Some(TestsView {
+                failed: vec![FailedTestView {
+                    test: "image loads".into(),
+                    component: Some("build-api".into()),
+                    phase: None,
+                    side: "dagger".into(),
+                    failure: Some("exit code 1, expected 0".into()),
+                }],
+                total: 4,
+            }),
+            drift: Some(DriftView {
+                files: vec!["Makefile".into()],
+            }),
+            digest: Some(DigestView {
+                since: Some("2027-01-05 09:00 UTC".into()),
+                lines: vec!["2027-01-11 build-api legacy -> shadow".into()],
+                modes: vec!["The build-api job (`build-api`): shadow".into()],
+                upcoming: vec!["Phase 2 (Pilot): 2027-01-11 to its gate on 2027-02-05".into()],
+                moved: 1,
+                attention: 0,
+            }),
+            escalation: Some(EscalationView {
+                level: 2,
+                levels: 3,
+                subject: "Rollback triggered: build-api".into(),
+                body: "A rollback trigger fired.".into(),
+                since: "2027-01-12 09:30 UTC".into(),
+                within: "30 min".into(),
+            }),
+            ..MessageContext::default()
+        }
+    }
+}

@@ -4,12 +4,13 @@
 
 use jiff::Timestamp;
 
-use super::compose::{Composer, time_text};
 use super::context::{
     ComponentView, DecisionView, DriftView, FailedTestView, GateView, MessageContext, PlanView,
     TestsView, TopicView, TrainingView, TriggerView,
 };
+use super::facts::Facts;
 use super::matrix;
+use super::words::time_text;
 use crate::criteria::Verdict;
 use crate::event::{DecisionOutcome, Event, MessageAction, MessageKind, NewEvent};
 use crate::spec::{Group, TriggerAction};
@@ -67,7 +68,7 @@ impl Intent {
 
 /// What `batch` should tell: one intent per phase, rollback or advance as a
 /// whole, one per other event that concerns people.
-pub(crate) fn intents(composer: &Composer, batch: &[NewEvent], now: Timestamp) -> Vec<Intent> {
+pub(crate) fn intents(composer: &Facts, batch: &[NewEvent], now: Timestamp) -> Vec<Intent> {
     let phase_batch = batch.iter().any(|e| {
         matches!(
             e.event,
@@ -90,7 +91,7 @@ pub(crate) fn intents(composer: &Composer, batch: &[NewEvent], now: Timestamp) -
 }
 
 /// The components moved by the batch's mode changes, with from and to.
-fn moved(composer: &Composer, batch: &[NewEvent]) -> Vec<(usize, ComponentView)> {
+fn moved(composer: &Facts, batch: &[NewEvent]) -> Vec<(usize, ComponentView)> {
     batch
         .iter()
         .filter_map(|e| match (&e.event, &e.component) {
@@ -106,7 +107,7 @@ fn moved(composer: &Composer, batch: &[NewEvent]) -> Vec<(usize, ComponentView)>
         .collect()
 }
 
-fn advance(composer: &Composer, batch: &[NewEvent], first: usize, now: Timestamp) -> Intent {
+fn advance(composer: &Facts, batch: &[NewEvent], first: usize, now: Timestamp) -> Intent {
     let mut intent = Intent::new(MessageKind::ComponentAdvanced, first, &batch[first], now);
     let moved = moved(composer, batch);
     intent.components = moved.iter().map(|(i, _)| *i).collect();
@@ -126,7 +127,7 @@ fn advance(composer: &Composer, batch: &[NewEvent], first: usize, now: Timestamp
 
 /// The intent of one event, when it concerns people on its own.
 fn single(
-    composer: &Composer,
+    composer: &Facts,
     batch: &[NewEvent],
     index: usize,
     event: &NewEvent,
@@ -163,8 +164,8 @@ fn single(
         } if *previous != Some(Verdict::Fail) => Some(gate_failed(
             composer,
             new(MessageKind::GateFailed),
-            target,
-            blocking,
+            (target, blocking),
+            now,
         )),
         Event::TriggerFired {
             trigger,
@@ -191,7 +192,7 @@ fn single(
 }
 
 fn decision_or_other(
-    composer: &Composer,
+    composer: &Facts,
     index: usize,
     event: &NewEvent,
     now: Timestamp,
@@ -242,41 +243,52 @@ fn decision_or_other(
             target,
             failed,
             total,
-        } => {
-            let mut intent = new(MessageKind::TestsFailed);
-            intent.context.target = Some(target.clone());
-            for test in failed {
-                if let Some(i) = test
-                    .component
-                    .as_deref()
-                    .and_then(|id| composer.migration().component_index(id))
-                {
-                    intent.components.push(i);
-                }
-                intent.phase = intent.phase.or(test.phase);
-            }
-            intent.context.tests = Some(TestsView {
-                failed: failed
-                    .iter()
-                    .map(|t| FailedTestView {
-                        test: t.test.clone(),
-                        component: t.component.clone(),
-                        phase: t.phase,
-                        side: t.side.as_str().to_owned(),
-                        failure: t.failure.clone(),
-                    })
-                    .collect(),
-                total: *total,
-            });
-            intent.actions.push(composer_rerun(target));
-            Some(intent)
-        }
+        } => Some(tests_failed(
+            composer,
+            new(MessageKind::TestsFailed),
+            (target, failed, *total),
+            now,
+        )),
         _ => watched(composer, index, event, now),
     }
 }
 
+fn tests_failed(
+    composer: &Facts,
+    mut intent: Intent,
+    (target, failed, total): (&str, &[crate::event::FailedTest], u32),
+    now: Timestamp,
+) -> Intent {
+    intent.context.target = Some(target.to_owned());
+    for test in failed {
+        let component = test.component.as_deref();
+        if let Some(i) = component.and_then(|id| composer.migration().component_index(id)) {
+            intent.components.push(i);
+        }
+        intent.phase = intent.phase.or(test.phase);
+    }
+    intent.context.tests = Some(TestsView {
+        failed: failed
+            .iter()
+            .map(|t| FailedTestView {
+                test: t.test.clone(),
+                component: t.component.clone(),
+                phase: t.phase,
+                side: t.side.as_str().to_owned(),
+                failure: t.failure.clone(),
+            })
+            .collect(),
+        total,
+    });
+    intent.actions.push(composer_rerun(target));
+    if !target.is_empty() {
+        intent.actions.push(composer.signer(now).rollback(target));
+    }
+    intent
+}
+
 /// Events the overdue sweep records: a missed gate date, a changed legacy definition.
-fn watched(composer: &Composer, index: usize, event: &NewEvent, now: Timestamp) -> Option<Intent> {
+fn watched(composer: &Facts, index: usize, event: &NewEvent, now: Timestamp) -> Option<Intent> {
     let new = |kind| Intent::new(kind, index, event, now);
     match &event.event {
         Event::GateDateMissed { phase, behind, .. } => {
@@ -372,7 +384,7 @@ fn composer_rerun(target: &str) -> MessageAction {
 }
 
 /// `intent` about the event's component.
-fn with_component(composer: &Composer, mut intent: Intent, event: &NewEvent) -> Intent {
+fn with_component(composer: &Facts, mut intent: Intent, event: &NewEvent) -> Intent {
     if let Some(i) = event
         .component
         .as_deref()
@@ -384,7 +396,7 @@ fn with_component(composer: &Composer, mut intent: Intent, event: &NewEvent) -> 
     intent
 }
 
-fn phase_intent(composer: &Composer, batch: &[NewEvent], mut intent: Intent, phase: u32) -> Intent {
+fn phase_intent(composer: &Facts, batch: &[NewEvent], mut intent: Intent, phase: u32) -> Intent {
     intent.phase = Some(phase);
     intent.context.phase = composer.phase_view(phase);
     intent.context.target = Some(format!("phase {phase}"));
@@ -410,10 +422,10 @@ fn phase_intent(composer: &Composer, batch: &[NewEvent], mut intent: Intent, pha
 }
 
 fn gate_failed(
-    composer: &Composer,
+    composer: &Facts,
     mut intent: Intent,
-    target: &str,
-    blocking: &[String],
+    (target, blocking): (&str, &[String]),
+    now: Timestamp,
 ) -> Intent {
     match (
         target.parse::<u32>(),
@@ -448,12 +460,15 @@ fn gate_failed(
         url: None,
     });
     intent
+        .actions
+        .push(composer.signer(now).rollback(&gate_target));
+    intent
 }
 
 /// A decision point's intent: to its decider (the trigger's `decider`, or
 /// the component's owner team), with the decide actions while it is open.
 fn decision(
-    composer: &Composer,
+    composer: &Facts,
     intent: Intent,
     event: &NewEvent,
     trigger: &str,
@@ -504,7 +519,7 @@ fn decision(
         outcome: outcome.map(|o| o.to_string()),
     });
     if outcome.is_none() {
-        let signer = super::actions::LinkSigner::from_settings(&communication.links, now);
+        let signer = composer.signer(now);
         intent
             .actions
             .push(signer.decide(&id, DecisionOutcome::Rollback));
@@ -516,7 +531,7 @@ fn decision(
     intent
 }
 
-fn plan_announced(composer: &Composer, mut intent: Intent) -> Intent {
+fn plan_announced(composer: &Facts, mut intent: Intent) -> Intent {
     if let Some(plan) = composer.plan() {
         intent.context.plan = Some(PlanView {
             start: plan.start.to_string(),

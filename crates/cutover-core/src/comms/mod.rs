@@ -21,10 +21,12 @@ pub mod clock;
 pub mod compose;
 pub mod context;
 pub mod deliver;
+pub mod facts;
 mod intent;
 pub mod link;
 pub mod matrix;
 pub mod templates;
+pub mod words;
 
 pub use compose::Composer;
 pub use templates::{Rendered, TemplateProblem, Templates};

@@ -220,3 +220,84 @@ fn describe(error: &minijinja::Error) -> String {
         None => error.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Group;
+
+    #[test]
+    fn every_shipped_template_renders_for_every_group_with_a_subject() {
+        let groups = Group::BUILT_IN
+            .iter()
+            .map(|g| g.name().to_owned())
+            .chain(["security".to_owned()]);
+        for group in groups {
+            for kind in MessageKind::ALL {
+                let mut context = MessageContext::sample();
+                context.group.clone_from(&group);
+                let rendered = render_with(shipped(kind), MACROS, &context)
+                    .unwrap_or_else(|e| panic!("{kind} for {group}: {e}"));
+                assert!(
+                    rendered.subject.starts_with("[platform-to-dagger] "),
+                    "{kind} for {group}: {}",
+                    rendered.subject
+                );
+                assert!(!rendered.body.trim().is_empty(), "{kind} for {group}");
+                assert!(!rendered.body.contains("{{"), "{kind} for {group}");
+            }
+        }
+    }
+
+    #[test]
+    fn groups_get_their_own_wording() {
+        let render = |group: &str| {
+            let mut context = MessageContext::sample();
+            context.group = group.to_owned();
+            render_with(shipped(MessageKind::PhaseStarting), MACROS, &context)
+                .map(|r| r.body)
+                .unwrap_or_default()
+        };
+        assert!(render("developers").contains("What changes in your CI"));
+        assert!(render("operations").contains("What to watch"));
+        assert!(render("management").contains("Progress"));
+        assert!(render("end_users").contains("Impact and timing"));
+    }
+
+    #[test]
+    fn a_broken_project_template_falls_back_to_the_shipped_one_and_says_so() {
+        let project = tempfile::tempdir().expect("tempdir");
+        let dir = project.path().join(OVERRIDE_DIR);
+        std::fs::create_dir_all(dir.join("management")).expect("dirs");
+        std::fs::write(
+            dir.join("gate_failed.md.j2"),
+            "Gate {{ gate.target }} failed\nSee it.\n",
+        )
+        .expect("write");
+        std::fs::write(dir.join("management/gate_failed.md.j2"), "{% if %}\n").expect("write");
+        let templates = Templates::of_project(project.path());
+        let mut context = MessageContext::sample();
+        let own = templates.render(MessageKind::GateFailed, &context);
+        assert_eq!(own.subject, "Gate build-api failed");
+        context.group = "management".into();
+        let fallback = templates.render(MessageKind::GateFailed, &context);
+        assert!(
+            fallback
+                .subject
+                .starts_with("[platform-to-dagger] Gate failed")
+        );
+        assert!(
+            fallback
+                .body
+                .contains("management/gate_failed.md.j2` failed"),
+            "{}",
+            fallback.body
+        );
+        let problems = templates.problems(&MessageContext::sample());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(
+            problems[0].path,
+            "comms/templates/management/gate_failed.md.j2"
+        );
+    }
+}

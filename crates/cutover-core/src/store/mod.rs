@@ -51,4 +51,6 @@ pub use types::{
 };
 
 #[cfg(test)]
+mod outbox_tests;
+#[cfg(test)]
 mod tests;

@@ -101,7 +101,9 @@ pub(super) fn encode(message: &NewMessage) -> Result<Encoded, StoreError> {
     })
 }
 
-/// Writes the messages of the event `event_id`, due at once.
+/// Writes the messages of the event `event_id`, due at once. The messages
+/// of one event that need an acknowledgement form one thread (the first is
+/// its root): one acknowledgement settles them, and they escalate once.
 pub(super) fn insert(
     tx: &Transaction<'_>,
     event_id: i64,
@@ -115,8 +117,10 @@ pub(super) fn insert(
              created_at, status, attempts, next_attempt_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, 0, ?14)",
     )?;
+    let mut root = None;
     for message in messages {
         let encoded = encode(message)?;
+        let thread = thread_of(message, root);
         statement.execute(params![
             event_id,
             message.key,
@@ -129,13 +133,26 @@ pub(super) fn insert(
             message.body,
             encoded.actions,
             i64::from(message.needs_ack),
-            message.thread,
+            thread,
             i64::from(message.level),
             now,
             Coded(MessageStatus::Pending),
         ])?;
+        if message.needs_ack && thread.is_none() {
+            root = Some(tx.last_insert_rowid());
+        }
     }
     Ok(())
+}
+
+/// The thread a message joins: its own, else the first message of its
+/// event that needs an acknowledgement (`root`), when it needs one too.
+pub(super) fn thread_of(message: &NewMessage, root: Option<i64>) -> Option<i64> {
+    match (message.thread, message.needs_ack) {
+        (Some(thread), _) => Some(thread),
+        (None, true) => root,
+        (None, false) => None,
+    }
 }
 
 /// The messages matching `filter`, oldest first (the newest `limit`).

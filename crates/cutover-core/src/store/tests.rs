@@ -58,16 +58,16 @@ fn opens_a_database_from_schema_version_1() {
 }
 
 /// A store under test, with a way to run SQL behind its back.
-struct Subject {
-    store: Store,
+pub(super) struct Subject {
+    pub(super) store: Store,
     /// Runs one statement directly; whether the database accepted it.
-    raw: Box<dyn Fn(&str) -> bool>,
+    pub(super) raw: Box<dyn Fn(&str) -> bool>,
     /// Opens a second, independent connection to the same store.
-    reopen: Box<dyn Fn() -> Store + Send + Sync>,
+    pub(super) reopen: Box<dyn Fn() -> Store + Send + Sync>,
     _keep: Box<dyn std::any::Any>,
 }
 
-fn sqlite_subject() -> Subject {
+pub(super) fn sqlite_subject() -> Subject {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("state.db");
     let store = Store::open(&path).expect("store");
@@ -83,7 +83,7 @@ fn sqlite_subject() -> Subject {
     }
 }
 
-fn postgres_subject() -> Subject {
+pub(super) fn postgres_subject() -> Subject {
     let database = TestDatabase::create();
     let location = StoreLocation::Postgres(database.url.clone());
     let store = Store::open_location(&location).expect("store");

@@ -5,11 +5,13 @@
 //! sessions. Reads the spec and the plan; never the store.
 
 mod concept;
+mod invitation;
 mod need;
 mod session;
 mod training_plan;
 
 pub use concept::{Concept, Use, concepts};
+pub use invitation::{invitation, invitations};
 pub use need::{ConceptNeed, ConceptUse};
 pub use session::{SESSION_HOURS, SESSION_SPREAD_DAYS, Session, hours_text};
 pub use training_plan::{

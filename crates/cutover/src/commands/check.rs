@@ -33,6 +33,16 @@ pub fn run(global: &GlobalArgs, args: CheckArgs, printer: &mut Printer) -> Resul
         count(edges, "dependency"),
     );
     text.push_str(&communication_summary(&migration.communication));
+    let base_dir = path.parent().unwrap_or(std::path::Path::new("."));
+    let problems = cutover_core::comms::Templates::of_project(base_dir)
+        .problems(&cutover_core::comms::context::MessageContext::sample());
+    if !problems.is_empty() {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        return Err(CliError::Usage(format!(
+            "{}; messages would fall back to the shipped wording",
+            list.join("; ")
+        )));
+    }
     text.push_str(&match modes {
         Some(modes) => format!(
             "ok: mode file `{}` is valid: {} listed\n",

@@ -37,6 +37,12 @@ pub fn run(global: &GlobalArgs, args: DocsArgs, printer: &mut Printer) -> Result
         file_name: "capability-mapping.md",
         text: cutover_core::audit::render_markdown(&audit)?,
     });
+    documents.push(cutover_core::docs::communication_plan(
+        &located.migration,
+        &plan,
+        &base_dir,
+        &context,
+    )?);
     let directory = out.unwrap_or_else(|| base_dir.join("migration-docs"));
     std::fs::create_dir_all(&directory).map_err(|source| CliError::Write {
         path: directory.clone(),

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use cutover_core::event::FailedTest;
 use cutover_core::exec::secret_values;
 use cutover_core::lifecycle::Side;
 use cutover_core::store::TestRecord;
@@ -65,7 +66,7 @@ pub fn run(global: &GlobalArgs, args: TestArgs, printer: &mut Printer) -> Result
         })?;
         write_atomically(Path::new(&path), &xml)?;
     }
-    let failed = outcomes.iter().filter(|o| !o.passed).count();
+    let failed = record_failures(&mut workspace, target.as_deref(), &outcomes)?;
     let summary = if outcomes.is_empty() {
         "no tests selected: add `acceptance:` to components or `integration:` to phases\n"
             .to_owned()
@@ -100,4 +101,34 @@ fn progress_bar(length: u64) -> ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// Records the failures of this run as one event (its owners hear once);
+/// how many failed.
+fn record_failures(
+    workspace: &mut cutover_core::workspace::Workspace,
+    target: Option<&str>,
+    outcomes: &[TestOutcome],
+) -> Result<usize, CliError> {
+    let failed: Vec<FailedTest> = outcomes
+        .iter()
+        .filter(|o| !o.passed)
+        .map(|o| FailedTest {
+            test: o.case.test.name.clone(),
+            component: o.case.component.clone(),
+            phase: o.case.phase,
+            side: o.case.side,
+            failure: o.failure.clone(),
+        })
+        .collect();
+    let count = failed.len();
+    let total = u32::try_from(outcomes.len()).unwrap_or(u32::MAX);
+    cutover_core::ops::record_test_failures(
+        workspace,
+        target.unwrap_or(""),
+        failed,
+        total,
+        &super::actor(),
+    )?;
+    Ok(count)
 }

@@ -459,6 +459,7 @@ fn docs_render_criteria_tests_and_live_verdicts() {
         "success-criteria.md",
         "testing-strategy.md",
         "rollback-procedures.md",
+        "communication-plan.md",
     ] {
         let text = std::fs::read_to_string(test.path().join("docs").join(file)).expect("doc");
         let opening: Vec<&str> = text.lines().take(8).collect();

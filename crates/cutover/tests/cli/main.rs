@@ -9,6 +9,7 @@ mod calibrate;
 mod check;
 mod ci;
 mod ci_recipes;
+mod comms;
 mod confine;
 mod deliverables;
 mod doctor;

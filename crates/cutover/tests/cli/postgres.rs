@@ -13,14 +13,14 @@ use postgres::{Client, NoTls};
 use crate::util::Test;
 
 /// A database created for one test, dropped when it ends.
-struct Database {
-    url: String,
+pub(crate) struct Database {
+    pub(crate) url: String,
     admin_url: String,
     name: String,
 }
 
 impl Database {
-    fn create() -> Database {
+    pub(crate) fn create() -> Database {
         let admin_url = std::env::var("CUTOVER_TEST_POSTGRES_URL").expect(
             "CUTOVER_TEST_POSTGRES_URL is not set: run ./scripts/test.sh, which starts PostgreSQL",
         );
@@ -39,7 +39,7 @@ impl Database {
         }
     }
 
-    fn count(&self, sql: &str) -> i64 {
+    pub(crate) fn count(&self, sql: &str) -> i64 {
         let mut client = Client::connect(&self.url, NoTls).expect("connect");
         client.query_one(sql, &[]).expect("query").get(0)
     }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::util::{Outcome, Test};
 
-const OPERATOR: &str = "op-0123456789abcdef";
+pub(crate) const OPERATOR: &str = "op-0123456789abcdef";
 const RUNNER: &str = "ci-0123456789abcdef";
 const VIEWER: &str = "vw-0123456789abcdef";
 
@@ -41,7 +41,7 @@ rollback:
 ";
 
 /// A `cutover serve` process, stopped when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     url: String,
     /// The CA that issued an `https://` server's certificate.
@@ -51,7 +51,7 @@ struct Server {
 
 /// A throwaway CA and a server certificate it issued for 127.0.0.1 (an IP
 /// SAN), made by the `openssl` CLI in `dir`: (`ca.pem`, `server.pem`, `server.key`).
-fn make_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+pub(crate) fn make_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     let openssl = |args: &[&str]| {
         let output = Process::new("openssl")
             .current_dir(dir)
@@ -88,7 +88,7 @@ fn make_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
 
 impl Server {
     /// Starts a server on a free port with [`TOKENS`] and a fresh SQLite store.
-    fn start() -> Server {
+    pub(crate) fn start() -> Server {
         let dir = tempfile::tempdir().expect("server dir");
         let mut server = Server::start_in(dir.path());
         server._dir = Some(dir);
@@ -160,6 +160,11 @@ impl Server {
         }
     }
 
+    /// Its base URL.
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
     /// An HTTP client that trusts this server (its CA, when `https://`).
     fn agent(&self) -> ureq::Agent {
         let mut config = ureq::Agent::config_builder().http_status_as_error(false);
@@ -181,7 +186,7 @@ impl Server {
     }
 
     /// `cutover ARGS` in `dir` against this server with `token`.
-    fn cutover(&self, dir: &Path, token: Option<&str>, args: &[&str]) -> Outcome {
+    pub(crate) fn cutover(&self, dir: &Path, token: Option<&str>, args: &[&str]) -> Outcome {
         let mut test = Test::at(dir).args(args).env("CUTOVER_STATE", &self.url);
         if let Some(ca) = &self.ca {
             test = test.env("CUTOVER_CA_FILE", ca.to_str().expect("utf-8"));

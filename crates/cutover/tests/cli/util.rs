@@ -85,6 +85,8 @@ impl Test {
             .env_remove("CUTOVER_SERVE_TLS_CERT")
             .env_remove("CUTOVER_SERVE_TLS_KEY")
             .env_remove("GITHUB_SHA")
+            .env_remove("CUTOVER_TEST_NOW")
+            .env_remove("CUTOVER_SERVER_URL")
             .env("NO_COLOR", "1")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .args(&self.args)
@@ -125,6 +127,16 @@ impl Outcome {
             self.stderr.contains(needle),
             "stderr lacks {needle:?}:\n{}",
             self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_lacks(&self, needle: &str) -> &Self {
+        assert!(
+            !self.stdout.contains(needle),
+            "stdout has {needle:?}:\n{}",
+            self.stdout
         );
         self
     }

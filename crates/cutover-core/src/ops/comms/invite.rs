@@ -8,7 +8,7 @@
 use super::CommsError;
 use crate::event::{Event, EventRecord, NewEvent};
 use crate::store::Durability;
-use crate::training::{Session, TeamTraining, training_plan};
+use crate::training::{Session, invitation, training_plan};
 use crate::workspace::Workspace;
 
 /// Events read to know which sessions were announced before.
@@ -45,7 +45,7 @@ pub fn invite(workspace: &mut Workspace, actor: &str) -> Result<InviteReport, Co
                 report.unchanged.push(session.clone());
                 continue;
             }
-            let mut event = NewEvent::new(None, actor, None, scheduled(team, session));
+            let mut event = NewEvent::new(None, actor, None, invitation(team, session));
             event.messages = composer
                 .compose(std::slice::from_ref(&event), now)
                 .into_iter()
@@ -71,30 +71,4 @@ fn announced(recorded: &[EventRecord], session: &Session) -> bool {
                 if *id == session.id && *by == session.by && *concepts == session.concepts
         )
     })
-}
-
-/// The events announcing every session of `training` (for a document that
-/// shows an invitation as the outbox would word it).
-pub fn invitation_events(training: &crate::training::TrainingPlan) -> Vec<Event> {
-    training
-        .teams
-        .iter()
-        .flat_map(|team| team.sessions.iter().map(|s| scheduled(team, s)))
-        .collect()
-}
-
-/// The event announcing `session` of `team`.
-fn scheduled(team: &TeamTraining, session: &Session) -> Event {
-    Event::TrainingScheduled {
-        team: team.team.clone(),
-        session: session.id.clone(),
-        number: u32::try_from(session.number).unwrap_or(u32::MAX),
-        title: session.title.clone(),
-        concepts: session.concepts.clone(),
-        hours: session.hours,
-        by: session.by,
-        first_component: session.first_component.clone(),
-        first_shadow: session.first_shadow,
-        invitees: team.invitees.iter().map(|i| i.id.clone()).collect(),
-    }
 }

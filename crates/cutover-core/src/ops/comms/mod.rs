@@ -20,7 +20,7 @@ pub use acknowledge::{Acknowledged, acknowledge};
 pub use announce::announce;
 pub use error::CommsError;
 pub use escalate::{EscalateReport, escalate};
-pub use invite::{InviteReport, invitation_events, invite};
+pub use invite::{InviteReport, invite};
 pub use send::{Attempt, SendOptions, SendReport, send};
 pub use status::record_due_status_updates;
 

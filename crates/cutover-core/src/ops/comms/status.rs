@@ -114,7 +114,7 @@ fn digest(
         })
     };
     let mut view = DigestView {
-        since: previous.map(|p| crate::comms::compose::time_text(p.at)),
+        since: previous.map(|p| crate::comms::words::time_text(p.at)),
         ..DigestView::default()
     };
     for record in events.iter().filter(|e| e.id > after) {

@@ -5,7 +5,7 @@ use postgres::Transaction;
 
 use super::super::codec::{self, text};
 use super::super::error::StoreError;
-use super::super::outbox::{COLUMNS, OutboxRow, attempt_columns, encode};
+use super::super::outbox::{COLUMNS, OutboxRow, attempt_columns, encode, thread_of};
 use super::super::outbox_types::{DeliveryAttempt, MessageStatus, OutboxFilter, OutboxMessage};
 use crate::event::NewMessage;
 
@@ -17,13 +17,16 @@ pub(super) fn insert(
     at: jiff::Timestamp,
 ) -> Result<(), StoreError> {
     let now = codec::timestamp_text(at);
+    let mut root = None;
     for message in messages {
         let encoded = encode(message)?;
-        tx.execute(
+        let thread = thread_of(message, root);
+        let row = tx.query_one(
             "INSERT INTO outbox (event_id, idempotency_key, kind, channel, audience, recipients,
                  addresses, subject, body, actions, needs_ack, thread, level, level_since,
                  created_at, status, attempts, next_attempt_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, 0, $14)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, 0, $14)
+             RETURNING id",
             &[
                 &event_id,
                 &message.key,
@@ -36,12 +39,15 @@ pub(super) fn insert(
                 &message.body,
                 &encoded.actions,
                 &i64::from(message.needs_ack),
-                &message.thread,
+                &thread,
                 &i64::from(message.level),
                 &now,
                 &text(MessageStatus::Pending),
             ],
         )?;
+        if message.needs_ack && thread.is_none() {
+            root = Some(row.try_get(0)?);
+        }
     }
     Ok(())
 }
