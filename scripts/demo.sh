@@ -5,8 +5,11 @@
 # as CI would, test them, evaluate their gates, advance the one whose gate
 # passes, benchmark it, show the mode file and a fresh clone routing by it,
 # drill and perform a rollback (its override reaching the clone through the
-# shared store, then `cutover sync`), write the migration
-# documents, and show the audit trail. Set DEMO_KEEP=DIR to keep the documents.
+# shared store, then `cutover sync`), tell the stakeholders (the outbox every
+# change filled, the plan announced, training invitations, delivery to file
+# inboxes and a signed webhook, an escalation sweep, the calendar), write the
+# migration documents, and show the audit trail. Set DEMO_KEEP=DIR to keep the
+# documents.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cargo build --release --quiet --bin cutover --manifest-path "$root/Cargo.toml"
@@ -127,10 +130,79 @@ print(f"dashboard: {url}/ (sign in with a token); OFREP flag {answer['key']} for
 PY
 kill "$server_pid"
 echo
+echo "== stakeholders hear what concerns them: every change above left its messages in the outbox"
+"$cutover" comms outbox --limit 100000 --format json > outbox.json
+python3 - outbox.json <<'PY'
+import json, sys
+messages = json.load(open(sys.argv[1]))["messages"]
+for m in messages[:6]:
+    to = ", ".join(m["recipients"])
+    print(f"#{m['id']:<3} {m['kind']:<15} via {m['channel']:<10} to {to:<36} {m['subject'][:60]}")
+print(f"  ... {len(messages)} messages in all: one per event, channel and group, never one per component")
+PY
+echo
+echo "== cutover comms announce (the plan, to everyone) and cutover comms invite (each team's Dagger training)"
+"$cutover" comms announce
+"$cutover" comms invite | head -3
+echo "  …"
+echo
+echo "== cutover comms send: file inboxes, the SRE Slack channel through a local receiver (HMAC-signed), mail waits for its SMTP server"
+python3 - "$work/hook" <<'PY' &
+import http.server, os, sys
+out = sys.argv[1]; os.makedirs(out, exist_ok=True)
+class Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        name = f"{len(os.listdir(out)):03}.json"
+        with open(os.path.join(out, name), "wb") as f: f.write(body)
+        with open(os.path.join(out, name + ".sig"), "w") as f:
+            f.write(self.headers.get("X-Cutover-Timestamp", "") + " " + self.headers.get("X-Cutover-Signature", ""))
+        self.send_response(200); self.end_headers()
+    def log_message(self, *args): pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+open(os.path.join(out, "port"), "w").write(str(server.server_port))
+server.serve_forever()
+PY
+hook_pid=$!
+trap 'kill "$hook_pid" 2>/dev/null || true; rm -rf "$work" "$clone" "${runners[@]:-}"' EXIT
+for _ in $(seq 100); do [[ -s "$work/hook/port" ]] && break; sleep 0.1; done
+export CUTOVER_OPS_SLACK_URL="http://127.0.0.1:$(cat "$work/hook/port")/hook" CUTOVER_OPS_SLACK_SECRET="demo-signing-secret"
+"$cutover" comms send | tail -2 || true
+verified="$(python3 - "$work/hook" <<'PY'
+import hashlib, hmac, os, sys
+out = sys.argv[1]; good = 0; posts = sorted(n for n in os.listdir(out) if n.endswith(".json"))
+for name in posts:
+    body = open(os.path.join(out, name), "rb").read()
+    stamp, signature = open(os.path.join(out, name + ".sig")).read().split(" ")
+    mac = hmac.new(b"demo-signing-secret", stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    good += hmac.compare_digest(signature, "sha256=" + mac)
+print(f"{len(posts)} posts, {good} with a valid HMAC-SHA256 signature")
+PY
+)"
+echo "inbox: $(ls comms/inbox | wc -l) messages; Slack receiver: $verified; mail: pending until CUTOVER_SMTP_HOST is set"
+echo "-- one of them, a training invitation:"
+sed -n '5,12p' "$(grep -l '^Subject: .*Dagger training for orchestration: Dagger foundations' comms/inbox/* | head -1)" | cut -c1-160
+echo
+echo "== a legacy-only fix, and time moving on: cutover comms escalate (as cron would run it)"
+echo "# hotfix made on the legacy side only" >> legacy/run-task.sh
+CUTOVER_TEST_NOW="$(python3 -c 'import json, subprocess, sys
+plan = json.loads(subprocess.run([sys.argv[1], "plan", "--format", "json"], capture_output=True).stdout)
+print(plan["phases"][0]["retirement"] + "T09:00:00Z")' "$cutover")" \
+  "$cutover" comms escalate | grep -v -E "^legacy definition of \`(ci-integration|observability|token-management)" | head -5
+echo "  (CUTOVER_TEST_NOW, the test hook, moved the clock a week past phase 1's gate date; cron runs it on the real clock)"
+echo
+echo "== cutover comms schedule --ics migration.ics (status updates per group, phase starts, gates, retirements, training)"
+"$cutover" comms schedule --ics migration.ics
+grep -A8 '^UID:status-update-management' migration.ics | grep -E '^(UID|DTSTART|RRULE)' | tr -d '\r'
+echo
 echo "== cutover docs (every document as Markdown and as a self-contained HTML page; times in Europe/Berlin)"
 "$cutover" docs --out docs
 echo "the latest benchmark in success-criteria.md:"
 grep -A6 '^## Benchmark results' docs/success-criteria.md | tail -1 | cut -c1-200
+echo "-- training-plan.md (overview):"
+sed -n '/^## Overview/,/^## Sessions/p' docs/training-plan.md | sed -n '3,7p'
+echo "-- development-impact.md (the foundation's jobs, wall time from the runs above):"
+sed -n '/^## platform/,/^While/p' docs/development-impact.md | sed -n '3,5p' | cut -c1-220
 echo
 echo "== cutover gc --dry-run (what retention would free)"
 "$cutover" gc --dry-run
@@ -138,5 +210,5 @@ echo
 echo "== cutover log"
 "$cutover" log
 if [[ -n "${DEMO_KEEP:-}" ]]; then
-  mkdir -p "$DEMO_KEEP" && cp -r plan.md plan.html docs bench junit.xml "$DEMO_KEEP/" && echo "documents copied to $DEMO_KEEP"
+  mkdir -p "$DEMO_KEEP" && cp -r plan.md plan.html docs bench junit.xml migration.ics comms/inbox "$DEMO_KEEP/" && echo "documents copied to $DEMO_KEEP"
 fi

@@ -35,6 +35,13 @@ if ! python3 -c 'import yaml' >/dev/null 2>&1; then
   python3 -m pip install --quiet pyyaml
 fi
 
+# The calendar test reads `cutover comms schedule --ics` with an independent
+# parser, Python's icalendar (and its dateutil to expand recurrence rules).
+if ! python3 -c 'import icalendar, dateutil' >/dev/null 2>&1; then
+  echo "installing python icalendar (not found)..." >&2
+  python3 -m pip install --quiet icalendar || python3 -m pip install --quiet --break-system-packages icalendar
+fi
+
 # Scaffolds are type-checked against the real Dagger SDKs (no engine needed):
 # PyPI dagger-io with mypy --strict, npm @dagger.io/dagger with tsc --strict.
 # Installed once into a cache outside the repository, reused by later runs.

@@ -18,6 +18,7 @@
 //!    `cutover serve` reads: [`dashboard`] (the migration at a glance) and
 //!    [`flags`] (the modes as feature flags, by `run`'s routing rule).
 
+pub mod agenda;
 pub mod audit;
 pub mod benchmark;
 pub mod calibrate;
@@ -35,6 +36,7 @@ pub mod flags;
 pub mod fs;
 pub mod gate;
 pub mod graph;
+pub mod impact;
 pub mod import;
 pub mod legacy;
 pub mod lifecycle;
@@ -56,5 +58,6 @@ pub mod status;
 pub mod store;
 pub mod testing;
 pub mod text;
+pub mod training;
 pub mod units;
 pub mod workspace;

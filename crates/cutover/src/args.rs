@@ -76,7 +76,7 @@ pub enum Command {
     Test(TestArgs),
     /// Interleaved legacy-vs-Dagger benchmark with statistics and a report.
     Bench(BenchArgs),
-    /// Write the migration documents (plan, success criteria, testing strategy, rollback procedures).
+    /// Write the migration documents (plan, success criteria, testing strategy, rollback procedures, training, development impact).
     Docs(DocsArgs),
     /// Evaluate rollback triggers of every component (loop, or --once).
     Watch(WatchArgs),
@@ -105,7 +105,7 @@ pub enum Command {
     Restore(RestoreArgs),
     /// Serve the state store over HTTP to CI runners and operators (bearer tokens with roles).
     Serve(ServeArgs),
-    /// Stakeholder messages: the outbox, sending, acknowledging, escalating.
+    /// Stakeholder messages: the outbox, sending, acknowledging, escalating, the calendar.
     #[command(subcommand)]
     Comms(CommsCommand),
 }
@@ -123,6 +123,20 @@ pub enum CommsCommand {
     Escalate,
     /// Announce the plan to every stakeholder.
     Announce,
+    /// Status updates, phase starts, gates, retirement dates and training
+    /// sessions; as iCalendar with `--ics FILE`, else as a table.
+    Schedule(ScheduleArgs),
+    /// Invite each team to its training sessions (again only when one moves).
+    Invite,
+}
+
+/// `cutover comms schedule`.
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    /// Write the schedule as an iCalendar file (`.ics`); a second export
+    /// keeps every event's UID, so calendars update instead of duplicating.
+    #[arg(long, value_name = "FILE")]
+    pub ics: Option<PathBuf>,
 }
 
 /// `cutover comms outbox`.

@@ -8,6 +8,6 @@ mod forecast;
 mod render;
 mod report;
 
-pub use forecast::{Forecast, SideForecast};
+pub use forecast::{Forecast, SideForecast, forecast};
 pub use render::{render_json, render_markdown, render_table};
 pub use report::{AuditReport, AuditSummary, ComponentAudit, FeatureAudit, audit};

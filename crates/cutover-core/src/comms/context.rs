@@ -43,6 +43,8 @@ pub struct MessageContext {
     pub tests: Option<TestsView>,
     /// A changed legacy definition.
     pub drift: Option<DriftView>,
+    /// A training session a team is invited to.
+    pub training: Option<TrainingView>,
     /// A status update's digest.
     pub digest: Option<DigestView>,
     /// An escalated message.
@@ -164,6 +166,36 @@ pub struct FailedTestView {
 pub struct DriftView {
     /// The changed files, `path (digest)`.
     pub files: Vec<String>,
+}
+
+/// A training session, as its invitation shows it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TrainingView {
+    /// The owner team.
+    pub team: String,
+    /// Its number among the team's sessions.
+    pub number: u32,
+    /// Its title.
+    pub title: String,
+    /// Teaching time in words (`4 h`).
+    pub hours: String,
+    /// The day it should take place by.
+    pub by: String,
+    /// The component it prepares for.
+    pub first_component: String,
+    /// The day that component enters shadow.
+    pub first_shadow: String,
+    /// What is taught.
+    pub topics: Vec<TopicView>,
+}
+
+/// One concept a session teaches.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TopicView {
+    /// Its title.
+    pub title: String,
+    /// What is learnt.
+    pub learn: String,
 }
 
 /// A status update's digest.

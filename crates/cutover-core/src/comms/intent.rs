@@ -6,7 +6,7 @@ use jiff::Timestamp;
 
 use super::context::{
     ComponentView, DecisionView, DriftView, FailedTestView, GateView, MessageContext, PlanView,
-    TestsView, TriggerView,
+    TestsView, TopicView, TrainingView, TriggerView,
 };
 use super::facts::Facts;
 use super::matrix;
@@ -309,6 +309,9 @@ fn watched(composer: &Facts, index: usize, event: &NewEvent, now: Timestamp) -> 
             });
             Some(intent)
         }
+        Event::TrainingScheduled { .. } => {
+            Some(training(new(MessageKind::TrainingInvitation), event))
+        }
         Event::DriftSeen { files, .. } => {
             let mut intent = with_component(composer, new(MessageKind::DriftSeen), event);
             intent.context.drift = Some(DriftView {
@@ -324,6 +327,47 @@ fn watched(composer: &Facts, index: usize, event: &NewEvent, now: Timestamp) -> 
         }
         _ => None,
     }
+}
+
+/// A training invitation: to the invited stakeholders only, with what the
+/// session teaches from the concept table.
+fn training(mut intent: Intent, event: &NewEvent) -> Intent {
+    let Event::TrainingScheduled {
+        team,
+        number,
+        title,
+        concepts,
+        hours,
+        by,
+        first_component,
+        first_shadow,
+        invitees,
+        ..
+    } = &event.event
+    else {
+        return intent;
+    };
+    let table = crate::training::concepts();
+    intent.extra.clone_from(invitees);
+    intent.context.target = Some(team.clone());
+    intent.context.training = Some(TrainingView {
+        team: team.clone(),
+        number: *number,
+        title: title.clone(),
+        hours: crate::training::hours_text(*hours),
+        by: by.to_string(),
+        first_component: first_component.clone(),
+        first_shadow: first_shadow.to_string(),
+        topics: concepts
+            .iter()
+            .filter_map(|id| table.iter().find(|c| &c.id == id))
+            .map(|c| TopicView {
+                title: c.title.clone(),
+                learn: c.learn.clone(),
+            })
+            .collect(),
+    });
+    intent
 }
 
 fn composer_rerun(target: &str) -> MessageAction {

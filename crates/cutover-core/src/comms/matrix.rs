@@ -75,6 +75,11 @@ pub fn row(kind: MessageKind) -> Row {
             true,
             "a phase's gate date passes before it is cut over",
         ),
+        MessageKind::TrainingInvitation => (
+            &[],
+            false,
+            "`cutover comms invite`: a team's training session, to those it is for (again if it moves)",
+        ),
     };
     Row {
         kind,

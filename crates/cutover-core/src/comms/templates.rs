@@ -46,6 +46,9 @@ fn shipped(kind: MessageKind) -> &'static str {
             include_str!("../../templates/comms/decision_expired.md.j2")
         }
         MessageKind::GateDateMissed => include_str!("../../templates/comms/gate_date_missed.md.j2"),
+        MessageKind::TrainingInvitation => {
+            include_str!("../../templates/comms/training_invitation.md.j2")
+        }
     }
 }
 

@@ -132,10 +132,13 @@ fn communication_doc(migration: &Migration, plan: &Plan, base_dir: &Path) -> Com
             .iter()
             .map(|s| s.name.clone())
             .collect(),
-        matrix: MessageKind::ALL
-            .iter()
-            .map(|&kind| matrix_row(migration, kind))
-            .collect(),
+        matrix: {
+            let invited = invited(migration, plan);
+            MessageKind::ALL
+                .iter()
+                .map(|&kind| matrix_row(migration, kind, &invited))
+                .collect()
+        },
         unscheduled: communication
             .groups()
             .iter()
@@ -217,10 +220,20 @@ fn stakeholder_row(stakeholder: &Stakeholder) -> StakeholderRow {
     }
 }
 
-/// One row of who hears what: per stakeholder, ✔ when their role hears it,
-/// `1` when they are escalation level 1 of a message that needs an
-/// acknowledgement, `D` when they decide.
-fn matrix_row(migration: &Migration, kind: MessageKind) -> MatrixRow {
+/// Ids of the stakeholders some team's training sessions are for.
+fn invited(migration: &Migration, plan: &crate::plan::Plan) -> Vec<String> {
+    crate::training::training_plan(migration, plan)
+        .teams
+        .iter()
+        .flat_map(|t| t.invitees.iter().map(|i| i.id.clone()))
+        .collect()
+}
+
+/// One row of who hears what: per stakeholder, ✔ when their role hears it
+/// (training invitations: when a team's sessions are for them), `1` when
+/// they are escalation level 1 of a message that needs an acknowledgement,
+/// `D` when they decide.
+fn matrix_row(migration: &Migration, kind: MessageKind, invited: &[String]) -> MatrixRow {
     let row = matrix::row(kind);
     let communication = &migration.communication;
     let first_level = communication
@@ -244,6 +257,7 @@ fn matrix_row(migration: &Migration, kind: MessageKind) -> MatrixRow {
             }
             MessageKind::Escalation => "",
             MessageKind::StatusUpdate => communication.schedule_of(&s.group).map_or("", |_| "✔"),
+            MessageKind::TrainingInvitation if invited.contains(&s.id) => "✔",
             _ if matrix::hears(kind, s.raci) => "✔",
             MessageKind::DecisionNeeded | MessageKind::DecisionExpired
                 if deciders.contains(&s.name) =>

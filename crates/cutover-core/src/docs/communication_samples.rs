@@ -99,6 +99,7 @@ pub(super) fn samples(composer: &Composer, plan: &Plan) -> Vec<Sample> {
     add_tests(&mut add, migration, &component, now);
     add_decisions(&mut add, migration, &component, now);
     add_watched(&mut add, migration, first, now);
+    add_training(&mut add, migration, plan);
     samples.sort_by_key(|s| {
         MessageKind::ALL
             .iter()
@@ -389,6 +390,37 @@ fn add_watched(
         ),
         vec![event(None, None, missed)],
         now,
+    );
+}
+
+/// The first team's first training session, invited when `cutover comms
+/// invite` runs (dated a week before the session is due).
+fn add_training(add: &mut Add<'_>, migration: &Migration, plan: &Plan) {
+    let training = crate::training::training_plan(migration, plan);
+    let Some((team, session)) = training
+        .teams
+        .iter()
+        .find(|t| !t.invitees.is_empty())
+        .and_then(|t| t.sessions.first().map(|s| (t, s)))
+    else {
+        return;
+    };
+    let sent = session
+        .by
+        .checked_sub(jiff::ToSpan::days(7))
+        .unwrap_or(session.by);
+    add(
+        MessageKind::TrainingInvitation,
+        format!(
+            "`cutover comms invite` invites the `{}` team to its first Dagger training session, due by {}.",
+            team.team, session.by
+        ),
+        vec![event(
+            None,
+            None,
+            crate::training::invitation(team, session),
+        )],
+        sample_time(sent),
     );
 }
 

@@ -9,9 +9,11 @@ use super::model::{ComponentDoc, CriterionDoc, DrillDoc, PhaseDoc, TestDoc, Trig
 use super::summary::{ExecutiveSummary, executive_summary, summary_markdown, with_summary};
 use crate::exec::implementation_digest;
 use crate::gate::{GateError, GateReport, component_gate};
+use crate::impact::{DevelopmentImpact, development_impact};
 use crate::plan::{PhaseRole, Plan};
 use crate::report::{PlanContext, ReportError, gantt_svg, mermaid_text, plan_document_context};
 use crate::spec::{AcceptanceTest, Criterion, Migration, Risk};
+use crate::training::{TrainingPlan, training_plan};
 use crate::units::{human_duration, local_time, zone_name};
 use crate::workspace::Workspace;
 
@@ -43,6 +45,14 @@ const DOCUMENTS: &[DocumentSource] = &[
     DocumentSource {
         stem: "rollback-procedures",
         template: include_str!("../../templates/rollback-procedures.md.j2"),
+    },
+    DocumentSource {
+        stem: "training-plan",
+        template: include_str!("../../templates/training-plan.md.j2"),
+    },
+    DocumentSource {
+        stem: "development-impact",
+        template: include_str!("../../templates/development-impact.md.j2"),
     },
 ];
 
@@ -79,6 +89,10 @@ pub struct DocsContext {
     pub benchmarks: Vec<BenchmarkDoc>,
     /// The migration's time zone, named (times are shown in it).
     pub timezone: String,
+    /// Per team, the Dagger concepts needed and by when.
+    pub training: TrainingPlan,
+    /// Per team, how CI jobs and daily work change, and when.
+    pub impact: DevelopmentImpact,
 }
 
 /// A rendered document.
@@ -221,9 +235,12 @@ pub fn docs_context(
         .iter()
         .flat_map(|p| p.components.iter().filter_map(|c| c.benchmark.clone()))
         .collect();
+    let impact = development_impact(migration, plan, live)?;
     Ok(DocsContext {
         benchmarks,
         timezone: zone_name(&migration.timezone).to_owned(),
+        training: training_plan(migration, plan),
+        impact,
         plan: plan_context,
         summary,
         phases,
@@ -233,22 +250,7 @@ pub fn docs_context(
             .iter()
             .map(|t| criterion_doc(&t.when, t.action_name()))
             .collect(),
-        rollback_triggers: migration
-            .rollback
-            .triggers
-            .iter()
-            .map(|t| TriggerDoc {
-                when: t.when.text.clone(),
-                action: t.action_name(),
-                min_runs: t.min_runs,
-                cooldown: t.cooldown.map(|c| words(c.seconds)),
-                decider: t
-                    .decider
-                    .clone()
-                    .unwrap_or_else(|| "the component's owner".into()),
-                decide_within: words(t.decide_within.seconds),
-            })
-            .collect(),
+        rollback_triggers: trigger_docs(migration),
         global_preserve: migration.rollback.preserve.clone(),
         live: live.is_some(),
         untested_critical,
@@ -259,6 +261,26 @@ pub fn docs_context(
             .map(|g| criterion_doc(g, "defaults"))
             .collect(),
     })
+}
+
+/// The rollback triggers with their decision settings in words.
+fn trigger_docs(migration: &Migration) -> Vec<TriggerDoc> {
+    migration
+        .rollback
+        .triggers
+        .iter()
+        .map(|t| TriggerDoc {
+            when: t.when.text.clone(),
+            action: t.action_name(),
+            min_runs: t.min_runs,
+            cooldown: t.cooldown.map(|c| words(c.seconds)),
+            decider: t
+                .decider
+                .clone()
+                .unwrap_or_else(|| "the component's owner".into()),
+            decide_within: words(t.decide_within.seconds),
+        })
+        .collect()
 }
 
 /// Components without acceptance tests that need them most: business-critical,
@@ -353,6 +375,9 @@ pub fn render_documents(context: &DocsContext) -> Result<Vec<Document>, ReportEr
         text.replace('|', "\\|").replace('\n', " ")
     });
     env.add_filter("mermaid", mermaid_text);
+    env.add_filter("hours", crate::training::hours_text);
+    // Rust's own spelling of a number (`0.41`, `2`), so documents and JSON agree.
+    env.add_filter("number", |value: f64| value.to_string());
     let summary = summary_markdown(&context.summary);
     let charts = charts(context);
     let mut documents = Vec::with_capacity(DOCUMENTS.len() * 2);
@@ -360,7 +385,12 @@ pub fn render_documents(context: &DocsContext) -> Result<Vec<Document>, ReportEr
         let text = env
             .render_str(
                 source.template,
-                context! { docs => context, plan => &context.plan },
+                context! {
+                    docs => context,
+                    plan => &context.plan,
+                    training => &context.training,
+                    impact => &context.impact,
+                },
             )
             .map_err(|error| ReportError::Template {
                 name: source.stem,

@@ -1,8 +1,9 @@
 //! The migration documents a lead owes, rendered from the spec and, where
 //! runs exist, from the live state: the phased plan, success criteria,
-//! testing strategy, rollback procedures and the stakeholder communication
-//! plan, each as Markdown and as a self-contained HTML page. Templates live
-//! in `templates/`.
+//! testing strategy, rollback procedures, the stakeholder communication
+//! plan, the training plan and the impact on ongoing development, each as
+//! Markdown and as a self-contained HTML page. Templates live in
+//! `templates/`.
 
 mod benchmarks;
 mod communication;

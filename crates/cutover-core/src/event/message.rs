@@ -48,11 +48,13 @@ pub enum MessageKind {
     DecisionExpired,
     /// A phase's gate date passed before the phase was cut over.
     GateDateMissed,
+    /// A team is invited to a training session.
+    TrainingInvitation,
 }
 
 impl MessageKind {
     /// Every kind, in the order the communication plan lists them.
-    pub const ALL: [MessageKind; 15] = [
+    pub const ALL: [MessageKind; 16] = [
         MessageKind::PlanAnnounced,
         MessageKind::PhaseStarting,
         MessageKind::PhaseComplete,
@@ -68,6 +70,7 @@ impl MessageKind {
         MessageKind::TestsFailed,
         MessageKind::DecisionExpired,
         MessageKind::GateDateMissed,
+        MessageKind::TrainingInvitation,
     ];
 }
 

@@ -257,6 +257,32 @@ pub enum Event {
         /// The first message of the thread.
         message: i64,
     },
+    /// A team was invited to a training session of the training plan
+    /// (`cutover comms invite`); again only when the session moves.
+    TrainingScheduled {
+        /// The owner team.
+        team: String,
+        /// The session's stable id (team and first concept).
+        session: String,
+        /// Its number among the team's sessions.
+        number: u32,
+        /// Its title.
+        title: String,
+        /// Concept ids taught, in order.
+        concepts: Vec<String>,
+        /// Teaching time, hours.
+        hours: f64,
+        /// The day it should take place by.
+        #[schemars(with = "String")]
+        by: jiff::civil::Date,
+        /// The component it prepares for: the first to need its first concept.
+        first_component: String,
+        /// The day `first_component` enters shadow.
+        #[schemars(with = "String")]
+        first_shadow: jiff::civil::Date,
+        /// Stakeholder ids invited.
+        invitees: Vec<String>,
+    },
 }
 
 /// One phase as the plan announcement gives it.
@@ -370,11 +396,13 @@ pub enum EventKind {
     MessageEscalated,
     /// [`Event::MessageAcknowledged`].
     MessageAcknowledged,
+    /// [`Event::TrainingScheduled`].
+    TrainingScheduled,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 23] = [
+    pub const ALL: [EventKind; 24] = [
         EventKind::ModeAdvanced,
         EventKind::RolledBack,
         EventKind::GateEvaluated,
@@ -398,6 +426,7 @@ impl EventKind {
         EventKind::StatusUpdate,
         EventKind::MessageEscalated,
         EventKind::MessageAcknowledged,
+        EventKind::TrainingScheduled,
     ];
 }
 
@@ -428,6 +457,7 @@ impl Event {
             Event::StatusUpdate { .. } => EventKind::StatusUpdate,
             Event::MessageEscalated { .. } => EventKind::MessageEscalated,
             Event::MessageAcknowledged { .. } => EventKind::MessageAcknowledged,
+            Event::TrainingScheduled { .. } => EventKind::TrainingScheduled,
         }
     }
 

@@ -122,6 +122,9 @@ impl Event {
                 format!("message {message} escalated to level {level}")
             }
             Event::MessageAcknowledged { message } => format!("message {message} acknowledged"),
+            Event::TrainingScheduled {
+                team, title, by, ..
+            } => format!("`{team}` invited to training ({title}) by {by}"),
             _ => String::new(),
         }
     }

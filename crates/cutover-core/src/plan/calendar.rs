@@ -68,6 +68,27 @@ impl WorkCalendar {
     }
 }
 
+/// The date `days` work days before `date` (`date` itself when `days` is
+/// 0), for deadlines with a lead time. Gives up on a calendar with no work
+/// day in ten years, returning the earliest date it reached.
+pub fn work_days_before(calendar: &Calendar, date: Date, days: u32) -> Date {
+    let mut current = date;
+    let mut left = days;
+    for _ in 0..3_660 {
+        if left == 0 {
+            break;
+        }
+        let Ok(previous) = current.checked_sub(1.day()) else {
+            break;
+        };
+        current = previous;
+        if calendar.is_workday(current) {
+            left -= 1;
+        }
+    }
+    current
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +110,24 @@ mod tests {
         // Friday 15th is day 9; Monday 18th is a holiday.
         assert_eq!(work.date(9), Some(date(2027, 1, 15)));
         assert_eq!(work.date(10), Some(date(2027, 1, 19)));
+    }
+
+    #[test]
+    fn counts_work_days_back_over_weekends_and_holidays() {
+        let mut holidays = std::collections::BTreeSet::new();
+        holidays.insert(date(2027, 1, 18));
+        let calendar = Calendar {
+            holidays,
+            ..Calendar::default()
+        };
+        // Tuesday the 19th, five work days back: 15, 14, 13, 12, 11.
+        assert_eq!(
+            work_days_before(&calendar, date(2027, 1, 19), 5),
+            date(2027, 1, 11)
+        );
+        assert_eq!(
+            work_days_before(&calendar, date(2027, 1, 19), 0),
+            date(2027, 1, 19)
+        );
     }
 }

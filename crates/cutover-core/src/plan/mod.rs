@@ -15,7 +15,7 @@ mod schedule;
 mod what_if;
 
 pub use bound::LowerBound;
-pub use calendar::WorkCalendar;
+pub use calendar::{WorkCalendar, work_days_before};
 pub use critical::{Constraint, CriticalLink};
 pub use ordering::{GATED_FROM, OutOfOrder, check_order};
 pub use phases::{PhaseAssignment, PhaseError, PhaseRole, assign_phases};

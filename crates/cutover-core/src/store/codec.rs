@@ -165,6 +165,7 @@ impl Code for EventKind {
         (EventKind::StatusUpdate, "status_update"),
         (EventKind::MessageEscalated, "message_escalated"),
         (EventKind::MessageAcknowledged, "message_acknowledged"),
+        (EventKind::TrainingScheduled, "training_scheduled"),
     ];
 }
 
@@ -193,6 +194,7 @@ impl Code for MessageKind {
         (MessageKind::TestsFailed, "tests_failed"),
         (MessageKind::DecisionExpired, "decision_expired"),
         (MessageKind::GateDateMissed, "gate_date_missed"),
+        (MessageKind::TrainingInvitation, "training_invitation"),
     ];
 }
 

@@ -1,5 +1,6 @@
 //! `cutover comms outbox|send|ack|escalate|announce`: the stakeholder
 //! outbox. Each subcommand calls one core operation and renders its result.
+//! (`comms schedule`, the calendar, is in `schedule.rs`.)
 
 use cutover_core::comms::clock;
 use cutover_core::ops::comms::{
@@ -30,6 +31,8 @@ pub fn run(
         CommsCommand::Ack(args) => acknowledge(global, args, printer),
         CommsCommand::Escalate => escalate(global, printer),
         CommsCommand::Announce => announce(global, printer),
+        CommsCommand::Schedule(args) => super::schedule::run(global, args, printer),
+        CommsCommand::Invite => super::invite::run(global, printer),
     }
 }
 

@@ -5,12 +5,14 @@
 //!   (expired decisions, missed gate dates, drifted legacy definitions) and
 //!   moves unacknowledged messages one level up — safe from cron;
 //! - [`announce`]: tells every stakeholder the plan;
+//! - [`invite`]: invites each team to its training sessions;
 //! - [`outbox`]: what the outbox holds.
 
 mod acknowledge;
 mod announce;
 mod error;
 mod escalate;
+mod invite;
 mod send;
 mod status;
 
@@ -18,6 +20,7 @@ pub use acknowledge::{Acknowledged, acknowledge};
 pub use announce::announce;
 pub use error::CommsError;
 pub use escalate::{EscalateReport, escalate};
+pub use invite::{InviteReport, invite};
 pub use send::{Attempt, SendOptions, SendReport, send};
 pub use status::record_due_status_updates;
 
