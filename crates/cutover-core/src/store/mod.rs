@@ -42,7 +42,7 @@ pub use location::StoreLocation;
 pub use store::Store;
 pub use types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, JournalStatus, ModeOverride,
-    ModeRecord, ModeUpdate, PreservedKind, PreservedPath, RollbackJournal, RollbackStep, RunFinish,
+    ModeRecord, ModeUpdate, PreservedKind, PreservedPath, RollbackJournal, RollbackStep, RunDelivery, RunFinish,
     RunRecord, RunSource, RunStart, RunStatus, RunWrite, SideRecord, Snapshot, SnapshotKind,
     TestRecord, WindowSamples,
 };
