@@ -30,6 +30,11 @@ pub struct SpoolRecord {
     /// The run's end, once its sides are done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<SpooledEnd>,
+    /// Kept for `cutover ingest` elsewhere (`run --spool-only`): never
+    /// delivered to this runner's own store by [`super::deliver::absorb`],
+    /// so the spool uploaded as an artifact still holds it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub spool_only: bool,
 }
 
 /// The end of a spooled run.
@@ -49,6 +54,7 @@ impl SpoolRecord {
             started_at,
             start,
             end: None,
+            spool_only: false,
         }
     }
 

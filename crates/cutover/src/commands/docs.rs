@@ -22,11 +22,13 @@ pub fn run(global: &GlobalArgs, args: DocsArgs, printer: &mut Printer) -> Result
     let base_dir = located.base_dir.clone();
     // Never creates a store: live verdicts only when one exists.
     let live = if located.store_exists() {
-        Some(Workspace::open(
+        let mut workspace = Workspace::open(
             located.migration.clone(),
             located.base_dir,
             &located.state,
-        )?)
+        )?;
+        super::deliver_spool(&mut workspace);
+        Some(workspace)
     } else {
         None
     };

@@ -125,14 +125,41 @@ fn write_creating_parent(path: &Path, text: &str) -> Result<(), CliError> {
     write_atomically(path, text)
 }
 
-/// Loads the spec and opens its workspace (creating the store if needed).
+/// Loads the spec and opens its workspace (creating the store if needed),
+/// with the runs that only spooled their records delivered first.
 fn open_workspace(global: &GlobalArgs) -> Result<Workspace, CliError> {
+    let mut workspace = open_workspace_only(global)?;
+    deliver_spool(&mut workspace);
+    Ok(workspace)
+}
+
+/// [`open_workspace`] without delivering the spool: for `cutover push`,
+/// which delivers it itself and reports every record.
+fn open_workspace_only(global: &GlobalArgs) -> Result<Workspace, CliError> {
     let located = locate(global)?;
     Ok(Workspace::open(
         located.migration,
         located.base_dir,
         &located.state,
     )?)
+}
+
+/// Delivers a local store's spool (see [`Workspace::deliver_spool`]) so
+/// the command counts every run. It never fails the command: what is not
+/// delivered stays in the spool for the next one, and a failure is noted
+/// on stderr (a store busy for longer than the wait is not a failure).
+fn deliver_spool(workspace: &mut Workspace) {
+    let problem = match workspace.deliver_spool() {
+        None => return,
+        Some(Ok(summary)) => match summary.failed {
+            Some(error) if !error.is_busy() => crate::error::one_line(&error),
+            _ => return,
+        },
+        Some(Err(error)) => crate::error::one_line(&error),
+    };
+    crate::error::note(&format!(
+        "cutover: warning: spooled run records were not delivered ({problem}); `cutover push` retries"
+    ));
 }
 
 /// What to tell the operator after the mode file changed: commit it, with

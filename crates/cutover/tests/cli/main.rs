@@ -10,6 +10,7 @@ mod ci;
 mod ci_recipes;
 mod confine;
 mod doctor;
+mod durability;
 mod events;
 mod fuzz;
 mod gates;
