@@ -290,7 +290,7 @@ fn finish_delivery(
     finished: SpoolRecord,
     warnings: &mut Vec<String>,
 ) -> DeliveryOutcome {
-    if let Err(error) = spool.write(&finished) {
+    if let Err(error) = spool.append_end(&finished) {
         warnings.push(format!(
             "the end of run {} could not be spooled ({error}); if the store does not confirm it, it counts as incomplete",
             finished.start.id
