@@ -1,9 +1,9 @@
 //! `cutover docs`: write the migration documents, from the spec and (when a
-//! state store exists) the live verdicts. Never creates a store.
+//! state store exists, or runs spooled records for one) the live verdicts.
+//! Otherwise never creates a store.
 
 use cutover_core::docs::{docs_context, render_documents};
 use cutover_core::plan::build_plan;
-use cutover_core::workspace::Workspace;
 
 use super::{locate, write_atomically};
 use crate::args::{DocsArgs, GlobalArgs};
@@ -20,21 +20,16 @@ pub fn run(global: &GlobalArgs, args: DocsArgs, printer: &mut Printer) -> Result
         source,
     })?;
     let base_dir = located.base_dir.clone();
-    // Never creates a store: live verdicts only when one exists.
-    let live = if located.store_exists() {
-        let mut workspace = Workspace::open(
-            located.migration.clone(),
-            located.base_dir,
-            &located.state,
-        )?;
-        super::deliver_spool(&mut workspace);
-        Some(workspace)
+    let migration = located.migration.clone();
+    // Never creates a store: live verdicts only when there is state.
+    let live = if located.has_state() {
+        Some(located.open()?)
     } else {
         None
     };
-    let context = docs_context(&located.migration, &plan, live.as_ref())?;
+    let context = docs_context(&migration, &plan, live.as_ref())?;
     let mut documents = render_documents(&context)?;
-    let audit = cutover_core::audit::audit(&located.migration, live.as_ref().map(|w| &w.store))?;
+    let audit = cutover_core::audit::audit(&migration, live.as_ref().map(|w| &w.store))?;
     documents.push(cutover_core::docs::Document {
         file_name: "capability-mapping.md",
         text: cutover_core::audit::render_markdown(&audit)?,

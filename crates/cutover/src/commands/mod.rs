@@ -32,6 +32,7 @@ pub mod watch;
 use std::path::{Path, PathBuf};
 
 use cutover_core::spec::{Migration, load_spec};
+use cutover_core::spool::Spool;
 use cutover_core::store::StoreLocation;
 use cutover_core::workspace::Workspace;
 
@@ -70,10 +71,27 @@ struct Located {
 }
 
 impl Located {
-    /// Whether the store already exists (a URL store always does); commands
-    /// that only read never create a store file.
-    fn store_exists(&self) -> bool {
-        self.state.file().is_none_or(Path::exists)
+    /// Whether there is state to read: the store exists (a URL store always
+    /// does), or runs left records in the local spool (a legacy-mode run
+    /// never creates the store; the command that delivers its record does).
+    /// Otherwise commands that only read create no store file.
+    fn has_state(&self) -> bool {
+        let Some(file) = self.state.file() else {
+            return true;
+        };
+        file.exists()
+            || file.parent().is_some_and(|dir| {
+                Spool::in_state_dir(dir)
+                    .pending()
+                    .is_ok_and(|records| !records.is_empty())
+            })
+    }
+
+    /// Opens the workspace and delivers the spool, like [`open_workspace`].
+    fn open(self) -> Result<Workspace, CliError> {
+        let mut workspace = Workspace::open(self.migration, self.base_dir, &self.state)?;
+        deliver_spool(&mut workspace);
+        Ok(workspace)
     }
 }
 
@@ -128,9 +146,7 @@ fn write_creating_parent(path: &Path, text: &str) -> Result<(), CliError> {
 /// Loads the spec and opens its workspace (creating the store if needed),
 /// with the runs that only spooled their records delivered first.
 fn open_workspace(global: &GlobalArgs) -> Result<Workspace, CliError> {
-    let mut workspace = open_workspace_only(global)?;
-    deliver_spool(&mut workspace);
-    Ok(workspace)
+    locate(global)?.open()
 }
 
 /// [`open_workspace`] without delivering the spool: for `cutover push`,
