@@ -369,7 +369,10 @@ mod tests {
             (1, 1, 1)
         );
         assert!(summary.failed.is_none() && summary.unreadable.is_empty());
-        assert_eq!(summary.remaining, 2, "the live run and the ingest record stay");
+        assert_eq!(
+            summary.remaining, 2,
+            "the live run and the ingest record stay"
+        );
         let runs = store.recent_runs("job", 10).expect("runs");
         let status = |id: &str| runs.iter().find(|r| r.id == id).map(|r| r.status);
         assert_eq!(status("r1"), Some(RunStatus::Complete));
@@ -382,7 +385,10 @@ mod tests {
         assert_eq!((again.finished, again.remaining), (1, 1));
         let runs = store.recent_runs("job", 10).expect("runs");
         assert_eq!(runs.len(), 3);
-        assert!(runs.iter().any(|r| r.id == "r3" && r.status == RunStatus::Complete));
+        assert!(
+            runs.iter()
+                .any(|r| r.id == "r3" && r.status == RunStatus::Complete)
+        );
     }
 
     #[test]

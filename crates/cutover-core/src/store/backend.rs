@@ -18,8 +18,8 @@ use super::connection::Durability;
 use super::error::StoreError;
 use super::types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
-    PreservedPath, RollbackJournal, RollbackStep, RunDelivery, RunFinish, RunRecord, RunStart, RunWrite,
-    Snapshot, SnapshotKind, TestRecord, WindowSamples,
+    PreservedPath, RollbackJournal, RollbackStep, RunDelivery, RunFinish, RunRecord, RunStart,
+    RunWrite, Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
 use crate::lifecycle::ModeState;

@@ -42,9 +42,9 @@ pub use location::StoreLocation;
 pub use store::Store;
 pub use types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, JournalStatus, ModeOverride,
-    ModeRecord, ModeUpdate, PreservedKind, PreservedPath, RollbackJournal, RollbackStep, RunDelivery, RunFinish,
-    RunRecord, RunSource, RunStart, RunStatus, RunWrite, SideRecord, Snapshot, SnapshotKind,
-    TestRecord, WindowSamples,
+    ModeRecord, ModeUpdate, PreservedKind, PreservedPath, RollbackJournal, RollbackStep,
+    RunDelivery, RunFinish, RunRecord, RunSource, RunStart, RunStatus, RunWrite, SideRecord,
+    Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 
 #[cfg(test)]

@@ -14,8 +14,8 @@ use super::connection::{Database, Durability};
 use super::error::StoreError;
 use super::types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
-    PreservedPath, RollbackJournal, RollbackStep, RunDelivery, RunFinish, RunRecord, RunStart, RunWrite,
-    Snapshot, SnapshotKind, TestRecord, WindowSamples,
+    PreservedPath, RollbackJournal, RollbackStep, RunDelivery, RunFinish, RunRecord, RunStart,
+    RunWrite, Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 use super::{
     decisions, drills, events, journal, modes, overrides, runs, samples, snapshots, test_results,
@@ -146,7 +146,11 @@ impl Backend for Database {
         })
     }
 
-    fn deliver_runs(&mut self, delivered: &[RunDelivery], wait: Duration) -> Result<(), StoreError> {
+    fn deliver_runs(
+        &mut self,
+        delivered: &[RunDelivery],
+        wait: Duration,
+    ) -> Result<(), StoreError> {
         self.write_within(wait, Durability::Relaxed, |tx| {
             for run in delivered {
                 runs::begin(tx, &run.start, run.started_at)?;

@@ -20,8 +20,8 @@ use super::location::StoreLocation;
 use super::postgres::Postgres;
 use super::types::{
     ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride, ModeRecord, ModeUpdate,
-    PreservedPath, RollbackJournal, RollbackStep, RunDelivery, RunFinish, RunRecord, RunStart, RunWrite,
-    Snapshot, SnapshotKind, TestRecord, WindowSamples,
+    PreservedPath, RollbackJournal, RollbackStep, RunDelivery, RunFinish, RunRecord, RunStart,
+    RunWrite, Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent};
 use crate::lifecycle::ModeState;
@@ -192,7 +192,8 @@ impl Store {
     /// into one commit. All or none; on an error the caller may retry the
     /// writes one by one to find the one that failed.
     pub fn record_run_writes(&mut self, writes: &[RunWrite]) -> Result<(), StoreError> {
-        self.backend_mut()?.record_run_writes(writes, Timestamp::now())
+        self.backend_mut()?
+            .record_run_writes(writes, Timestamp::now())
     }
 
     /// Delivers runs recorded late (spooled records, see
@@ -425,7 +426,8 @@ impl Store {
                 replaced: None,
             },
         };
-        self.backend_mut()?.set_override(set, event, Timestamp::now())
+        self.backend_mut()?
+            .set_override(set, event, Timestamp::now())
     }
 
     /// Clears the override of `component` if it still holds `expected`

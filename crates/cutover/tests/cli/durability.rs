@@ -116,7 +116,10 @@ fn a_legacy_run_never_touches_the_store_and_the_next_command_counts_it() {
     );
     assert_eq!(spooled(test.path()), 4, "each run keeps its record");
     let counted = runs(test.path());
-    assert_eq!((&counted["total"], &counted["legacy"]), (&4.into(), &4.into()));
+    assert_eq!(
+        (&counted["total"], &counted["legacy"]),
+        (&4.into(), &4.into())
+    );
     assert_eq!(spooled(test.path()), 0, "the command delivered them");
     assert_eq!(runs(test.path())["total"], 4, "delivered once");
 }
@@ -133,7 +136,10 @@ fn without_a_mode_file_a_legacy_run_reads_the_store_and_writes_none_of_it() {
     assert_eq!((code, calls), (Some(0), 0), "exit code and fsync calls");
     let [db_after, wal_after, _] =
         <[_; 3]>::try_from(store_bytes(test.path())).expect("three files");
-    assert!(db_after == db && wal_after == wal, "the run wrote the store");
+    assert!(
+        db_after == db && wal_after == wal,
+        "the run wrote the store"
+    );
     assert_eq!(runs(test.path())["total"], 2);
 }
 
@@ -143,8 +149,15 @@ fn a_mode_change_syncs_and_truncates_the_wal_and_gc_checkpoints() {
     assert_eq!(runs(test.path())["total"], 0);
     let (code, calls) = fsyncs(test.path(), &["advance", "job", "--to", "shadow"]);
     assert_eq!(code, Some(0));
-    assert!(calls >= 1, "a mode change must be synced before it succeeds");
-    assert_eq!(wal_size(test.path()), 0, "the WAL is checkpointed and truncated");
+    assert!(
+        calls >= 1,
+        "a mode change must be synced before it succeeds"
+    );
+    assert_eq!(
+        wal_size(test.path()),
+        0,
+        "the WAL is checkpointed and truncated"
+    );
     Test::at(test.path()).args(&["run", "job"]).run().code(0);
     assert!(
         wal_size(test.path()) > 0,
@@ -173,5 +186,8 @@ fn the_wal_stays_within_its_bound_over_many_shadow_runs() {
         "the WAL grew to {largest} bytes"
     );
     let counted = runs(test.path());
-    assert_eq!((&counted["total"], &counted["matches"]), (&count.into(), &count.into()));
+    assert_eq!(
+        (&counted["total"], &counted["matches"]),
+        (&count.into(), &count.into())
+    );
 }

@@ -132,7 +132,11 @@ fn a_store_that_does_not_answer_never_changes_the_job_and_push_delivers_once() {
     runs_while_locked(test.path(), 3, &first);
     assert_eq!(spooled(test.path()), 3);
     // Read past cutover: any command but `push` would deliver them first.
-    assert_eq!(stored_runs(test.path()), 1, "the locked store got none of them");
+    assert_eq!(
+        stored_runs(test.path()),
+        1,
+        "the locked store got none of them"
+    );
     let push = Test::at(test.path()).args(&["push"]).run();
     push.code(0)
         .stdout_has("delivered 3 runs (3 finished, 0 incomplete); 0 still spooled")
