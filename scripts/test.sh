@@ -106,6 +106,12 @@ if ! command -v cmake >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1 || ! 
   apt-get update -qq && apt-get install -y -qq cmake make gcc libc6-dev >/dev/null
 fi
 
+# The durability tests count a command's fsync calls with strace.
+if ! command -v strace >/dev/null 2>&1; then
+  echo "installing strace (not found)..." >&2
+  apt-get update -qq && apt-get install -y -qq strace >/dev/null
+fi
+
 # The https:// store's tests make a throwaway CA and server certificate with openssl.
 if ! command -v openssl >/dev/null 2>&1; then
   echo "installing openssl (not found)..." >&2

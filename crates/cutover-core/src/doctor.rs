@@ -177,7 +177,9 @@ fn store(state: &StoreLocation) -> Check {
             name: "store",
             status: CheckStatus::Missing,
             version: None,
-            detail: format!("`{state}` does not exist yet; the first `cutover run` creates it"),
+            detail: format!(
+                "`{state}` does not exist yet; the first command that records something creates it (a legacy-mode `cutover run` only spools its record)"
+            ),
         };
     }
     match crate::store::Store::open_location(state).and_then(|s| s.schema_version()) {

@@ -26,12 +26,22 @@ pub struct ProcessIdentity {
 }
 
 impl ProcessIdentity {
-    /// This process.
+    /// This process. Read from `/proc` once per process (a run asks
+    /// several times); a forked child, whose pid differs, reads its own.
     pub fn current() -> Self {
+        static CURRENT: std::sync::OnceLock<ProcessIdentity> = std::sync::OnceLock::new();
         let pid = std::process::id();
-        ProcessIdentity {
+        let cached = *CURRENT.get_or_init(|| ProcessIdentity {
             pid,
             start_ticks: start_ticks(pid),
+        });
+        if cached.pid == pid {
+            cached
+        } else {
+            ProcessIdentity {
+                pid,
+                start_ticks: start_ticks(pid),
+            }
         }
     }
 

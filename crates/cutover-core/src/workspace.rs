@@ -6,13 +6,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::comms::Composer;
-use crate::lifecycle::{ModeState, Target};
+use crate::lifecycle::{Mode, ModeState, Target};
 use crate::mode_file::{MODE_FILE_NAME, ModeFile, ModeFileError};
 use crate::modes::ResolvedMode;
 use crate::plan::{Plan, PlanError, build_plan};
 use crate::snapshot::ObjectStore;
 use crate::spec::{Component, ComponentRef, Migration};
-use crate::store::{ModeOverride, Store, StoreError, StoreLocation};
+use crate::spool::deliver::{PushSummary, absorb};
+use crate::spool::worker::DEFAULT_DELIVERY_TIMEOUT;
+use crate::spool::{Spool, SpoolError};
+use crate::store::{ModeOverride, ModeRecord, Store, StoreError, StoreLocation};
 
 /// The spec, its plan, its directory and the store, opened once per command.
 #[derive(Debug)]
@@ -117,26 +120,53 @@ impl Workspace {
         ))
     }
 
-    /// [`Workspace::open`] for `cutover run`, where the store must never
-    /// change what the CI job does: when the store cannot be opened
-    /// (unreachable, refusing, broken), the run routes by the committed mode
-    /// file alone (no overrides can be read; no file means legacy) against
-    /// an empty in-memory store, and the error is returned beside the
-    /// workspace to be reported. The run's record still goes to the spool,
-    /// whose delivery tries the real store again. An invalid mode file is
-    /// still an error: nothing may route by it.
+    /// [`Workspace::open`] for `cutover run` of `component`, where the
+    /// store must never change what the CI job does, and costs the job the
+    /// least. The store is opened only when routing needs it: a component
+    /// the committed mode file keeps in legacy routes the same whatever the
+    /// store says (an override only ever moves a component toward legacy),
+    /// and without a mode file a local store that was never created has no
+    /// modes (every component is in legacy; it is not created for a run).
+    /// Otherwise, when the store cannot be opened (unreachable, refusing,
+    /// broken), the run routes by the committed mode file alone (no
+    /// overrides can be read; no file means legacy) against an empty
+    /// in-memory store, and the error is returned beside the workspace to
+    /// be reported. The run's record still goes to the spool, whose
+    /// delivery tries the real store again. An invalid mode file is still
+    /// an error: nothing may route by it.
     pub fn open_for_run(
         migration: Migration,
         base_dir: PathBuf,
         state: &StoreLocation,
+        component: ComponentRef,
     ) -> Result<(Workspace, Option<StoreError>), WorkspaceError> {
         let mode_file = ModeFile::load(&base_dir.join(MODE_FILE_NAME), &migration)?;
-        let (store, unavailable) = match Store::open_location(state) {
-            Ok(store) => (store, None),
-            Err(error) => (Store::open(Path::new(":memory:"))?, Some(error)),
+        let id = &migration.component(component).id;
+        let routes_by_store = match &mode_file {
+            Some(file) => file.get(id).mode != Mode::Legacy,
+            None => state.file().is_none_or(Path::exists),
+        };
+        let (store, unavailable) = if !routes_by_store {
+            (Store::closed(), None)
+        } else {
+            match Store::open_location(state) {
+                Ok(store) => (store, None),
+                Err(error) => (Store::open(Path::new(":memory:"))?, Some(error)),
+            }
         };
         let workspace = Workspace::assemble(migration, base_dir, state, store, mode_file);
         Ok((workspace, unavailable))
+    }
+
+    /// Delivers the records a local store's spool holds (see
+    /// [`crate::spool::deliver::absorb`]), so what a command reads counts
+    /// the runs that only spooled theirs; `None` for a store elsewhere,
+    /// whose runs deliver their own records. Waits at most
+    /// [`DEFAULT_DELIVERY_TIMEOUT`] for another writer.
+    pub fn deliver_spool(&mut self) -> Option<Result<PushSummary, SpoolError>> {
+        self.location.file()?;
+        let spool = Spool::in_state_dir(&self.state_dir);
+        Some(absorb(&mut self.store, &spool, DEFAULT_DELIVERY_TIMEOUT))
     }
 
     /// The workspace; with stakeholders in the spec, the store gets the
@@ -175,6 +205,11 @@ impl Workspace {
     /// without one), moved toward legacy by its override. Every command
     /// reads modes through this one function.
     pub fn mode(&self, component: &str) -> Result<ResolvedMode, StoreError> {
+        if !self.store.is_open() {
+            // A run that needs no store (see [`Workspace::open_for_run`]).
+            let file = self.mode_file.as_ref().map(|f| f.get(component));
+            return Ok(ResolvedMode::resolve(file, ModeRecord::default(), None));
+        }
         let overrides = self.store.overrides()?;
         self.mode_with(component, &overrides)
     }

@@ -19,6 +19,61 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parses a command line (program name first). `cutover run` is on the
+    /// path of every CI job, and building the whole command tree (thirty
+    /// commands and their options) costs it half a million instructions,
+    /// more than routing the run: a line that starts with `run` is parsed
+    /// by a tree holding only `run` and the global options, built from the
+    /// same definitions. Anything that tree does not accept as it is (help,
+    /// `--version`, a mistake) goes to the whole tree, so every message and
+    /// every result is the one the whole tree gives.
+    pub fn parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+        if args.get(1).is_some_and(|first| first == "run")
+            && let Ok(cli) = Cli::parse_run(&args)
+        {
+            return Ok(cli);
+        }
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Cli::command().try_get_matches_from(args)?;
+        Ok(Cli::with_spec_given(
+            Cli::from_arg_matches(&matches)?,
+            &matches,
+        ))
+    }
+
+    /// Parses `cutover run …` with a tree of `run` alone.
+    fn parse_run(args: &[std::ffi::OsString]) -> Result<Cli, clap::Error> {
+        use clap::FromArgMatches;
+        let run = RunArgs::augment_args(clap::Command::new("run"));
+        let command = GlobalArgs::augment_args(clap::Command::new("cutover"))
+            .subcommand(run)
+            .subcommand_required(true);
+        let matches = command.try_get_matches_from(args)?;
+        Ok(Cli::with_spec_given(
+            Cli::from_arg_matches(&matches)?,
+            &matches,
+        ))
+    }
+
+    /// `cli` with [`GlobalArgs::spec_given`] set: whether `--spec` or
+    /// `CUTOVER_SPEC`, before or after the subcommand, named the spec.
+    fn with_spec_given(mut cli: Cli, matches: &clap::ArgMatches) -> Cli {
+        let given = |m: &clap::ArgMatches| {
+            m.value_source("spec")
+                .is_some_and(|source| source != clap::parser::ValueSource::DefaultValue)
+        };
+        cli.global.spec_given =
+            given(matches) || matches.subcommand().is_some_and(|(_, sub)| given(sub));
+        cli
+    }
+}
+
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
@@ -773,4 +828,49 @@ pub struct PlanArgs {
     /// (repeatable; applied in order).
     #[arg(long = "what-if", value_name = "KEY=VALUE")]
     pub what_if: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn line(text: &str) -> Vec<std::ffi::OsString> {
+        text.split(' ').map(Into::into).collect()
+    }
+
+    #[test]
+    fn a_run_line_parses_alone_exactly_as_the_whole_tree_parses_it() {
+        for text in [
+            "cutover run job",
+            "cutover run job --key abc --delivery-timeout 500ms",
+            "cutover run job --spool-only -- make test",
+            "cutover run job --state other.db --spec spec/migration.yaml",
+            "cutover run --key k job -- --help",
+        ] {
+            let alone = Cli::parse_run(&line(text)).expect(text);
+            let whole = Cli::try_parse_from(line(text)).expect(text);
+            assert_eq!(format!("{alone:?}"), format!("{whole:?}"), "{text}");
+        }
+    }
+
+    #[test]
+    fn what_the_run_tree_refuses_goes_to_the_whole_tree() {
+        for text in [
+            "cutover run --help",
+            "cutover run --version",
+            "cutover run",
+            "cutover run job --frobnicate",
+            "cutover run job --delivery-timeout soon",
+        ] {
+            assert!(Cli::parse_run(&line(text)).is_err(), "{text}");
+            let whole = Cli::try_parse_from(line(text)).expect_err(text);
+            let through = Cli::parse_args(line(text)).expect_err(text);
+            assert_eq!(through.kind(), whole.kind(), "{text}");
+            assert_eq!(through.to_string(), whole.to_string(), "{text}");
+        }
+        let status = Cli::parse_args(line("cutover status")).expect("status");
+        assert!(matches!(status.command, Command::Status(_)));
+    }
 }

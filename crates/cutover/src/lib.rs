@@ -10,9 +10,6 @@ mod printer;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::parser::ValueSource;
-use clap::{CommandFactory, FromArgMatches};
-
 use crate::args::{Cli, Command};
 use crate::error::CliError;
 use crate::printer::Printer;
@@ -23,7 +20,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match parse(args) {
+    let cli = match Cli::parse_args(args) {
         Ok(cli) => cli,
         Err(error) => return error::clap_exit(&error),
     };
@@ -36,23 +33,6 @@ where
             ExitCode::from(error.exit_code())
         }
     }
-}
-
-/// Parses the command line, noting whether the spec path was given.
-fn parse<I, T>(args: I) -> Result<Cli, clap::Error>
-where
-    I: IntoIterator<Item = T>,
-    T: Into<OsString> + Clone,
-{
-    let matches = Cli::command().try_get_matches_from(args)?;
-    let mut cli = Cli::from_arg_matches(&matches)?;
-    let given = |m: &clap::ArgMatches| {
-        m.value_source("spec")
-            .is_some_and(|source| source != ValueSource::DefaultValue)
-    };
-    cli.global.spec_given =
-        given(&matches) || matches.subcommand().is_some_and(|(_, sub)| given(sub));
-    Ok(cli)
 }
 
 fn dispatch(cli: Cli, printer: &mut Printer) -> Result<u8, CliError> {

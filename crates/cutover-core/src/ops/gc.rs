@@ -1,6 +1,7 @@
 //! [`gc`]: prunes what the retention settings (`retention:` in the spec)
 //! no longer keep — captured run files, snapshot contents no rollback can
-//! need, temporaries of killed writers — and reports what it freed.
+//! need, temporaries of killed writers — and reports what it freed; last,
+//! it checkpoints the store (see `store/connection.rs`).
 //! [`prune_runs_after_run`] is the cheap check `run` makes.
 
 use crate::retention::{
@@ -82,6 +83,9 @@ pub fn gc(workspace: &Workspace, dry_run: bool) -> Result<GcReport, GcError> {
             None,
         )
     };
+    if !dry_run {
+        workspace.store.checkpoint()?;
+    }
     Ok(GcReport {
         dry_run,
         runs,

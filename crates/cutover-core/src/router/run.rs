@@ -21,7 +21,11 @@
 //! The run's record goes to the spool first (`<state dir>/spool/`), then to
 //! the store through a [`Courier`] on its own thread: the run waits for the
 //! store at most `delivery_timeout` after its sides are done, and exits as
-//! its authoritative side did whatever the store does.
+//! its authoritative side did whatever the store does. A legacy-mode run on
+//! a local store leaves its record in the spool for the next command that
+//! opens the store (see [`defers`]); when the committed mode file keeps the
+//! component in legacy, such a run never opens the store at all (see
+//! [`crate::workspace::Workspace::open_for_run`]).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -32,7 +36,7 @@ use crate::exec::{
     SideCommand, SideOutcome, SideResult, SideRole, SideWorkspace, TraceContext, compare,
     digest_bytes, digest_outputs, random_hex, run_side, run_side_lowered, secret_values,
 };
-use crate::lifecycle::{ModeState, Side};
+use crate::lifecycle::{Mode, ModeState, Side};
 use crate::spec::{Component, ComponentRef, ShadowTiming, WorkspaceMode};
 use crate::spool::worker::{Courier, DeliveryOutcome};
 use crate::spool::{Spool, SpoolError, SpoolRecord};
@@ -207,8 +211,9 @@ pub fn execute_run(
         source: RunSource::Run,
         implementation: crate::exec::implementation_digest(&workspace.base_dir, component),
     };
-    let begun = SpoolRecord::begun(start, jiff::Timestamp::now());
-    let courier = start_delivery(workspace, &spool, &begun, request.delivery)?;
+    let mut begun = SpoolRecord::begun(start, jiff::Timestamp::now());
+    begun.spool_only = request.delivery == Delivery::SpoolOnly;
+    let pending = start_delivery(workspace, &spool, &begun, request.delivery)?;
     let Compared {
         sides,
         parity,
@@ -230,7 +235,7 @@ pub fn execute_run(
             .collect(),
     };
     let finished = begun.finished(finish, jiff::Timestamp::now());
-    let delivery = finish_delivery(&spool, courier, finished, &mut warnings);
+    let delivery = finish_delivery(&spool, pending, finished, &mut warnings);
     Ok(RunReport {
         run_id: runner.run_id,
         mode,
@@ -245,21 +250,45 @@ pub fn execute_run(
     })
 }
 
-/// Spools the start of a run before anything runs and, unless the record
-/// is for the spool only, starts delivering it in the background.
+/// Where a run's record goes after the spool.
+enum Pending {
+    /// Delivered to the store in the background, waited for at most this long.
+    Courier(Courier, Duration),
+    /// Left for the next command to deliver (see [`defers`]).
+    Deferred,
+    /// Kept for `cutover ingest` (`--spool-only`).
+    SpoolOnly,
+}
+
+/// Whether a run leaves its record in the spool for the next command that
+/// opens the store ([`crate::spool::deliver::absorb`]) instead of
+/// delivering it: a legacy-mode run on a local SQLite store. Such a run is
+/// the CI job as it was before cutover, plus a record nothing reads before
+/// the next command does (legacy runs have no parity and no triggers); not
+/// opening the store spares it the store's start-up, and never writing it
+/// spares it every fsync and checkpoint (see `store/connection.rs`). A
+/// store elsewhere is shared by many runners, so its runs deliver their
+/// own records, within the delivery bound.
+fn defers(workspace: &Workspace, mode: ModeState) -> bool {
+    mode.mode == Mode::Legacy && workspace.location.file().is_some()
+}
+
+/// Spools the start of a run before anything runs and, when the record
+/// goes to the store now, starts delivering it in the background.
 fn start_delivery(
     workspace: &Workspace,
     spool: &Spool,
     begun: &SpoolRecord,
     delivery: Delivery,
-) -> Result<Option<(Courier, Duration)>, RunError> {
+) -> Result<Pending, RunError> {
     spool.write(begun)?;
     Ok(match delivery {
-        Delivery::Store { timeout } => Some((
+        Delivery::Store { .. } if defers(workspace, begun.start.mode) => Pending::Deferred,
+        Delivery::Store { timeout } => Pending::Courier(
             Courier::start(workspace.location.clone(), spool.clone(), begun.clone()),
             timeout,
-        )),
-        Delivery::SpoolOnly => None,
+        ),
+        Delivery::SpoolOnly => Pending::SpoolOnly,
     })
 }
 
@@ -268,19 +297,20 @@ fn start_delivery(
 /// the job's result never depends on it.
 fn finish_delivery(
     spool: &Spool,
-    courier: Option<(Courier, Duration)>,
+    pending: Pending,
     finished: SpoolRecord,
     warnings: &mut Vec<String>,
 ) -> DeliveryOutcome {
-    if let Err(error) = spool.write(&finished) {
+    if let Err(error) = spool.append_end(&finished) {
         warnings.push(format!(
             "the end of run {} could not be spooled ({error}); if the store does not confirm it, it counts as incomplete",
             finished.start.id
         ));
     }
-    match courier {
-        Some((courier, timeout)) => courier.finish(finished, timeout),
-        None => DeliveryOutcome::SpoolOnly,
+    match pending {
+        Pending::Courier(courier, timeout) => courier.finish(finished, timeout),
+        Pending::Deferred => DeliveryOutcome::Deferred,
+        Pending::SpoolOnly => DeliveryOutcome::SpoolOnly,
     }
 }
 

@@ -1,11 +1,13 @@
 //! Delivering spooled records to the store: one record ([`deliver`]), the
-//! waiting records of this runner ([`push`]), and a directory of records
-//! gathered from many runners ([`ingest`]).
+//! waiting records of this runner ([`push`]; in batches before a command
+//! reads a local store, [`absorb`]), and a directory of records gathered
+//! from many runners ([`ingest`]).
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use super::{ABANDONED_PID, Spool, SpoolError, SpoolRecord, record_files};
-use crate::store::{Store, StoreError};
+use crate::store::{RunDelivery, Store, StoreError};
 
 /// How one record went into the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +119,87 @@ pub fn push(
     }
     summary.remaining = spool.pending()?.len();
     Ok(summary)
+}
+
+/// Records [`absorb`] delivers in one transaction, at most.
+pub const ABSORB_BATCH: usize = 500;
+
+/// Delivers the records waiting in the spool of a local store, in batches
+/// of [`ABSORB_BATCH`] per transaction: what every command does before it
+/// reads the store, so `status`, `runs` and `gate` count the runs that
+/// only spooled their record (legacy-mode runs on a local store, see
+/// [`crate::router`], and runs whose delivery failed). A finished record,
+/// or one whose process is gone (an incomplete run), leaves the spool; the
+/// record of a run still in progress here is delivered as running and
+/// stays for its end. Records kept for `cutover ingest` (`--spool-only`)
+/// and files that are not records are left alone. When another writer
+/// holds the store longer than `wait`, nothing more is written: the rest
+/// waits for the next command (`failed` says why).
+pub fn absorb(store: &mut Store, spool: &Spool, wait: Duration) -> Result<PushSummary, SpoolError> {
+    let mut summary = PushSummary::default();
+    let files = spool.pending()?;
+    for chunk in files.chunks(ABSORB_BATCH) {
+        let mut runs = Vec::with_capacity(chunk.len());
+        let mut done = Vec::with_capacity(chunk.len());
+        for path in chunk {
+            match SpoolRecord::read(path) {
+                Ok(record) if record.spool_only => {}
+                Ok(record) => {
+                    let (run, delivered) = delivery(record);
+                    match delivered {
+                        Some(Delivered::Finished) => summary.finished += 1,
+                        Some(Delivered::Incomplete) => summary.incomplete += 1,
+                        None => summary.in_progress += 1,
+                    }
+                    if delivered.is_some() {
+                        done.push(run.start.id.clone());
+                    }
+                    runs.push(run);
+                }
+                // Delivered and removed by another command meanwhile.
+                Err(SpoolError::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::NotFound => {}
+                Err(error) => summary.unreadable.push(error),
+            }
+        }
+        if runs.is_empty() {
+            continue;
+        }
+        if let Err(error) = store.deliver_runs(&runs, wait) {
+            summary.failed = Some(error);
+            break;
+        }
+        for id in &done {
+            spool.remove(id)?;
+        }
+    }
+    summary.remaining = spool.pending()?.len();
+    Ok(summary)
+}
+
+/// One spooled record as the store takes it, and what it counts as: a
+/// finished run, an incomplete one (no end, its process gone), or `None`
+/// for a run still in progress here (delivered as running).
+fn delivery(record: SpoolRecord) -> (RunDelivery, Option<Delivered>) {
+    let alive = record.writer_alive();
+    let mut start = record.start;
+    let (end, delivered) = match record.end {
+        Some(end) => (
+            Some((end.finish, end.finished_at)),
+            Some(Delivered::Finished),
+        ),
+        None if alive => (None, None),
+        None => {
+            start.pid = ABANDONED_PID;
+            (None, Some(Delivered::Incomplete))
+        }
+    };
+    let run = RunDelivery {
+        start,
+        started_at: record.started_at,
+        end,
+    };
+    (run, delivered)
 }
 
 /// What [`ingest`] did.
@@ -265,6 +348,65 @@ mod tests {
         assert_eq!((again.finished, again.incomplete), (1, 1));
         assert_eq!(store.run_counts().expect("counts")["job"].total, 2);
         assert_eq!(store.recent_runs("job", 10).expect("runs").len(), 2);
+    }
+
+    #[test]
+    fn absorb_delivers_in_one_go_keeps_live_runs_and_leaves_records_for_ingest() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let spool = Spool::in_state_dir(dir.path());
+        let mut store = Store::open(&dir.path().join("state.db")).expect("store");
+        spool.write(&record("r1", dead_writer(), true)).expect("r1");
+        spool
+            .write(&record("r2", dead_writer(), false))
+            .expect("r2");
+        let live = ProcessIdentity::current().encode();
+        spool.write(&record("r3", live, false)).expect("r3");
+        let mut for_ingest = record("r4", dead_writer(), true);
+        for_ingest.spool_only = true;
+        spool.write(&for_ingest).expect("r4");
+        let summary = absorb(&mut store, &spool, Duration::from_secs(2)).expect("absorb");
+        assert_eq!(
+            (summary.finished, summary.incomplete, summary.in_progress),
+            (1, 1, 1)
+        );
+        assert!(summary.failed.is_none() && summary.unreadable.is_empty());
+        assert_eq!(
+            summary.remaining, 2,
+            "the live run and the ingest record stay"
+        );
+        let runs = store.recent_runs("job", 10).expect("runs");
+        let status = |id: &str| runs.iter().find(|r| r.id == id).map(|r| r.status);
+        assert_eq!(status("r1"), Some(RunStatus::Complete));
+        assert_eq!(status("r2"), Some(RunStatus::Incomplete));
+        assert_eq!(status("r3"), Some(RunStatus::Running));
+        assert_eq!(status("r4"), None, "kept for `cutover ingest` elsewhere");
+        // The live run ends; the next command finishes it, once.
+        spool.write(&record("r3", live, true)).expect("r3 end");
+        let again = absorb(&mut store, &spool, Duration::from_secs(2)).expect("again");
+        assert_eq!((again.finished, again.remaining), (1, 1));
+        let runs = store.recent_runs("job", 10).expect("runs");
+        assert_eq!(runs.len(), 3);
+        assert!(
+            runs.iter()
+                .any(|r| r.id == "r3" && r.status == RunStatus::Complete)
+        );
+    }
+
+    #[test]
+    fn absorb_leaves_everything_when_the_store_stays_busy() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let spool = Spool::in_state_dir(dir.path());
+        let path = dir.path().join("state.db");
+        let mut store = Store::open(&path).expect("store");
+        spool.write(&record("r1", dead_writer(), true)).expect("r1");
+        let lock = rusqlite::Connection::open(&path).expect("open");
+        lock.execute_batch("BEGIN IMMEDIATE").expect("lock");
+        let summary = absorb(&mut store, &spool, Duration::from_millis(50)).expect("absorb");
+        assert!(summary.failed.as_ref().is_some_and(StoreError::is_busy));
+        assert_eq!(summary.remaining, 1);
+        drop(lock);
+        let summary = absorb(&mut store, &spool, Duration::from_secs(2)).expect("absorb");
+        assert_eq!((summary.finished, summary.remaining), (1, 0));
     }
 
     #[test]

@@ -80,6 +80,25 @@ impl Spool {
             .map_err(|source| SpoolError::Io { path, source })
     }
 
+    /// Adds a run's end to the record [`Spool::write`] wrote when it began:
+    /// appended to the file, as one JSON document after the first, rather
+    /// than a new file renamed over it. A run thus creates one file and
+    /// replaces none, which on ext4 spares it a second inode and the
+    /// writeback a replacing rename starts. A reader that finds the end
+    /// torn (a writer killed mid-append) or not there yet reads a run
+    /// without an end (see [`SpoolRecord::read`]). Not synced either.
+    pub fn append_end(&self, record: &SpoolRecord) -> Result<(), SpoolError> {
+        let path = self.path_of(&record.start.id);
+        let Some(end) = record.end_json() else {
+            return Ok(());
+        };
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, &end))
+            .map_err(|source| SpoolError::Io { path, source })
+    }
+
     /// Removes the record of run `id` (delivered); one already gone is fine.
     pub fn remove(&self, id: &str) -> Result<(), SpoolError> {
         let path = self.path_of(id);

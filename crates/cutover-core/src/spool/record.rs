@@ -10,8 +10,14 @@ use super::SpoolError;
 use crate::process_identity::ProcessIdentity;
 use crate::store::{RunFinish, RunStart};
 
-/// The record format this cutover writes and reads.
-const VERSION: u32 = 1;
+/// The record format this cutover writes: version 2 keeps the run's end
+/// as a second JSON document appended to the file (see
+/// [`super::Spool::append_end`]); version 1 kept it inside the first, and
+/// is still read.
+const VERSION: u32 = 2;
+
+/// The oldest record format this cutover reads.
+const OLDEST_VERSION: u32 = 1;
 
 /// The process identity stored for a run whose process is gone without
 /// recording an end: pid 0 is never a running process, so the store counts
@@ -30,6 +36,11 @@ pub struct SpoolRecord {
     /// The run's end, once its sides are done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<SpooledEnd>,
+    /// Kept for `cutover ingest` elsewhere (`run --spool-only`): never
+    /// delivered to this runner's own store by [`super::deliver::absorb`],
+    /// so the spool uploaded as an artifact still holds it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub spool_only: bool,
 }
 
 /// The end of a spooled run.
@@ -49,6 +60,7 @@ impl SpoolRecord {
             started_at,
             start,
             end: None,
+            spool_only: false,
         }
     }
 
@@ -73,7 +85,19 @@ impl SpoolRecord {
         serde_json::to_vec_pretty(self).unwrap_or_default()
     }
 
-    /// Reads a record file, refusing anything that is not one.
+    /// The run's end as [`super::Spool::append_end`] appends it: one JSON
+    /// document on a line of its own; `None` before the run ended.
+    pub(super) fn end_json(&self) -> Option<Vec<u8>> {
+        let mut bytes = b"\n".to_vec();
+        serde_json::to_writer(&mut bytes, self.end.as_ref()?).ok()?;
+        bytes.push(b'\n');
+        Some(bytes)
+    }
+
+    /// Reads a record file, refusing anything that is not one. The run's
+    /// end is the second JSON document when there is one (version 2); one
+    /// that is torn, as a writer killed while appending it leaves it, is no
+    /// end: the run counts as unfinished, never as a success.
     pub fn read(path: &Path) -> Result<SpoolRecord, SpoolError> {
         let bytes = std::fs::read(path).map_err(|source| SpoolError::Io {
             path: path.to_owned(),
@@ -83,13 +107,17 @@ impl SpoolRecord {
             path: path.to_owned(),
             reason,
         };
-        let record: SpoolRecord =
-            serde_json::from_slice(&bytes).map_err(|e| unreadable(e.to_string()))?;
-        if record.version != VERSION {
+        let mut documents = serde_json::Deserializer::from_slice(&bytes);
+        let mut record =
+            SpoolRecord::deserialize(&mut documents).map_err(|e| unreadable(e.to_string()))?;
+        if !(OLDEST_VERSION..=VERSION).contains(&record.version) {
             return Err(unreadable(format!(
-                "format version {} (this cutover reads {VERSION})",
+                "format version {} (this cutover reads {OLDEST_VERSION} to {VERSION})",
                 record.version
             )));
+        }
+        if record.end.is_none() {
+            record.end = SpooledEnd::deserialize(&mut documents).ok();
         }
         if record
             .end
@@ -163,6 +191,40 @@ mod tests {
         );
         assert_eq!(back.start.mode.mode, Mode::Shadow);
         assert!(back.writer_alive(), "written by this test process");
+    }
+
+    #[test]
+    fn the_end_appended_to_a_record_is_read_and_a_torn_one_is_no_end() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let spool = super::super::Spool::in_state_dir(dir.path());
+        let begun = SpoolRecord::begun(start(), Timestamp::UNIX_EPOCH);
+        spool.write(&begun).expect("write");
+        let path = spool.path_of(&start().id);
+        assert!(SpoolRecord::read(&path).expect("begun").end.is_none());
+        let finished = begun.finished(
+            RunFinish {
+                id: start().id,
+                exit_code: 0,
+                parity: None,
+                comparison: None,
+                parity_summary: None,
+                trace_url: None,
+                sides: Vec::new(),
+            },
+            Timestamp::UNIX_EPOCH,
+        );
+        spool.append_end(&finished).expect("append");
+        let whole = std::fs::read(&path).expect("bytes");
+        let back = SpoolRecord::read(&path).expect("finished");
+        assert_eq!(back.end.expect("end").finish.exit_code, 0);
+        // A writer killed halfway through the append: the run has no end.
+        std::fs::write(&path, &whole[..whole.len() - 10]).expect("tear");
+        assert!(SpoolRecord::read(&path).expect("torn end").end.is_none());
+        // A version-1 record keeps its end inside the one document.
+        let mut old = finished.clone();
+        old.version = 1;
+        std::fs::write(&path, old.to_json()).expect("version 1");
+        assert!(SpoolRecord::read(&path).expect("version 1").end.is_some());
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub enum DeliveryOutcome {
     Failed(StoreError),
     /// Not delivered, by choice: the record is for `cutover ingest`.
     SpoolOnly,
+    /// Not delivered yet, by design: the next command that opens the
+    /// (local) store delivers it (a legacy-mode run, see [`crate::router`]).
+    Deferred,
 }
 
 /// The delivery thread of one run.

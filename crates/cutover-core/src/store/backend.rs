@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::Duration;
 
 use jiff::Timestamp;
 
@@ -18,8 +19,8 @@ use super::error::StoreError;
 use super::outbox_types::{DeliveryAttempt, OutboxFilter, OutboxMessage};
 use super::types::{
     BenchmarkRecord, ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride,
-    ModeRecord, ModeUpdate, PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord,
-    RunStart, RunWrite, Snapshot, SnapshotKind, TestRecord, WindowSamples,
+    ModeRecord, ModeUpdate, PreservedPath, RollbackJournal, RollbackStep, RunDelivery, RunFinish,
+    RunRecord, RunStart, RunWrite, Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent, NewMessage};
 use crate::lifecycle::ModeState;
@@ -76,6 +77,26 @@ pub(super) trait Backend: std::fmt::Debug + Send {
                 RunWrite::Finish(finish) => self.finish_run(finish, at)?,
             }
         }
+        Ok(())
+    }
+    /// Delivers runs with their own times, in one transaction where the
+    /// backend can, waiting at most `wait` for other writers; each
+    /// idempotent by run id like [`Backend::begin_run`] and
+    /// [`Backend::finish_run`].
+    fn deliver_runs(&mut self, runs: &[RunDelivery], wait: Duration) -> Result<(), StoreError> {
+        let _ = wait;
+        for run in runs {
+            self.begin_run(&run.start, run.started_at)?;
+            if let Some((finish, at)) = &run.end {
+                self.finish_run(finish, *at)?;
+            }
+        }
+        Ok(())
+    }
+    /// Moves what the store keeps aside for speed into its main file, and
+    /// makes it durable (SQLite: checkpoints and truncates the WAL). A
+    /// server or database keeps its own house: nothing to do.
+    fn checkpoint(&self) -> Result<(), StoreError> {
         Ok(())
     }
     /// Imports finished runs in one transaction, skipping ids already recorded.

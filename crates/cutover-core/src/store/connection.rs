@@ -4,13 +4,26 @@
 //! [`Durability`].
 //!
 //! Durability: the file is in WAL mode with `synchronous = NORMAL` and no
-//! checkpoint when a connection closes, so an ordinary commit (a run's
-//! records) costs no fsync: it survives a crash of any process, and only a
-//! power loss or kernel crash can drop the commits made since the last
-//! checkpoint (every [`WAL_AUTOCHECKPOINT_PAGES`] pages, by whichever commit
-//! crosses it). Changes someone decided on (modes, rollbacks, decisions,
-//! fired triggers) are written [`Durability::Synced`]: the WAL is synced
-//! before the commit returns, which also makes every earlier commit durable.
+//! checkpoint when a connection closes, so an ordinary commit costs no
+//! fsync: it survives a crash of any process, and only a power loss or
+//! kernel crash can drop the commits made since the last sync. Changes
+//! someone decided on (modes, rollbacks, decisions, fired triggers) are
+//! written [`Durability::Synced`]: the WAL is synced before the commit
+//! returns, which also makes every earlier commit durable, and then the
+//! WAL is checkpointed into the file and truncated.
+//!
+//! The WAL's bound: every process that opens the file re-reads the whole
+//! WAL first (its index does not outlive the last connection, and closing
+//! does not checkpoint), at about 5,000 instructions a page, so the WAL is
+//! kept short. Besides the truncation after every synced write, the commit
+//! that takes the WAL past [`WAL_BOUND_PAGES`] checkpoints it (SQLite's own
+//! automatic checkpoint, two fsyncs). Relaxed commits are evidence: run
+//! records of shadow, canary and dagger runs, spooled records delivered by
+//! a command, test results. A `cutover run` in legacy mode on this file
+//! never writes it (its record waits in the spool, see [`crate::spool`]),
+//! so it never pays for a checkpoint. A power loss can therefore lose at
+//! most the relaxed commits of the last [`WAL_BOUND_PAGES`] pages (about a
+//! dozen shadow runs) and the spooled records not delivered yet.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -21,12 +34,11 @@ use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 use super::error::StoreError;
 use super::schema::{current_version, migrate_from};
 
-/// WAL pages after which a commit checkpoints (SQLite's default is 1,000).
-/// Every process that opens the file first re-reads the WAL (its index does
-/// not outlive the last connection, and closing does not checkpoint), so a
-/// short WAL keeps opening fast; a checkpoint (two fsyncs) then comes every
-/// dozen or so runs instead of every hundred.
-const WAL_AUTOCHECKPOINT_PAGES: u32 = 100;
+/// WAL pages after which a commit checkpoints (SQLite's default is 1,000):
+/// re-reading 100 pages costs a process that opens the file about 0.5 M
+/// instructions, and a shadow run adds about ten pages, so a checkpoint
+/// (two fsyncs) comes every dozen or so shadow runs.
+const WAL_BOUND_PAGES: u32 = 100;
 
 /// How long a writer waits for another before giving up. Runs write twice,
 /// briefly; a minute covers hundreds of concurrent CI jobs on one file.
@@ -84,10 +96,10 @@ impl Database {
         self.write(Durability::Synced, |tx| {
             // Another process may have migrated while we waited for the lock.
             let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            // A synced write also truncates the WAL: a migration may rewrite
+            // much of the file (the samples backfill).
             migrate_from(tx, version)
-        })?;
-        // A migration may rewrite much of the file (the samples backfill).
-        self.truncate_wal()
+        })
     }
 
     /// The schema version of the open file.
@@ -103,7 +115,8 @@ impl Database {
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction and commits it with
-    /// `durability`; rolls back when `body` fails.
+    /// `durability`; rolls back when `body` fails. A synced commit then
+    /// checkpoints and truncates the WAL (see the module doc).
     pub(super) fn write<T>(
         &mut self,
         durability: Durability,
@@ -117,7 +130,27 @@ impl Database {
         if synced {
             self.connection
                 .pragma_update(None, "synchronous", "NORMAL")?;
+            if result.is_ok() {
+                // The commit is durable already: a checkpoint that fails
+                // only leaves the WAL for the next synced write or bound.
+                let _ = self.truncate_wal();
+            }
         }
+        result
+    }
+
+    /// [`Database::write`], waiting at most `wait` for another writer
+    /// (instead of a minute) before failing busy: for writes a command
+    /// makes on the side, which can wait for the next command.
+    pub(super) fn write_within<T>(
+        &mut self,
+        wait: Duration,
+        durability: Durability,
+        body: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.connection.busy_timeout(wait)?;
+        let result = self.write(durability, body);
+        self.connection.busy_timeout(BUSY_TIMEOUT)?;
         result
     }
 
@@ -134,7 +167,7 @@ impl Database {
     }
 
     /// Checkpoints the whole WAL into the file and truncates it (synced).
-    /// Called after bulk writes: every process re-reads the WAL when it
+    /// Called after synced and bulk writes: every process re-reads the WAL when it
     /// opens the file, so a WAL left holding a million-run import would slow
     /// every later command.
     ///
@@ -187,7 +220,7 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
         }
         connection.execute_batch(&format!(
             "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
-             PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES};"
+             PRAGMA wal_autocheckpoint = {WAL_BOUND_PAGES};"
         ))
     })
 }

@@ -68,12 +68,29 @@ pub enum StoreError {
         /// The server's explanation.
         message: String,
     },
+    /// The store was never opened (see [`super::Store::closed`]): a bug if
+    /// it is ever seen, since only callers that need no store hold one.
+    #[error("the state store was not opened")]
+    Closed,
     /// A stored value could not be read back.
     #[error("the state store holds an unreadable value: {0}")]
     Corrupt(String),
 }
 
 impl StoreError {
+    /// Whether the store failed because another writer held it too long:
+    /// the operation can simply be tried again later.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Query(rusqlite::Error::SqliteFailure(error, _))
+                if matches!(
+                    error.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                )
+        )
+    }
+
     /// A stored value that does not parse.
     pub(super) fn corrupt(error: impl std::fmt::Display) -> StoreError {
         StoreError::Corrupt(error.to_string())

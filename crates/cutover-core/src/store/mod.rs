@@ -47,8 +47,8 @@ pub use store::Store;
 pub use types::{
     BenchmarkRecord, ComparisonCounts, ComponentRunCounts, Decision, DrillRecord, ImportedRun,
     JournalStatus, ModeOverride, ModeRecord, ModeUpdate, PreservedKind, PreservedPath,
-    RollbackJournal, RollbackStep, RunFinish, RunRecord, RunSource, RunStart, RunStatus, RunWrite,
-    SideRecord, Snapshot, SnapshotKind, TestRecord, WindowSamples,
+    RollbackJournal, RollbackStep, RunDelivery, RunFinish, RunRecord, RunSource, RunStart,
+    RunStatus, RunWrite, SideRecord, Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 
 #[cfg(test)]

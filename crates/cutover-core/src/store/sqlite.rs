@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::Duration;
 
 use jiff::Timestamp;
 
@@ -14,8 +15,8 @@ use super::error::StoreError;
 use super::outbox_types::{DeliveryAttempt, OutboxFilter, OutboxMessage};
 use super::types::{
     BenchmarkRecord, ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride,
-    ModeRecord, ModeUpdate, PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord,
-    RunStart, RunWrite, Snapshot, SnapshotKind, TestRecord, WindowSamples,
+    ModeRecord, ModeUpdate, PreservedPath, RollbackJournal, RollbackStep, RunDelivery, RunFinish,
+    RunRecord, RunStart, RunWrite, Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 use super::{
     benchmarks, decisions, drills, events, journal, modes, outbox, overrides, runs, samples,
@@ -149,6 +150,26 @@ impl Backend for Database {
             }
             Ok(())
         })
+    }
+
+    fn deliver_runs(
+        &mut self,
+        delivered: &[RunDelivery],
+        wait: Duration,
+    ) -> Result<(), StoreError> {
+        self.write_within(wait, Durability::Relaxed, |tx| {
+            for run in delivered {
+                runs::begin(tx, &run.start, run.started_at)?;
+                if let Some((finish, at)) = &run.end {
+                    runs::finish(tx, finish, *at)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn checkpoint(&self) -> Result<(), StoreError> {
+        self.truncate_wal()
     }
 
     fn import_runs(&mut self, imported: &[ImportedRun]) -> Result<(), StoreError> {

@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use jiff::Timestamp;
 
@@ -21,8 +22,8 @@ use super::outbox_types::{DeliveryAttempt, OutboxFilter, OutboxMessage};
 use super::postgres::Postgres;
 use super::types::{
     BenchmarkRecord, ComponentRunCounts, Decision, DrillRecord, ImportedRun, ModeOverride,
-    ModeRecord, ModeUpdate, PreservedPath, RollbackJournal, RollbackStep, RunFinish, RunRecord,
-    RunStart, RunWrite, Snapshot, SnapshotKind, TestRecord, WindowSamples,
+    ModeRecord, ModeUpdate, PreservedPath, RollbackJournal, RollbackStep, RunDelivery, RunFinish,
+    RunRecord, RunStart, RunWrite, Snapshot, SnapshotKind, TestRecord, WindowSamples,
 };
 use crate::event::{DecisionOutcome, Event, EventRecord, NewEvent, NewMessage, Notifier};
 use crate::lifecycle::ModeState;
@@ -40,31 +41,63 @@ use crate::spec::Window;
 /// has no spec, writes what its client prepared.
 #[derive(Debug)]
 pub struct Store {
-    backend: Box<dyn Backend>,
+    /// `None` for a store never opened ([`Store::closed`]).
+    backend: Option<Box<dyn Backend>>,
     notifier: Option<Arc<dyn Notifier>>,
 }
 
 impl Store {
     /// Opens (creating if needed) the SQLite store at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        Ok(Store {
-            backend: Box::new(Database::open(path)?),
-            notifier: None,
-        })
+        Ok(Store::with(Box::new(Database::open(path)?)))
     }
 
     /// Opens the store a `--state` setting names.
     pub fn open_location(location: &StoreLocation) -> Result<Store, StoreError> {
         match location {
             StoreLocation::File(path) => Store::open(path),
-            StoreLocation::Postgres(url) => Ok(Store {
-                backend: Box::new(Postgres::open(url, &location.to_string())?),
-                notifier: None,
-            }),
-            StoreLocation::Server(url) => Ok(Store {
-                backend: Box::new(super::http::HttpBackend::connect(url)?),
-                notifier: None,
-            }),
+            StoreLocation::Postgres(url) => Ok(Store::with(Box::new(Postgres::open(
+                url,
+                &location.to_string(),
+            )?))),
+            StoreLocation::Server(url) => Ok(Store::with(Box::new(
+                super::http::HttpBackend::connect(url)?,
+            ))),
+        }
+    }
+
+    /// A store that is not opened: what a `cutover run` holds when it needs
+    /// no store at all (a component the committed mode file keeps in
+    /// legacy, on a local store: see [`crate::router`]). Opening a store
+    /// costs a run more than anything else it does. Every call fails with
+    /// [`StoreError::Closed`].
+    pub fn closed() -> Store {
+        Store {
+            backend: None,
+            notifier: None,
+        }
+    }
+
+    /// Whether this store was opened (see [`Store::closed`]).
+    pub fn is_open(&self) -> bool {
+        self.backend.is_some()
+    }
+
+    fn with(backend: Box<dyn Backend>) -> Store {
+        Store {
+            backend: Some(backend),
+            notifier: None,
+        }
+    }
+
+    fn backend(&self) -> Result<&dyn Backend, StoreError> {
+        self.backend.as_deref().ok_or(StoreError::Closed)
+    }
+
+    fn backend_mut(&mut self) -> Result<&mut dyn Backend, StoreError> {
+        match &mut self.backend {
+            Some(backend) => Ok(backend.as_mut()),
+            None => Err(StoreError::Closed),
         }
     }
 
@@ -92,12 +125,12 @@ impl Store {
 
     /// The schema version of the open store.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        self.backend.schema_version()
+        self.backend()?.schema_version()
     }
 
     /// The mode of one component (legacy if never changed).
     pub fn mode(&self, component: &str) -> Result<ModeRecord, StoreError> {
-        self.backend.mode(component)
+        self.backend()?.mode(component)
     }
 
     /// Changes a component's mode, records its restore point and appends the
@@ -130,7 +163,8 @@ impl Store {
         self.notify(&mut events);
         let also = events.split_off(count);
         let changes = updates.into_iter().zip(events).collect();
-        self.backend.change_modes(changes, also, Timestamp::now())
+        self.backend_mut()?
+            .change_modes(changes, also, Timestamp::now())
     }
 
     /// Makes `digest` the new baseline of a component's legacy definition
@@ -143,7 +177,7 @@ impl Store {
         event: &NewEvent,
     ) -> Result<bool, StoreError> {
         let event = self.notified(event);
-        self.backend
+        self.backend_mut()?
             .acknowledge_drift(component, digest, &event, Timestamp::now())
     }
 
@@ -155,7 +189,7 @@ impl Store {
         durability: Durability,
     ) -> Result<i64, StoreError> {
         let event = self.notified(event);
-        self.backend
+        self.backend_mut()?
             .append_event(&event, durability, Timestamp::now())
     }
 
@@ -165,7 +199,7 @@ impl Store {
         component: Option<&str>,
         limit: u32,
     ) -> Result<Vec<EventRecord>, StoreError> {
-        self.backend.events(component, limit)
+        self.backend()?.events(component, limit)
     }
 
     /// When a trigger last fired for a component (from the audit log).
@@ -174,32 +208,32 @@ impl Store {
         component: &str,
         trigger: &str,
     ) -> Result<Option<Timestamp>, StoreError> {
-        self.backend.last_trigger_firing(component, trigger)
+        self.backend()?.last_trigger_firing(component, trigger)
     }
 
     /// Records the start of a run (status `running`), so a run killed before
     /// it ends is visible as incomplete, never lost and never a success.
     pub fn begin_run(&mut self, run: &RunStart) -> Result<(), StoreError> {
-        self.backend.begin_run(run, Timestamp::now())
+        self.backend_mut()?.begin_run(run, Timestamp::now())
     }
 
     /// Records the end of a run and every side execution, atomically.
     pub fn finish_run(&mut self, finish: &RunFinish) -> Result<(), StoreError> {
-        self.backend.finish_run(finish, Timestamp::now())
+        self.backend_mut()?.finish_run(finish, Timestamp::now())
     }
 
     /// Records the start of a run at the time it really started (a spooled
     /// record delivered later, see [`crate::spool`]). Idempotent by run id:
     /// a run already recorded is left as it is.
     pub fn begin_run_at(&mut self, run: &RunStart, at: Timestamp) -> Result<(), StoreError> {
-        self.backend.begin_run(run, at)
+        self.backend_mut()?.begin_run(run, at)
     }
 
     /// Records the end of a run at the time it really ended. Idempotent by
     /// run id: a run already finished is left as it is, so a record
     /// delivered twice is stored once.
     pub fn finish_run_at(&mut self, finish: &RunFinish, at: Timestamp) -> Result<(), StoreError> {
-        self.backend.finish_run(finish, at)
+        self.backend_mut()?.finish_run(finish, at)
     }
 
     /// Records run starts and ends, in order, in one transaction where the
@@ -207,34 +241,52 @@ impl Store {
     /// into one commit. All or none; on an error the caller may retry the
     /// writes one by one to find the one that failed.
     pub fn record_run_writes(&mut self, writes: &[RunWrite]) -> Result<(), StoreError> {
-        self.backend.record_run_writes(writes, Timestamp::now())
+        self.backend_mut()?
+            .record_run_writes(writes, Timestamp::now())
+    }
+
+    /// Delivers runs recorded late (spooled records, see
+    /// [`crate::spool::deliver::absorb`]) with the times they really
+    /// started and ended, in one transaction where the backend can; a
+    /// SQLite file held by another writer for longer than `wait` fails busy
+    /// (see [`StoreError::is_busy`]) and nothing is written. Idempotent by
+    /// run id, like [`Store::begin_run_at`] and [`Store::finish_run_at`].
+    pub fn deliver_runs(&mut self, runs: &[RunDelivery], wait: Duration) -> Result<(), StoreError> {
+        self.backend_mut()?.deliver_runs(runs, wait)
+    }
+
+    /// Checkpoints the store: a SQLite file's WAL goes into the file, synced,
+    /// and is truncated, unless readers hold it (then it is left for later).
+    /// What `gc` does last; synced writes do it by themselves.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.backend()?.checkpoint()
     }
 
     /// Imports finished runs in one transaction (past CI history as
     /// baseline evidence, benchmarks), recorded as by [`Store::finish_run`].
     pub fn import_runs(&mut self, runs: &[ImportedRun]) -> Result<(), StoreError> {
-        self.backend.import_runs(runs)
+        self.backend_mut()?.import_runs(runs)
     }
 
     /// Per-component run counts.
     pub fn run_counts(&self) -> Result<BTreeMap<String, ComponentRunCounts>, StoreError> {
-        self.backend.run_counts()
+        self.backend()?.run_counts()
     }
 
     /// How many runs of `cutover run` started at or after the run id `mark`.
     pub fn runs_since(&self, mark: &str) -> Result<u64, StoreError> {
-        self.backend.runs_since(mark)
+        self.backend()?.runs_since(mark)
     }
 
     /// Ids of runs still marked running, with their packed process
     /// identity (see [`crate::process_identity::ProcessIdentity`]).
     pub fn running_runs(&self) -> Result<Vec<(String, Option<i64>)>, StoreError> {
-        self.backend.running_runs()
+        self.backend()?.running_runs()
     }
 
     /// The most recent runs of a component, newest first.
     pub fn recent_runs(&self, component: &str, limit: u32) -> Result<Vec<RunRecord>, StoreError> {
-        self.backend.recent_runs(component, limit)
+        self.backend()?.recent_runs(component, limit)
     }
 
     /// The earliest start time a window includes, or `None` for "all runs".
@@ -251,7 +303,7 @@ impl Store {
                     .checked_sub(jiff::SignedDuration::from_hours(i64::from(days) * 24))
                     .unwrap_or(Timestamp::UNIX_EPOCH),
             ),
-            Window::Runs(count) => self.backend.nth_latest_start(component, count)?,
+            Window::Runs(count) => self.backend()?.nth_latest_start(component, count)?,
         })
     }
 
@@ -264,7 +316,7 @@ impl Store {
         current: &str,
     ) -> Result<Option<Timestamp>, StoreError> {
         let latest = self
-            .backend
+            .backend()?
             .latest_start_of_other_implementation(component, current)?;
         Ok(latest.and_then(|t| t.checked_add(jiff::SignedDuration::from_millis(1)).ok()))
     }
@@ -276,7 +328,7 @@ impl Store {
         component: &str,
         current: &str,
     ) -> Result<Option<Timestamp>, StoreError> {
-        self.backend
+        self.backend()?
             .latest_start_of_other_implementation(component, current)
     }
 
@@ -289,24 +341,25 @@ impl Store {
         since: Option<Timestamp>,
     ) -> Result<WindowSamples, StoreError> {
         let since_ms = since.map_or(i64::MIN, |t| t.as_millisecond());
-        self.backend.window_samples(component, since_ms)
+        self.backend()?.window_samples(component, since_ms)
     }
 
     /// Records one acceptance or integration test result.
     pub fn record_test(&mut self, result: &TestRecord) -> Result<(), StoreError> {
-        self.backend.record_test(result, Timestamp::now())
+        self.backend_mut()?.record_test(result, Timestamp::now())
     }
 
     /// Records the summary of a `cutover bench` (its `at` is the store's
     /// clock: now here, the server's through `cutover serve`).
     pub fn record_benchmark(&mut self, benchmark: &BenchmarkRecord) -> Result<(), StoreError> {
-        self.backend.record_benchmark(benchmark, Timestamp::now())
+        self.backend_mut()?
+            .record_benchmark(benchmark, Timestamp::now())
     }
 
     /// The latest benchmark of a component, if it was ever benchmarked
     /// (the success-criteria document shows it).
     pub fn latest_benchmark(&self, component: &str) -> Result<Option<BenchmarkRecord>, StoreError> {
-        self.backend.latest_benchmark(component)
+        self.backend()?.latest_benchmark(component)
     }
 
     /// Records a snapshot; returns its id.
@@ -317,18 +370,18 @@ impl Store {
         state: ModeState,
         files: &[PreservedPath],
     ) -> Result<i64, StoreError> {
-        self.backend
+        self.backend_mut()?
             .insert_snapshot(component, kind, state, files, Timestamp::now())
     }
 
     /// Snapshots of a component, newest first.
     pub fn snapshots(&self, component: &str) -> Result<Vec<Snapshot>, StoreError> {
-        self.backend.snapshots(component)
+        self.backend()?.snapshots(component)
     }
 
     /// One snapshot by id.
     pub fn snapshot(&self, id: i64) -> Result<Option<Snapshot>, StoreError> {
-        self.backend.snapshot(id)
+        self.backend()?.snapshot(id)
     }
 
     /// Starts a rollback journal (synced); returns its id.
@@ -339,13 +392,13 @@ impl Store {
         reason: Option<&str>,
         steps: &[RollbackStep],
     ) -> Result<i64, StoreError> {
-        self.backend
+        self.backend_mut()?
             .begin_rollback(target, actor, reason, steps, Timestamp::now())
     }
 
     /// Unfinished journals, oldest first.
     pub fn unfinished_rollbacks(&self) -> Result<Vec<RollbackJournal>, StoreError> {
-        self.backend.unfinished_rollbacks()
+        self.backend()?.unfinished_rollbacks()
     }
 
     /// Commits one step: the mode, the consumed snapshots, the events (the
@@ -359,7 +412,7 @@ impl Store {
         mut events: Vec<NewEvent>,
     ) -> Result<(), StoreError> {
         self.notify(&mut events);
-        self.backend
+        self.backend_mut()?
             .finish_rollback_step(journal_id, step_index, &events, Timestamp::now())
     }
 
@@ -390,7 +443,7 @@ impl Store {
             let opened = super::backend::decision_opened(0, component, trigger, evidence, actor);
             messages = self.notified(&opened).messages;
         }
-        self.backend.open_decision(
+        self.backend_mut()?.open_decision(
             component,
             trigger,
             evidence,
@@ -402,7 +455,7 @@ impl Store {
 
     /// The open decision point of a component, if any.
     pub fn open_decision_for(&self, component: &str) -> Result<Option<Decision>, StoreError> {
-        self.backend.open_decision_for(component)
+        self.backend()?.open_decision_for(component)
     }
 
     /// Closes a decision point and appends its event, in one synced transaction.
@@ -437,7 +490,7 @@ impl Store {
             messages,
         };
         let event = self.notified(&event);
-        self.backend
+        self.backend_mut()?
             .decide(decision, outcome, actor, reason, &event, Timestamp::now())
     }
 
@@ -448,18 +501,18 @@ impl Store {
         event: &NewEvent,
     ) -> Result<(), StoreError> {
         let event = self.notified(event);
-        self.backend.record_drill(drill, &event)
+        self.backend_mut()?.record_drill(drill, &event)
     }
 
     /// Drills of a component, newest first.
     pub fn drills(&self, component: &str) -> Result<Vec<DrillRecord>, StoreError> {
-        self.backend.drills(component)
+        self.backend()?.drills(component)
     }
 
     /// Every active override, by component, in one call: the only store
     /// read `cutover run` needs to route (a backend bounds its wait).
     pub fn overrides(&self) -> Result<Vec<ModeOverride>, StoreError> {
-        self.backend.overrides()
+        self.backend()?.overrides()
     }
 
     /// Sets the override `set` (the emergency brake) with its event, in one
@@ -478,7 +531,8 @@ impl Store {
             messages: Vec::new(),
         };
         let event = self.notified(&event);
-        self.backend.set_override(set, event, Timestamp::now())
+        self.backend_mut()?
+            .set_override(set, event, Timestamp::now())
     }
 
     /// Clears the override of `component` if it still holds `expected`
@@ -499,18 +553,18 @@ impl Store {
             messages: Vec::new(),
         };
         let event = self.notified(&event);
-        self.backend
+        self.backend_mut()?
             .clear_override(component, expected, &event, Timestamp::now())
     }
 
     /// Copies the whole store to the SQLite file `path` (a consistent snapshot, for drills).
     pub fn copy_to(&self, path: &Path) -> Result<(), StoreError> {
-        self.backend.copy_to(path)
+        self.backend()?.copy_to(path)
     }
 
     /// Messages of the outbox matching `filter`, oldest first.
     pub fn outbox(&self, filter: &OutboxFilter) -> Result<Vec<OutboxMessage>, StoreError> {
-        self.backend.outbox(filter)
+        self.backend()?.outbox(filter)
     }
 
     /// Records one delivery attempt of a pending message (no fsync: a lost
@@ -521,7 +575,8 @@ impl Store {
         id: i64,
         attempt: &DeliveryAttempt,
     ) -> Result<bool, StoreError> {
-        self.backend.record_delivery(id, attempt, Timestamp::now())
+        self.backend_mut()?
+            .record_delivery(id, attempt, Timestamp::now())
     }
 
     /// Acknowledges the thread `thread` (its first message and every
@@ -535,7 +590,7 @@ impl Store {
             Event::MessageAcknowledged { message: thread },
         );
         let event = self.notified(&event);
-        self.backend
+        self.backend_mut()?
             .acknowledge_message(thread, &event, Timestamp::now())
     }
 
@@ -550,7 +605,7 @@ impl Store {
         event: &NewEvent,
     ) -> Result<bool, StoreError> {
         let event = self.notified(event);
-        self.backend
+        self.backend_mut()?
             .escalate_message(thread, from_level, &event, Timestamp::now())
     }
 }

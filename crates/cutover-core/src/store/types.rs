@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::exec::{ParityComparison, ParityVerdict, SideOutcome, SideRole};
 use crate::lifecycle::{Mode, ModeState, Side};
 
-/// A component's persisted mode.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A component's persisted mode; the default is a component never
+/// changed (legacy, no history).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModeRecord {
     /// Mode and canary share.
     #[serde(flatten)]
@@ -118,6 +119,19 @@ pub enum RunWrite {
     Begin(RunStart),
     /// A run ended ([`super::Store::finish_run`]).
     Finish(RunFinish),
+}
+
+/// A run delivered late, with the times it really started and ended: a
+/// record from the spool (see [`super::Store::deliver_runs`]).
+#[derive(Debug, Clone)]
+pub struct RunDelivery {
+    /// What was known at the start.
+    pub start: RunStart,
+    /// When it started.
+    pub started_at: jiff::Timestamp,
+    /// Its end and when, once it ended; `None` for a run still running (or
+    /// one whose process is gone: its `start.pid` says which).
+    pub end: Option<(RunFinish, jiff::Timestamp)>,
 }
 
 /// Lifecycle of a run record.

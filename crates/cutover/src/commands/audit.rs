@@ -1,9 +1,8 @@
 //! `cutover audit`: every component's legacy features mapped to Dagger
 //! capabilities, a summary, effort and, from recorded runs, a forecast.
-//! Never creates a store.
+//! Creates no store unless runs spooled records for one.
 
 use cutover_core::audit::{audit, render_json, render_markdown, render_table};
-use cutover_core::store::Store;
 
 use crate::args::{AuditArgs, AuditFormat, GlobalArgs};
 use crate::error::CliError;
@@ -18,13 +17,14 @@ pub fn run(global: &GlobalArgs, args: AuditArgs, printer: &mut Printer) -> Resul
         spec_given: true,
         state: global.state.clone(),
     };
-    let workspace = super::locate(&global)?;
-    let store = if workspace.store_exists() {
-        Some(Store::open_location(&workspace.state)?)
+    let located = super::locate(&global)?;
+    let migration = located.migration.clone();
+    let live = if located.has_state() {
+        Some(located.open()?)
     } else {
         None
     };
-    let report = audit(&workspace.migration, store.as_ref())?;
+    let report = audit(&migration, live.as_ref().map(|w| &w.store))?;
     let text = match format {
         AuditFormat::Table => render_table(&report),
         AuditFormat::Md => render_markdown(&report)?,

@@ -1,10 +1,10 @@
 //! `cutover docs`: write the migration documents, each as Markdown and as a
-//! self-contained HTML page, from the spec and (when a state store exists)
-//! the live verdicts. Never creates a store.
+//! self-contained HTML page, from the spec and (when a state store exists,
+//! or runs spooled records for one) the live verdicts. Otherwise never
+//! creates a store.
 
 use cutover_core::docs::{docs_context, render_documents};
 use cutover_core::plan::build_plan;
-use cutover_core::workspace::Workspace;
 
 use super::{locate, write_atomically};
 use crate::args::{DocsArgs, GlobalArgs};
@@ -21,19 +21,16 @@ pub fn run(global: &GlobalArgs, args: DocsArgs, printer: &mut Printer) -> Result
         source,
     })?;
     let base_dir = located.base_dir.clone();
-    // Never creates a store: live verdicts only when one exists.
-    let live = if located.store_exists() {
-        Some(Workspace::open(
-            located.migration.clone(),
-            located.base_dir,
-            &located.state,
-        )?)
+    let migration = located.migration.clone();
+    // Never creates a store: live verdicts only when there is state.
+    let live = if located.has_state() {
+        Some(located.open()?)
     } else {
         None
     };
-    let context = docs_context(&located.migration, &plan, live.as_ref())?;
+    let context = docs_context(&migration, &plan, live.as_ref())?;
     let mut documents = render_documents(&context)?;
-    let audit = cutover_core::audit::audit(&located.migration, live.as_ref().map(|w| &w.store))?;
+    let audit = cutover_core::audit::audit(&migration, live.as_ref().map(|w| &w.store))?;
     let capabilities = cutover_core::docs::Document {
         file_name: "capability-mapping.md".to_owned(),
         text: cutover_core::audit::render_markdown(&audit)?,
@@ -41,7 +38,7 @@ pub fn run(global: &GlobalArgs, args: DocsArgs, printer: &mut Printer) -> Result
     documents.push(capabilities.html(&cutover_core::docs::Charts::new())?);
     documents.push(capabilities);
     let communication =
-        cutover_core::docs::communication_plan(&located.migration, &plan, &base_dir, &context)?;
+        cutover_core::docs::communication_plan(&migration, &plan, &base_dir, &context)?;
     documents.push(communication.html(&cutover_core::docs::Charts::new())?);
     documents.push(communication);
     let directory = out.unwrap_or_else(|| base_dir.join("migration-docs"));

@@ -35,6 +35,7 @@ pub mod watch;
 use std::path::{Path, PathBuf};
 
 use cutover_core::spec::{Migration, load_spec};
+use cutover_core::spool::Spool;
 use cutover_core::store::StoreLocation;
 use cutover_core::workspace::Workspace;
 
@@ -73,10 +74,27 @@ struct Located {
 }
 
 impl Located {
-    /// Whether the store already exists (a URL store always does); commands
-    /// that only read never create a store file.
-    fn store_exists(&self) -> bool {
-        self.state.file().is_none_or(Path::exists)
+    /// Whether there is state to read: the store exists (a URL store always
+    /// does), or runs left records in the local spool (a legacy-mode run
+    /// never creates the store; the command that delivers its record does).
+    /// Otherwise commands that only read create no store file.
+    fn has_state(&self) -> bool {
+        let Some(file) = self.state.file() else {
+            return true;
+        };
+        file.exists()
+            || file.parent().is_some_and(|dir| {
+                Spool::in_state_dir(dir)
+                    .pending()
+                    .is_ok_and(|records| !records.is_empty())
+            })
+    }
+
+    /// Opens the workspace and delivers the spool, like [`open_workspace`].
+    fn open(self) -> Result<Workspace, CliError> {
+        let mut workspace = Workspace::open(self.migration, self.base_dir, &self.state)?;
+        deliver_spool(&mut workspace);
+        Ok(workspace)
     }
 }
 
@@ -128,14 +146,39 @@ fn write_creating_parent(path: &Path, text: &str) -> Result<(), CliError> {
     write_atomically(path, text)
 }
 
-/// Loads the spec and opens its workspace (creating the store if needed).
+/// Loads the spec and opens its workspace (creating the store if needed),
+/// with the runs that only spooled their records delivered first.
 fn open_workspace(global: &GlobalArgs) -> Result<Workspace, CliError> {
+    locate(global)?.open()
+}
+
+/// [`open_workspace`] without delivering the spool: for `cutover push`,
+/// which delivers it itself and reports every record.
+fn open_workspace_only(global: &GlobalArgs) -> Result<Workspace, CliError> {
     let located = locate(global)?;
     Ok(Workspace::open(
         located.migration,
         located.base_dir,
         &located.state,
     )?)
+}
+
+/// Delivers a local store's spool (see [`Workspace::deliver_spool`]) so
+/// the command counts every run. It never fails the command: what is not
+/// delivered stays in the spool for the next one, and a failure is noted
+/// on stderr (a store busy for longer than the wait is not a failure).
+fn deliver_spool(workspace: &mut Workspace) {
+    let problem = match workspace.deliver_spool() {
+        None => return,
+        Some(Ok(summary)) => match summary.failed {
+            Some(error) if !error.is_busy() => crate::error::one_line(&error),
+            _ => return,
+        },
+        Some(Err(error)) => crate::error::one_line(&error),
+    };
+    crate::error::note(&format!(
+        "cutover: warning: spooled run records were not delivered ({problem}); `cutover push` retries"
+    ));
 }
 
 /// What to tell the operator after the mode file changed: commit it, with

@@ -6,7 +6,7 @@
 use cutover_core::spool::Spool;
 use cutover_core::spool::deliver::{self, Delivered, Progress, PushSummary};
 
-use super::open_workspace;
+use super::{open_workspace, open_workspace_only};
 use crate::args::{GlobalArgs, IngestArgs, PushArgs};
 use crate::error::{CliError, note, one_line};
 use crate::exit_codes;
@@ -14,7 +14,7 @@ use crate::printer::Printer;
 
 /// Delivers every waiting record; exit 0 when the spool is empty after, 1 when some remain.
 pub fn push(global: &GlobalArgs, _args: PushArgs, printer: &mut Printer) -> Result<u8, CliError> {
-    let mut workspace = open_workspace(global)?;
+    let mut workspace = open_workspace_only(global)?;
     let spool = Spool::in_state_dir(&workspace.state_dir);
     spool.sweep()?;
     let summary = deliver::push(&mut workspace.store, &spool, usize::MAX, None, progress)?;

@@ -8,7 +8,7 @@ use cutover_core::router::{Delivery, RunReport, RunRequest, execute_run, run_key
 use cutover_core::spec::ComponentRef;
 use cutover_core::spool::Spool;
 use cutover_core::spool::worker::DeliveryOutcome;
-use cutover_core::workspace::Workspace;
+use cutover_core::workspace::{Workspace, find_component};
 
 use crate::args::{GlobalArgs, RunArgs};
 use crate::error::CliError;
@@ -23,8 +23,13 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> Result<u8, CliError> {
         args,
     } = args;
     let located = super::locate(global)?;
-    let (mut workspace, unavailable) =
-        Workspace::open_for_run(located.migration, located.base_dir, &located.state)?;
+    let component = find_component(&located.migration, &component)?;
+    let (mut workspace, unavailable) = Workspace::open_for_run(
+        located.migration,
+        located.base_dir,
+        &located.state,
+        component,
+    )?;
     if let Some(error) = unavailable {
         crate::error::note(&format!(
             "cutover: warning: the store at {} cannot be opened ({}); routing by the committed mode file without overrides",
@@ -32,7 +37,6 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> Result<u8, CliError> {
             crate::error::one_line(&error)
         ));
     }
-    let component = workspace.component(&component)?;
     let id = workspace.spec(component).id.clone();
     let key = key
         .or_else(run_key_from_env)
@@ -79,7 +83,7 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> Result<u8, CliError> {
     // Triggers read the evidence in the store: only when it has this run.
     match report.delivery {
         DeliveryOutcome::Delivered { .. } => check_triggers_after_run(&mut workspace, component),
-        DeliveryOutcome::SpoolOnly => {}
+        DeliveryOutcome::SpoolOnly | DeliveryOutcome::Deferred => {}
         DeliveryOutcome::TimedOut { .. } | DeliveryOutcome::Failed(_) => {
             note_spooled(&workspace, &report);
         }
@@ -97,7 +101,9 @@ fn note_spooled(workspace: &Workspace, report: &RunReport) {
     let why = match &report.delivery {
         DeliveryOutcome::TimedOut { after } => format!("did not confirm it within {after:?}"),
         DeliveryOutcome::Failed(error) => format!("failed: {}", crate::error::one_line(error)),
-        DeliveryOutcome::Delivered { .. } | DeliveryOutcome::SpoolOnly => return,
+        DeliveryOutcome::Delivered { .. }
+        | DeliveryOutcome::SpoolOnly
+        | DeliveryOutcome::Deferred => return,
     };
     crate::error::note(&format!(
         "cutover: the store at {} {why}; run {} is kept in {} for the next run or `cutover push` to deliver (rollback triggers not evaluated)",

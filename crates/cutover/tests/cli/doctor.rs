@@ -69,7 +69,9 @@ fn a_hanging_engine_is_cut_off_at_the_timeout() {
 #[test]
 fn an_answering_engine_and_an_existing_store_pass() {
     let test = Test::new().spec("version: 1\nmigration:\n  name: d\n  start: 2027-01-04\ncomponents:\n  - id: a\n    kind: job\n    owner: me\n    effort: 1d\n    legacy:\n      run: \"true\"\n");
+    // A legacy-mode run only spools its record; the next command creates the store.
     Test::at(test.path()).args(&["run", "a"]).run().code(0);
+    Test::at(test.path()).args(&["status"]).run().code(0);
     let path = stand_in(&test, "echo v0.19.11");
     let outcome = Test::at(test.path())
         .env("PATH", &path)

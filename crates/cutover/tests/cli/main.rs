@@ -14,6 +14,7 @@ mod confine;
 mod dashboard;
 mod deliverables;
 mod doctor;
+mod durability;
 mod events;
 mod fuzz;
 mod gates;
