@@ -9,7 +9,7 @@
 'use strict';
 
 const TOKEN_KEY = 'cutover-token';
-const state = { token: null, caller: null, data: null, filter: {}, refreshing: false, again: false, stream: null };
+const state = { token: null, caller: null, data: null, filter: {}, refreshing: false, again: false, stream: null, link: null };
 
 const $ = (id) => document.getElementById(id);
 
@@ -87,6 +87,7 @@ async function signIn(token) {
   $('act').hidden = answer.body.role !== 'operator';
   listen();
   refresh();
+  showLink();
 }
 
 function showSignIn(message) {
@@ -367,6 +368,57 @@ async function act(event) {
   refresh();
 }
 
+// ---- a signed link (/act?…) -------------------------------------------------
+// A stakeholder message's link opens this page at /act. Nothing happens until
+// the signed-in operator confirms; the server checks the link again then.
+
+async function showLink() {
+  if (window.location.pathname !== '/act') return;
+  $('link').hidden = false;
+  const link = window.location.search.replace(/^\?/, '');
+  const summary = $('link-summary');
+  const answer = await call('/v1/links/check', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ link }),
+  });
+  if (!answer.ok) {
+    summary.className = 'error';
+    summary.textContent = (answer.body && answer.body.error) || `The server answered ${answer.status}.`;
+    return;
+  }
+  const granted = answer.body;
+  state.link = link;
+  const allowed = state.caller.role === granted.role;
+  summary.className = '';
+  summary.textContent = `This link will ${granted.summary}.` +
+    (allowed ? '' : ` That needs the ${granted.role} role; you are signed in as ${state.caller.role}.`);
+  $('link-form').hidden = !allowed;
+  $('link-reason-label').hidden = !granted.needs_reason;
+  $('link-reason').required = granted.needs_reason;
+}
+
+async function confirmLink(event) {
+  event.preventDefault();
+  const result = $('link-result');
+  result.className = '';
+  result.textContent = 'working…';
+  const answer = await call('/v1/links/act', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ link: state.link, reason: $('link-reason').value.trim() || undefined }),
+  });
+  if (!answer.ok) {
+    result.className = 'error';
+    result.textContent = (answer.body && answer.body.error) || `The server answered ${answer.status}.`;
+    return;
+  }
+  $('link-form').hidden = true;
+  const changes = answer.body.changes.map((c) => `${c.component}: ${modeText(c.from.mode, c.from.canary_percent)} → ${modeText(c.to.mode, c.to.canary_percent)}`);
+  result.textContent = [changes.join('; '), answer.body.note].filter(Boolean).join(' — ');
+  refresh();
+}
+
 // ---- start ------------------------------------------------------------------
 
 document.addEventListener('DOMContentLoaded', () => {
@@ -383,6 +435,7 @@ document.addEventListener('DOMContentLoaded', () => {
   });
   $('act-operation').addEventListener('change', showOperationFields);
   $('act-form').addEventListener('submit', act);
+  $('link-form').addEventListener('submit', confirmLink);
   showOperationFields();
   const token = tokenFromFragment() || sessionStorage.getItem(TOKEN_KEY);
   if (token) signIn(token); else showSignIn('');

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cutover_core::comms::link::LinkError;
 use cutover_core::mode_file::ModeFileError;
 use cutover_core::ops::Failure;
 use cutover_core::store::StoreError;
@@ -50,6 +51,14 @@ pub enum ApiError {
     /// No such component or phase.
     #[error("{0}")]
     NotFound(String),
+    /// A signed link arrived, but the server has no key to check it with.
+    #[error(
+        "this server checks no signed links: set {0} (the spec's `links.secret_env`) to the key `cutover comms send` signs them with, and restart it"
+    )]
+    LinksOff(String),
+    /// A signed link that is malformed, changed, signed with another key or expired.
+    #[error("{0}")]
+    Link(#[from] LinkError),
 }
 
 impl ApiError {
@@ -62,6 +71,10 @@ impl ApiError {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
             ApiError::NoSpec | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::LinksOff(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Link(LinkError::Expired(_)) => StatusCode::GONE,
+            ApiError::Link(LinkError::BadSignature) => StatusCode::FORBIDDEN,
+            ApiError::Link(_) => StatusCode::BAD_REQUEST,
             ApiError::Operation { failure, .. } => match failure {
                 Failure::BadInput => StatusCode::BAD_REQUEST,
                 Failure::NotMet => StatusCode::CONFLICT,

@@ -15,6 +15,7 @@ mod auth;
 mod change;
 mod dashboard;
 mod error;
+mod links;
 mod notify;
 mod ofrep;
 mod operations;

@@ -8,8 +8,8 @@
 //! committed mode file (`migration.modes`), which is to be committed from
 //! there; a rollback also sets the override that reaches every runner at
 //! once. The functions take the actor as a plain name, so a route that
-//! authorizes differently (the signed `/act/...` links of the
-//! communication plan) calls the very same ones.
+//! authorizes differently (the signed `/act` links of the communication
+//! plan, see [`crate::links`]) calls the very same ones.
 
 use cutover_core::event::DecisionOutcome;
 use cutover_core::lifecycle::{Mode, ModeState};
@@ -98,6 +98,15 @@ pub struct OperationDone {
 }
 
 impl OperationDone {
+    /// An operation that changed no mode, with what it did in words.
+    pub fn noted(note: String) -> OperationDone {
+        OperationDone {
+            changes: Vec::new(),
+            mode_file: None,
+            note,
+        }
+    }
+
     fn new(workspace: &Workspace, changes: &[ModeChange], note: &str) -> OperationDone {
         let written = !changes.is_empty();
         let mode_file = written.then(|| workspace.mode_file_path.display().to_string());

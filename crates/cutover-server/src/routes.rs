@@ -31,7 +31,7 @@ use crate::auth::{Authorized, Operator, Runner, Viewer, attributed};
 use crate::change::ChangeKind;
 use crate::error::ApiError;
 use crate::tokens::Role;
-use crate::{dashboard, ofrep};
+use crate::{dashboard, links, ofrep};
 
 type Answer<T> = Result<Json<T>, ApiError>;
 
@@ -47,10 +47,9 @@ pub fn router(app: App) -> Router {
         .route(dashboard::paths::ADVANCE, post(dashboard::advance))
         .route(dashboard::paths::ROLLBACK, post(dashboard::rollback))
         .route(dashboard::paths::DECIDE, post(dashboard::decide))
-        // The signed, expiring links of the communication plan's messages
-        // (acknowledge, decide, approve, roll back) go here as
-        // `/act/{link}`: verify the link, then call the same
-        // `operations::{advance, rollback, decide}` with its signer as actor.
+        .route(links::paths::PAGE, get(dashboard::page))
+        .route(links::paths::CHECK, post(links::check))
+        .route(links::paths::ACT, post(links::act))
         .route(ofrep::FLAG, post(ofrep::evaluate_flag))
         .route(ofrep::FLAGS, post(ofrep::evaluate_flags))
         .route(paths::HEALTH, get(health))

@@ -3,6 +3,7 @@
 //! (`comms schedule`, the calendar, is in `schedule.rs`.)
 
 use cutover_core::comms::clock;
+use cutover_core::event::MessageAction;
 use cutover_core::ops::comms::{
     self as operations, Attempt, EscalateReport, SendOptions, SendReport,
 };
@@ -129,6 +130,8 @@ struct MessageJson<'a> {
     thread: Option<i64>,
     acknowledged_at: Option<jiff::Timestamp>,
     acknowledged_by: Option<&'a str>,
+    /// What the reader can do: the command, and the signed link when links are on.
+    actions: &'a [MessageAction],
 }
 
 impl<'a> OutboxJson<'a> {
@@ -156,6 +159,7 @@ impl<'a> OutboxJson<'a> {
                 thread: m.message.thread,
                 acknowledged_at: m.acknowledged_at,
                 acknowledged_by: m.acknowledged_by.as_deref(),
+                actions: &m.message.actions,
             })
             .collect();
         OutboxJson {

@@ -36,7 +36,7 @@ fn web_modules() -> PathBuf {
 }
 
 /// Runs `tests/cli/data/SCRIPT` with node and `env`; its stdout as JSON.
-fn node(script: &str, env: &[(&str, &str)]) -> serde_json::Value {
+pub(super) fn node(script: &str, env: &[(&str, &str)]) -> serde_json::Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/cli/data")
         .join(script);
@@ -77,7 +77,12 @@ fn clone_of(checkout: &Test) -> Test {
 }
 
 /// `POST path` with `token` (or none): status and JSON body (null when none).
-fn post(server: &Server, path: &str, token: Option<&str>, body: &str) -> (u16, serde_json::Value) {
+pub(super) fn post(
+    server: &Server,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> (u16, serde_json::Value) {
     let mut request = server.agent().post(format!("{}{path}", server.url));
     if let Some(token) = token {
         request = request.header("authorization", format!("Bearer {token}"));

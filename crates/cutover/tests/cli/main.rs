@@ -21,6 +21,7 @@ mod gates;
 mod gc;
 mod import;
 mod just;
+mod links;
 mod mode_file;
 mod modes;
 mod parity;

@@ -112,8 +112,18 @@ impl Server {
         Server::launch(dir, &[])
     }
 
+    /// Starts a server on a free port with [`TOKENS`], the store in `dir`
+    /// and `env` added to its environment.
+    pub(super) fn start_in_with_env(dir: &Path, env: &[(&str, &str)]) -> Server {
+        Server::launch_with(dir, &[], env)
+    }
+
     /// `cutover serve EXTRA` in `dir` with [`TOKENS`]; waits for its URL.
     fn launch(dir: &Path, extra: &[&str]) -> Server {
+        Server::launch_with(dir, extra, &[])
+    }
+
+    fn launch_with(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         std::fs::write(dir.join("tokens"), TOKENS).expect("tokens file");
         let mut child = Process::new(assert_cmd::cargo::cargo_bin("cutover"))
             .current_dir(dir)
@@ -123,6 +133,7 @@ impl Server {
             .env_remove("CUTOVER_STATE")
             .env_remove("CUTOVER_SERVE_TOKENS")
             .env_remove("CUTOVER_SERVE_TOKENS_FILE")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
