@@ -70,6 +70,14 @@ fn headless(page: &Path, profile: &Path, height: u32, args: &[&str]) -> String {
         .stderr(Stdio::null())
         .spawn()
         .expect("start chromium");
+    // Read the DOM while Chromium writes it: a page larger than the pipe's
+    // buffer (64 KiB) would otherwise block Chromium until the deadline.
+    let mut stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stdout, &mut text);
+        text
+    });
     let deadline = Instant::now() + Duration::from_secs(90);
     while child.try_wait().expect("wait").is_none() {
         if Instant::now() > deadline {
@@ -78,8 +86,8 @@ fn headless(page: &Path, profile: &Path, height: u32, args: &[&str]) -> String {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let output = child.wait_with_output().expect("chromium output");
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    let text = reader.join().expect("stdout reader");
+    String::from_utf8_lossy(&text).into_owned()
 }
 
 pub(super) fn artifacts() -> PathBuf {
