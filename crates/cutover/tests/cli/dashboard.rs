@@ -335,8 +335,8 @@ fn an_override_reaches_the_flags_before_the_rollback_returns() {
     assert_eq!(body["metadata"]["heldBack"], true, "{body}");
 }
 
-/// Every mutating endpoint with a valid body: the store API's and the
-/// dashboard's operations.
+/// Every mutating endpoint with a valid body: the store API's, the
+/// dashboard's operations and the signed links'.
 fn mutating_calls() -> Vec<(String, serde_json::Value)> {
     let legacy = serde_json::json!({"mode": "legacy", "canary_percent": 0});
     let run = serde_json::json!({
@@ -364,6 +364,7 @@ fn mutating_calls() -> Vec<(String, serde_json::Value)> {
         ("/v1/operations/advance".into(), serde_json::json!({"target": "job", "to": "canary", "percent": 10, "force": true, "reason": "x"})),
         ("/v1/operations/rollback".into(), serde_json::json!({"target": "job", "reason": "x"})),
         ("/v1/operations/decide".into(), serde_json::json!({"component": "job", "decision": "rollback", "reason": "x"})),
+        ("/v1/links/act".into(), serde_json::json!({"link": "action=rollback&target=job&expires=4102444800&sig=00", "reason": "x"})),
     ]);
     calls
 }
