@@ -183,6 +183,15 @@ echo "inbox: $(ls comms/inbox | wc -l) messages; Slack receiver: $verified; mail
 echo "-- one of them, a training invitation:"
 sed -n '5,12p' "$(grep -l '^Subject: .*Dagger training for orchestration: Dagger foundations' comms/inbox/* | head -1)" | cut -c1-160
 echo
+echo "== signed links: a cutover serve on this checkout checks them with the key the messages are signed with"
+export CUTOVER_LINK_SECRET="demo-link-key-0123456789abcdef"
+"$cutover" serve --listen 127.0.0.1:0 --tokens "$work/tokens" --state .cutover/state.db 2> "$work/server/checkout.log" &
+checkout_pid=$!
+trap 'kill "$hook_pid" "$checkout_pid" 2>/dev/null || true; rm -rf "$work" "$clone" "${runners[@]:-}"' EXIT
+for _ in $(seq 100); do grep -q "http://" "$work/server/checkout.log" 2>/dev/null && break; sleep 0.1; done
+export CUTOVER_SERVER_URL="$(grep -o 'http://[^ ]*' "$work/server/checkout.log" | head -1)"
+echo "dashboard: $CUTOVER_SERVER_URL/ ; messages from now on carry links to $CUTOVER_SERVER_URL/act?…"
+echo
 echo "== a legacy-only fix, and time moving on: cutover comms escalate (as cron would run it)"
 echo "# hotfix made on the legacy side only" >> legacy/run-task.sh
 CUTOVER_TEST_NOW="$(python3 -c 'import json, subprocess, sys
@@ -190,6 +199,34 @@ plan = json.loads(subprocess.run([sys.argv[1], "plan", "--format", "json"], capt
 print(plan["phases"][0]["retirement"] + "T09:00:00Z")' "$cutover")" \
   "$cutover" comms escalate | grep -v -E "^legacy definition of \`(ci-integration|observability|token-management)" | head -5
 echo "  (CUTOVER_TEST_NOW, the test hook, moved the clock a week past phase 1's gate date; cron runs it on the real clock)"
+echo "-- the escalation's Acknowledge link, followed: opening it shows what it grants; an operator confirms"
+python3 - "$CUTOVER_SERVER_URL" "$cutover" <<'PY'
+import json, subprocess, sys, urllib.error, urllib.request
+url, cutover = sys.argv[1], sys.argv[2]
+outbox = json.loads(subprocess.run([cutover, "comms", "outbox", "--limit", "0", "--format", "json"],
+                                   capture_output=True, check=True).stdout)["messages"]
+link = next(a["url"] for m in outbox if m["kind"] == "escalation"
+            for a in m["actions"] if a["label"] == "Acknowledge" and a.get("url"))
+print("link:", link[:110] + "…")
+query = link.split("?", 1)[1]
+def post(path, token, body):
+    request = urllib.request.Request(f"{url}{path}", data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return answer.status, json.load(answer)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+status, granted = post("/v1/links/check", "vw-demo-0123456789ab", {"link": query})
+print(f"check (viewer): {status} - this link will {granted['summary']}; needs the {granted['role']} role")
+status, refused = post("/v1/links/act", "vw-demo-0123456789ab", {"link": query})
+print(f"act (viewer): {status} - {refused['error']}")
+status, changed = post("/v1/links/act", "op-demo-0123456789ab", {"link": query.replace("message=", "message=0")})
+print(f"act (operator, one character changed): {status} - {changed['error']}")
+status, done = post("/v1/links/act", "op-demo-0123456789ab", {"link": query})
+print(f"act (operator): {status} - {done['note']}")
+PY
+kill "$checkout_pid"
 echo
 echo "== cutover comms schedule --ics migration.ics (status updates per group, phase starts, gates, retirements, training)"
 "$cutover" comms schedule --ics migration.ics

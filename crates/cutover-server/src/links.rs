@@ -22,7 +22,7 @@ use cutover_core::workspace::Workspace;
 use serde::{Deserialize, Serialize};
 
 use crate::app::App;
-use crate::auth::{Authorized, Operator, Viewer};
+use crate::auth::{Authorized, Operator, Requirement, Viewer};
 use crate::error::ApiError;
 use crate::operations::{self, DecideBody, OperationDone, RollbackBody};
 
@@ -120,7 +120,7 @@ fn describe(action: &LinkAction) -> Granted {
         action: name,
         summary,
         needs_reason,
-        role: "operator",
+        role: Operator::ROLE.as_str(),
     }
 }
 
