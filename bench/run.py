@@ -12,7 +12,12 @@
    Then the `cutover status` that delivers the records those runs spooled.
 3. fsync calls per legacy-mode run, counted by `strace -f -c` over many runs
    of each project (bar: at most 1 per run, on every run).
-4. A store that does not answer: wall time of a `run` while the SQLite file
+4. The floor, interleaved in the same way: a Rust program that only starts
+   and exits, the same program starting `sh -c true` as `cutover run` starts a
+   side (bench/floor.rs, built with `rustc -O`), and `cutover --version`; each
+   over `sh -c true`. It shows how much of the overhead any wrapper process
+   costs and how much is cutover's own start.
+5. A store that does not answer: wall time of a `run` while the SQLite file
    is held by an exclusive lock, in legacy mode (the run never touches the
    store) and in dagger mode (the run must end within its delivery bound,
    2 s by default, and keep its record in the spool).
@@ -126,6 +131,27 @@ def overhead(runs):
               f"({left} left in the spool)")
 
 
+def floor(runs):
+    program = WORK / "floor"
+    subprocess.run(["rustc", "-O", "-o", program, ROOT / "bench" / "floor.rs"], check=True)
+    directory = workspace("true", "true", "job: legacy\n")
+    commands = {
+        "a Rust program that exits": [program],
+        "a Rust program that runs `sh -c true` as `run` starts a side": [program, "spawn"],
+        "`cutover --version`": [BINARY, "--version"],
+        "`cutover run` (committed mode file)": [BINARY, "run", "job"],
+    }
+    direct, times = [], {name: [] for name in commands}
+    for _ in range(runs):
+        direct.append(timed(["/bin/sh", "-c", "true"], directory))
+        for name, command in commands.items():
+            times[name].append(timed(command, directory))
+    print(f"floor, over sh -c true ({statistics.median(direct) * 1000:.2f} ms), medians of {runs} interleaved runs:")
+    for name, values in times.items():
+        over = statistics.median(v - d for v, d in zip(values, direct))
+        print(f"  {name}: {over * 1000:+.2f} ms")
+
+
 def locked_store(runs):
     for label, modes in [("legacy mode", "job: legacy\n"), ("dagger mode", "job: dagger\n")]:
         directory = workspace("true", "true", modes)
@@ -181,6 +207,7 @@ def main():
     shadow_concurrency(int(os.environ.get("SHADOW_RUNS", "5")))
     overhead(int(os.environ.get("OVERHEAD_RUNS", "200")))
     fsyncs(int(os.environ.get("FSYNC_RUNS", "300")))
+    floor(int(os.environ.get("FLOOR_RUNS", "200")))
     locked_store(int(os.environ.get("LOCKED_RUNS", "5")))
     print(f"machine: {os.cpu_count()} cores; work directory {WORK} (repository disk)")
     shutil.rmtree(WORK, ignore_errors=True)
