@@ -26,6 +26,19 @@ pub(crate) async fn list(
         .map(Json)
 }
 
+/// `POST /v1/outbox/{id}/claim`.
+pub(crate) async fn claim_delivery(
+    State(app): State<App>,
+    _: Authorized<Operator>,
+    Path(id): Path<i64>,
+    Json(claim): Json<api::Claim>,
+) -> Answer<api::Done> {
+    let done = app
+        .with_store(move |store| store.claim_delivery(id, claim.seen, claim.until))
+        .await?;
+    Ok(Json(api::Done { done }))
+}
+
 /// `POST /v1/outbox/{id}/delivery`.
 pub(crate) async fn record_delivery(
     State(app): State<App>,

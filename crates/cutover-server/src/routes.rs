@@ -85,6 +85,7 @@ pub fn router(app: App) -> Router {
         .route(paths::OVERRIDE_CLEAR, post(clear_override))
         .route(paths::EXPORT, get(export))
         .route(paths::OUTBOX, get(crate::outbox::list))
+        .route(paths::OUTBOX_CLAIM, post(crate::outbox::claim_delivery))
         .route(paths::OUTBOX_DELIVERY, post(crate::outbox::record_delivery))
         .route(paths::OUTBOX_ACK, post(crate::outbox::acknowledge))
         .route(paths::OUTBOX_ESCALATE, post(crate::outbox::escalate))

@@ -83,6 +83,8 @@ pub mod paths {
     /// `GET` (`?status=&awaiting_ack=&key=&id=&limit=`, see
     /// [`crate::store::OutboxFilter`]): messages of the outbox.
     pub const OUTBOX: &str = "/v1/outbox";
+    /// `POST`: claim a message for one delivery ([`super::Claim`]).
+    pub const OUTBOX_CLAIM: &str = "/v1/outbox/{id}/claim";
     /// `POST`: one delivery attempt of a message ([`crate::store::DeliveryAttempt`]).
     pub const OUTBOX_DELIVERY: &str = "/v1/outbox/{id}/delivery";
     /// `POST`: acknowledge a message's thread (the caller is who acknowledged).
@@ -258,6 +260,16 @@ pub struct EventBody {
     /// Events written in the same transaction (a rollback's own, on its last step).
     #[serde(default)]
     pub also: Vec<NewEvent>,
+}
+
+/// The body of [`paths::OUTBOX_CLAIM`]: the sender's clock, not the
+/// server's, says when a message is due (`CUTOVER_TEST_NOW` included).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claim {
+    /// The next attempt time the sender read (nothing happens if it moved).
+    pub seen: jiff::Timestamp,
+    /// When the message is due again if the sender never records a delivery.
+    pub until: jiff::Timestamp,
 }
 
 /// The body of [`paths::OUTBOX_ESCALATE`].

@@ -217,6 +217,15 @@ pub(super) trait Backend: std::fmt::Debug + Send {
     fn copy_to(&self, path: &Path) -> Result<(), StoreError>;
     /// Messages of the outbox matching `filter`, oldest first.
     fn outbox(&self, filter: &OutboxFilter) -> Result<Vec<OutboxMessage>, StoreError>;
+    /// Claims a pending message for one delivery: its next attempt moves
+    /// from `seen` to `until` unless another sender moved it first; false
+    /// then (or when it is no longer pending).
+    fn claim_delivery(
+        &mut self,
+        id: i64,
+        seen: Timestamp,
+        until: Timestamp,
+    ) -> Result<bool, StoreError>;
     /// Records one delivery attempt of a pending message; false when it
     /// was no longer pending.
     fn record_delivery(

@@ -578,6 +578,17 @@ impl Backend for HttpBackend {
         self.get(paths::OUTBOX, &query)
     }
 
+    fn claim_delivery(
+        &mut self,
+        id: i64,
+        seen: Timestamp,
+        until: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let path = api::fill(paths::OUTBOX_CLAIM, &[&id.to_string()]);
+        let answer: api::Done = self.post(&path, &api::Claim { seen, until })?;
+        Ok(answer.done)
+    }
+
     fn record_delivery(
         &mut self,
         id: i64,

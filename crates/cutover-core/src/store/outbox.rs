@@ -266,6 +266,28 @@ pub(super) fn attempt_columns(attempt: &DeliveryAttempt, at: jiff::Timestamp) ->
     }
 }
 
+/// Claims a pending message for one delivery: moves its next attempt from
+/// `seen` (what the sender read) to `until`. False when another sender
+/// moved it first or it is no longer pending: leave it alone.
+pub(super) fn claim_delivery(
+    tx: &Transaction<'_>,
+    id: i64,
+    seen: jiff::Timestamp,
+    until: jiff::Timestamp,
+) -> Result<bool, StoreError> {
+    let changed = tx.execute(
+        "UPDATE outbox SET next_attempt_at = ?3
+         WHERE id = ?1 AND status = ?4 AND next_attempt_at = ?2",
+        params![
+            id,
+            codec::timestamp_text(seen),
+            codec::timestamp_text(until),
+            Coded(MessageStatus::Pending)
+        ],
+    )?;
+    Ok(changed == 1)
+}
+
 /// Records a delivery attempt of a pending message; false when it was no
 /// longer pending.
 pub(super) fn record_delivery(

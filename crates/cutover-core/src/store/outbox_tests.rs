@@ -24,6 +24,7 @@ macro_rules! on_both_backends {
 on_both_backends!(
     messages_are_written_with_their_event_or_not_at_all,
     deliveries_are_recorded_once_and_deferrals_count_no_attempt,
+    a_message_is_claimed_by_one_sender_only,
     a_thread_escalates_once_per_level_and_stops_when_acknowledged,
     the_notifier_adds_messages_to_every_batch,
 );
@@ -249,4 +250,41 @@ fn the_notifier_adds_messages_to_every_batch(subject: Subject) {
         .expect("append");
     let keys: Vec<String> = all(&store).into_iter().map(|m| m.message.key).collect();
     assert_eq!(keys, ["ntrigger_fired", "client"]);
+}
+
+fn a_message_is_claimed_by_one_sender_only(subject: Subject) {
+    let mut store = subject.store;
+    store
+        .append_event(&fired(vec![message("claimed", false)]), Durability::Synced)
+        .expect("append");
+    let read = all(&store)[0].clone();
+    let lease: jiff::Timestamp = "2030-01-01T00:10:00Z".parse().expect("time");
+    assert!(
+        store
+            .claim_delivery(read.id, read.next_attempt_at, lease)
+            .expect("claim")
+    );
+    assert!(
+        !store
+            .claim_delivery(read.id, read.next_attempt_at, lease)
+            .expect("second claim"),
+        "a sender that read the same message before the claim gets nothing"
+    );
+    assert_eq!(
+        all(&store)[0].next_attempt_at,
+        lease,
+        "due again after the lease"
+    );
+    assert_eq!(all(&store)[0].status, MessageStatus::Pending);
+    assert!(
+        store
+            .record_delivery(read.id, &DeliveryAttempt::Delivered)
+            .expect("delivered")
+    );
+    assert!(
+        !store
+            .claim_delivery(read.id, lease, lease)
+            .expect("claim a sent message"),
+        "a sent message is never claimed"
+    );
 }

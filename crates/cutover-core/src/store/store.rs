@@ -567,6 +567,21 @@ impl Store {
         self.backend()?.outbox(filter)
     }
 
+    /// Claims a pending message for one delivery, so two senders at once
+    /// never deliver it both: its next attempt moves from `seen` (what the
+    /// sender read) to `until`, unless another sender moved it first —
+    /// false then, and the caller leaves it alone. A sender that dies after
+    /// claiming leaves the message pending, due again at `until`. No fsync:
+    /// a lost claim can only mean one more delivery.
+    pub fn claim_delivery(
+        &mut self,
+        id: i64,
+        seen: Timestamp,
+        until: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.backend_mut()?.claim_delivery(id, seen, until)
+    }
+
     /// Records one delivery attempt of a pending message (no fsync: a lost
     /// record means one more delivery, which the idempotency key makes
     /// harmless). False when the message was no longer pending.

@@ -233,6 +233,12 @@ fn send_text(report: &SendReport, dry_run: bool, zone: &jiff::tz::TimeZone) -> S
             "{delivered} delivered, {retried} to retry, {given_up} given up; {} not due yet\n",
             report.waiting
         ));
+        if report.claimed_elsewhere > 0 {
+            text.push_str(&format!(
+                "{} being delivered by another `cutover comms send`\n",
+                count(report.claimed_elsewhere, "message")
+            ));
+        }
     }
     text
 }

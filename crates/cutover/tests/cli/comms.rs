@@ -473,10 +473,13 @@ fn a_send_killed_midway_loses_nothing_and_each_message_counts_once() {
     // Deterministically: a crash between delivering and recording.
     let mut crashed = send_process(test.path(), &url, Some("comms-after-delivery"));
     crashed.wait().expect("crashed");
+    // The messages the dead senders had claimed wait out the claim's lease
+    // (another sender could still be at work); then they go.
     Test::at(test.path())
         .args(&["comms", "send"])
         .env("HOOK_URL", &url)
         .env("HOOK_SECRET", HOOK_SECRET)
+        .env("CUTOVER_TEST_NOW", &later(Duration::from_secs(11 * 60)))
         .run()
         .code(0);
     let final_outbox = outbox(&test);
@@ -498,6 +501,38 @@ fn a_send_killed_midway_loses_nothing_and_each_message_counts_once() {
     assert!(
         hooks.iter().any(|h| h["duplicate"] == true),
         "the crash after delivering made one delivery twice (at least once)"
+    );
+}
+
+#[test]
+fn two_senders_at_once_deliver_each_message_once() {
+    let test = Test::new().spec(&format!("{ONE_COMPONENT}{HOOK_ONLY}"));
+    for _ in 0..3 {
+        Test::at(test.path())
+            .args(&["comms", "announce"])
+            .run()
+            .code(0);
+    }
+    let log = test.path().join("hooks.jsonl");
+    // A slow receiver, so both senders are at work at the same time.
+    let receiver = Helper::receiver(0, HOOK_SECRET, &log, Some("0.1"));
+    let url = receiver.url("hook");
+    let senders: Vec<Child> = (0..2)
+        .map(|_| send_process(test.path(), &url, None))
+        .collect();
+    for mut sender in senders {
+        assert!(sender.wait().expect("sender").success());
+    }
+    let hooks = logged(&log);
+    assert_eq!(
+        hooks.len(),
+        12,
+        "each message is delivered by one sender only: {hooks:#?}"
+    );
+    assert!(hooks.iter().all(|h| h["duplicate"] == false), "{hooks:#?}");
+    assert!(
+        outbox(&test).iter().all(|m| field(m, "status") == "sent"),
+        "every message sent"
     );
 }
 

@@ -1,9 +1,13 @@
 //! [`send`]: delivers every message that is due, channel by channel.
 //!
-//! At least once: a message is delivered, then its delivery is recorded;
-//! a crash in between (even SIGKILL) leaves it pending, and the next `send`
-//! delivers it again with the same idempotency key, which the receiver
-//! uses to keep one copy. Nothing is lost and nothing needs cleaning up.
+//! At least once: a message is claimed, delivered, then its delivery is
+//! recorded. The claim moves its next attempt [`CLAIM_LEASE`] ahead, only if
+//! no other sender moved it since this one read it, so two `send`s at once
+//! (cron and a person, two machines) never deliver the same message. A
+//! crash after claiming (even SIGKILL) leaves it pending: the first `send`
+//! after the lease delivers it, with the same idempotency key, which the
+//! receiver uses to keep one copy if the crash came after delivering.
+//! Nothing is lost and nothing needs cleaning up.
 //! A failure is retried with exponential backoff and jitter
 //! ([`crate::comms::backoff`]); after a channel fails once in a run, its
 //! other messages wait for the same next attempt without being tried, so a
@@ -19,6 +23,11 @@ use crate::comms::deliver::{DeliveryError, Transport, preview};
 use crate::failpoint::failpoint;
 use crate::store::{DeliveryAttempt, MessageStatus, OutboxFilter, OutboxMessage};
 use crate::workspace::Workspace;
+
+/// How long a claimed message waits before another sender may try it: far
+/// longer than one delivery takes (every transport gives up within a
+/// minute), short enough that a crashed sender delays a message little.
+pub const CLAIM_LEASE: jiff::SignedDuration = jiff::SignedDuration::from_secs(10 * 60);
 
 /// What `send` is asked.
 #[derive(Debug, Clone, Copy)]
@@ -49,6 +58,8 @@ pub struct SendReport {
     pub attempts: Vec<Attempt>,
     /// Pending messages not due yet.
     pub waiting: usize,
+    /// Due messages another sender claimed first (it delivers them).
+    pub claimed_elsewhere: usize,
 }
 
 /// Delivers every message due at `options.now`.
@@ -76,7 +87,10 @@ pub fn send(workspace: &mut Workspace, options: SendOptions) -> Result<SendRepor
         let attempts = if options.dry_run {
             previews(workspace, &channel, messages)
         } else {
-            deliver_channel(workspace, &channel, messages, options.now)?
+            let (attempts, elsewhere) =
+                deliver_channel(workspace, &channel, messages, options.now)?;
+            report.claimed_elsewhere += elsewhere;
+            attempts
         };
         report.attempts.extend(attempts);
     }
@@ -98,20 +112,30 @@ fn previews(workspace: &Workspace, channel: &str, messages: Vec<OutboxMessage>) 
         .collect()
 }
 
-/// Delivers one channel's due messages, recording each outcome.
+/// Delivers one channel's due messages, each claimed first, recording each
+/// outcome; with how many another sender had claimed.
 fn deliver_channel(
     workspace: &mut Workspace,
     channel: &str,
     messages: Vec<OutboxMessage>,
     now: Timestamp,
-) -> Result<Vec<Attempt>, CommsError> {
+) -> Result<(Vec<Attempt>, usize), CommsError> {
     let transport = match workspace.migration.communication.channel(channel) {
         Some(spec) => Transport::open(spec, &workspace.base_dir, &workspace.migration.name),
         None => Transport::Unavailable(format!("channel `{channel}` is no longer in the spec")),
     };
     let mut attempts = Vec::with_capacity(messages.len());
     let mut down: Option<(String, Timestamp)> = None;
+    let mut elsewhere = 0;
+    let lease = now.checked_add(CLAIM_LEASE).unwrap_or(now);
     for message in messages {
+        if !workspace
+            .store
+            .claim_delivery(message.id, message.next_attempt_at, lease)?
+        {
+            elsewhere += 1;
+            continue;
+        }
         let outcome = match &down {
             Some((error, next)) => DeliveryAttempt::Deferred {
                 error: error.clone(),
@@ -134,7 +158,7 @@ fn deliver_channel(
             preview: None,
         });
     }
-    Ok(attempts)
+    Ok((attempts, elsewhere))
 }
 
 /// One delivery attempt and what to record of it.

@@ -532,6 +532,17 @@ impl Backend for Postgres {
         self.read(|tx| outbox::list(tx, filter))
     }
 
+    fn claim_delivery(
+        &mut self,
+        id: i64,
+        seen: Timestamp,
+        until: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.write(Durability::Relaxed, |tx| {
+            outbox::claim_delivery(tx, id, seen, until)
+        })
+    }
+
     fn record_delivery(
         &mut self,
         id: i64,

@@ -112,6 +112,26 @@ fn decode(r: &postgres::Row) -> Result<OutboxMessage, StoreError> {
     .decode()
 }
 
+/// Claims a pending message for one delivery (see the SQLite twin).
+pub(super) fn claim_delivery(
+    tx: &mut Transaction<'_>,
+    id: i64,
+    seen: jiff::Timestamp,
+    until: jiff::Timestamp,
+) -> Result<bool, StoreError> {
+    let changed = tx.execute(
+        "UPDATE outbox SET next_attempt_at = $3
+         WHERE id = $1 AND status = $4 AND next_attempt_at = $2",
+        &[
+            &id,
+            &codec::timestamp_text(seen),
+            &codec::timestamp_text(until),
+            &text(MessageStatus::Pending),
+        ],
+    )?;
+    Ok(changed == 1)
+}
+
 /// Records a delivery attempt of a pending message; false when it was no
 /// longer pending.
 pub(super) fn record_delivery(
