@@ -434,7 +434,11 @@ fn a_viewer_token_or_none_changes_nothing_through_any_mutating_endpoint() {
         &server,
         "/v1/operations/advance",
         Some(OPERATOR),
-        &mutating_calls()[15].1.to_string(),
+        &mutating_calls()
+            .into_iter()
+            .find(|(path, _)| path == "/v1/operations/advance")
+            .map(|(_, body)| body.to_string())
+            .unwrap_or_default(),
     );
     assert_eq!(status, 200, "{answer}");
     let (status, _) = post(

@@ -421,6 +421,19 @@ pub(super) fn operator_only_calls() -> Vec<(&'static str, serde_json::Value)> {
                       "duration_ms": 1.0, "detail": {}},
             "event": event}),
         ),
+        (
+            "/v1/outbox/1/claim",
+            serde_json::json!({"seen": "2027-01-04T00:00:00Z", "until": "2027-01-04T00:10:00Z"}),
+        ),
+        (
+            "/v1/outbox/1/delivery",
+            serde_json::json!({"outcome": "delivered"}),
+        ),
+        ("/v1/outbox/1/ack", serde_json::json!({})),
+        (
+            "/v1/outbox/1/escalate",
+            serde_json::json!({"from_level": 1, "event": event}),
+        ),
     ]
 }
 
@@ -433,6 +446,7 @@ pub(super) fn state_fingerprint(server: &Server) -> serde_json::Value {
         "rollbacks": server.get("/v1/rollbacks/unfinished", VIEWER),
         "decision": server.get("/v1/decisions/open?component=job", VIEWER),
         "drills": server.get("/v1/drills?component=job", VIEWER),
+        "outbox": server.get("/v1/outbox?limit=1000", VIEWER),
     })
 }
 
