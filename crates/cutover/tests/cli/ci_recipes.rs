@@ -247,3 +247,38 @@ fn gitlab_recipes_route_jobs_as_cutover_ci_does() {
     }
     assert!(checked >= 4, "both GitLab recipes route their jobs");
 }
+
+#[test]
+fn the_install_action_keys_its_cache_by_the_c_library_it_was_built_against() {
+    let path = recipes_dir().join("github-actions/install-cutover/action.yml");
+    let text = std::fs::read_to_string(&path).expect("action");
+    let action: Value = serde_saphyr::from_str(&text).expect("YAML");
+    let steps = github_steps(&action);
+    let step = |id: &str| {
+        steps
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap_or_else(|| panic!("no step `{id}`"))
+    };
+    let key = step("cache")["with"]["key"].as_str().unwrap_or_default();
+    assert!(
+        key.contains("${{ steps.libc.outputs.version }}") && key.contains("${{ inputs.rev }}"),
+        "a binary built on another image's C library must not be restored: {key}"
+    );
+    // The step runs here as the runner runs it, and names this machine's C library.
+    let dir = tempfile::tempdir().expect("tmp");
+    let output = dir.path().join("github_output");
+    let script = step("libc")["run"].as_str().expect("run");
+    let status = std::process::Command::new("bash")
+        .args(["-c", script])
+        .env("GITHUB_OUTPUT", &output)
+        .status()
+        .expect("bash");
+    assert!(status.success());
+    let written = std::fs::read_to_string(&output).expect("output");
+    let version = written.trim().strip_prefix("version=").expect("version=");
+    assert!(
+        version.split('.').all(|part| part.parse::<u32>().is_ok()) && version.contains('.'),
+        "{written}"
+    );
+}
