@@ -29,6 +29,32 @@ use crate::workspace::Workspace;
 /// minute), short enough that a crashed sender delays a message little.
 pub const CLAIM_LEASE: jiff::SignedDuration = jiff::SignedDuration::from_secs(10 * 60);
 
+/// The time a `send` reasons with as it goes: its start (`options.now`, the
+/// test clock included) plus the real time elapsed since. A claim made late
+/// in a long run (many messages, a slow receiver) then still holds for a
+/// whole lease, and a retry is scheduled from when it failed.
+#[derive(Debug, Clone, Copy)]
+struct SendClock {
+    start: Timestamp,
+    started: std::time::Instant,
+}
+
+impl SendClock {
+    fn new(start: Timestamp) -> SendClock {
+        SendClock {
+            start,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    fn now(&self) -> Timestamp {
+        jiff::SignedDuration::try_from(self.started.elapsed())
+            .ok()
+            .and_then(|elapsed| self.start.checked_add(elapsed).ok())
+            .unwrap_or(self.start)
+    }
+}
+
 /// What `send` is asked.
 #[derive(Debug, Clone, Copy)]
 pub struct SendOptions {
@@ -64,6 +90,7 @@ pub struct SendReport {
 
 /// Delivers every message due at `options.now`.
 pub fn send(workspace: &mut Workspace, options: SendOptions) -> Result<SendReport, CommsError> {
+    let clock = SendClock::new(options.now);
     let mut report = SendReport::default();
     if !options.dry_run {
         report.status_updates = super::record_due_status_updates(workspace, options.now)?;
@@ -87,8 +114,7 @@ pub fn send(workspace: &mut Workspace, options: SendOptions) -> Result<SendRepor
         let attempts = if options.dry_run {
             previews(workspace, &channel, messages)
         } else {
-            let (attempts, elsewhere) =
-                deliver_channel(workspace, &channel, messages, options.now)?;
+            let (attempts, elsewhere) = deliver_channel(workspace, &channel, messages, clock)?;
             report.claimed_elsewhere += elsewhere;
             attempts
         };
@@ -118,7 +144,7 @@ fn deliver_channel(
     workspace: &mut Workspace,
     channel: &str,
     messages: Vec<OutboxMessage>,
-    now: Timestamp,
+    clock: SendClock,
 ) -> Result<(Vec<Attempt>, usize), CommsError> {
     let transport = match workspace.migration.communication.channel(channel) {
         Some(spec) => Transport::open(spec, &workspace.base_dir, &workspace.migration.name),
@@ -127,8 +153,9 @@ fn deliver_channel(
     let mut attempts = Vec::with_capacity(messages.len());
     let mut down: Option<(String, Timestamp)> = None;
     let mut elsewhere = 0;
-    let lease = now.checked_add(CLAIM_LEASE).unwrap_or(now);
     for message in messages {
+        let now = clock.now();
+        let lease = now.checked_add(CLAIM_LEASE).unwrap_or(now);
         if !workspace
             .store
             .claim_delivery(message.id, message.next_attempt_at, lease)?
@@ -141,7 +168,7 @@ fn deliver_channel(
                 error: error.clone(),
                 next_attempt: *next,
             },
-            None => attempt(&transport, &message, now),
+            None => attempt(&transport, &message, clock),
         };
         if let DeliveryAttempt::Retry {
             error,
@@ -162,8 +189,10 @@ fn deliver_channel(
 }
 
 /// One delivery attempt and what to record of it.
-fn attempt(transport: &Transport, message: &OutboxMessage, now: Timestamp) -> DeliveryAttempt {
-    match transport.deliver(message) {
+fn attempt(transport: &Transport, message: &OutboxMessage, clock: SendClock) -> DeliveryAttempt {
+    let delivered = transport.deliver(message);
+    let now = clock.now();
+    match delivered {
         Ok(()) => DeliveryAttempt::Delivered,
         Err(DeliveryError::Permanent(error)) => DeliveryAttempt::GaveUp { error },
         Err(DeliveryError::Retry(error)) if message.attempts + 1 >= MAX_ATTEMPTS => {
@@ -178,5 +207,21 @@ fn attempt(transport: &Transport, message: &OutboxMessage, now: Timestamp) -> De
                 next_attempt: next_attempt(now, message.attempts + 1, random),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SendClock;
+
+    #[test]
+    fn the_send_clock_starts_at_the_given_time_and_moves_with_real_time() {
+        let start: jiff::Timestamp = "2027-01-04T09:00:00Z".parse().expect("time");
+        let clock = SendClock::new(start);
+        let first = clock.now();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let later = clock.now();
+        assert!(first >= start && later > first, "{start} {first} {later}");
+        assert!(later.duration_since(start) < jiff::SignedDuration::from_secs(5));
     }
 }
