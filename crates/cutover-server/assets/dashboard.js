@@ -335,6 +335,13 @@ function showOperationFields() {
   $('act-submit').textContent = $('act-operation').selectedOptions[0].textContent;
 }
 
+// The mode changes an operation made, in words (empty when none).
+function changesText(done) {
+  return done.changes
+    .map((c) => `${c.component}: ${modeText(c.from.mode, c.from.canary_percent)} → ${modeText(c.to.mode, c.to.canary_percent)}`)
+    .join('; ');
+}
+
 async function act(event) {
   event.preventDefault();
   const operation = $('act-operation').value;
@@ -363,8 +370,7 @@ async function act(event) {
     result.textContent = (answer.body && answer.body.error) || `The server answered ${answer.status}.`;
     return;
   }
-  const changes = answer.body.changes.map((c) => `${c.component}: ${modeText(c.from.mode, c.from.canary_percent)} → ${modeText(c.to.mode, c.to.canary_percent)}`);
-  result.textContent = [changes.join('; ') || 'nothing changed', answer.body.note].filter(Boolean).join(' — ');
+  result.textContent = [changesText(answer.body) || 'nothing changed', answer.body.note].filter(Boolean).join(' — ');
   refresh();
 }
 
@@ -414,8 +420,7 @@ async function confirmLink(event) {
     return;
   }
   $('link-form').hidden = true;
-  const changes = answer.body.changes.map((c) => `${c.component}: ${modeText(c.from.mode, c.from.canary_percent)} → ${modeText(c.to.mode, c.to.canary_percent)}`);
-  result.textContent = [changes.join('; '), answer.body.note].filter(Boolean).join(' — ');
+  result.textContent = [changesText(answer.body), answer.body.note].filter(Boolean).join(' — ');
   refresh();
 }
 

@@ -170,17 +170,5 @@ fn acknowledge(
         }
         other => ApiError::operation(Failure::Internal, &other),
     })?;
-    let subject = &done.thread.message.subject;
-    let note = match (&done.thread.acknowledged_by, done.newly) {
-        (_, true) => format!(
-            "acknowledged #{} ({subject}): it will not escalate further",
-            done.thread.id
-        ),
-        (Some(who), false) => format!(
-            "#{} ({subject}) was acknowledged already, by {who}",
-            done.thread.id
-        ),
-        (None, false) => format!("#{} ({subject}) was acknowledged already", done.thread.id),
-    };
-    Ok(OperationDone::noted(note))
+    Ok(OperationDone::noted(done.summary()))
 }

@@ -310,17 +310,25 @@ mod tests {
         )
     }
 
-    #[test]
-    fn push_delivers_finished_and_abandoned_runs_once_and_leaves_live_ones() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let spool = Spool::in_state_dir(dir.path());
-        let mut store = Store::open(&dir.path().join("state.db")).expect("store");
+    /// A spool in `dir` holding a finished run (`r1`), one whose writer died
+    /// before its end (`r2`) and one still running in this process (`r3`),
+    /// and an empty store beside it.
+    fn finished_abandoned_and_live(dir: &std::path::Path) -> (Spool, Store) {
+        let spool = Spool::in_state_dir(dir);
+        let store = Store::open(&dir.join("state.db")).expect("store");
         spool.write(&record("r1", dead_writer(), true)).expect("r1");
         spool
             .write(&record("r2", dead_writer(), false))
             .expect("r2");
         let live = ProcessIdentity::current().encode();
         spool.write(&record("r3", live, false)).expect("r3");
+        (spool, store)
+    }
+
+    #[test]
+    fn push_delivers_finished_and_abandoned_runs_once_and_leaves_live_ones() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (spool, mut store) = finished_abandoned_and_live(dir.path());
         let mut seen = Vec::new();
         let summary = push(&mut store, &spool, usize::MAX, None, |p| {
             seen.push((p.run_id.to_owned(), p.delivered));
@@ -353,14 +361,7 @@ mod tests {
     #[test]
     fn absorb_delivers_in_one_go_keeps_live_runs_and_leaves_records_for_ingest() {
         let dir = tempfile::tempdir().expect("tmp");
-        let spool = Spool::in_state_dir(dir.path());
-        let mut store = Store::open(&dir.path().join("state.db")).expect("store");
-        spool.write(&record("r1", dead_writer(), true)).expect("r1");
-        spool
-            .write(&record("r2", dead_writer(), false))
-            .expect("r2");
-        let live = ProcessIdentity::current().encode();
-        spool.write(&record("r3", live, false)).expect("r3");
+        let (spool, mut store) = finished_abandoned_and_live(dir.path());
         let mut for_ingest = record("r4", dead_writer(), true);
         for_ingest.spool_only = true;
         spool.write(&for_ingest).expect("r4");
@@ -381,7 +382,9 @@ mod tests {
         assert_eq!(status("r3"), Some(RunStatus::Running));
         assert_eq!(status("r4"), None, "kept for `cutover ingest` elsewhere");
         // The live run ends; the next command finishes it, once.
-        spool.write(&record("r3", live, true)).expect("r3 end");
+        spool
+            .write(&record("r3", ProcessIdentity::current().encode(), true))
+            .expect("r3 end");
         let again = absorb(&mut store, &spool, Duration::from_secs(2)).expect("again");
         assert_eq!((again.finished, again.remaining), (1, 1));
         let runs = store.recent_runs("job", 10).expect("runs");

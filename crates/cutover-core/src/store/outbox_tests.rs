@@ -2,24 +2,9 @@
 //! not at all; deliveries, acknowledgements and escalations are recorded
 //! once, whoever races for them.
 
-use super::tests::{Subject, postgres_subject, sqlite_subject};
+use super::tests::{Subject, on_both_backends, postgres_subject, sqlite_subject};
 use super::{DeliveryAttempt, Durability, MessageStatus, OutboxFilter, Store};
 use crate::event::{Event, MessageKind, NewEvent, NewMessage, Notifier};
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[test]
-            fn sqlite() {
-                super::$name(super::sqlite_subject());
-            }
-            #[test]
-            fn postgres() {
-                super::$name(super::postgres_subject());
-            }
-        }
-    )*};
-}
 
 on_both_backends!(
     messages_are_written_with_their_event_or_not_at_all,

@@ -99,7 +99,8 @@ pub(super) fn postgres_subject() -> Subject {
     }
 }
 
-/// Runs a `fn(Subject)` test once per backend: `NAME::sqlite`, `NAME::postgres`.
+/// Runs a `fn(Subject)` test once per backend: `NAME::sqlite`, `NAME::postgres`
+/// (the calling module imports `sqlite_subject` and `postgres_subject`).
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -114,6 +115,7 @@ macro_rules! on_both_backends {
         }
     )*};
 }
+pub(super) use on_both_backends;
 
 on_both_backends!(
     the_current_implementation_begins_after_the_last_run_of_another,

@@ -274,24 +274,9 @@ fn acknowledge(global: &GlobalArgs, args: AckArgs, printer: &mut Printer) -> Res
     let AckArgs { message } = args;
     let mut workspace = open_workspace(global)?;
     let done = operations::acknowledge(&mut workspace, &message, &actor())?;
-    let text = if done.newly {
-        format!(
-            "acknowledged #{} ({}): it will not escalate further\n",
-            done.thread.id, done.thread.message.subject
-        )
-    } else {
-        format!(
-            "#{} ({}) was acknowledged already{}\n",
-            done.thread.id,
-            done.thread.message.subject,
-            done.thread
-                .acknowledged_by
-                .as_ref()
-                .map(|who| format!(" by {who}"))
-                .unwrap_or_default()
-        )
-    };
-    printer.write(&text).map_err(CliError::Stdout)?;
+    printer
+        .write(&format!("{}\n", done.summary()))
+        .map_err(CliError::Stdout)?;
     Ok(exit_codes::OK)
 }
 

@@ -433,15 +433,20 @@ fn send_process(dir: &Path, url: &str, failpoint: Option<&str>) -> Child {
     command.spawn().expect("cutover comms send")
 }
 
-#[test]
-fn a_send_killed_midway_loses_nothing_and_each_message_counts_once() {
-    let test = Test::new().spec(&format!("{ONE_COMPONENT}{HOOK_ONLY}"));
+/// Three `comms announce`: 12 messages to the hook for [`HOOK_ONLY`].
+fn announce_three_times(test: &Test) {
     for _ in 0..3 {
         Test::at(test.path())
             .args(&["comms", "announce"])
             .run()
             .code(0);
     }
+}
+
+#[test]
+fn a_send_killed_midway_loses_nothing_and_each_message_counts_once() {
+    let test = Test::new().spec(&format!("{ONE_COMPONENT}{HOOK_ONLY}"));
+    announce_three_times(&test);
     let messages = outbox(&test);
     assert_eq!(messages.len(), 12);
     let log = test.path().join("hooks.jsonl");
@@ -507,12 +512,7 @@ fn a_send_killed_midway_loses_nothing_and_each_message_counts_once() {
 #[test]
 fn two_senders_at_once_deliver_each_message_once() {
     let test = Test::new().spec(&format!("{ONE_COMPONENT}{HOOK_ONLY}"));
-    for _ in 0..3 {
-        Test::at(test.path())
-            .args(&["comms", "announce"])
-            .run()
-            .code(0);
-    }
+    announce_three_times(&test);
     let log = test.path().join("hooks.jsonl");
     // A slow receiver, so both senders are at work at the same time.
     let receiver = Helper::receiver(0, HOOK_SECRET, &log, Some("0.1"));

@@ -14,6 +14,19 @@ pub struct Acknowledged {
     pub newly: bool,
 }
 
+impl Acknowledged {
+    /// What happened, in one line, as the command line and the server's
+    /// signed links both report it.
+    pub fn summary(&self) -> String {
+        let (id, subject) = (self.thread.id, &self.thread.message.subject);
+        match (&self.thread.acknowledged_by, self.newly) {
+            (_, true) => format!("acknowledged #{id} ({subject}): it will not escalate further"),
+            (Some(who), false) => format!("#{id} ({subject}) was acknowledged already by {who}"),
+            (None, false) => format!("#{id} ({subject}) was acknowledged already"),
+        }
+    }
+}
+
 /// The shortest key prefix accepted (shorter ones match too much).
 const MIN_KEY_PREFIX: usize = 6;
 
